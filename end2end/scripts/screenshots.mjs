@@ -1,0 +1,39 @@
+// Screenshots of every page at 1280 px and 360 px wide, for a look by eye.
+// Usage: BASE_URL=http://127.0.0.1:3000 USERNAME=demo-admin PASSWORD=... \
+//        node scripts/screenshots.mjs [out-dir]
+import { chromium } from "@playwright/test";
+
+const base = process.env.BASE_URL ?? "http://127.0.0.1:3000";
+const out = process.argv[2] ?? "screenshots";
+const pages = [
+  ["status", "/"],
+  ["customers", "/customers"],
+  ["costs", "/costs"],
+  ["settings", "/settings"],
+  ["audit", "/audit"],
+  ["not-found", "/no-such-page"],
+];
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+});
+for (const width of [1280, 360]) {
+  const context = await browser.newContext({ viewport: { width, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.locator("body[data-hydrated]").waitFor();
+  await page.screenshot({ path: `${out}/login-${width}.png`, fullPage: true });
+  await page.getByLabel("User name").fill(process.env.USERNAME ?? "demo-admin");
+  await page.getByLabel("Password").fill(process.env.PASSWORD ?? "");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByTestId("signed-in-user").waitFor();
+  for (const [name, path] of pages) {
+    await page.goto(`${base}${path}`);
+    await page.locator("body[data-hydrated]").waitFor();
+    await page.screenshot({ path: `${out}/${name}-${width}.png`, fullPage: true });
+  }
+  await context.close();
+}
+await browser.close();
+console.log(`screenshots written to ${out}/`);

@@ -1,0 +1,85 @@
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::Role;
+use crate::error::AppError;
+
+/// The signed-in staff member, as the browser sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+}
+
+/// Only local paths are followed after sign-in (no open redirect).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+/// The signed-in user, or `None` on the sign-in page.
+#[server(endpoint = "current_user")]
+pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
+    use crate::server::guard;
+    guard::signed_in().map(|s| s.map(|s| s.user))
+}
+
+#[server(endpoint = "login")]
+pub async fn login(
+    username: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    use crate::server::{guard, login, sessions};
+    use axum::http::header::SET_COOKIE;
+    use leptos_axum::ResponseOptions;
+
+    let state = guard::state()?;
+    let ip = guard::client_ip()?.0;
+    let old = guard::signed_in()?.map(|s| s.token_hash);
+    let signed_in = login::sign_in(&state, &username, password, ip, old).await?;
+    let response = expect_context::<ResponseOptions>();
+    response.append_header(
+        SET_COOKIE,
+        sessions::session_cookie(&state.config, &signed_in.token),
+    );
+    leptos_axum::redirect(&safe_next(next.as_deref()));
+    Ok(())
+}
+
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use crate::server::{guard, login, sessions};
+    use axum::http::header::SET_COOKIE;
+    use leptos_axum::ResponseOptions;
+
+    let state = guard::state()?;
+    let signed_in = guard::signed_in()?.ok_or(AppError::Unauthenticated)?;
+    login::sign_out(&state, &signed_in.user, &signed_in.token_hash).await?;
+    expect_context::<ResponseOptions>()
+        .append_header(SET_COOKIE, sessions::expired_cookie(&state.config));
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(
+            safe_next(Some("/customers?tab=billed")),
+            "/customers?tab=billed"
+        );
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

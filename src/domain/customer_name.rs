@@ -1,0 +1,118 @@
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A customer's display name: trimmed, 1 to 100 characters.
+/// Uniqueness (ignoring case) is checked against the database, not here.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CustomerName(String);
+
+pub const CUSTOMER_NAME_MAX_CHARS: usize = 100;
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CustomerNameError {
+    #[error("Enter a name.")]
+    Empty,
+    #[error("The name is too long: at most {CUSTOMER_NAME_MAX_CHARS} characters.")]
+    TooLong,
+    #[error("The name must not contain control characters.")]
+    ControlCharacter,
+}
+
+impl CustomerName {
+    pub fn parse(raw: &str) -> Result<Self, CustomerNameError> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(CustomerNameError::Empty);
+        }
+        if trimmed.chars().count() > CUSTOMER_NAME_MAX_CHARS {
+            return Err(CustomerNameError::TooLong);
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err(CustomerNameError::ControlCharacter);
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The key under which names are unique: case folded.
+    pub fn unique_key(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+impl TryFrom<String> for CustomerName {
+    type Error = CustomerNameError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<CustomerName> for String {
+    fn from(value: CustomerName) -> Self {
+        value.0
+    }
+}
+
+impl fmt::Display for CustomerName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn surrounding_whitespace_is_trimmed() {
+        assert_eq!(
+            CustomerName::parse("  Müller & Söhne, \"Nord\"  ")
+                .unwrap()
+                .as_str(),
+            "Müller & Söhne, \"Nord\""
+        );
+    }
+
+    #[test]
+    fn empty_or_blank_name_is_refused() {
+        assert_eq!(CustomerName::parse(""), Err(CustomerNameError::Empty));
+        assert_eq!(CustomerName::parse(" \t "), Err(CustomerNameError::Empty));
+    }
+
+    #[test]
+    fn hundred_characters_are_allowed_and_one_more_is_not() {
+        let hundred = "ä".repeat(100);
+        assert!(CustomerName::parse(&hundred).is_ok());
+        assert_eq!(
+            CustomerName::parse(&format!("{hundred}x")),
+            Err(CustomerNameError::TooLong)
+        );
+    }
+
+    #[test]
+    fn control_characters_are_refused() {
+        assert_eq!(
+            CustomerName::parse("a\u{7}b"),
+            Err(CustomerNameError::ControlCharacter)
+        );
+    }
+
+    #[test]
+    fn uniqueness_ignores_case() {
+        let a = CustomerName::parse("Müller GmbH").unwrap();
+        let b = CustomerName::parse("MÜLLER gmbh").unwrap();
+        assert_eq!(a.unique_key(), b.unique_key());
+    }
+
+    #[test]
+    fn deserializing_runs_the_same_parse() {
+        let err = serde_json::from_str::<CustomerName>("\"   \"");
+        assert!(err.is_err());
+        let ok: CustomerName = serde_json::from_str("\" Acme \"").unwrap();
+        assert_eq!(ok.as_str(), "Acme");
+    }
+}

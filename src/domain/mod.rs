@@ -1,0 +1,16 @@
+//! Pure types and rules of the product, compiled for the server and the
+//! browser alike. Nothing in here touches a database, a clock or the network.
+
+pub mod billing_month;
+pub mod customer_name;
+pub mod max_users;
+pub mod money;
+pub mod role;
+pub mod username;
+
+pub use billing_month::BillingMonth;
+pub use customer_name::CustomerName;
+pub use max_users::MaxUsers;
+pub use money::Money;
+pub use role::Role;
+pub use username::{Password, Username};

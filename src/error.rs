@@ -1,0 +1,123 @@
+//! The one error type that crosses from the server to the browser.
+//!
+//! Server functions return `Result<T, AppError>`. Database and other internal
+//! errors are logged with their detail on the server and reach the browser only
+//! as [`AppError::Internal`], a generic message without SQL or stack traces.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Your session has ended. Please sign in again.")]
+    Unauthenticated,
+    #[error("Your role does not allow this. Ask an administrator.")]
+    Forbidden,
+    /// Bad input for one field of a form; `field` is the form field's name.
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Not found.")]
+    NotFound,
+    #[error("{0}")]
+    TooManyRequests(String),
+    #[error("The request was not understood: {0}")]
+    BadRequest(String),
+    #[error("The server could not be reached. Check your connection and try again.")]
+    Network,
+    #[error("Something went wrong on the server. Please try again; if it keeps happening, tell your administrator.")]
+    Internal,
+}
+
+impl AppError {
+    pub fn invalid(field: &str, message: impl ToString) -> Self {
+        AppError::Invalid {
+            field: field.to_owned(),
+            message: message.to_string(),
+        }
+    }
+
+    /// The message for a given form field, if this error is about it.
+    pub fn for_field(&self, name: &str) -> Option<String> {
+        match self {
+            AppError::Invalid { field, message } if field == name => Some(message.clone()),
+            _ => None,
+        }
+    }
+
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::Unauthenticated => 401,
+            AppError::Forbidden => 403,
+            AppError::Invalid { .. } => 422,
+            AppError::Conflict(_) => 409,
+            AppError::NotFound => 404,
+            AppError::TooManyRequests(_) => 429,
+            AppError::BadRequest(_) => 400,
+            AppError::Network => 503,
+            AppError::Internal => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(_) => AppError::Network,
+            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::MissingArg(detail) => {
+                AppError::BadRequest(detail)
+            }
+            other => {
+                tracing::error!(error = %other, "server function failed");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        tracing::error!(%error, "database error");
+        AppError::Internal
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::migrate::MigrateError> for AppError {
+    fn from(error: sqlx::migrate::MigrateError) -> Self {
+        tracing::error!(%error, "migration error");
+        AppError::Internal
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_say_nothing_about_sql() {
+        let text = AppError::Internal.to_string();
+        assert!(!text.to_lowercase().contains("sql"));
+        assert_eq!(AppError::Internal.status_code(), 500);
+    }
+
+    #[test]
+    fn field_errors_belong_to_their_field() {
+        let e = AppError::invalid("name", "Enter a name.");
+        assert_eq!(e.for_field("name").as_deref(), Some("Enter a name."));
+        assert_eq!(e.for_field("max_users"), None);
+        assert_eq!(e.status_code(), 422);
+    }
+
+    #[test]
+    fn survives_the_trip_to_the_browser() {
+        let e = AppError::invalid("username", "Taken");
+        let bytes = <AppError as FromServerFnError>::ser(&e);
+        assert_eq!(<AppError as FromServerFnError>::de(bytes), e);
+    }
+}

@@ -1,0 +1,100 @@
+//! `msp-manager`: the one binary of MSP Server Manager.
+
+#[cfg(feature = "ssr")]
+mod cli {
+    use std::path::PathBuf;
+
+    use clap::{Parser, Subcommand};
+    use msp_manager::server::commands;
+    use msp_manager::server::config::Config;
+
+    /// MSP Server Manager: customers, licenses, metering and billing of
+    /// hosted password-manager databases.
+    #[derive(Parser)]
+    #[command(name = "msp-manager", version, propagate_version = true)]
+    struct Cli {
+        #[command(subcommand)]
+        command: Command,
+    }
+
+    #[derive(Subcommand)]
+    enum Command {
+        /// Serve the web app and the API (address from LEPTOS_SITE_ADDR).
+        Serve {
+            #[command(flatten)]
+            config: Config,
+        },
+        /// Start on a fresh demo database with demo staff accounts and print their login.
+        Demo {
+            /// The demo database file; it is deleted and created anew.
+            #[arg(long, default_value = "data/demo.db")]
+            database_file: PathBuf,
+            #[command(flatten)]
+            config: Config,
+        },
+        /// Apply the database migrations and list them.
+        Migrate {
+            #[command(flatten)]
+            config: Config,
+        },
+        /// Manage staff accounts.
+        Admin {
+            #[command(subcommand)]
+            command: AdminCommand,
+        },
+    }
+
+    #[derive(Subcommand)]
+    enum AdminCommand {
+        /// Create a staff account; the password is read from standard input.
+        Create {
+            #[arg(long)]
+            username: String,
+            /// admin, operator or viewer.
+            #[arg(long, default_value = "admin")]
+            role: String,
+            /// Read the password from standard input (required: never on the command line).
+            #[arg(long)]
+            password_stdin: bool,
+            #[command(flatten)]
+            config: Config,
+        },
+    }
+
+    pub async fn run() -> anyhow::Result<()> {
+        match Cli::parse().command {
+            Command::Serve { config } => commands::serve(config).await,
+            Command::Demo {
+                database_file,
+                config,
+            } => commands::demo(config, database_file).await,
+            Command::Migrate { config } => commands::migrate(config).await,
+            Command::Admin {
+                command:
+                    AdminCommand::Create {
+                        username,
+                        role,
+                        password_stdin,
+                        config,
+                    },
+            } => commands::admin_create(config, &username, &role, password_stdin).await,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    match cli::run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+fn main() {
+    // The browser side starts in `lib.rs` (`hydrate`); this binary is the server.
+}

@@ -1,0 +1,17 @@
+//! One file per module of the navigation, plus sign-in and "not found".
+
+mod audit;
+mod costs;
+mod customers;
+mod login;
+mod not_found;
+mod settings;
+mod status;
+
+pub use audit::AuditPage;
+pub use costs::CostsPage;
+pub use customers::CustomersPage;
+pub use login::LoginPage;
+pub use not_found::NotFound;
+pub use settings::SettingsPage;
+pub use status::StatusPage;

@@ -1,0 +1,185 @@
+//! What the subcommands of `msp-manager` do (their flags are in `main.rs`).
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use axum::serve::ListenerExt;
+use leptos::config::get_configuration;
+use rand::distributions::{Alphanumeric, DistString};
+
+use super::config::Config;
+use super::db::{self, Db};
+use super::router::build_router;
+use super::state::AppState;
+use super::{staff, telemetry};
+use crate::domain::{Password, Role, Username};
+
+/// Creates the first admin from `MSP_ADMIN_USERNAME` / `MSP_ADMIN_PASSWORD`
+/// when the database has no staff account yet.
+async fn bootstrap_admin(db: &Db, config: &Config) -> anyhow::Result<()> {
+    if staff::count(db).await? > 0 {
+        return Ok(());
+    }
+    match (&config.admin_username, &config.admin_password) {
+        (Some(name), Some(password)) => {
+            let username = Username::parse(name).context("MSP_ADMIN_USERNAME")?;
+            let password = Password::parse(password).context("MSP_ADMIN_PASSWORD")?;
+            staff::create(db, "system", &username, &password, Role::Admin)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot create the first admin: {e}"))?;
+            tracing::info!(%username, "created the first admin from the environment");
+        }
+        _ => tracing::warn!(
+            "there is no staff account yet: create one with `msp-manager admin create --username NAME --role admin --password-stdin` \
+             or set MSP_ADMIN_USERNAME and MSP_ADMIN_PASSWORD"
+        ),
+    }
+    Ok(())
+}
+
+/// Serves the web app and the API until Ctrl-C or SIGTERM.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    telemetry::init();
+    let db = db::connect(&config.database_url).await?;
+    bootstrap_admin(&db, &config).await?;
+    run_server(db, config).await
+}
+
+async fn run_server(db: Db, config: Config) -> anyhow::Result<()> {
+    let leptos_options = get_configuration(None)
+        .context("cannot read the Leptos configuration")?
+        .leptos_options;
+    let addr = leptos_options.site_addr;
+    let state = AppState::new(leptos_options, db, config);
+    let app = build_router(state);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?
+        .tap_io(|tcp| {
+            // Without it keep-alive requests wait ~40 ms for delayed ACKs.
+            let _ = tcp.set_nodelay(true);
+        });
+    tracing::info!("listening on http://{addr}");
+    println!("MSP Server Manager is running at http://{addr}");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("the server stopped with an error")
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// Applies the migrations and lists them.
+pub async fn migrate(config: Config) -> anyhow::Result<()> {
+    telemetry::init();
+    let db = db::connect(&config.database_url).await?;
+    let applied: Vec<(i64, String)> =
+        sqlx::query_as("SELECT version, description FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(&db)
+            .await?;
+    for (version, description) in applied {
+        println!("{version} {description}");
+    }
+    println!("The database {} is up to date.", config.database_url);
+    Ok(())
+}
+
+/// `admin create`: a staff account with the password read from standard input.
+pub async fn admin_create(
+    config: Config,
+    username: &str,
+    role: &str,
+    password_stdin: bool,
+) -> anyhow::Result<()> {
+    telemetry::init();
+    if !password_stdin {
+        bail!("pass --password-stdin and the password on standard input (it never goes on the command line)");
+    }
+    let username = Username::parse(username).context("--username")?;
+    let role = Role::parse(role).context("--role")?;
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("cannot read the password from standard input")?;
+    let password = Password::parse(input.trim_end_matches(['\r', '\n'])).context("the password")?;
+    let db = db::connect(&config.database_url).await?;
+    staff::create(&db, "cli", &username, &password, role)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("Created {role} account {username}.");
+    Ok(())
+}
+
+fn remove_database_files(path: &Path) -> anyhow::Result<()> {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let file = PathBuf::from(file);
+        if file.exists() {
+            std::fs::remove_file(&file)
+                .with_context(|| format!("cannot remove {}", file.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn random_password() -> String {
+    // 20 characters of [A-Za-z0-9]: about 119 bits.
+    Alphanumeric.sample_string(&mut rand::rngs::OsRng, 20)
+}
+
+/// `demo`: a fresh demo database with demo staff, then serve it.
+pub async fn demo(mut config: Config, database_file: PathBuf) -> anyhow::Result<()> {
+    telemetry::init();
+    remove_database_files(&database_file)?;
+    config.database_url = format!("sqlite://{}", database_file.display());
+    let db = db::connect(&config.database_url).await?;
+    let password = random_password();
+    let mut logins = Vec::new();
+    for (name, role) in [
+        ("demo-admin", Role::Admin),
+        ("demo-operator", Role::Operator),
+        ("demo-viewer", Role::Viewer),
+    ] {
+        let username = Username::parse(name)?;
+        let parsed = Password::parse(&password)?;
+        staff::create(&db, "demo", &username, &parsed, role)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        logins.push((name, role));
+    }
+    let addr = get_configuration(None)?.leptos_options.site_addr;
+    println!();
+    println!("  Demo database: {}", database_file.display());
+    println!("  Open http://{addr} and sign in:");
+    for (name, role) in logins {
+        println!("    {:<14} {:<9} password {password}", name, role.as_str());
+    }
+    println!("  (A new random password is made at every start of the demo.)");
+    println!();
+    run_server(db, config).await
+}

@@ -1,0 +1,86 @@
+//! Configuration of the server, read from the environment (or the same names
+//! as command-line flags). Every variable is listed in the README.
+
+use std::time::Duration;
+
+use clap::{ArgAction, Args};
+
+#[derive(Args, Clone, Debug)]
+pub struct Config {
+    /// Where the database is: `sqlite://PATH` (created if missing).
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/msp.db")]
+    pub database_url: String,
+
+    /// A session ends after this many minutes without a request.
+    #[arg(long, env = "MSP_SESSION_IDLE_MINUTES", default_value_t = 30)]
+    pub session_idle_minutes: u32,
+
+    /// A session ends this many hours after sign-in, however active.
+    #[arg(long, env = "MSP_SESSION_LIFETIME_HOURS", default_value_t = 12)]
+    pub session_lifetime_hours: u32,
+
+    /// Set to true when the app is served over HTTPS (cookies get `Secure`,
+    /// responses get HSTS).
+    #[arg(long, env = "MSP_SECURE_COOKIES", default_value_t = false, action = ArgAction::Set)]
+    pub secure_cookies: bool,
+
+    /// Failed sign-ins allowed per account within the login window.
+    #[arg(long, env = "MSP_LOGIN_MAX_FAILURES", default_value_t = 5)]
+    pub login_max_failures: u32,
+
+    /// Failed sign-ins allowed per client address within the login window.
+    #[arg(long, env = "MSP_LOGIN_MAX_FAILURES_PER_IP", default_value_t = 20)]
+    pub login_max_failures_per_ip: u32,
+
+    /// The login window in minutes.
+    #[arg(long, env = "MSP_LOGIN_WINDOW_MINUTES", default_value_t = 15)]
+    pub login_window_minutes: u32,
+
+    /// Use the first address of `X-Forwarded-For` as the client address
+    /// (only behind a reverse proxy that sets it).
+    #[arg(long, env = "MSP_TRUST_FORWARDED_FOR", default_value_t = false, action = ArgAction::Set)]
+    pub trust_forwarded_for: bool,
+
+    /// First start only: create this admin if there is no staff account yet.
+    #[arg(long, env = "MSP_ADMIN_USERNAME")]
+    pub admin_username: Option<String>,
+
+    /// First start only: the password of that admin.
+    #[arg(long, env = "MSP_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+}
+
+impl Config {
+    pub fn session_idle(&self) -> Duration {
+        Duration::from_secs(u64::from(self.session_idle_minutes) * 60)
+    }
+
+    pub fn session_lifetime(&self) -> Duration {
+        Duration::from_secs(u64::from(self.session_lifetime_hours) * 3600)
+    }
+
+    pub fn login_window(&self) -> Duration {
+        Duration::from_secs(u64::from(self.login_window_minutes) * 60)
+    }
+
+    pub fn session_cookie_name(&self) -> &'static str {
+        if self.secure_cookies {
+            "__Host-msp_session"
+        } else {
+            "msp_session"
+        }
+    }
+
+    /// The defaults, with the given database: for tests and tools.
+    pub fn for_database(database_url: &str) -> Self {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            config: Config,
+        }
+        let mut config = Wrapper::parse_from(["msp-manager"]).config;
+        config.database_url = database_url.to_owned();
+        config
+    }
+}

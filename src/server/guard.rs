@@ -1,0 +1,52 @@
+//! What every server function does first: find the app state and the caller,
+//! and check the caller's role. The check runs on the server, whatever the
+//! browser shows or hides.
+
+use axum::http::request::Parts;
+use leptos::prelude::use_context;
+
+use super::sessions::{ClientIp, SignedIn};
+use super::state::AppState;
+use crate::api::session::CurrentUser;
+use crate::domain::Role;
+use crate::error::AppError;
+
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the server function context");
+        AppError::Internal
+    })
+}
+
+fn parts() -> Result<Parts, AppError> {
+    use_context::<Parts>().ok_or_else(|| {
+        tracing::error!("request parts missing from the server function context");
+        AppError::Internal
+    })
+}
+
+/// The signed-in caller, if any.
+pub fn signed_in() -> Result<Option<SignedIn>, AppError> {
+    Ok(parts()?.extensions.get::<SignedIn>().cloned())
+}
+
+pub fn client_ip() -> Result<ClientIp, AppError> {
+    parts()?
+        .extensions
+        .get::<ClientIp>()
+        .copied()
+        .ok_or(AppError::Internal)
+}
+
+/// The caller, who must be signed in with at least the role `needed`.
+pub fn authorize(needed: Role) -> Result<CurrentUser, AppError> {
+    let user = signed_in()?
+        .map(|s| s.user)
+        .ok_or(AppError::Unauthenticated)?;
+    if user.role.includes(needed) {
+        Ok(user)
+    } else {
+        tracing::warn!(user = %user.username, role = %user.role, needed = %needed, "refused: role too low");
+        Err(AppError::Forbidden)
+    }
+}

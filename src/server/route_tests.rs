@@ -1,0 +1,446 @@
+//! Route tests: the real router on a real SQLite file, driven with HTTP
+//! requests through `tower::ServiceExt::oneshot` (no port, no mocks).
+
+use axum::body::{to_bytes, Body};
+use axum::http::{header, Method, Request, StatusCode};
+use axum::response::Response;
+use axum::Router;
+use leptos::prelude::LeptosOptions;
+use tower::ServiceExt;
+
+use super::config::Config;
+use super::db::testing::{self, TestDb};
+use super::router::build_router;
+use super::staff;
+use super::state::AppState;
+use crate::domain::{Password, Role, Username};
+
+const PASSWORD: &str = "correct horse battery";
+const HOST: &str = "127.0.0.1:3000";
+
+struct TestApp {
+    router: Router,
+    t: TestDb,
+}
+
+impl TestApp {
+    async fn new() -> Self {
+        let t = testing::fresh().await;
+        let options = LeptosOptions::builder()
+            .output_name("msp-manager")
+            .site_root("target/site")
+            .build();
+        let config = Config::for_database("sqlite://unused");
+        let router = build_router(AppState::new(options, t.db.clone(), config));
+        Self { router, t }
+    }
+
+    async fn with_staff(self, name: &str, role: Role) -> Self {
+        let username = Username::parse(name).unwrap();
+        staff::create(
+            &self.t.db,
+            "test",
+            &username,
+            &Password::parse(PASSWORD).unwrap(),
+            role,
+        )
+        .await
+        .unwrap();
+        self
+    }
+
+    async fn send(&self, request: Request<Body>) -> Response {
+        self.router.clone().oneshot(request).await.unwrap()
+    }
+
+    /// A server-function call as the browser's WebAssembly makes it.
+    fn call(path: &str, form: &str, cookie: Option<&str>) -> axum::http::request::Builder {
+        let mut builder = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::HOST, HOST)
+            .header(header::ORIGIN, format!("http://{HOST}"))
+            .header("sec-fetch-site", "same-origin")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json");
+        if let Some(cookie) = cookie {
+            builder = builder.header(header::COOKIE, cookie);
+        }
+        let _ = form;
+        builder
+    }
+
+    async fn post(&self, path: &str, form: &str, cookie: Option<&str>) -> Response {
+        self.send(
+            Self::call(path, form, cookie)
+                .body(Body::from(form.to_owned()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>) -> Response {
+        let mut builder = Request::builder()
+            .uri(path)
+            .header(header::HOST, HOST)
+            .header(header::ACCEPT, "text/html");
+        if let Some(cookie) = cookie {
+            builder = builder.header(header::COOKIE, cookie);
+        }
+        self.send(builder.body(Body::empty()).unwrap()).await
+    }
+
+    async fn login(&self, name: &str, password: &str) -> Response {
+        self.post(
+            "/api/login",
+            &format!(
+                "username={name}&password={}&next=",
+                password.replace(' ', "+")
+            ),
+            None,
+        )
+        .await
+    }
+
+    /// Signs in and returns the `Cookie` header value of the new session.
+    async fn cookie_for(&self, name: &str) -> String {
+        let response = self.login(name, PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK, "sign-in of {name}");
+        session_cookie(&response).expect("a session cookie")
+    }
+}
+
+fn session_cookie(response: &Response) -> Option<String> {
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("msp_session=") && !v.contains("Max-Age=0"))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+}
+
+async fn body_text(response: Response) -> String {
+    String::from_utf8(
+        to_bytes(response.into_body(), 1 << 22)
+            .await
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn login_with_the_right_password_sets_a_strict_http_only_cookie() {
+    let app = TestApp::new().await.with_staff("alice", Role::Admin).await;
+    let response = app.login("Alice", PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let set_cookie = response
+        .headers()
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    assert!(set_cookie.contains("SameSite=Strict"), "{set_cookie}");
+    let cookie = session_cookie(&response).unwrap();
+    let page = app.get("/settings", Some(&cookie)).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let attempts: Vec<(String, bool)> =
+        sqlx::query_as("SELECT username, succeeded FROM login_attempts")
+            .fetch_all(&app.t.db)
+            .await
+            .unwrap();
+    assert_eq!(attempts, vec![("alice".to_owned(), true)]);
+}
+
+#[tokio::test]
+async fn login_with_a_wrong_password_is_refused_and_recorded() {
+    let app = TestApp::new().await.with_staff("alice", Role::Admin).await;
+    let response = app.login("alice", "wrong password!").await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(session_cookie(&response).is_none());
+    let body = body_text(response).await;
+    assert!(body.contains("Wrong user name or password."), "{body}");
+    let unknown = app.login("nobody", PASSWORD).await;
+    assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body_text(unknown)
+        .await
+        .contains("Wrong user name or password."));
+    let failed: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'login.failed'")
+            .fetch_one(&app.t.db)
+            .await
+            .unwrap();
+    assert_eq!(failed, 2);
+}
+
+#[tokio::test]
+async fn an_account_is_rate_limited_after_five_failures_even_with_the_right_password() {
+    let app = TestApp::new().await.with_staff("alice", Role::Admin).await;
+    for _ in 0..5 {
+        assert_eq!(
+            app.login("alice", "wrong password!").await.status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+    }
+    let response = app.login("alice", PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(session_cookie(&response).is_none());
+    assert!(body_text(response)
+        .await
+        .contains("Too many failed sign-ins"));
+}
+
+#[tokio::test]
+async fn an_address_is_rate_limited_across_accounts() {
+    let app = TestApp::new().await.with_staff("alice", Role::Admin).await;
+    for i in 0..20 {
+        let status = app
+            .login(&format!("guess{i}"), "wrong password!")
+            .await
+            .status();
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    assert_eq!(
+        app.login("alice", PASSWORD).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn signing_in_again_replaces_the_old_session() {
+    let app = TestApp::new().await.with_staff("alice", Role::Admin).await;
+    let first = app.cookie_for("alice").await;
+    let again = app
+        .post(
+            "/api/login",
+            &format!("username=alice&password={}", PASSWORD.replace(' ', "+")),
+            Some(&first),
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::OK);
+    let second = session_cookie(&again).unwrap();
+    assert_ne!(first, second);
+    assert_eq!(
+        app.get("/", Some(&first)).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(app.get("/", Some(&second)).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn logout_ends_the_session() {
+    let app = TestApp::new().await.with_staff("alice", Role::Viewer).await;
+    let cookie = app.cookie_for("alice").await;
+    assert_eq!(
+        app.post("/api/logout", "", Some(&cookie)).await.status(),
+        StatusCode::OK
+    );
+    let page = app.get("/", Some(&cookie)).await;
+    assert_eq!(page.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_viewer_or_operator_calling_an_admin_function_is_refused() {
+    let app = TestApp::new()
+        .await
+        .with_staff("val", Role::Viewer)
+        .await
+        .with_staff("otto", Role::Operator)
+        .await
+        .with_staff("ada", Role::Admin)
+        .await;
+    let form = "username=newbie&role=admin&password=a+long+password";
+    for name in ["val", "otto"] {
+        let cookie = app.cookie_for(name).await;
+        let response = app.post("/api/create_staff", form, Some(&cookie)).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{name}");
+        assert!(body_text(response).await.contains("Forbidden"));
+        assert_eq!(
+            app.post("/api/list_staff", "", Some(&cookie))
+                .await
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+    }
+    assert_eq!(staff::count(&app.t.db).await.unwrap(), 3);
+    let admin = app.cookie_for("ada").await;
+    assert_eq!(
+        app.post("/api/create_staff", form, Some(&admin))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(staff::count(&app.t.db).await.unwrap(), 4);
+}
+
+#[tokio::test]
+async fn bad_input_to_a_server_function_names_the_field() {
+    let app = TestApp::new().await.with_staff("ada", Role::Admin).await;
+    let admin = app.cookie_for("ada").await;
+    let response = app
+        .post(
+            "/api/create_staff",
+            "username=x&role=admin&password=a+long+password",
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = body_text(response).await;
+    assert!(body.contains("\"field\":\"username\""), "{body}");
+}
+
+#[tokio::test]
+async fn every_server_function_but_sign_in_refuses_an_anonymous_caller() {
+    let app = TestApp::new().await;
+    let paths: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_owned())
+        .collect();
+    assert!(paths.len() >= 6, "{paths:?}");
+    for path in paths {
+        let response = app.post(&path, "", None).await;
+        match path.as_str() {
+            "/api/login" => assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path}"),
+            "/api/current_user" => {
+                assert_eq!(response.status(), StatusCode::OK);
+                assert_eq!(body_text(response).await, "null");
+            }
+            _ => assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{path}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn server_functions_are_post_only() {
+    let app = TestApp::new().await.with_staff("ada", Role::Admin).await;
+    let admin = app.cookie_for("ada").await;
+    let response = app
+        .get(
+            "/api/create_staff?username=evil&role=admin&password=a+long+password",
+            Some(&admin),
+        )
+        .await;
+    assert_ne!(response.status(), StatusCode::OK);
+    assert_eq!(staff::count(&app.t.db).await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_cross_site_post_is_refused_even_with_a_valid_session() {
+    let app = TestApp::new().await.with_staff("ada", Role::Admin).await;
+    let admin = app.cookie_for("ada").await;
+    let form = "username=newbie&role=admin&password=a+long+password";
+    let by_origin = TestApp::call("/api/create_staff", form, Some(&admin))
+        .header(header::ORIGIN, "https://evil.example")
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from(form))
+        .unwrap();
+    let mut by_origin = by_origin;
+    by_origin
+        .headers_mut()
+        .insert(header::ORIGIN, "https://evil.example".parse().unwrap());
+    assert_eq!(app.send(by_origin).await.status(), StatusCode::FORBIDDEN);
+    let mut by_fetch_site = TestApp::call("/api/create_staff", form, Some(&admin))
+        .body(Body::from(form))
+        .unwrap();
+    by_fetch_site
+        .headers_mut()
+        .insert("sec-fetch-site", "cross-site".parse().unwrap());
+    assert_eq!(
+        app.send(by_fetch_site).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let mut login_from_elsewhere = TestApp::call("/api/login", "", None)
+        .body(Body::from("username=ada&password=x"))
+        .unwrap();
+    login_from_elsewhere
+        .headers_mut()
+        .insert(header::ORIGIN, "http://evil.example".parse().unwrap());
+    login_from_elsewhere.headers_mut().remove("sec-fetch-site");
+    assert_eq!(
+        app.send(login_from_elsewhere).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(staff::count(&app.t.db).await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_a_nonce_csp_without_unsafe_inline() {
+    let app = TestApp::new().await;
+    let response = app.get("/login", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let headers = response.headers().clone();
+    let csp = headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(headers.get("x-content-type-options").unwrap(), "nosniff");
+    assert_eq!(headers.get("x-frame-options").unwrap(), "DENY");
+    assert_eq!(headers.get("referrer-policy").unwrap(), "same-origin");
+    assert_eq!(headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap()
+        .to_owned();
+    let html = body_text(response).await;
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "the page's scripts carry the CSP nonce"
+    );
+    let again = app.get("/login", None).await;
+    let csp_again = again
+        .headers()
+        .get(header::CONTENT_SECURITY_POLICY)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(!csp_again.contains(&nonce), "a fresh nonce per response");
+    let api = app.post("/api/current_user", "", None).await;
+    assert!(api.headers().get(header::CONTENT_SECURITY_POLICY).is_some());
+}
+
+#[tokio::test]
+async fn a_page_without_a_session_goes_to_sign_in_and_comes_back() {
+    let app = TestApp::new().await;
+    let response = app.get("/customers?tab=billed", None).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        response.headers().get(header::LOCATION).unwrap(),
+        "/login?next=/customers%3Ftab%3Dbilled"
+    );
+}
+
+#[tokio::test]
+async fn every_module_renders_for_each_role_and_an_unknown_page_is_404() {
+    let app = TestApp::new()
+        .await
+        .with_staff("val", Role::Viewer)
+        .await
+        .with_staff("otto", Role::Operator)
+        .await
+        .with_staff("ada", Role::Admin)
+        .await;
+    for name in ["val", "otto", "ada"] {
+        let cookie = app.cookie_for(name).await;
+        for path in ["/", "/customers", "/costs", "/settings", "/audit"] {
+            let response = app.get(path, Some(&cookie)).await;
+            assert_eq!(response.status(), StatusCode::OK, "{name} {path}");
+            let html = body_text(response).await;
+            assert!(
+                html.contains(name),
+                "{name} sees who is signed in on {path}"
+            );
+        }
+        let missing = app.get("/no-such-page", Some(&cookie)).await;
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        assert!(body_text(missing).await.contains("Page not found"));
+    }
+}

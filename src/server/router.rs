@@ -1,0 +1,66 @@
+//! The one router of the app, built the same way by `main` and by the tests.
+
+use axum::body::{to_bytes, Body};
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::IntoResponse;
+use axum::response::Response;
+use axum::Router;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
+
+use super::security::{refuse_cross_site, require_sign_in, security_headers};
+use super::sessions::load_session;
+use super::state::AppState;
+use crate::app::{shell, App};
+use crate::error::AppError;
+
+/// Error bodies of server functions are small; larger ones are left alone.
+const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// Middleware: a server function's error leaves Leptos as status 500 with an
+/// `AppError` body; this gives it its real status (401, 403, 422, ...).
+async fn server_fn_error_status(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    let is_server_fn_error = response.headers().contains_key("serverfnerror");
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR || !is_server_fn_error {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, ERROR_BODY_LIMIT).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status =
+            StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+pub fn build_router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let page_shell = {
+        let options = state.leptos_options.clone();
+        move || shell(options.clone())
+    };
+    Router::new()
+        .leptos_routes_with_context(&state, routes, context.clone(), page_shell)
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
+        .layer(from_fn(server_fn_error_status))
+        .layer(from_fn(require_sign_in))
+        .layer(from_fn_with_state(state.clone(), load_session))
+        .layer(from_fn(refuse_cross_site))
+        .layer(from_fn_with_state(state.clone(), security_headers))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}

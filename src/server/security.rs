@@ -1,0 +1,195 @@
+//! Request guards and response headers that apply to every route.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::sessions::SignedIn;
+use super::state::AppState;
+use crate::error::AppError;
+
+/// The CSP of every response that does not set its own (pages set one with
+/// their nonce, see `app::shell`).
+pub const FALLBACK_CSP: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// The CSP of a page: scripts only from this origin or with this response's
+/// nonce, WebAssembly allowed, no inline scripts or styles.
+pub fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+fn host_of_origin(origin: &str) -> Option<&str> {
+    origin
+        .split_once("://")
+        .map(|(_, rest)| rest.trim_end_matches('/'))
+}
+
+/// Middleware: refuses a state-changing request that a browser sent from
+/// another site (`Sec-Fetch-Site`), or whose `Origin` is not this host.
+/// Requests without either header (API clients, curl) pass: they carry no
+/// cookies a browser would add on its own.
+pub async fn refuse_cross_site(req: Request, next: Next) -> Response {
+    if !is_safe(req.method()) {
+        let headers = req.headers();
+        let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+        let cross_by_fetch =
+            matches!(fetch_site, Some(site) if site != "same-origin" && site != "none");
+        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+        let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+        let cross_by_origin = match origin {
+            None => false,
+            Some(origin) => host_of_origin(origin).is_none() || host_of_origin(origin) != host,
+        };
+        if cross_by_fetch || cross_by_origin {
+            tracing::warn!(path = %req.uri().path(), ?origin, ?fetch_site, "refused a cross-site request");
+            return (
+                StatusCode::FORBIDDEN,
+                [(header::CONTENT_TYPE, "application/json")],
+                r#"{"error":"cross_site","message":"Requests from other sites are refused."}"#,
+            )
+                .into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// Middleware: security headers on every response.
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let headers = response.headers_mut();
+    let fixed = [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "same-origin"),
+        ("cross-origin-opener-policy", "same-origin"),
+        (
+            "permissions-policy",
+            "camera=(), microphone=(), geolocation=(), payment=()",
+        ),
+    ];
+    for (name, value) in fixed {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(FALLBACK_CSP),
+        );
+    }
+    let is_html = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if is_html {
+        // Pages carry customer data: never keep them in a shared cache.
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.config.secure_cookies {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    response
+}
+
+/// Pages anyone may load without signing in.
+fn is_public_page(path: &str) -> bool {
+    path == "/login" || path.starts_with("/pkg/") || path == "/favicon.ico" || path == "/robots.txt"
+}
+
+/// Server functions anyone may call: signing in, and asking who is signed in.
+/// Every other one refuses an anonymous caller here already, before its own
+/// role check runs.
+pub const PUBLIC_SERVER_FNS: [&str; 2] = ["/api/login", "/api/current_user"];
+
+/// The machine API authenticates with its own bearer keys, not sessions.
+fn is_machine_api(path: &str) -> bool {
+    path.starts_with("/api/v1/")
+}
+
+/// Middleware: a page requested without a session goes to the sign-in page
+/// (which brings the user back afterwards); a server function called without
+/// one gets 401.
+pub async fn require_sign_in(req: Request, next: Next) -> Response {
+    if req.extensions().get::<SignedIn>().is_some() {
+        return next.run(req).await;
+    }
+    let path = req.uri().path();
+    if path.starts_with("/api/") {
+        if !PUBLIC_SERVER_FNS.contains(&path) && !is_machine_api(path) {
+            let body = serde_json::to_string(&AppError::Unauthenticated).unwrap_or_default();
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response();
+        }
+    } else if is_safe(req.method()) && !is_public_page(path) {
+        let target = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        let location = format!("/login?next={}", encode_query_value(target));
+        return Response::builder()
+            .status(StatusCode::SEE_OTHER)
+            .header(header::LOCATION, location)
+            .body(Body::empty())
+            .unwrap_or_default();
+    }
+    next.run(req).await
+}
+fn encode_query_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_compared_by_host_and_port() {
+        assert_eq!(
+            host_of_origin("http://127.0.0.1:3000"),
+            Some("127.0.0.1:3000")
+        );
+        assert_eq!(host_of_origin("null"), None);
+    }
+
+    #[test]
+    fn the_page_csp_allows_wasm_but_no_inline_script() {
+        let csp = page_csp("abc");
+        assert!(csp.contains("'wasm-unsafe-eval'"));
+        assert!(csp.contains("'nonce-abc'"));
+        assert!(!csp.contains("unsafe-inline"));
+    }
+
+    #[test]
+    fn next_is_encoded() {
+        assert_eq!(
+            encode_query_value("/customers?tab=billed&q=a b"),
+            "/customers%3Ftab%3Dbilled%26q%3Da%20b"
+        );
+    }
+}

@@ -1,0 +1,319 @@
+//! Staff sessions, stored in the database.
+//!
+//! The browser holds a random token (256 bits) in an HttpOnly, SameSite=Strict
+//! cookie; the database holds only its SHA-256 hash. A session ends after the
+//! idle timeout or the absolute lifetime, whichever comes first, and a new
+//! token is issued at every sign-in.
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use std::net::{IpAddr, SocketAddr};
+
+use super::config::Config;
+use super::db::{Db, WriteTx};
+use super::state::AppState;
+use crate::api::session::CurrentUser;
+use crate::domain::Role;
+
+/// Only refresh `last_seen_at` when it is older than this, to spare writes.
+const TOUCH_AFTER_SECS: i64 = 60;
+
+/// The signed-in staff member of a request (a request extension).
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub user: CurrentUser,
+    pub token_hash: String,
+}
+
+/// The client's address as this server sees it (a request extension).
+#[derive(Clone, Copy, Debug)]
+pub struct ClientIp(pub IpAddr);
+
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn hash_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+pub fn session_cookie(config: &Config, token: &str) -> HeaderValue {
+    let secure = if config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let max_age = config.session_lifetime().as_secs();
+    let value = format!(
+        "{}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}",
+        config.session_cookie_name()
+    );
+    HeaderValue::from_str(&value).expect("a session cookie is a valid header")
+}
+
+pub fn expired_cookie(config: &Config) -> HeaderValue {
+    let secure = if config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let value = format!(
+        "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}",
+        config.session_cookie_name()
+    );
+    HeaderValue::from_str(&value).expect("an expired cookie is a valid header")
+}
+
+/// Stores a new session for `staff_id` and returns its token.
+pub async fn create(
+    tx: &mut WriteTx,
+    staff_id: i64,
+    now: DateTime<Utc>,
+) -> Result<String, sqlx::Error> {
+    let token = new_token();
+    sqlx::query("INSERT INTO sessions (token_hash, staff_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)")
+        .bind(hash_token(&token))
+        .bind(staff_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(token)
+}
+
+pub async fn delete(tx: &mut WriteTx, token_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    staff_id: i64,
+    created_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+    username: String,
+    role: String,
+    disabled: bool,
+}
+
+/// The staff member a token belongs to, if the session is still valid.
+/// An expired session is deleted.
+pub async fn resolve(
+    db: &Db,
+    config: &Config,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<SignedIn>, sqlx::Error> {
+    let token_hash = hash_token(token);
+    let row: Option<SessionRow> = sqlx::query_as(
+        "SELECT s.staff_id, s.created_at, s.last_seen_at, st.username, st.role, st.disabled \
+         FROM sessions s JOIN staff st ON st.id = s.staff_id WHERE s.token_hash = $1",
+    )
+    .bind(&token_hash)
+    .fetch_optional(db)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let idle =
+        chrono::Duration::from_std(config.session_idle()).unwrap_or(chrono::Duration::zero());
+    let lifetime =
+        chrono::Duration::from_std(config.session_lifetime()).unwrap_or(chrono::Duration::zero());
+    let role = Role::parse(&row.role).ok();
+    let expired = now - row.last_seen_at > idle || now - row.created_at > lifetime;
+    let (Some(role), false, false) = (role, expired, row.disabled) else {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(&token_hash)
+            .execute(db)
+            .await?;
+        return Ok(None);
+    };
+    if (now - row.last_seen_at).num_seconds() > TOUCH_AFTER_SECS {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(now)
+            .bind(&token_hash)
+            .execute(db)
+            .await?;
+    }
+    Ok(Some(SignedIn {
+        user: CurrentUser {
+            id: row.staff_id,
+            username: row.username,
+            role,
+        },
+        token_hash,
+    }))
+}
+
+fn client_ip(req: &Request, config: &Config) -> ClientIp {
+    if config.trust_forwarded_for {
+        let forwarded = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.trim().parse::<IpAddr>().ok());
+        if let Some(ip) = forwarded {
+            return ClientIp(ip);
+        }
+    }
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    ClientIp(ip)
+}
+
+/// Middleware: finds the session of the request (if any) and puts
+/// [`SignedIn`] and [`ClientIp`] into the request's extensions.
+pub async fn load_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let ip = client_ip(&req, &state.config);
+    req.extensions_mut().insert(ip);
+    let token = cookie_value(req.headers(), state.config.session_cookie_name()).map(str::to_owned);
+    let mut stale_cookie = false;
+    if let Some(token) = token {
+        match resolve(&state.db, &state.config, &token, Utc::now()).await {
+            Ok(Some(signed_in)) => {
+                req.extensions_mut().insert(signed_in);
+            }
+            Ok(None) => stale_cookie = true,
+            Err(error) => tracing::error!(%error, "cannot read the session"),
+        }
+    }
+    let mut response = next.run(req).await;
+    if stale_cookie && !response.headers().contains_key(header::SET_COOKIE) {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, expired_cookie(&state.config));
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::db::{begin_write, testing};
+    use crate::server::staff;
+
+    async fn signed_in_at(t: &testing::TestDb, at: DateTime<Utc>) -> String {
+        let id = staff::insert_for_test(&t.db, "alice", Role::Operator).await;
+        let mut tx = begin_write(&t.db).await.unwrap();
+        let token = create(&mut tx, id, at).await.unwrap();
+        tx.commit().await.unwrap();
+        token
+    }
+
+    #[test]
+    fn tokens_carry_256_random_bits_and_differ() {
+        let a = new_token();
+        assert_eq!(URL_SAFE_NO_PAD.decode(&a).unwrap().len(), 32);
+        assert_ne!(a, new_token());
+        assert_eq!(hash_token(&a).len(), 64);
+    }
+
+    #[test]
+    fn cookie_is_http_only_and_same_site_strict() {
+        let mut config = Config::for_database("sqlite::memory:");
+        let plain = session_cookie(&config, "abc");
+        let plain = plain.to_str().unwrap();
+        assert!(plain.starts_with("msp_session=abc;"));
+        assert!(
+            plain.contains("HttpOnly")
+                && plain.contains("SameSite=Strict")
+                && !plain.contains("Secure")
+        );
+        config.secure_cookies = true;
+        let tls = session_cookie(&config, "abc");
+        assert!(tls.to_str().unwrap().starts_with("__Host-msp_session=abc;"));
+        assert!(tls.to_str().unwrap().ends_with("; Secure"));
+    }
+
+    #[test]
+    fn finds_the_cookie_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; msp_session=tok; b=2"),
+        );
+        assert_eq!(cookie_value(&headers, "msp_session"), Some("tok"));
+        assert_eq!(cookie_value(&headers, "c"), None);
+    }
+
+    #[tokio::test]
+    async fn a_fresh_session_resolves_to_its_staff_member() {
+        let t = testing::fresh().await;
+        let config = Config::for_database("unused");
+        let now = Utc::now();
+        let token = signed_in_at(&t, now).await;
+        let found = resolve(&t.db, &config, &token, now).await.unwrap().unwrap();
+        assert_eq!(found.user.username, "alice");
+        assert_eq!(found.user.role, Role::Operator);
+        assert!(resolve(&t.db, &config, "not-a-token", now)
+            .await
+            .unwrap()
+            .is_none());
+    }
+
+    #[tokio::test]
+    async fn an_idle_session_ends_and_is_deleted() {
+        let t = testing::fresh().await;
+        let config = Config::for_database("unused");
+        let start = Utc::now();
+        let token = signed_in_at(&t, start).await;
+        let later = start + chrono::Duration::minutes(i64::from(config.session_idle_minutes) + 1);
+        assert!(resolve(&t.db, &config, &token, later)
+            .await
+            .unwrap()
+            .is_none());
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+            .fetch_one(&t.db)
+            .await
+            .unwrap();
+        assert_eq!(left, 0);
+    }
+
+    #[tokio::test]
+    async fn an_active_session_still_ends_after_its_lifetime() {
+        let t = testing::fresh().await;
+        let config = Config::for_database("unused");
+        let start = Utc::now();
+        let token = signed_in_at(&t, start).await;
+        // Keep it busy every 10 minutes up to the lifetime.
+        let mut at = start;
+        let end = start + chrono::Duration::hours(i64::from(config.session_lifetime_hours));
+        while at + chrono::Duration::minutes(10) < end {
+            at += chrono::Duration::minutes(10);
+            assert!(
+                resolve(&t.db, &config, &token, at).await.unwrap().is_some(),
+                "alive at {at}"
+            );
+        }
+        let past = end + chrono::Duration::minutes(1);
+        assert!(resolve(&t.db, &config, &token, past)
+            .await
+            .unwrap()
+            .is_none());
+    }
+}
