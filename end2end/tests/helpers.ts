@@ -27,21 +27,17 @@ export async function signIn(page: Page, role: RoleName, next = "/"): Promise<vo
 }
 
 /** Collects console errors, uncaught exceptions and CSP violations. */
-export function watchForProblems(page: Page): string[] {
+export async function watchForProblems(page: Page): Promise<string[]> {
   const problems: string[] = [];
   page.on("console", (message) => {
     if (message.type() === "error") problems.push(`console: ${message.text()}`);
   });
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("framenavigated", async (frame) => {
-    if (frame !== page.mainFrame()) return;
-    await frame
-      .evaluate(() => {
-        document.addEventListener("securitypolicyviolation", (event) => {
-          console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`);
-        });
-      })
-      .catch(() => undefined);
+  // Runs in every document before its own scripts, so no violation is missed.
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`);
+    });
   });
   return problems;
 }

@@ -53,7 +53,7 @@ test("a wrong password gets a message next to the field and no session", async (
 });
 
 test("the page hydrates, navigates in the browser and logs no errors or CSP violations", async ({ page }) => {
-  const problems = watchForProblems(page);
+  const problems = await watchForProblems(page);
   await signIn(page, "admin");
   await hydrated(page);
   // A marker on window survives client-side navigation, not a full reload.

@@ -183,3 +183,53 @@ pub async fn demo(mut config: Config, database_file: PathBuf) -> anyhow::Result<
     println!();
     run_server(db, config).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::db::testing;
+
+    fn config_with_admin(name: Option<&str>, password: Option<&str>) -> Config {
+        let mut config = Config::for_database("unused");
+        config.admin_username = name.map(str::to_owned);
+        config.admin_password = password.map(str::to_owned);
+        config
+    }
+
+    #[tokio::test]
+    async fn the_first_admin_comes_from_the_environment_once() {
+        let t = testing::fresh().await;
+        let config = config_with_admin(Some("Root.Admin"), Some("first admin password"));
+        bootstrap_admin(&t.db, &config).await.unwrap();
+        let admin = staff::find_by_username(&t.db, "root.admin")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(admin.role(), Role::Admin);
+        // A second start with other values changes nothing.
+        let other = config_with_admin(Some("someone"), Some("another password!"));
+        bootstrap_admin(&t.db, &other).await.unwrap();
+        assert_eq!(staff::count(&t.db).await.unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn without_the_variables_no_account_is_made() {
+        let t = testing::fresh().await;
+        bootstrap_admin(&t.db, &config_with_admin(Some("root"), None))
+            .await
+            .unwrap();
+        assert_eq!(staff::count(&t.db).await.unwrap(), 0);
+        let weak = config_with_admin(Some("root"), Some("short"));
+        assert!(
+            bootstrap_admin(&t.db, &weak).await.is_err(),
+            "a weak password is refused"
+        );
+    }
+
+    #[test]
+    fn demo_passwords_are_random_and_long() {
+        let (a, b) = (random_password(), random_password());
+        assert_eq!(a.len(), 20);
+        assert_ne!(a, b);
+    }
+}

@@ -444,3 +444,27 @@ async fn every_module_renders_for_each_role_and_an_unknown_page_is_404() {
         assert!(body_text(missing).await.contains("Page not found"));
     }
 }
+
+#[tokio::test]
+async fn a_database_failure_reaches_the_browser_as_a_plain_message() {
+    let app = TestApp::new().await.with_staff("val", Role::Viewer).await;
+    let cookie = app.cookie_for("val").await;
+    sqlx::query("DROP TABLE audit_log")
+        .execute(&app.t.db)
+        .await
+        .unwrap();
+    let response = app.post("/api/latest_audit", "", Some(&cookie)).await;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body = body_text(response).await;
+    assert!(body.contains("Internal"), "{body}");
+    assert!(
+        !body.to_lowercase().contains("sql") && !body.contains("audit_log"),
+        "{body}"
+    );
+    let page = body_text(app.get("/audit", Some(&cookie)).await).await;
+    assert!(
+        page.contains("Something went wrong on the server"),
+        "the page shows the friendly message"
+    );
+    assert!(!page.contains("no such table"), "no SQL detail on the page");
+}
