@@ -3,19 +3,16 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes, A};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 use crate::api::session::{get_current_user, CurrentUser, Logout};
 use crate::components::ErrorNotice;
-use crate::pages::{
-    AuditPage, CostsPage, CustomersPage, LoginPage, NotFound, SettingsPage, StatusPage,
-};
+use crate::pages::customers::{CustomerPage, CustomersPage, EditContractPage, EditOptionsPage, NewCustomerPage};
+use crate::pages::{AuditPage, CostsPage, LoginPage, NotFound, SettingsPage, StatusPage};
 
-/// The HTML document around the app. On the server it also sets the page's
-/// Content-Security-Policy with this response's nonce.
+/// The HTML document around the app. Its scripts carry this response's CSP
+/// nonce (`server::security::PageNonce`).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    set_page_csp();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -35,20 +32,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-#[cfg(feature = "ssr")]
-fn set_page_csp() {
-    use axum::http::{header, HeaderValue};
-    let (Some(nonce), Some(response)) = (
-        leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
-    ) else {
-        return;
-    };
-    if let Ok(value) = HeaderValue::from_str(&crate::server::security::page_csp(&nonce)) {
-        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
-    }
-}
-
+/// Every page renders completely on the server before it is sent
+/// (`SsrMode::Async`): the data is small and fast to load, and a page that
+/// arrives whole hydrates the same way every time (streamed fragments raced
+/// hydration now and then).
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -59,13 +46,17 @@ pub fn App() -> impl IntoView {
         } />
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/login") view=LoginPage />
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=Layout>
-                    <Route path=path!("") view=StatusPage />
-                    <Route path=path!("customers") view=CustomersPage />
-                    <Route path=path!("costs") view=CostsPage />
-                    <Route path=path!("settings") view=SettingsPage />
-                    <Route path=path!("audit") view=AuditPage />
+                    <Route path=path!("") view=StatusPage ssr=SsrMode::Async />
+                    <Route path=path!("customers") view=CustomersPage ssr=SsrMode::Async />
+                    <Route path=path!("customers/new") view=NewCustomerPage ssr=SsrMode::Async />
+                    <Route path=path!("customers/:id") view=CustomerPage ssr=SsrMode::Async />
+                    <Route path=path!("customers/:id/contract") view=EditContractPage ssr=SsrMode::Async />
+                    <Route path=path!("customers/:id/options") view=EditOptionsPage ssr=SsrMode::Async />
+                    <Route path=path!("costs") view=CostsPage ssr=SsrMode::Async />
+                    <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -77,9 +68,7 @@ pub fn App() -> impl IntoView {
 pub struct UserResource(pub Resource<Result<Option<CurrentUser>, crate::error::AppError>>);
 
 /// Renders `child` with the signed-in user once it is known.
-pub fn with_user<V: IntoView + 'static>(
-    child: impl Fn(CurrentUser) -> V + Send + Sync + 'static,
-) -> impl IntoView {
+pub fn with_user<V: IntoView + 'static>(child: impl Fn(CurrentUser) -> V + Send + Sync + 'static) -> impl IntoView {
     let UserResource(user) = expect_context::<UserResource>();
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -93,6 +82,15 @@ pub fn with_user<V: IntoView + 'static>(
             </ErrorBoundary>
         </Suspense>
     }
+}
+
+/// Whether the signed-in user may change customers (operator or admin).
+/// False until the user is known, so no control flashes up for a viewer.
+pub fn use_can_operate() -> Signal<bool> {
+    let UserResource(user) = expect_context::<UserResource>();
+    Signal::derive(move || {
+        user.get().and_then(Result::ok).flatten().is_some_and(|u| u.role.includes(crate::domain::Role::Operator))
+    })
 }
 
 const MODULES: [(&str, &str); 5] = [

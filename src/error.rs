@@ -8,15 +8,21 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::FieldMessage;
+
+fn messages(problems: &[FieldMessage]) -> String {
+    problems.iter().map(|p| p.message.as_str()).collect::<Vec<_>>().join(" ")
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     #[error("Your session has ended. Please sign in again.")]
     Unauthenticated,
     #[error("Your role does not allow this. Ask an administrator.")]
     Forbidden,
-    /// Bad input for one field of a form; `field` is the form field's name.
-    #[error("{message}")]
-    Invalid { field: String, message: String },
+    /// Bad input, with a message for each wrong field of the form.
+    #[error("{}", messages(.0))]
+    Invalid(Vec<FieldMessage>),
     #[error("{0}")]
     Conflict(String),
     #[error("Not found.")]
@@ -33,16 +39,13 @@ pub enum AppError {
 
 impl AppError {
     pub fn invalid(field: &str, message: impl ToString) -> Self {
-        AppError::Invalid {
-            field: field.to_owned(),
-            message: message.to_string(),
-        }
+        AppError::Invalid(vec![FieldMessage::new(field, message)])
     }
 
     /// The message for a given form field, if this error is about it.
     pub fn for_field(&self, name: &str) -> Option<String> {
         match self {
-            AppError::Invalid { field, message } if field == name => Some(message.clone()),
+            AppError::Invalid(problems) => problems.iter().find(|p| p.field == name).map(|p| p.message.clone()),
             _ => None,
         }
     }
@@ -51,7 +54,7 @@ impl AppError {
         match self {
             AppError::Unauthenticated => 401,
             AppError::Forbidden => 403,
-            AppError::Invalid { .. } => 422,
+            AppError::Invalid(_) => 422,
             AppError::Conflict(_) => 409,
             AppError::NotFound => 404,
             AppError::TooManyRequests(_) => 429,
@@ -68,9 +71,7 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Request(_) => AppError::Network,
-            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::MissingArg(detail) => {
-                AppError::BadRequest(detail)
-            }
+            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::MissingArg(detail) => AppError::BadRequest(detail),
             other => {
                 tracing::error!(error = %other, "server function failed");
                 AppError::Internal

@@ -2,6 +2,8 @@
 //! (axum + Leptos SSR + sqlx); with `hydrate` it is the WebAssembly that makes
 //! the server-rendered pages interactive in the browser.
 
+#![recursion_limit = "512"]
+
 pub mod api;
 pub mod app;
 pub mod components;
@@ -18,10 +20,7 @@ pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(app::App);
     // Lets browser tests (and curious people) see that the page is live.
-    if let Some(body) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-    {
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
         let _ = body.set_attribute("data-hydrated", "true");
     }
 }

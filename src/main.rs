@@ -37,6 +37,15 @@ mod cli {
             #[command(flatten)]
             config: Config,
         },
+        /// Benchmark: fill a temporary database with customers and time the list server function.
+        BenchCustomers {
+            /// How many customers to create.
+            #[arg(long, default_value_t = 10_000)]
+            customers: usize,
+            /// Timed calls per scenario.
+            #[arg(long, default_value_t = 200)]
+            rounds: usize,
+        },
         /// Manage staff accounts.
         Admin {
             #[command(subcommand)]
@@ -64,20 +73,14 @@ mod cli {
     pub async fn run() -> anyhow::Result<()> {
         match Cli::parse().command {
             Command::Serve { config } => commands::serve(config).await,
-            Command::Demo {
-                database_file,
-                config,
-            } => commands::demo(config, database_file).await,
+            Command::Demo { database_file, config } => commands::demo(config, database_file).await,
             Command::Migrate { config } => commands::migrate(config).await,
-            Command::Admin {
-                command:
-                    AdminCommand::Create {
-                        username,
-                        role,
-                        password_stdin,
-                        config,
-                    },
-            } => commands::admin_create(config, &username, &role, password_stdin).await,
+            Command::BenchCustomers { customers, rounds } => {
+                msp_manager::server::bench::customers_list(customers, rounds).await
+            }
+            Command::Admin { command: AdminCommand::Create { username, role, password_stdin, config } } => {
+                commands::admin_create(config, &username, &role, password_stdin).await
+            }
         }
     }
 }

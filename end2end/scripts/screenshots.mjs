@@ -8,6 +8,13 @@ const out = process.argv[2] ?? "screenshots";
 const pages = [
   ["status", "/"],
   ["customers", "/customers"],
+  ["customers-test", "/customers?tab=test"],
+  ["customers-deactivated", "/customers?tab=deactivated"],
+  ["customer-new", "/customers/new"],
+  ["customer-detail", "/customers/1"],
+  ["customer-history", "/customers/1?view=history"],
+  ["customer-contract", "/customers/1/contract"],
+  ["customer-options", "/customers/1/options"],
   ["costs", "/costs"],
   ["settings", "/settings"],
   ["audit", "/audit"],
@@ -29,10 +36,21 @@ for (const width of [1280, 360]) {
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByTestId("signed-in-user").waitFor();
   for (const [name, path] of pages) {
+    console.log(width, name);
     await page.goto(`${base}${path}`);
     await page.locator("body[data-hydrated]").waitFor();
     await page.screenshot({ path: `${out}/${name}-${width}.png`, fullPage: true });
   }
+  // A dialog, and the new-customer form with every message showing.
+  await page.goto(`${base}/customers/1`);
+  await page.locator("body[data-hydrated]").waitFor();
+  await page.getByRole("button", { name: "Deactivate" }).click();
+  await page.getByRole("dialog").waitFor();
+  await page.screenshot({ path: `${out}/dialog-deactivate-${width}.png` });
+  await page.goto(`${base}/customers/new`);
+  await page.locator("body[data-hydrated]").waitFor();
+  await page.getByRole("button", { name: "Create customer" }).click();
+  await page.screenshot({ path: `${out}/customer-new-errors-${width}.png`, fullPage: true });
   await context.close();
 }
 await browser.close();

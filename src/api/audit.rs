@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct AuditEntry {
     pub id: i64,
     pub at: DateTime<Utc>,
@@ -13,6 +12,22 @@ pub struct AuditEntry {
     pub action: String,
     pub subject: String,
     pub detail: String,
+    pub changes: Vec<FieldChange>,
+}
+
+/// One field of a change: its old and new value as shown to people
+/// (empty when there was none).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub old: String,
+    pub new: String,
+}
+
+impl FieldChange {
+    pub fn new(field: &str, old: impl ToString, new: impl ToString) -> Self {
+        Self { field: field.to_owned(), old: old.to_string(), new: new.to_string() }
+    }
 }
 
 /// The newest audit entries (every role may read the audit log).

@@ -15,9 +15,7 @@ pub struct CurrentUser {
 /// Only local paths are followed after sign-in (no open redirect).
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
-        }
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_owned(),
         _ => "/".to_owned(),
     }
 }
@@ -30,11 +28,7 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
 }
 
 #[server(endpoint = "login")]
-pub async fn login(
-    username: String,
-    password: String,
-    next: Option<String>,
-) -> Result<(), AppError> {
+pub async fn login(username: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use crate::server::{guard, login, sessions};
     use axum::http::header::SET_COOKIE;
     use leptos_axum::ResponseOptions;
@@ -44,10 +38,7 @@ pub async fn login(
     let old = guard::signed_in()?.map(|s| s.token_hash);
     let signed_in = login::sign_in(&state, &username, password, ip, old).await?;
     let response = expect_context::<ResponseOptions>();
-    response.append_header(
-        SET_COOKIE,
-        sessions::session_cookie(&state.config, &signed_in.token),
-    );
+    response.append_header(SET_COOKIE, sessions::session_cookie(&state.config, &signed_in.token));
     leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(())
 }
@@ -61,8 +52,7 @@ pub async fn logout() -> Result<(), AppError> {
     let state = guard::state()?;
     let signed_in = guard::signed_in()?.ok_or(AppError::Unauthenticated)?;
     login::sign_out(&state, &signed_in.user, &signed_in.token_hash).await?;
-    expect_context::<ResponseOptions>()
-        .append_header(SET_COOKIE, sessions::expired_cookie(&state.config));
+    expect_context::<ResponseOptions>().append_header(SET_COOKIE, sessions::expired_cookie(&state.config));
     leptos_axum::redirect("/login");
     Ok(())
 }
@@ -73,10 +63,7 @@ mod tests {
 
     #[test]
     fn only_local_paths_are_followed_after_sign_in() {
-        assert_eq!(
-            safe_next(Some("/customers?tab=billed")),
-            "/customers?tab=billed"
-        );
+        assert_eq!(safe_next(Some("/customers?tab=billed")), "/customers?tab=billed");
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");

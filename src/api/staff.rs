@@ -24,24 +24,13 @@ pub async fn list_staff() -> Result<Vec<StaffMember>, AppError> {
 
 /// Adds a staff account (admins only).
 #[server(endpoint = "create_staff")]
-pub async fn create_staff(
-    username: String,
-    role: String,
-    password: String,
-) -> Result<(), AppError> {
+pub async fn create_staff(username: String, role: String, password: String) -> Result<(), AppError> {
     use crate::domain::{Password, Username};
     use crate::server::{guard, staff};
     let admin = guard::authorize(Role::Admin)?;
     let username = Username::parse(&username).map_err(|e| AppError::invalid("username", e))?;
     let role = Role::parse(&role).map_err(|e| AppError::invalid("role", e))?;
     let password = Password::parse(&password).map_err(|e| AppError::invalid("password", e))?;
-    staff::create(
-        &guard::state()?.db,
-        &admin.username,
-        &username,
-        &password,
-        role,
-    )
-    .await?;
+    staff::create(&guard::state()?.db, &admin.username, &username, &password, role).await?;
     Ok(())
 }

@@ -11,8 +11,7 @@ pub fn ErrorNotice(errors: ArcRwSignal<Errors>) -> impl IntoView {
             .get()
             .into_iter()
             .map(|(_, error)| {
-                let signed_out =
-                    error.downcast_ref::<AppError>() == Some(&AppError::Unauthenticated);
+                let signed_out = error.downcast_ref::<AppError>() == Some(&AppError::Unauthenticated);
                 view! {
                     <p>
                         {error.to_string()}

@@ -1,8 +1,10 @@
 //! Reusable pieces of the pages.
 
+pub mod dialog;
 pub mod error_notice;
 pub mod field;
 pub mod format;
 
+pub use dialog::Dialog;
 pub use error_notice::ErrorNotice;
 pub use field::FieldError;

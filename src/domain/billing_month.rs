@@ -38,18 +38,12 @@ impl BillingMonth {
         if y.len() != 4 || m.len() != 2 || !y.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
             return Err(BillingMonthError::Format);
         }
-        Self::new(
-            y.parse().map_err(|_| BillingMonthError::Format)?,
-            m.parse().map_err(|_| BillingMonthError::Format)?,
-        )
+        Self::new(y.parse().map_err(|_| BillingMonthError::Format)?, m.parse().map_err(|_| BillingMonthError::Format)?)
     }
 
     /// The month that contains `date`.
     pub fn of(date: NaiveDate) -> Self {
-        Self {
-            year: date.year(),
-            month: date.month(),
-        }
+        Self { year: date.year(), month: date.month() }
     }
 
     pub fn year(self) -> i32 {
@@ -65,10 +59,7 @@ impl BillingMonth {
     }
 
     pub fn last_day(self) -> NaiveDate {
-        self.next()
-            .first_day()
-            .pred_opt()
-            .expect("a first day has a day before it")
+        self.next().first_day().pred_opt().expect("a first day has a day before it")
     }
 
     pub fn days(self) -> impl Iterator<Item = NaiveDate> {
@@ -121,18 +112,9 @@ mod tests {
 
     #[test]
     fn refuses_malformed_months() {
-        assert_eq!(
-            BillingMonth::parse("2026-13"),
-            Err(BillingMonthError::Month)
-        );
-        assert_eq!(
-            BillingMonth::parse("2026-00"),
-            Err(BillingMonthError::Month)
-        );
-        assert_eq!(
-            BillingMonth::parse("2026-3"),
-            Err(BillingMonthError::Format)
-        );
+        assert_eq!(BillingMonth::parse("2026-13"), Err(BillingMonthError::Month));
+        assert_eq!(BillingMonth::parse("2026-00"), Err(BillingMonthError::Month));
+        assert_eq!(BillingMonth::parse("2026-3"), Err(BillingMonthError::Format));
         assert_eq!(BillingMonth::parse("26-03"), Err(BillingMonthError::Format));
         assert_eq!(BillingMonth::parse("march"), Err(BillingMonthError::Format));
         assert_eq!(BillingMonth::parse("1999-12"), Err(BillingMonthError::Year));

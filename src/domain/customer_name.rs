@@ -42,6 +42,32 @@ impl CustomerName {
     pub fn unique_key(&self) -> String {
         self.0.to_lowercase()
     }
+
+    /// The key lists sort by: case and accents folded, so that "Ärztehaus"
+    /// sorts with the A's and "Bäckerei" before "Blue" (as DIN 5007-1 does).
+    pub fn sort_key(&self) -> String {
+        let mut key = String::with_capacity(self.0.len());
+        for c in self.0.chars().flat_map(char::to_lowercase) {
+            match c {
+                'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ą' => key.push('a'),
+                'ç' | 'ć' | 'č' => key.push('c'),
+                'è' | 'é' | 'ê' | 'ë' | 'ę' | 'ě' => key.push('e'),
+                'ì' | 'í' | 'î' | 'ï' => key.push('i'),
+                'ł' => key.push('l'),
+                'ñ' | 'ń' | 'ň' => key.push('n'),
+                'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => key.push('o'),
+                'ś' | 'š' => key.push('s'),
+                'ù' | 'ú' | 'û' | 'ü' | 'ů' => key.push('u'),
+                'ý' | 'ÿ' => key.push('y'),
+                'ź' | 'ż' | 'ž' => key.push('z'),
+                'ß' => key.push_str("ss"),
+                // Quotes and the like do not count for the order.
+                '"' | '\'' | '“' | '”' | '„' | '‚' | '‘' | '’' | '«' | '»' => {}
+                c => key.push(c),
+            }
+        }
+        key
+    }
 }
 
 impl TryFrom<String> for CustomerName {
@@ -69,12 +95,7 @@ mod tests {
 
     #[test]
     fn surrounding_whitespace_is_trimmed() {
-        assert_eq!(
-            CustomerName::parse("  Müller & Söhne, \"Nord\"  ")
-                .unwrap()
-                .as_str(),
-            "Müller & Söhne, \"Nord\""
-        );
+        assert_eq!(CustomerName::parse("  Müller & Söhne, \"Nord\"  ").unwrap().as_str(), "Müller & Söhne, \"Nord\"");
     }
 
     #[test]
@@ -87,18 +108,12 @@ mod tests {
     fn hundred_characters_are_allowed_and_one_more_is_not() {
         let hundred = "ä".repeat(100);
         assert!(CustomerName::parse(&hundred).is_ok());
-        assert_eq!(
-            CustomerName::parse(&format!("{hundred}x")),
-            Err(CustomerNameError::TooLong)
-        );
+        assert_eq!(CustomerName::parse(&format!("{hundred}x")), Err(CustomerNameError::TooLong));
     }
 
     #[test]
     fn control_characters_are_refused() {
-        assert_eq!(
-            CustomerName::parse("a\u{7}b"),
-            Err(CustomerNameError::ControlCharacter)
-        );
+        assert_eq!(CustomerName::parse("a\u{7}b"), Err(CustomerNameError::ControlCharacter));
     }
 
     #[test]
@@ -106,6 +121,15 @@ mod tests {
         let a = CustomerName::parse("Müller GmbH").unwrap();
         let b = CustomerName::parse("MÜLLER gmbh").unwrap();
         assert_eq!(a.unique_key(), b.unique_key());
+    }
+
+    #[test]
+    fn lists_sort_umlauts_with_their_base_letter_and_ignore_quotes() {
+        let key = |s: &str| CustomerName::parse(s).unwrap().sort_key();
+        assert_eq!(key("Ärztehaus am Markt"), "arztehaus am markt");
+        assert!(key("Bäckerei Schäfer") < key("Blue Harbor"));
+        assert!(key("\"Alpenblick\" Hotel") > key("Acme"));
+        assert_eq!(key("Ingenieurbüro Groß"), "ingenieurburo gross");
     }
 
     #[test]

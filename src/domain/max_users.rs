@@ -86,22 +86,14 @@ mod tests {
     #[test]
     fn zero_negative_and_too_large_are_out_of_range() {
         for raw in ["0", "-3", "100001", "99999999999999"] {
-            assert_eq!(
-                MaxUsers::parse(raw),
-                Err(MaxUsersError::OutOfRange),
-                "{raw}"
-            );
+            assert_eq!(MaxUsers::parse(raw), Err(MaxUsersError::OutOfRange), "{raw}");
         }
     }
 
     #[test]
     fn fractions_and_words_are_not_whole_numbers() {
         for raw in ["2.5", "1e3", "ten", "1,000", "+5"] {
-            assert_eq!(
-                MaxUsers::parse(raw),
-                Err(MaxUsersError::NotAWholeNumber),
-                "{raw}"
-            );
+            assert_eq!(MaxUsers::parse(raw), Err(MaxUsersError::NotAWholeNumber), "{raw}");
         }
         assert_eq!(MaxUsers::parse("  "), Err(MaxUsersError::Empty));
     }

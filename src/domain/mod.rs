@@ -2,15 +2,22 @@
 //! browser alike. Nothing in here touches a database, a clock or the network.
 
 pub mod billing_month;
+pub mod customer;
+pub mod customer_list;
 pub mod customer_name;
+pub mod database_name;
 pub mod max_users;
 pub mod money;
 pub mod role;
 pub mod username;
+pub mod validation;
 
 pub use billing_month::BillingMonth;
+pub use customer::{CustomerKind, CustomerStatus};
 pub use customer_name::CustomerName;
+pub use database_name::DatabaseName;
 pub use max_users::MaxUsers;
 pub use money::Money;
 pub use role::Role;
 pub use username::{Password, Username};
+pub use validation::FieldMessage;

@@ -9,9 +9,7 @@ use std::ops::Add;
 /// Every amount that is shown or stored is a `Money`; the only way from an
 /// unrounded `Decimal` to a `Money` is [`Money::round`], which rounds half
 /// away from zero (never `round_dp`, which rounds half to even).
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Money {
     cents: i64,
 }
@@ -41,16 +39,12 @@ impl Money {
     pub fn round(exact: Decimal) -> Result<Self, MoneyError> {
         let rounded = exact.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
         let cents = rounded * Decimal::ONE_HUNDRED;
-        i64::try_from(cents)
-            .map(Self::from_cents)
-            .map_err(|_| MoneyError::TooLarge)
+        i64::try_from(cents).map(Self::from_cents).map_err(|_| MoneyError::TooLarge)
     }
 
     /// One billing line: quantity x unit price, rounded to cents.
     pub fn line(quantity: u64, unit_price: Decimal) -> Result<Self, MoneyError> {
-        let exact = unit_price
-            .checked_mul(Decimal::from(quantity))
-            .ok_or(MoneyError::TooLarge)?;
+        let exact = unit_price.checked_mul(Decimal::from(quantity)).ok_or(MoneyError::TooLarge)?;
         Self::round(exact)
     }
 
@@ -122,18 +116,12 @@ mod tests {
     fn a_line_is_quantity_times_unit_price_rounded() {
         assert_eq!(Money::line(3, dec("0.335")).unwrap().cents(), 101); // 1.005 -> 1.01
         assert_eq!(Money::line(0, dec("4.99")).unwrap(), Money::ZERO);
-        assert_eq!(
-            Money::line(100_000, dec("4.50")).unwrap().cents(),
-            45_000_000
-        );
+        assert_eq!(Money::line(100_000, dec("4.50")).unwrap().cents(), 45_000_000);
     }
 
     #[test]
     fn total_is_the_sum_of_rounded_lines() {
-        let lines = [
-            Money::line(1, dec("0.005")).unwrap(),
-            Money::line(1, dec("0.005")).unwrap(),
-        ];
+        let lines = [Money::line(1, dec("0.005")).unwrap(), Money::line(1, dec("0.005")).unwrap()];
         let total: Money = lines.iter().copied().sum();
         assert_eq!(total.cents(), 2); // not round(0.010) = 1
     }

@@ -26,10 +26,7 @@ impl Username {
         if !(3..=64).contains(&trimmed.chars().count()) {
             return Err(UsernameError::Length);
         }
-        if !trimmed
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
-        {
+        if !trimmed.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@')) {
             return Err(UsernameError::Characters);
         }
         Ok(Self(trimmed.to_ascii_lowercase()))
@@ -101,10 +98,7 @@ mod tests {
 
     #[test]
     fn usernames_are_lower_cased_and_trimmed() {
-        assert_eq!(
-            Username::parse("  Alice.Admin ").unwrap().as_str(),
-            "alice.admin"
-        );
+        assert_eq!(Username::parse("  Alice.Admin ").unwrap().as_str(), "alice.admin");
     }
 
     #[test]
@@ -121,9 +115,6 @@ mod tests {
         assert_eq!(Password::parse("short"), Err(PasswordError::TooShort));
         let p = Password::parse("correct horse battery").unwrap();
         assert_eq!(format!("{p:?}"), "Password(***)");
-        assert_eq!(
-            Password::parse(&"x".repeat(257)),
-            Err(PasswordError::TooLong)
-        );
+        assert_eq!(Password::parse(&"x".repeat(257)), Err(PasswordError::TooLong));
     }
 }

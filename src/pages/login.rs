@@ -3,6 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::session::Login;
+use crate::components::field::server_message;
 use crate::components::FieldError;
 use crate::error::AppError;
 
@@ -13,16 +14,13 @@ pub fn LoginPage() -> impl IntoView {
     let next = move || query.read().get("next").unwrap_or_default();
     let error = Signal::derive(move || login.value().get().and_then(Result::err));
     let general_error = move || {
-        error
-            .get()
-            .filter(|e| !matches!(e, AppError::Invalid { .. }))
-            .map(|e| {
-                view! {
-                    <p class="notice notice-error" role="alert">
-                        {e.to_string()}
-                    </p>
-                }
-            })
+        error.get().filter(|e| !matches!(e, AppError::Invalid(_))).map(|e| {
+            view! {
+                <p class="notice notice-error" role="alert">
+                    {e.to_string()}
+                </p>
+            }
+        })
     };
     view! {
         <Title text="Sign in" />
@@ -59,7 +57,7 @@ pub fn LoginPage() -> impl IntoView {
                             aria-describedby="login-password-error"
                             required
                         />
-                        <FieldError field="password" id="login-password-error" error />
+                        <FieldError id="login-password-error" message=server_message(error, "password") />
                     </div>
                     <button type="submit" class="button button-primary" disabled=move || login.pending().get()>
                         {move || if login.pending().get() { "Signing in…" } else { "Sign in" }}

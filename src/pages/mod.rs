@@ -2,7 +2,7 @@
 
 mod audit;
 mod costs;
-mod customers;
+pub mod customers;
 mod login;
 mod not_found;
 mod settings;
@@ -10,7 +10,6 @@ mod status;
 
 pub use audit::AuditPage;
 pub use costs::CostsPage;
-pub use customers::CustomersPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use settings::SettingsPage;

@@ -3,6 +3,7 @@ use leptos_meta::Title;
 
 use crate::api::staff::{list_staff, CreateStaff};
 use crate::app::with_user;
+use crate::components::field::server_message;
 use crate::components::{format, ErrorNotice, FieldError};
 use crate::domain::Role;
 
@@ -97,7 +98,7 @@ fn StaffAccounts() -> impl IntoView {
             {move || {
                 error
                     .get()
-                    .filter(|e| !matches!(e, crate::error::AppError::Invalid { .. }))
+                    .filter(|e| !matches!(e, crate::error::AppError::Invalid(_)))
                     .map(|e| view! { <p class="notice notice-error" role="alert">{e.to_string()}</p> })
             }}
             {move || created().then(|| view! { <p class="notice notice-ok" role="status">"The account was created."</p> })}
@@ -105,7 +106,7 @@ fn StaffAccounts() -> impl IntoView {
                 <div class="field">
                     <label for="staff-username">"User name"</label>
                     <input id="staff-username" name="username" type="text" autocomplete="off" aria-describedby="staff-username-error" required />
-                    <FieldError field="username" id="staff-username-error" error />
+                    <FieldError id="staff-username-error" message=server_message(error, "username") />
                 </div>
                 <div class="field">
                     <label for="staff-role">"Role"</label>
@@ -114,12 +115,12 @@ fn StaffAccounts() -> impl IntoView {
                         <option value="operator">"Operator: manage customers"</option>
                         <option value="admin">"Admin: everything"</option>
                     </select>
-                    <FieldError field="role" id="staff-role-help" error />
+                    <FieldError id="staff-role-help" message=server_message(error, "role") />
                 </div>
                 <div class="field">
                     <label for="staff-password">"Initial password"</label>
                     <input id="staff-password" name="password" type="password" autocomplete="new-password" aria-describedby="staff-password-error" required minlength="12" />
-                    <FieldError field="password" id="staff-password-error" error />
+                    <FieldError id="staff-password-error" message=server_message(error, "password") />
                 </div>
                 <div class="field field-actions">
                     <button type="submit" class="button button-primary" disabled=move || create.pending().get()>

@@ -55,7 +55,7 @@ pub fn StatusPage() -> impl IntoView {
                                                 .staff_by_role
                                                 .iter()
                                                 .map(|(role, n)| view! {
-                                                    <dt>{role.clone()}</dt>
+                                                    <dt>{crate::domain::Role::parse(role).map(|r| r.label()).unwrap_or("Other")}</dt>
                                                     <dd>{*n}</dd>
                                                 })
                                                 .collect_view()}

@@ -48,28 +48,21 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 async fn run_server(db: Db, config: Config) -> anyhow::Result<()> {
-    let leptos_options = get_configuration(None)
-        .context("cannot read the Leptos configuration")?
-        .leptos_options;
+    let leptos_options = get_configuration(None).context("cannot read the Leptos configuration")?.leptos_options;
     let addr = leptos_options.site_addr;
     let state = AppState::new(leptos_options, db, config);
     let app = build_router(state);
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr}"))?
-        .tap_io(|tcp| {
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?.tap_io(|tcp| {
             // Without it keep-alive requests wait ~40 ms for delayed ACKs.
             let _ = tcp.set_nodelay(true);
         });
     tracing::info!("listening on http://{addr}");
     println!("MSP Server Manager is running at http://{addr}");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("the server stopped with an error")
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the server stopped with an error")
 }
 
 async fn shutdown_signal() {
@@ -78,9 +71,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut signal) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             signal.recv().await;
         }
     };
@@ -98,9 +89,7 @@ pub async fn migrate(config: Config) -> anyhow::Result<()> {
     telemetry::init();
     let db = db::connect(&config.database_url).await?;
     let applied: Vec<(i64, String)> =
-        sqlx::query_as("SELECT version, description FROM _sqlx_migrations ORDER BY version")
-            .fetch_all(&db)
-            .await?;
+        sqlx::query_as("SELECT version, description FROM _sqlx_migrations ORDER BY version").fetch_all(&db).await?;
     for (version, description) in applied {
         println!("{version} {description}");
     }
@@ -109,12 +98,7 @@ pub async fn migrate(config: Config) -> anyhow::Result<()> {
 }
 
 /// `admin create`: a staff account with the password read from standard input.
-pub async fn admin_create(
-    config: Config,
-    username: &str,
-    role: &str,
-    password_stdin: bool,
-) -> anyhow::Result<()> {
+pub async fn admin_create(config: Config, username: &str, role: &str, password_stdin: bool) -> anyhow::Result<()> {
     telemetry::init();
     if !password_stdin {
         bail!("pass --password-stdin and the password on standard input (it never goes on the command line)");
@@ -122,14 +106,10 @@ pub async fn admin_create(
     let username = Username::parse(username).context("--username")?;
     let role = Role::parse(role).context("--role")?;
     let mut input = String::new();
-    std::io::stdin()
-        .read_to_string(&mut input)
-        .context("cannot read the password from standard input")?;
+    std::io::stdin().read_to_string(&mut input).context("cannot read the password from standard input")?;
     let password = Password::parse(input.trim_end_matches(['\r', '\n'])).context("the password")?;
     let db = db::connect(&config.database_url).await?;
-    staff::create(&db, "cli", &username, &password, role)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    staff::create(&db, "cli", &username, &password, role).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("Created {role} account {username}.");
     Ok(())
 }
@@ -140,8 +120,7 @@ fn remove_database_files(path: &Path) -> anyhow::Result<()> {
         file.push(suffix);
         let file = PathBuf::from(file);
         if file.exists() {
-            std::fs::remove_file(&file)
-                .with_context(|| format!("cannot remove {}", file.display()))?;
+            std::fs::remove_file(&file).with_context(|| format!("cannot remove {}", file.display()))?;
         }
     }
     Ok(())
@@ -160,21 +139,18 @@ pub async fn demo(mut config: Config, database_file: PathBuf) -> anyhow::Result<
     let db = db::connect(&config.database_url).await?;
     let password = random_password();
     let mut logins = Vec::new();
-    for (name, role) in [
-        ("demo-admin", Role::Admin),
-        ("demo-operator", Role::Operator),
-        ("demo-viewer", Role::Viewer),
-    ] {
+    for (name, role) in [("demo-admin", Role::Admin), ("demo-operator", Role::Operator), ("demo-viewer", Role::Viewer)]
+    {
         let username = Username::parse(name)?;
         let parsed = Password::parse(&password)?;
-        staff::create(&db, "demo", &username, &parsed, role)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        staff::create(&db, "demo", &username, &parsed, role).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         logins.push((name, role));
     }
+    let customers = super::demo::fill(&db).await?;
     let addr = get_configuration(None)?.leptos_options.site_addr;
     println!();
-    println!("  Demo database: {}", database_file.display());
+    println!("  Demo database: {customers} customers.");
+    println!("  File: {}", database_file.display());
     println!("  Open http://{addr} and sign in:");
     for (name, role) in logins {
         println!("    {:<14} {:<9} password {password}", name, role.as_str());
@@ -201,10 +177,7 @@ mod tests {
         let t = testing::fresh().await;
         let config = config_with_admin(Some("Root.Admin"), Some("first admin password"));
         bootstrap_admin(&t.db, &config).await.unwrap();
-        let admin = staff::find_by_username(&t.db, "root.admin")
-            .await
-            .unwrap()
-            .unwrap();
+        let admin = staff::find_by_username(&t.db, "root.admin").await.unwrap().unwrap();
         assert_eq!(admin.role(), Role::Admin);
         // A second start with other values changes nothing.
         let other = config_with_admin(Some("someone"), Some("another password!"));
@@ -215,15 +188,10 @@ mod tests {
     #[tokio::test]
     async fn without_the_variables_no_account_is_made() {
         let t = testing::fresh().await;
-        bootstrap_admin(&t.db, &config_with_admin(Some("root"), None))
-            .await
-            .unwrap();
+        bootstrap_admin(&t.db, &config_with_admin(Some("root"), None)).await.unwrap();
         assert_eq!(staff::count(&t.db).await.unwrap(), 0);
         let weak = config_with_admin(Some("root"), Some("short"));
-        assert!(
-            bootstrap_admin(&t.db, &weak).await.is_err(),
-            "a weak password is refused"
-        );
+        assert!(bootstrap_admin(&t.db, &weak).await.is_err(), "a weak password is refused");
     }
 
     #[test]

@@ -28,9 +28,8 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         .busy_timeout(BUSY_TIMEOUT);
     if let Some(parent) = options.get_filename().parent() {
         if !parent.as_os_str().is_empty() {
-            std::fs::create_dir_all(parent).with_context(|| {
-                format!("cannot create the database folder {}", parent.display())
-            })?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create the database folder {}", parent.display()))?;
         }
     }
     let pool = SqlitePoolOptions::new()
@@ -38,10 +37,7 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         .connect_with(options)
         .await
         .with_context(|| format!("cannot open the database {url}"))?;
-    MIGRATOR
-        .run(&pool)
-        .await
-        .context("cannot apply the database migrations")?;
+    MIGRATOR.run(&pool).await.context("cannot apply the database migrations")?;
     Ok(pool)
 }
 
@@ -53,11 +49,9 @@ pub async fn begin_write(db: &Db) -> Result<WriteTx, sqlx::Error> {
 
 /// The size of the database file(s) in bytes, WAL included.
 pub async fn size_bytes(db: &Db) -> Result<i64, sqlx::Error> {
-    let pages: i64 = sqlx::query_scalar(
-        "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
-    )
-    .fetch_one(db)
-    .await?;
+    let pages: i64 = sqlx::query_scalar("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")
+        .fetch_one(db)
+        .await?;
     Ok(pages)
 }
 
@@ -107,18 +101,9 @@ mod tests {
     async fn every_connection_has_wal_foreign_keys_and_a_busy_timeout() {
         let t = testing::fresh().await;
         let mut conn = t.db.acquire().await.unwrap();
-        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-            .fetch_one(&mut *conn)
-            .await
-            .unwrap();
-        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
-            .fetch_one(&mut *conn)
-            .await
-            .unwrap();
-        let timeout: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
-            .fetch_one(&mut *conn)
-            .await
-            .unwrap();
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *conn).await.unwrap();
+        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(&mut *conn).await.unwrap();
+        let timeout: i64 = sqlx::query_scalar("PRAGMA busy_timeout").fetch_one(&mut *conn).await.unwrap();
         assert_eq!(mode, "wal");
         assert_eq!(fk, 1);
         assert_eq!(timeout, 5000);
@@ -128,10 +113,7 @@ mod tests {
     async fn migrations_are_applied_and_can_run_twice() {
         let t = testing::fresh().await;
         MIGRATOR.run(&t.db).await.unwrap();
-        let staff: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff")
-            .fetch_one(&t.db)
-            .await
-            .unwrap();
+        let staff: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff").fetch_one(&t.db).await.unwrap();
         assert_eq!(staff, 0);
     }
 
@@ -146,10 +128,7 @@ mod tests {
                 .await
                 .unwrap();
         }
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
-            .fetch_one(&t.db)
-            .await
-            .unwrap();
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&t.db).await.unwrap();
         assert_eq!(n, 0);
     }
 }

@@ -31,18 +31,12 @@ pub fn signed_in() -> Result<Option<SignedIn>, AppError> {
 }
 
 pub fn client_ip() -> Result<ClientIp, AppError> {
-    parts()?
-        .extensions
-        .get::<ClientIp>()
-        .copied()
-        .ok_or(AppError::Internal)
+    parts()?.extensions.get::<ClientIp>().copied().ok_or(AppError::Internal)
 }
 
 /// The caller, who must be signed in with at least the role `needed`.
 pub fn authorize(needed: Role) -> Result<CurrentUser, AppError> {
-    let user = signed_in()?
-        .map(|s| s.user)
-        .ok_or(AppError::Unauthenticated)?;
+    let user = signed_in()?.map(|s| s.user).ok_or(AppError::Unauthenticated)?;
     if user.role.includes(needed) {
         Ok(user)
     } else {

@@ -17,21 +17,10 @@ pub struct SignedInNow {
     pub token: String,
 }
 
-async fn failures_since(
-    state: &AppState,
-    column: &str,
-    value: &str,
-    since: DateTime<Utc>,
-) -> Result<i64, sqlx::Error> {
+async fn failures_since(state: &AppState, column: &str, value: &str, since: DateTime<Utc>) -> Result<i64, sqlx::Error> {
     // `column` is one of two fixed names, never user input.
-    let sql = format!(
-        "SELECT COUNT(*) FROM login_attempts WHERE {column} = $1 AND succeeded = FALSE AND at > $2"
-    );
-    sqlx::query_scalar(&sql)
-        .bind(value)
-        .bind(since)
-        .fetch_one(&state.db)
-        .await
+    let sql = format!("SELECT COUNT(*) FROM login_attempts WHERE {column} = $1 AND succeeded = FALSE AND at > $2");
+    sqlx::query_scalar(&sql).bind(value).bind(since).fetch_one(&state.db).await
 }
 
 async fn record_attempt(
@@ -43,23 +32,14 @@ async fn record_attempt(
 ) -> Result<(), sqlx::Error> {
     let mut tx = begin_write(&state.db).await?;
     if counts_as_failure {
-        sqlx::query(
-            "INSERT INTO login_attempts (username, ip, succeeded, at) VALUES ($1, $2, FALSE, $3)",
-        )
-        .bind(username)
-        .bind(ip.to_string())
-        .bind(Utc::now())
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("INSERT INTO login_attempts (username, ip, succeeded, at) VALUES ($1, $2, FALSE, $3)")
+            .bind(username)
+            .bind(ip.to_string())
+            .bind(Utc::now())
+            .execute(&mut *tx)
+            .await?;
     }
-    audit::record(
-        &mut tx,
-        username,
-        outcome,
-        &format!("staff:{username}"),
-        &format!("from {ip}"),
-    )
-    .await?;
+    audit::record(&mut tx, username, outcome, &format!("staff:{username}"), &format!("from {ip}")).await?;
     tx.commit().await
 }
 
@@ -73,20 +53,12 @@ pub async fn sign_in(
     old_token_hash: Option<String>,
 ) -> Result<SignedInNow, AppError> {
     // Attempts are keyed by what was typed, normalised like a user name.
-    let username: String = raw_username
-        .trim()
-        .to_lowercase()
-        .chars()
-        .take(64)
-        .collect();
+    let username: String = raw_username.trim().to_lowercase().chars().take(64).collect();
     let config = &state.config;
-    let since = Utc::now()
-        - chrono::Duration::from_std(config.login_window()).unwrap_or(chrono::Duration::zero());
+    let since = Utc::now() - chrono::Duration::from_std(config.login_window()).unwrap_or(chrono::Duration::zero());
     let by_account = failures_since(state, "username", &username, since).await?;
     let by_ip = failures_since(state, "ip", &ip.to_string(), since).await?;
-    if by_account >= i64::from(config.login_max_failures)
-        || by_ip >= i64::from(config.login_max_failures_per_ip)
-    {
+    if by_account >= i64::from(config.login_max_failures) || by_ip >= i64::from(config.login_max_failures_per_ip) {
         record_attempt(state, &username, ip, "login.refused", false).await?;
         return Err(AppError::TooManyRequests(format!(
             "Too many failed sign-ins. Wait {} minutes, then try again.",
@@ -111,46 +83,22 @@ pub async fn sign_in(
         sessions::delete(&mut tx, &old).await?;
     }
     let token = sessions::create(&mut tx, account.id, now).await?;
-    sqlx::query(
-        "INSERT INTO login_attempts (username, ip, succeeded, at) VALUES ($1, $2, TRUE, $3)",
-    )
-    .bind(&username)
-    .bind(ip.to_string())
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    audit::record(
-        &mut tx,
-        &username,
-        "login.succeeded",
-        &format!("staff:{username}"),
-        &format!("from {ip}"),
-    )
-    .await?;
+    sqlx::query("INSERT INTO login_attempts (username, ip, succeeded, at) VALUES ($1, $2, TRUE, $3)")
+        .bind(&username)
+        .bind(ip.to_string())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(&mut tx, &username, "login.succeeded", &format!("staff:{username}"), &format!("from {ip}")).await?;
     tx.commit().await?;
-    let user = CurrentUser {
-        id: account.id,
-        role: account.role(),
-        username: account.username,
-    };
+    let user = CurrentUser { id: account.id, role: account.role(), username: account.username };
     Ok(SignedInNow { user, token })
 }
 
-pub async fn sign_out(
-    state: &AppState,
-    user: &CurrentUser,
-    token_hash: &str,
-) -> Result<(), AppError> {
+pub async fn sign_out(state: &AppState, user: &CurrentUser, token_hash: &str) -> Result<(), AppError> {
     let mut tx = begin_write(&state.db).await?;
     sessions::delete(&mut tx, token_hash).await?;
-    audit::record(
-        &mut tx,
-        &user.username,
-        "logout",
-        &format!("staff:{}", user.username),
-        "",
-    )
-    .await?;
+    audit::record(&mut tx, &user.username, "logout", &format!("staff:{}", user.username), "").await?;
     tx.commit().await?;
     Ok(())
 }

@@ -2,9 +2,13 @@
 //! the command line. Compiled only with the `ssr` feature.
 
 pub mod audit;
+pub mod bench;
+pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod customers;
 pub mod db;
+pub mod demo;
 pub mod guard;
 pub mod login;
 pub mod passwords;
@@ -16,5 +20,7 @@ pub mod state;
 pub mod status;
 pub mod telemetry;
 
+#[cfg(test)]
+mod customers_tests;
 #[cfg(test)]
 mod route_tests;

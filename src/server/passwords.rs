@@ -1,9 +1,7 @@
 //! Password hashing with Argon2id (m = 19 MiB, t = 2, p = 1), always run on
 //! the blocking thread pool so that a login never stalls the async workers.
 
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 use crate::domain::Password;
@@ -59,10 +57,7 @@ mod tests {
     async fn a_hash_is_argon2id_with_the_required_cost_and_verifies() {
         let password = Password::parse("a long enough secret").unwrap();
         let stored = hash(&password).await.unwrap();
-        assert!(
-            stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
-            "{stored}"
-        );
+        assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
         assert!(verify("a long enough secret".into(), Some(stored.clone())).await);
         assert!(!verify("a long enough secreT".into(), Some(stored)).await);
         assert!(!verify("anything".into(), None).await);

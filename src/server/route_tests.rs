@@ -26,10 +26,7 @@ struct TestApp {
 impl TestApp {
     async fn new() -> Self {
         let t = testing::fresh().await;
-        let options = LeptosOptions::builder()
-            .output_name("msp-manager")
-            .site_root("target/site")
-            .build();
+        let options = LeptosOptions::builder().output_name("msp-manager").site_root("target/site").build();
         let config = Config::for_database("sqlite://unused");
         let router = build_router(AppState::new(options, t.db.clone(), config));
         Self { router, t }
@@ -37,15 +34,7 @@ impl TestApp {
 
     async fn with_staff(self, name: &str, role: Role) -> Self {
         let username = Username::parse(name).unwrap();
-        staff::create(
-            &self.t.db,
-            "test",
-            &username,
-            &Password::parse(PASSWORD).unwrap(),
-            role,
-        )
-        .await
-        .unwrap();
+        staff::create(&self.t.db, "test", &username, &Password::parse(PASSWORD).unwrap(), role).await.unwrap();
         self
     }
 
@@ -71,19 +60,11 @@ impl TestApp {
     }
 
     async fn post(&self, path: &str, form: &str, cookie: Option<&str>) -> Response {
-        self.send(
-            Self::call(path, form, cookie)
-                .body(Body::from(form.to_owned()))
-                .unwrap(),
-        )
-        .await
+        self.send(Self::call(path, form, cookie).body(Body::from(form.to_owned())).unwrap()).await
     }
 
     async fn get(&self, path: &str, cookie: Option<&str>) -> Response {
-        let mut builder = Request::builder()
-            .uri(path)
-            .header(header::HOST, HOST)
-            .header(header::ACCEPT, "text/html");
+        let mut builder = Request::builder().uri(path).header(header::HOST, HOST).header(header::ACCEPT, "text/html");
         if let Some(cookie) = cookie {
             builder = builder.header(header::COOKIE, cookie);
         }
@@ -91,15 +72,7 @@ impl TestApp {
     }
 
     async fn login(&self, name: &str, password: &str) -> Response {
-        self.post(
-            "/api/login",
-            &format!(
-                "username={name}&password={}&next=",
-                password.replace(' ', "+")
-            ),
-            None,
-        )
-        .await
+        self.post("/api/login", &format!("username={name}&password={}&next=", password.replace(' ', "+")), None).await
     }
 
     /// Signs in and returns the `Cookie` header value of the new session.
@@ -121,13 +94,7 @@ fn session_cookie(response: &Response) -> Option<String> {
 }
 
 async fn body_text(response: Response) -> String {
-    String::from_utf8(
-        to_bytes(response.into_body(), 1 << 22)
-            .await
-            .unwrap()
-            .to_vec(),
-    )
-    .unwrap()
+    String::from_utf8(to_bytes(response.into_body(), 1 << 22).await.unwrap().to_vec()).unwrap()
 }
 
 #[tokio::test]
@@ -135,23 +102,14 @@ async fn login_with_the_right_password_sets_a_strict_http_only_cookie() {
     let app = TestApp::new().await.with_staff("alice", Role::Admin).await;
     let response = app.login("Alice", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::OK);
-    let set_cookie = response
-        .headers()
-        .get(header::SET_COOKIE)
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let set_cookie = response.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
     assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
     assert!(set_cookie.contains("SameSite=Strict"), "{set_cookie}");
     let cookie = session_cookie(&response).unwrap();
     let page = app.get("/settings", Some(&cookie)).await;
     assert_eq!(page.status(), StatusCode::OK);
     let attempts: Vec<(String, bool)> =
-        sqlx::query_as("SELECT username, succeeded FROM login_attempts")
-            .fetch_all(&app.t.db)
-            .await
-            .unwrap();
+        sqlx::query_as("SELECT username, succeeded FROM login_attempts").fetch_all(&app.t.db).await.unwrap();
     assert_eq!(attempts, vec![("alice".to_owned(), true)]);
 }
 
@@ -165,14 +123,11 @@ async fn login_with_a_wrong_password_is_refused_and_recorded() {
     assert!(body.contains("Wrong user name or password."), "{body}");
     let unknown = app.login("nobody", PASSWORD).await;
     assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body_text(unknown)
+    assert!(body_text(unknown).await.contains("Wrong user name or password."));
+    let failed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'login.failed'")
+        .fetch_one(&app.t.db)
         .await
-        .contains("Wrong user name or password."));
-    let failed: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'login.failed'")
-            .fetch_one(&app.t.db)
-            .await
-            .unwrap();
+        .unwrap();
     assert_eq!(failed, 2);
 }
 
@@ -180,53 +135,34 @@ async fn login_with_a_wrong_password_is_refused_and_recorded() {
 async fn an_account_is_rate_limited_after_five_failures_even_with_the_right_password() {
     let app = TestApp::new().await.with_staff("alice", Role::Admin).await;
     for _ in 0..5 {
-        assert_eq!(
-            app.login("alice", "wrong password!").await.status(),
-            StatusCode::UNPROCESSABLE_ENTITY
-        );
+        assert_eq!(app.login("alice", "wrong password!").await.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
     let response = app.login("alice", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(session_cookie(&response).is_none());
-    assert!(body_text(response)
-        .await
-        .contains("Too many failed sign-ins"));
+    assert!(body_text(response).await.contains("Too many failed sign-ins"));
 }
 
 #[tokio::test]
 async fn an_address_is_rate_limited_across_accounts() {
     let app = TestApp::new().await.with_staff("alice", Role::Admin).await;
     for i in 0..20 {
-        let status = app
-            .login(&format!("guess{i}"), "wrong password!")
-            .await
-            .status();
+        let status = app.login(&format!("guess{i}"), "wrong password!").await.status();
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    assert_eq!(
-        app.login("alice", PASSWORD).await.status(),
-        StatusCode::TOO_MANY_REQUESTS
-    );
+    assert_eq!(app.login("alice", PASSWORD).await.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
 #[tokio::test]
 async fn signing_in_again_replaces_the_old_session() {
     let app = TestApp::new().await.with_staff("alice", Role::Admin).await;
     let first = app.cookie_for("alice").await;
-    let again = app
-        .post(
-            "/api/login",
-            &format!("username=alice&password={}", PASSWORD.replace(' ', "+")),
-            Some(&first),
-        )
-        .await;
+    let again =
+        app.post("/api/login", &format!("username=alice&password={}", PASSWORD.replace(' ', "+")), Some(&first)).await;
     assert_eq!(again.status(), StatusCode::OK);
     let second = session_cookie(&again).unwrap();
     assert_ne!(first, second);
-    assert_eq!(
-        app.get("/", Some(&first)).await.status(),
-        StatusCode::SEE_OTHER
-    );
+    assert_eq!(app.get("/", Some(&first)).await.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.get("/", Some(&second)).await.status(), StatusCode::OK);
 }
 
@@ -234,10 +170,7 @@ async fn signing_in_again_replaces_the_old_session() {
 async fn logout_ends_the_session() {
     let app = TestApp::new().await.with_staff("alice", Role::Viewer).await;
     let cookie = app.cookie_for("alice").await;
-    assert_eq!(
-        app.post("/api/logout", "", Some(&cookie)).await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.post("/api/logout", "", Some(&cookie)).await.status(), StatusCode::OK);
     let page = app.get("/", Some(&cookie)).await;
     assert_eq!(page.status(), StatusCode::SEE_OTHER);
 }
@@ -258,21 +191,11 @@ async fn a_viewer_or_operator_calling_an_admin_function_is_refused() {
         let response = app.post("/api/create_staff", form, Some(&cookie)).await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{name}");
         assert!(body_text(response).await.contains("Forbidden"));
-        assert_eq!(
-            app.post("/api/list_staff", "", Some(&cookie))
-                .await
-                .status(),
-            StatusCode::FORBIDDEN
-        );
+        assert_eq!(app.post("/api/list_staff", "", Some(&cookie)).await.status(), StatusCode::FORBIDDEN);
     }
     assert_eq!(staff::count(&app.t.db).await.unwrap(), 3);
     let admin = app.cookie_for("ada").await;
-    assert_eq!(
-        app.post("/api/create_staff", form, Some(&admin))
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.post("/api/create_staff", form, Some(&admin)).await.status(), StatusCode::OK);
     assert_eq!(staff::count(&app.t.db).await.unwrap(), 4);
 }
 
@@ -280,13 +203,7 @@ async fn a_viewer_or_operator_calling_an_admin_function_is_refused() {
 async fn bad_input_to_a_server_function_names_the_field() {
     let app = TestApp::new().await.with_staff("ada", Role::Admin).await;
     let admin = app.cookie_for("ada").await;
-    let response = app
-        .post(
-            "/api/create_staff",
-            "username=x&role=admin&password=a+long+password",
-            Some(&admin),
-        )
-        .await;
+    let response = app.post("/api/create_staff", "username=x&role=admin&password=a+long+password", Some(&admin)).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = body_text(response).await;
     assert!(body.contains("\"field\":\"username\""), "{body}");
@@ -295,9 +212,7 @@ async fn bad_input_to_a_server_function_names_the_field() {
 #[tokio::test]
 async fn every_server_function_but_sign_in_refuses_an_anonymous_caller() {
     let app = TestApp::new().await;
-    let paths: Vec<String> = leptos::server_fn::axum::server_fn_paths()
-        .map(|(path, _)| path.to_owned())
-        .collect();
+    let paths: Vec<String> = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_owned()).collect();
     assert!(paths.len() >= 6, "{paths:?}");
     for path in paths {
         let response = app.post(&path, "", None).await;
@@ -316,12 +231,7 @@ async fn every_server_function_but_sign_in_refuses_an_anonymous_caller() {
 async fn server_functions_are_post_only() {
     let app = TestApp::new().await.with_staff("ada", Role::Admin).await;
     let admin = app.cookie_for("ada").await;
-    let response = app
-        .get(
-            "/api/create_staff?username=evil&role=admin&password=a+long+password",
-            Some(&admin),
-        )
-        .await;
+    let response = app.get("/api/create_staff?username=evil&role=admin&password=a+long+password", Some(&admin)).await;
     assert_ne!(response.status(), StatusCode::OK);
     assert_eq!(staff::count(&app.t.db).await.unwrap(), 1);
 }
@@ -337,31 +247,16 @@ async fn a_cross_site_post_is_refused_even_with_a_valid_session() {
         .body(Body::from(form))
         .unwrap();
     let mut by_origin = by_origin;
-    by_origin
-        .headers_mut()
-        .insert(header::ORIGIN, "https://evil.example".parse().unwrap());
+    by_origin.headers_mut().insert(header::ORIGIN, "https://evil.example".parse().unwrap());
     assert_eq!(app.send(by_origin).await.status(), StatusCode::FORBIDDEN);
-    let mut by_fetch_site = TestApp::call("/api/create_staff", form, Some(&admin))
-        .body(Body::from(form))
-        .unwrap();
-    by_fetch_site
-        .headers_mut()
-        .insert("sec-fetch-site", "cross-site".parse().unwrap());
-    assert_eq!(
-        app.send(by_fetch_site).await.status(),
-        StatusCode::FORBIDDEN
-    );
-    let mut login_from_elsewhere = TestApp::call("/api/login", "", None)
-        .body(Body::from("username=ada&password=x"))
-        .unwrap();
-    login_from_elsewhere
-        .headers_mut()
-        .insert(header::ORIGIN, "http://evil.example".parse().unwrap());
+    let mut by_fetch_site = TestApp::call("/api/create_staff", form, Some(&admin)).body(Body::from(form)).unwrap();
+    by_fetch_site.headers_mut().insert("sec-fetch-site", "cross-site".parse().unwrap());
+    assert_eq!(app.send(by_fetch_site).await.status(), StatusCode::FORBIDDEN);
+    let mut login_from_elsewhere =
+        TestApp::call("/api/login", "", None).body(Body::from("username=ada&password=x")).unwrap();
+    login_from_elsewhere.headers_mut().insert(header::ORIGIN, "http://evil.example".parse().unwrap());
     login_from_elsewhere.headers_mut().remove("sec-fetch-site");
-    assert_eq!(
-        app.send(login_from_elsewhere).await.status(),
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(app.send(login_from_elsewhere).await.status(), StatusCode::FORBIDDEN);
     assert_eq!(staff::count(&app.t.db).await.unwrap(), 1);
 }
 
@@ -371,12 +266,7 @@ async fn pages_carry_security_headers_and_a_nonce_csp_without_unsafe_inline() {
     let response = app.get("/login", None).await;
     assert_eq!(response.status(), StatusCode::OK);
     let headers = response.headers().clone();
-    let csp = headers
-        .get(header::CONTENT_SECURITY_POLICY)
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let csp = headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap().to_owned();
     assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
     assert!(!csp.contains("unsafe-inline"), "{csp}");
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
@@ -384,24 +274,11 @@ async fn pages_carry_security_headers_and_a_nonce_csp_without_unsafe_inline() {
     assert_eq!(headers.get("x-frame-options").unwrap(), "DENY");
     assert_eq!(headers.get("referrer-policy").unwrap(), "same-origin");
     assert_eq!(headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
-    let nonce = csp
-        .split("'nonce-")
-        .nth(1)
-        .and_then(|rest| rest.split('\'').next())
-        .unwrap()
-        .to_owned();
+    let nonce = csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).unwrap().to_owned();
     let html = body_text(response).await;
-    assert!(
-        html.contains(&format!("nonce=\"{nonce}\"")),
-        "the page's scripts carry the CSP nonce"
-    );
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the page's scripts carry the CSP nonce");
     let again = app.get("/login", None).await;
-    let csp_again = again
-        .headers()
-        .get(header::CONTENT_SECURITY_POLICY)
-        .unwrap()
-        .to_str()
-        .unwrap();
+    let csp_again = again.headers().get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
     assert!(!csp_again.contains(&nonce), "a fresh nonce per response");
     let api = app.post("/api/current_user", "", None).await;
     assert!(api.headers().get(header::CONTENT_SECURITY_POLICY).is_some());
@@ -412,10 +289,7 @@ async fn a_page_without_a_session_goes_to_sign_in_and_comes_back() {
     let app = TestApp::new().await;
     let response = app.get("/customers?tab=billed", None).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        response.headers().get(header::LOCATION).unwrap(),
-        "/login?next=/customers%3Ftab%3Dbilled"
-    );
+    assert_eq!(response.headers().get(header::LOCATION).unwrap(), "/login?next=/customers%3Ftab%3Dbilled");
 }
 
 #[tokio::test]
@@ -434,10 +308,7 @@ async fn every_module_renders_for_each_role_and_an_unknown_page_is_404() {
             let response = app.get(path, Some(&cookie)).await;
             assert_eq!(response.status(), StatusCode::OK, "{name} {path}");
             let html = body_text(response).await;
-            assert!(
-                html.contains(name),
-                "{name} sees who is signed in on {path}"
-            );
+            assert!(html.contains(name), "{name} sees who is signed in on {path}");
         }
         let missing = app.get("/no-such-page", Some(&cookie)).await;
         assert_eq!(missing.status(), StatusCode::NOT_FOUND);
@@ -449,22 +320,107 @@ async fn every_module_renders_for_each_role_and_an_unknown_page_is_404() {
 async fn a_database_failure_reaches_the_browser_as_a_plain_message() {
     let app = TestApp::new().await.with_staff("val", Role::Viewer).await;
     let cookie = app.cookie_for("val").await;
-    sqlx::query("DROP TABLE audit_log")
-        .execute(&app.t.db)
-        .await
-        .unwrap();
+    sqlx::query("DROP TABLE audit_log").execute(&app.t.db).await.unwrap();
     let response = app.post("/api/latest_audit", "", Some(&cookie)).await;
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     let body = body_text(response).await;
     assert!(body.contains("Internal"), "{body}");
-    assert!(
-        !body.to_lowercase().contains("sql") && !body.contains("audit_log"),
-        "{body}"
-    );
+    assert!(!body.to_lowercase().contains("sql") && !body.contains("audit_log"), "{body}");
     let page = body_text(app.get("/audit", Some(&cookie)).await).await;
-    assert!(
-        page.contains("Something went wrong on the server"),
-        "the page shows the friendly message"
-    );
+    assert!(page.contains("Something went wrong on the server"), "the page shows the friendly message");
     assert!(!page.contains("no such table"), "no SQL detail on the page");
+}
+
+async fn json_call(app: &TestApp, path: &str, body: serde_json::Value, cookie: &str) -> (StatusCode, String) {
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(header::HOST, HOST)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, "application/json")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let response = app.send(request).await;
+    let status = response.status();
+    (status, body_text(response).await)
+}
+
+fn new_customer(name: &str, billed: bool) -> serde_json::Value {
+    serde_json::json!({ "form": {
+        "name": name, "billed": billed,
+        "contract_end": (super::clock::today() + chrono::Duration::days(28)).to_string(),
+        "database_name": crate::domain::DatabaseName::slug_of(name).to_string(),
+        "max_users": "10", "limit_user_creation": false, "options": []
+    }})
+}
+
+#[tokio::test]
+async fn the_server_refuses_billed_to_test_whatever_the_request_says() {
+    let app = TestApp::new().await.with_staff("otto", Role::Operator).await;
+    let cookie = app.cookie_for("otto").await;
+    let (status, id) = json_call(&app, "/api/customers/create", new_customer("Acme", true), &cookie).await;
+    assert_eq!(status, StatusCode::OK, "{id}");
+    let (status, body) = app
+        .post("/api/customers/change_kind", &format!("id={id}&version=1&kind=test"), Some(&cookie))
+        .await
+        .into_parts_status()
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("A billed customer can never become a test customer again."), "{body}");
+    let kind: String = sqlx::query_scalar("SELECT kind FROM customers").fetch_one(&app.t.db).await.unwrap();
+    assert_eq!(kind, "billed");
+}
+
+#[tokio::test]
+async fn a_viewer_may_read_customers_but_not_change_them() {
+    let app = TestApp::new().await.with_staff("otto", Role::Operator).await.with_staff("val", Role::Viewer).await;
+    let operator = app.cookie_for("otto").await;
+    let (_, id) = json_call(&app, "/api/customers/create", new_customer("Acme", false), &operator).await;
+    let viewer = app.cookie_for("val").await;
+    let (status, _) = json_call(&app, "/api/customers/create", new_customer("Other", false), &viewer).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    for (path, form) in [
+        ("/api/customers/deactivate", format!("id={id}&version=1&reason=x")),
+        ("/api/customers/change_kind", format!("id={id}&version=1&kind=billed")),
+        ("/api/customers/remove", format!("id={id}&version=1&confirm_name=Acme")),
+    ] {
+        assert_eq!(app.post(path, &form, Some(&viewer)).await.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    let read = app.post("/api/customers/get", &format!("id={id}"), Some(&viewer)).await;
+    assert_eq!(read.status(), StatusCode::OK);
+    let (status, list) = json_call(&app, "/api/customers/list", serde_json::json!({"query": crate::domain::customer_list::ListQuery { tab: crate::domain::customer_list::ListTab::Test, ..Default::default() }}), &viewer).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains("Acme"));
+    let status: String = sqlx::query_scalar("SELECT status FROM customers").fetch_one(&app.t.db).await.unwrap();
+    assert_eq!(status, "active");
+}
+
+#[tokio::test]
+async fn a_stale_version_gets_409_changed_by_someone_else() {
+    let app = TestApp::new().await.with_staff("otto", Role::Operator).await;
+    let cookie = app.cookie_for("otto").await;
+    let (_, id) = json_call(&app, "/api/customers/create", new_customer("Acme", false), &cookie).await;
+    assert_eq!(
+        app.post("/api/customers/deactivate", &format!("id={id}&version=1&reason="), Some(&cookie)).await.status(),
+        StatusCode::OK
+    );
+    let (status, body) = app
+        .post("/api/customers/deactivate", &format!("id={id}&version=1&reason="), Some(&cookie))
+        .await
+        .into_parts_status()
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains("changed by someone else"), "{body}");
+}
+
+trait StatusAndBody {
+    async fn into_parts_status(self) -> (StatusCode, String);
+}
+
+impl StatusAndBody for Response {
+    async fn into_parts_status(self) -> (StatusCode, String) {
+        let status = self.status();
+        (status, body_text(self).await)
+    }
 }

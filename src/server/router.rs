@@ -2,17 +2,19 @@
 
 use axum::body::{to_bytes, Body};
 use axum::extract::Request;
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::Router;
-use leptos::prelude::provide_context;
+use leptos::nonce::Nonce;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 
-use super::security::{refuse_cross_site, require_sign_in, security_headers};
+use super::security::{refuse_cross_site, require_sign_in, security_headers, PageNonce};
 use super::sessions::load_session;
 use super::state::AppState;
 use crate::app::{shell, App};
@@ -34,8 +36,7 @@ async fn server_fn_error_status(req: Request, next: Next) -> Response {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
-        parts.status =
-            StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        parts.status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }
     Response::from_parts(parts, Body::from(bytes))
 }
@@ -44,7 +45,14 @@ pub fn build_router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || {
+            provide_context(state.clone());
+            // Render the page's scripts with the nonce the CSP header will carry.
+            let nonce = use_context::<Parts>().and_then(|parts| parts.extensions.get::<PageNonce>().cloned());
+            if let Some(PageNonce(nonce)) = nonce {
+                provide_context(Nonce::from_value(nonce));
+            }
+        }
     };
     let page_shell = {
         let options = state.leptos_options.clone();
@@ -52,10 +60,7 @@ pub fn build_router(state: AppState) -> Router {
     };
     Router::new()
         .leptos_routes_with_context(&state, routes, context.clone(), page_shell)
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(context, shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(from_fn(server_fn_error_status))
         .layer(from_fn(require_sign_in))
         .layer(from_fn_with_state(state.clone(), load_session))

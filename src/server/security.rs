@@ -10,10 +10,8 @@ use super::sessions::SignedIn;
 use super::state::AppState;
 use crate::error::AppError;
 
-/// The CSP of every response that does not set its own (pages set one with
-/// their nonce, see `app::shell`).
-pub const FALLBACK_CSP: &str =
-    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+/// The CSP of every response that is not an HTML page.
+pub const FALLBACK_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /// The CSP of a page: scripts only from this origin or with this response's
 /// nonce, WebAssembly allowed, no inline scripts or styles.
@@ -30,9 +28,7 @@ fn is_safe(method: &Method) -> bool {
 }
 
 fn host_of_origin(origin: &str) -> Option<&str> {
-    origin
-        .split_once("://")
-        .map(|(_, rest)| rest.trim_end_matches('/'))
+    origin.split_once("://").map(|(_, rest)| rest.trim_end_matches('/'))
 }
 
 /// Middleware: refuses a state-changing request that a browser sent from
@@ -43,8 +39,7 @@ pub async fn refuse_cross_site(req: Request, next: Next) -> Response {
     if !is_safe(req.method()) {
         let headers = req.headers();
         let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
-        let cross_by_fetch =
-            matches!(fetch_site, Some(site) if site != "same-origin" && site != "none");
+        let cross_by_fetch = matches!(fetch_site, Some(site) if site != "same-origin" && site != "none");
         let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
         let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
         let cross_by_origin = match origin {
@@ -64,8 +59,28 @@ pub async fn refuse_cross_site(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-/// Middleware: security headers on every response.
-pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// The CSP nonce of one response (a request extension). The middleware
+/// makes it, the page renders its scripts with it (see `router`), and the
+/// same middleware writes it into the page's CSP header.
+#[derive(Clone, Debug)]
+pub struct PageNonce(pub String);
+
+impl PageNonce {
+    fn new() -> Self {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        use base64::Engine as _;
+        use rand::RngCore;
+        let mut bytes = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        Self(URL_SAFE_NO_PAD.encode(bytes))
+    }
+}
+
+/// Middleware: security headers on every response, and the page CSP with
+/// this response's nonce on every HTML page.
+pub async fn security_headers(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let nonce = PageNonce::new();
+    req.extensions_mut().insert(nonce.clone());
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
     let fixed = [
@@ -73,33 +88,21 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
         ("x-frame-options", "DENY"),
         ("referrer-policy", "same-origin"),
         ("cross-origin-opener-policy", "same-origin"),
-        (
-            "permissions-policy",
-            "camera=(), microphone=(), geolocation=(), payment=()",
-        ),
+        ("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=()"),
     ];
     for (name, value) in fixed {
         headers.insert(name, HeaderValue::from_static(value));
     }
-    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(FALLBACK_CSP),
-        );
-    }
-    let is_html = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
+    let is_html =
+        headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
+    let page = if is_html { HeaderValue::from_str(&page_csp(&nonce.0)).ok() } else { None };
+    headers.insert(header::CONTENT_SECURITY_POLICY, page.unwrap_or(HeaderValue::from_static(FALLBACK_CSP)));
     if is_html {
         // Pages carry customer data: never keep them in a shared cache.
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     if state.config.secure_cookies {
-        headers.insert(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000"),
-        );
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
     }
     response
 }
@@ -130,19 +133,10 @@ pub async fn require_sign_in(req: Request, next: Next) -> Response {
     if path.starts_with("/api/") {
         if !PUBLIC_SERVER_FNS.contains(&path) && !is_machine_api(path) {
             let body = serde_json::to_string(&AppError::Unauthenticated).unwrap_or_default();
-            return (
-                StatusCode::UNAUTHORIZED,
-                [(header::CONTENT_TYPE, "application/json")],
-                body,
-            )
-                .into_response();
+            return (StatusCode::UNAUTHORIZED, [(header::CONTENT_TYPE, "application/json")], body).into_response();
         }
     } else if is_safe(req.method()) && !is_public_page(path) {
-        let target = req
-            .uri()
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/");
+        let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
         let location = format!("/login?next={}", encode_query_value(target));
         return Response::builder()
             .status(StatusCode::SEE_OTHER)
@@ -156,9 +150,7 @@ fn encode_query_value(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
             other => format!("%{other:02X}"),
         })
         .collect()
@@ -170,10 +162,7 @@ mod tests {
 
     #[test]
     fn origins_are_compared_by_host_and_port() {
-        assert_eq!(
-            host_of_origin("http://127.0.0.1:3000"),
-            Some("127.0.0.1:3000")
-        );
+        assert_eq!(host_of_origin("http://127.0.0.1:3000"), Some("127.0.0.1:3000"));
         assert_eq!(host_of_origin("null"), None);
     }
 
@@ -187,9 +176,6 @@ mod tests {
 
     #[test]
     fn next_is_encoded() {
-        assert_eq!(
-            encode_query_value("/customers?tab=billed&q=a b"),
-            "/customers%3Ftab%3Dbilled%26q%3Da%20b"
-        );
+        assert_eq!(encode_query_value("/customers?tab=billed&q=a b"), "/customers%3Ftab%3Dbilled%26q%3Da%20b");
     }
 }

@@ -59,11 +59,7 @@ pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 pub fn session_cookie(config: &Config, token: &str) -> HeaderValue {
-    let secure = if config.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure = if config.secure_cookies { "; Secure" } else { "" };
     let max_age = config.session_lifetime().as_secs();
     let value = format!(
         "{}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}",
@@ -73,24 +69,13 @@ pub fn session_cookie(config: &Config, token: &str) -> HeaderValue {
 }
 
 pub fn expired_cookie(config: &Config) -> HeaderValue {
-    let secure = if config.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    let value = format!(
-        "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}",
-        config.session_cookie_name()
-    );
+    let secure = if config.secure_cookies { "; Secure" } else { "" };
+    let value = format!("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}", config.session_cookie_name());
     HeaderValue::from_str(&value).expect("an expired cookie is a valid header")
 }
 
 /// Stores a new session for `staff_id` and returns its token.
-pub async fn create(
-    tx: &mut WriteTx,
-    staff_id: i64,
-    now: DateTime<Utc>,
-) -> Result<String, sqlx::Error> {
+pub async fn create(tx: &mut WriteTx, staff_id: i64, now: DateTime<Utc>) -> Result<String, sqlx::Error> {
     let token = new_token();
     sqlx::query("INSERT INTO sessions (token_hash, staff_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)")
         .bind(hash_token(&token))
@@ -102,10 +87,7 @@ pub async fn create(
 }
 
 pub async fn delete(tx: &mut WriteTx, token_hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(token_hash)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -136,17 +118,12 @@ pub async fn resolve(
     .fetch_optional(db)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let idle =
-        chrono::Duration::from_std(config.session_idle()).unwrap_or(chrono::Duration::zero());
-    let lifetime =
-        chrono::Duration::from_std(config.session_lifetime()).unwrap_or(chrono::Duration::zero());
+    let idle = chrono::Duration::from_std(config.session_idle()).unwrap_or(chrono::Duration::zero());
+    let lifetime = chrono::Duration::from_std(config.session_lifetime()).unwrap_or(chrono::Duration::zero());
     let role = Role::parse(&row.role).ok();
     let expired = now - row.last_seen_at > idle || now - row.created_at > lifetime;
     let (Some(role), false, false) = (role, expired, row.disabled) else {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(&token_hash)
-            .execute(db)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&token_hash).execute(db).await?;
         return Ok(None);
     };
     if (now - row.last_seen_at).num_seconds() > TOUCH_AFTER_SECS {
@@ -156,14 +133,7 @@ pub async fn resolve(
             .execute(db)
             .await?;
     }
-    Ok(Some(SignedIn {
-        user: CurrentUser {
-            id: row.staff_id,
-            username: row.username,
-            role,
-        },
-        token_hash,
-    }))
+    Ok(Some(SignedIn { user: CurrentUser { id: row.staff_id, username: row.username, role }, token_hash }))
 }
 
 fn client_ip(req: &Request, config: &Config) -> ClientIp {
@@ -204,9 +174,7 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
     }
     let mut response = next.run(req).await;
     if stale_cookie && !response.headers().contains_key(header::SET_COOKIE) {
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, expired_cookie(&state.config));
+        response.headers_mut().append(header::SET_COOKIE, expired_cookie(&state.config));
     }
     response
 }
@@ -239,11 +207,7 @@ mod tests {
         let plain = session_cookie(&config, "abc");
         let plain = plain.to_str().unwrap();
         assert!(plain.starts_with("msp_session=abc;"));
-        assert!(
-            plain.contains("HttpOnly")
-                && plain.contains("SameSite=Strict")
-                && !plain.contains("Secure")
-        );
+        assert!(plain.contains("HttpOnly") && plain.contains("SameSite=Strict") && !plain.contains("Secure"));
         config.secure_cookies = true;
         let tls = session_cookie(&config, "abc");
         assert!(tls.to_str().unwrap().starts_with("__Host-msp_session=abc;"));
@@ -253,10 +217,7 @@ mod tests {
     #[test]
     fn finds_the_cookie_among_others() {
         let mut headers = HeaderMap::new();
-        headers.insert(
-            header::COOKIE,
-            HeaderValue::from_static("a=1; msp_session=tok; b=2"),
-        );
+        headers.insert(header::COOKIE, HeaderValue::from_static("a=1; msp_session=tok; b=2"));
         assert_eq!(cookie_value(&headers, "msp_session"), Some("tok"));
         assert_eq!(cookie_value(&headers, "c"), None);
     }
@@ -270,10 +231,7 @@ mod tests {
         let found = resolve(&t.db, &config, &token, now).await.unwrap().unwrap();
         assert_eq!(found.user.username, "alice");
         assert_eq!(found.user.role, Role::Operator);
-        assert!(resolve(&t.db, &config, "not-a-token", now)
-            .await
-            .unwrap()
-            .is_none());
+        assert!(resolve(&t.db, &config, "not-a-token", now).await.unwrap().is_none());
     }
 
     #[tokio::test]
@@ -283,14 +241,8 @@ mod tests {
         let start = Utc::now();
         let token = signed_in_at(&t, start).await;
         let later = start + chrono::Duration::minutes(i64::from(config.session_idle_minutes) + 1);
-        assert!(resolve(&t.db, &config, &token, later)
-            .await
-            .unwrap()
-            .is_none());
-        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
-            .fetch_one(&t.db)
-            .await
-            .unwrap();
+        assert!(resolve(&t.db, &config, &token, later).await.unwrap().is_none());
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions").fetch_one(&t.db).await.unwrap();
         assert_eq!(left, 0);
     }
 
@@ -305,15 +257,9 @@ mod tests {
         let end = start + chrono::Duration::hours(i64::from(config.session_lifetime_hours));
         while at + chrono::Duration::minutes(10) < end {
             at += chrono::Duration::minutes(10);
-            assert!(
-                resolve(&t.db, &config, &token, at).await.unwrap().is_some(),
-                "alive at {at}"
-            );
+            assert!(resolve(&t.db, &config, &token, at).await.unwrap().is_some(), "alive at {at}");
         }
         let past = end + chrono::Duration::minutes(1);
-        assert!(resolve(&t.db, &config, &token, past)
-            .await
-            .unwrap()
-            .is_none());
+        assert!(resolve(&t.db, &config, &token, past).await.unwrap().is_none());
     }
 }

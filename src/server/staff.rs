@@ -43,9 +43,7 @@ pub async fn find_by_username(db: &Db, username: &str) -> Result<Option<StaffRow
 }
 
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM staff")
-        .fetch_one(db)
-        .await
+    sqlx::query_scalar("SELECT COUNT(*) FROM staff").fetch_one(db).await
 }
 
 pub async fn list(db: &Db) -> Result<Vec<StaffMember>, sqlx::Error> {
@@ -57,28 +55,18 @@ pub async fn list(db: &Db) -> Result<Vec<StaffMember>, sqlx::Error> {
 }
 
 pub async fn count_by_role(db: &Db) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT role, COUNT(*) FROM staff WHERE disabled = FALSE GROUP BY role ORDER BY role",
-    )
-    .fetch_all(db)
-    .await
+    sqlx::query_as("SELECT role, COUNT(*) FROM staff WHERE disabled = FALSE GROUP BY role ORDER BY role")
+        .fetch_all(db)
+        .await
 }
 
-async fn insert(
-    tx: &mut WriteTx,
-    username: &Username,
-    hash: &str,
-    role: Role,
-) -> Result<i64, AppError> {
+async fn insert(tx: &mut WriteTx, username: &Username, hash: &str, role: Role) -> Result<i64, AppError> {
     let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM staff WHERE username = $1")
         .bind(username.as_str())
         .fetch_optional(&mut **tx)
         .await?;
     if taken.is_some() {
-        return Err(AppError::invalid(
-            "username",
-            "This user name is already taken.",
-        ));
+        return Err(AppError::invalid("username", "This user name is already taken."));
     }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO staff (username, password_hash, role, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -107,14 +95,7 @@ pub async fn create(
     })?;
     let mut tx = begin_write(db).await?;
     let id = insert(&mut tx, username, &hash, role).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "staff.created",
-        &format!("staff:{username}"),
-        &format!("role: {role}"),
-    )
-    .await?;
+    audit::record(&mut tx, actor, "staff.created", &format!("staff:{username}"), &format!("role: {role}")).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -122,14 +103,7 @@ pub async fn create(
 #[cfg(test)]
 pub async fn insert_for_test(db: &Db, username: &str, role: Role) -> i64 {
     let mut tx = begin_write(db).await.unwrap();
-    let id = insert(
-        &mut tx,
-        &Username::parse(username).unwrap(),
-        "not-a-hash",
-        role,
-    )
-    .await
-    .unwrap();
+    let id = insert(&mut tx, &Username::parse(username).unwrap(), "not-a-hash", role).await.unwrap();
     tx.commit().await.unwrap();
     id
 }
@@ -144,20 +118,12 @@ mod tests {
         let t = testing::fresh().await;
         let name = Username::parse("Bob").unwrap();
         let password = Password::parse("twelve chars!").unwrap();
-        create(&t.db, "cli", &name, &password, Role::Viewer)
-            .await
-            .unwrap();
+        create(&t.db, "cli", &name, &password, Role::Viewer).await.unwrap();
         let row = find_by_username(&t.db, "bob").await.unwrap().unwrap();
         assert_eq!(row.role(), Role::Viewer);
         let entries: Vec<(String, String, String)> =
-            sqlx::query_as("SELECT actor, action, subject FROM audit_log")
-                .fetch_all(&t.db)
-                .await
-                .unwrap();
-        assert_eq!(
-            entries,
-            vec![("cli".into(), "staff.created".into(), "staff:bob".into())]
-        );
+            sqlx::query_as("SELECT actor, action, subject FROM audit_log").fetch_all(&t.db).await.unwrap();
+        assert_eq!(entries, vec![("cli".into(), "staff.created".into(), "staff:bob".into())]);
     }
 
     #[tokio::test]
@@ -165,26 +131,11 @@ mod tests {
         let t = testing::fresh().await;
         let name = Username::parse("bob").unwrap();
         let password = Password::parse("twelve chars!").unwrap();
-        create(&t.db, "cli", &name, &password, Role::Viewer)
-            .await
-            .unwrap();
-        let again = create(
-            &t.db,
-            "cli",
-            &Username::parse("BOB").unwrap(),
-            &password,
-            Role::Admin,
-        )
-        .await;
-        assert_eq!(
-            again.unwrap_err().for_field("username").as_deref(),
-            Some("This user name is already taken.")
-        );
+        create(&t.db, "cli", &name, &password, Role::Viewer).await.unwrap();
+        let again = create(&t.db, "cli", &Username::parse("BOB").unwrap(), &password, Role::Admin).await;
+        assert_eq!(again.unwrap_err().for_field("username").as_deref(), Some("This user name is already taken."));
         assert_eq!(count(&t.db).await.unwrap(), 1);
-        let audit: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
-            .fetch_one(&t.db)
-            .await
-            .unwrap();
+        let audit: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&t.db).await.unwrap();
         assert_eq!(audit, 1);
     }
 }

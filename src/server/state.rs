@@ -19,11 +19,6 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(leptos_options: LeptosOptions, db: Db, config: Config) -> Self {
-        Self {
-            leptos_options,
-            db,
-            config: Arc::new(config),
-            started: Arc::new(Instant::now()),
-        }
+        Self { leptos_options, db, config: Arc::new(config), started: Arc::new(Instant::now()) }
     }
 }

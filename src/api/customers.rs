@@ -1,0 +1,215 @@
+//! Server functions of the Customers module. Reading is open to every role;
+//! every change needs an operator (or admin) and is checked on the server.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+use crate::api::audit::AuditEntry;
+use crate::domain::customer::{ContractFlag, ContractForm, CustomerForm};
+use crate::domain::customer_list::{ListQuery, ListTab};
+use crate::domain::{CustomerKind, CustomerStatus};
+use crate::error::AppError;
+
+/// One row of a customer list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerSummary {
+    pub id: i64,
+    pub name: String,
+    pub kind: CustomerKind,
+    pub status: CustomerStatus,
+    pub contract_end: NaiveDate,
+    pub contract_flag: ContractFlag,
+    pub max_users: u32,
+    pub reported_users: Option<u32>,
+    pub option_count: u32,
+    pub deactivation_reason: Option<String>,
+    pub deactivated_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TabCounts {
+    pub test: u64,
+    pub billed: u64,
+    pub deactivated: u64,
+}
+
+impl TabCounts {
+    pub fn of(&self, tab: ListTab) -> u64 {
+        match tab {
+            ListTab::Test => self.test,
+            ListTab::Billed => self.billed,
+            ListTab::Deactivated => self.deactivated,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerPage {
+    pub rows: Vec<CustomerSummary>,
+    /// Counts per tab, with the search applied.
+    pub counts: TabCounts,
+    pub page: u32,
+    pub pages: u32,
+    pub today: NaiveDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogueOption {
+    pub code: String,
+    pub name: String,
+    /// "per_user" or "flat".
+    pub pricing: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerDetail {
+    pub id: i64,
+    pub name: String,
+    pub database_name: String,
+    pub kind: CustomerKind,
+    pub status: CustomerStatus,
+    pub deactivation_reason: Option<String>,
+    pub deactivated_at: Option<DateTime<Utc>>,
+    pub contract_end: NaiveDate,
+    pub contract_flag: ContractFlag,
+    pub max_users: u32,
+    pub limit_user_creation: bool,
+    pub reported_users: Option<u32>,
+    pub created_at: DateTime<Utc>,
+    pub billed_since: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub options: Vec<CatalogueOption>,
+    pub today: NaiveDate,
+}
+
+/// Whether a name and a database name are free (for checks as one types).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NameCheck {
+    pub name_taken: bool,
+    pub database_name_taken: bool,
+}
+
+/// What a removal leaves the MSP to do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemovedCustomer {
+    pub name: String,
+    pub database_name: String,
+}
+
+/// What a new-customer form starts with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCustomerDefaults {
+    pub today: NaiveDate,
+    pub contract_end: NaiveDate,
+    pub options: Vec<CatalogueOption>,
+}
+
+#[server(endpoint = "customers/list", input = Json)]
+pub async fn list_customers(query: ListQuery) -> Result<CustomerPage, AppError> {
+    use crate::domain::Role;
+    use crate::server::{customers, guard};
+    guard::authorize(Role::Viewer)?;
+    customers::list(&guard::state()?.db, &query).await
+}
+
+#[server(endpoint = "customers/get")]
+pub async fn get_customer(id: i64) -> Result<CustomerDetail, AppError> {
+    use crate::domain::Role;
+    use crate::server::{customers, guard};
+    guard::authorize(Role::Viewer)?;
+    customers::get(&guard::state()?.db, id).await
+}
+
+#[server(endpoint = "customers/history")]
+pub async fn customer_history(id: i64) -> Result<Vec<AuditEntry>, AppError> {
+    use crate::domain::Role;
+    use crate::server::{customers, guard};
+    guard::authorize(Role::Viewer)?;
+    customers::history(&guard::state()?.db, id).await
+}
+
+#[server(endpoint = "customers/new_defaults")]
+pub async fn customer_form_defaults() -> Result<NewCustomerDefaults, AppError> {
+    use crate::domain::customer::default_contract_end;
+    use crate::domain::Role;
+    use crate::server::{clock, customers, guard};
+    guard::authorize(Role::Operator)?;
+    let today = clock::today();
+    Ok(NewCustomerDefaults {
+        today,
+        contract_end: default_contract_end(today),
+        options: customers::bookable_options(&guard::state()?.db).await?,
+    })
+}
+
+#[server(endpoint = "customers/check_names")]
+pub async fn check_customer_names(
+    name: String,
+    database_name: String,
+    except: Option<i64>,
+) -> Result<NameCheck, AppError> {
+    use crate::domain::Role;
+    use crate::server::{customers, guard};
+    guard::authorize(Role::Operator)?;
+    customers::check_names(&guard::state()?.db, &name, &database_name, except).await
+}
+
+#[server(endpoint = "customers/create", input = Json)]
+pub async fn create_customer(form: CustomerForm) -> Result<i64, AppError> {
+    use crate::domain::Role;
+    use crate::server::{customers, guard};
+    let user = guard::authorize(Role::Operator)?;
+    customers::create(&guard::state()?.db, &user.username, &form).await
+}
+
+#[server(endpoint = "customers/update_contract", input = Json)]
+pub async fn update_contract(id: i64, version: i64, form: ContractForm) -> Result<(), AppError> {
+    use crate::domain::Role;
+    use crate::server::{customers, guard};
+    let user = guard::authorize(Role::Operator)?;
+    customers::update_contract(&guard::state()?.db, &user.username, id, version, &form).await
+}
+
+#[server(endpoint = "customers/set_options", input = Json)]
+pub async fn set_customer_options(id: i64, version: i64, options: Vec<String>) -> Result<(), AppError> {
+    use crate::domain::Role;
+    use crate::server::{customers, guard};
+    let user = guard::authorize(Role::Operator)?;
+    customers::set_options(&guard::state()?.db, &user.username, id, version, &options).await
+}
+
+/// Changes a customer's kind. Only test -> billed exists; the server refuses
+/// billed -> test whatever the request says.
+#[server(endpoint = "customers/change_kind")]
+pub async fn change_customer_kind(id: i64, version: i64, kind: String) -> Result<(), AppError> {
+    use crate::domain::Role;
+    use crate::server::{customers, guard};
+    let user = guard::authorize(Role::Operator)?;
+    customers::change_kind(&guard::state()?.db, &user.username, id, version, &kind).await
+}
+
+#[server(endpoint = "customers/deactivate")]
+pub async fn deactivate_customer(id: i64, version: i64, reason: String) -> Result<(), AppError> {
+    use crate::domain::Role;
+    use crate::server::{customers, guard};
+    let user = guard::authorize(Role::Operator)?;
+    customers::deactivate(&guard::state()?.db, &user.username, id, version, &reason).await
+}
+
+#[server(endpoint = "customers/activate")]
+pub async fn activate_customer(id: i64, version: i64, contract_end: Option<String>) -> Result<(), AppError> {
+    use crate::domain::Role;
+    use crate::server::{customers, guard};
+    let user = guard::authorize(Role::Operator)?;
+    customers::activate(&guard::state()?.db, &user.username, id, version, contract_end.as_deref()).await
+}
+
+#[server(endpoint = "customers/remove")]
+pub async fn remove_customer(id: i64, version: i64, confirm_name: String) -> Result<RemovedCustomer, AppError> {
+    use crate::domain::Role;
+    use crate::server::{customers, guard};
+    let user = guard::authorize(Role::Operator)?;
+    customers::remove(&guard::state()?.db, &user.username, id, version, &confirm_name).await
+}

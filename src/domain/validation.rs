@@ -1,0 +1,44 @@
+use serde::{Deserialize, Serialize};
+
+/// A message about one field of a form, e.g. `max_users`: "Enter a number
+/// from 1 to 100,000." The same messages appear in the browser (as the user
+/// types) and from the server (the authority).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldMessage {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldMessage {
+    pub fn new(field: &str, message: impl ToString) -> Self {
+        Self { field: field.to_owned(), message: message.to_string() }
+    }
+}
+
+/// Collects field messages while a form is checked field by field.
+#[derive(Default)]
+pub struct Problems(Vec<FieldMessage>);
+
+impl Problems {
+    /// Keeps the value of `result`, or notes its error under `field`.
+    pub fn check<T, E: ToString>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.0.push(FieldMessage::new(field, error));
+                None
+            }
+        }
+    }
+
+    pub fn add(&mut self, field: &str, message: impl ToString) {
+        self.0.push(FieldMessage::new(field, message));
+    }
+
+    pub fn into_result<T>(self, value: Option<T>) -> Result<T, Vec<FieldMessage>> {
+        match value {
+            Some(value) if self.0.is_empty() => Ok(value),
+            _ => Err(self.0),
+        }
+    }
+}

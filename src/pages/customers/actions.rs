@@ -1,0 +1,290 @@
+//! The actions on a customer's page, each a button and a dialog.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use crate::api::customers::{ActivateCustomer, ChangeCustomerKind, CustomerDetail, DeactivateCustomer, RemoveCustomer};
+use crate::components::field::{general_message, server_message};
+use crate::components::{Dialog, FieldError};
+use crate::domain::customer::{default_contract_end, REASON_MAX_CHARS};
+use crate::domain::{BillingMonth, CustomerKind};
+use crate::error::AppError;
+
+/// After a successful action: close the dialog and load the customer anew.
+fn on_success(succeeded: Signal<bool>, open: RwSignal<bool>, refresh: RwSignal<u32>) {
+    Effect::new(move |_| {
+        if succeeded.get() {
+            open.set(false);
+            refresh.update(|n| *n += 1);
+        }
+    });
+}
+
+fn general_notice(error: Signal<Option<AppError>>) -> impl IntoView {
+    let message = general_message(error);
+    move || message.get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })
+}
+
+#[component]
+pub fn ConvertAction(customer: CustomerDetail, refresh: RwSignal<u32>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let action = ServerAction::<ChangeCustomerKind>::new();
+    on_success(Signal::derive(move || matches!(action.value().get(), Some(Ok(_)))), open, refresh);
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let kind_error = server_message(error, "kind");
+    let month = BillingMonth::of(customer.today);
+    let (id, version) = (customer.id, customer.version);
+    view! {
+        <button type="button" class="button button-secondary" on:click=move |_| open.set(true)>
+            "Convert to billed"
+        </button>
+        <Dialog open labelled_by="convert-title">
+            <h2 id="convert-title">"Convert to a billed customer?"</h2>
+            <p>
+                {format!(
+                    "{} will be billed from the current month ({month}) on. This cannot be undone: a billed customer can never become a test customer again.",
+                    customer.name,
+                )}
+            </p>
+            {general_notice(error)}
+            <FieldError id="convert-error" message=kind_error />
+            <div class="dialog-actions">
+                <button
+                    type="button"
+                    class="button button-primary"
+                    disabled=move || action.pending().get()
+                    on:click=move |_| {
+                        action.dispatch(ChangeCustomerKind { id, version, kind: CustomerKind::Billed.as_str().to_owned() });
+                    }
+                >
+                    "Convert to billed"
+                </button>
+                <button type="button" class="button button-secondary" on:click=move |_| open.set(false)>
+                    "Cancel"
+                </button>
+            </div>
+        </Dialog>
+    }
+}
+
+#[component]
+pub fn DeactivateAction(customer: CustomerDetail, refresh: RwSignal<u32>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let reason = RwSignal::new(String::new());
+    let action = ServerAction::<DeactivateCustomer>::new();
+    on_success(Signal::derive(move || matches!(action.value().get(), Some(Ok(_)))), open, refresh);
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let too_long = move || reason.with(|r| r.trim().chars().count() > REASON_MAX_CHARS);
+    let reason_error = Signal::derive(move || {
+        if too_long() {
+            Some(format!("A reason has at most {REASON_MAX_CHARS} characters."))
+        } else {
+            error.get().and_then(|e| e.for_field("reason"))
+        }
+    });
+    let billing = match customer.kind {
+        CustomerKind::Billed => format!(
+            "Billing: {} was active this month, so this month is still billed in full. From next month on nothing \
+             is billed while the customer stays deactivated.",
+            customer.name
+        ),
+        CustomerKind::Test => "Billing: none, this is a test customer.".to_owned(),
+    };
+    let (id, version) = (customer.id, customer.version);
+    view! {
+        <button type="button" class="button button-secondary" on:click=move |_| open.set(true)>
+            "Deactivate"
+        </button>
+        <Dialog open labelled_by="deactivate-title">
+            <h2 id="deactivate-title">{format!("Deactivate {}?", customer.name)}</h2>
+            <p>
+                "All of the customer's data is kept and you can activate it again at any time. While it is deactivated, "
+                "its password-manager server cannot create users."
+            </p>
+            <p class="notice notice-info">{billing}</p>
+            {general_notice(error)}
+            <div class="field">
+                <label for="deactivate-reason">"Reason (optional)"</label>
+                <textarea
+                    id="deactivate-reason"
+                    rows="3"
+                    aria-describedby="deactivate-reason-count deactivate-reason-error"
+                    aria-invalid=move || reason_error.get().is_some().then_some("true")
+                    prop:value=move || reason.get()
+                    on:input=move |ev| reason.set(event_target_value(&ev))
+                ></textarea>
+                <p class="help" id="deactivate-reason-count">
+                    {move || format!("{} / {REASON_MAX_CHARS} characters", reason.with(|r| r.trim().chars().count()))}
+                </p>
+                <FieldError id="deactivate-reason-error" message=reason_error />
+            </div>
+            <div class="dialog-actions">
+                <button
+                    type="button"
+                    class="button button-danger"
+                    disabled=move || action.pending().get() || too_long()
+                    on:click=move |_| {
+                        action.dispatch(DeactivateCustomer { id, version, reason: reason.get() });
+                    }
+                >
+                    "Deactivate customer"
+                </button>
+                <button type="button" class="button button-secondary" on:click=move |_| open.set(false)>
+                    "Cancel"
+                </button>
+            </div>
+        </Dialog>
+    }
+}
+
+#[component]
+pub fn ActivateAction(customer: CustomerDetail, refresh: RwSignal<u32>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let ended = customer.contract_end < customer.today;
+    let contract_end = RwSignal::new(default_contract_end(customer.today).to_string());
+    let action = ServerAction::<ActivateCustomer>::new();
+    on_success(Signal::derive(move || matches!(action.value().get(), Some(Ok(_)))), open, refresh);
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let end_error = server_message(error, "contract_end");
+    let (id, version, today) = (customer.id, customer.version, customer.today);
+    let explanation = if ended {
+        format!(
+            "The contract ended on {}. Enter a new contract end, or the customer would be deactivated again at once.",
+            customer.contract_end
+        )
+    } else {
+        "The customer is restored exactly as it was: kind, license, options and contract end.".to_owned()
+    };
+    view! {
+        <button type="button" class="button button-primary" on:click=move |_| open.set(true)>
+            "Activate"
+        </button>
+        <Dialog open labelled_by="activate-title">
+            <h2 id="activate-title">{format!("Activate {}?", customer.name)}</h2>
+            <p>{explanation}</p>
+            {general_notice(error)}
+            {ended
+                .then(|| {
+                    view! {
+                        <div class="field">
+                            <label for="activate-contract-end">"New contract end"</label>
+                            <input
+                                id="activate-contract-end"
+                                type="date"
+                                min=today.to_string()
+                                aria-describedby="activate-contract-end-error"
+                                prop:value=move || contract_end.get()
+                                on:input=move |ev| contract_end.set(event_target_value(&ev))
+                            />
+                            <FieldError id="activate-contract-end-error" message=end_error />
+                        </div>
+                    }
+                })}
+            <div class="dialog-actions">
+                <button
+                    type="button"
+                    class="button button-primary"
+                    disabled=move || action.pending().get()
+                    on:click=move |_| {
+                        let contract_end = ended.then(|| contract_end.get());
+                        action.dispatch(ActivateCustomer { id, version, contract_end });
+                    }
+                >
+                    "Activate customer"
+                </button>
+                <button type="button" class="button button-secondary" on:click=move |_| open.set(false)>
+                    "Cancel"
+                </button>
+            </div>
+        </Dialog>
+    }
+}
+
+#[component]
+pub fn RemoveAction(customer: CustomerDetail) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let done = RwSignal::new(false);
+    let typed = RwSignal::new(String::new());
+    let action = ServerAction::<RemoveCustomer>::new();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let confirm_error = server_message(error, "confirm_name");
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(_))) {
+            open.set(false);
+            done.set(true);
+        }
+    });
+    let removed = move || action.value().get().and_then(Result::ok);
+    let name = customer.name.clone();
+    let matches = {
+        let name = name.clone();
+        move || typed.with(|t| t.trim() == name)
+    };
+    let (id, version) = (customer.id, customer.version);
+    let navigate = use_navigate();
+    let back_to_list = move |_| navigate("/customers", Default::default());
+    view! {
+        <button type="button" class="button button-danger-quiet" on:click=move |_| open.set(true)>
+            "Remove"
+        </button>
+        <Dialog open labelled_by="remove-title">
+            <h2 id="remove-title">{format!("Remove {name}?")}</h2>
+            <p>
+                "The customer leaves every list of MSP Server Manager, its API key stops working and it cannot be "
+                "opened again. Statements already issued are kept, and the current month is still billed by the "
+                "usual rules."
+            </p>
+            {general_notice(error)}
+            <div class="field">
+                <label for="remove-confirm">
+                    "To confirm, type the customer's name: " <strong class="confirm-name">{name.clone()}</strong>
+                </label>
+                <input
+                    id="remove-confirm"
+                    type="text"
+                    autocomplete="off"
+                    aria-describedby="remove-confirm-error"
+                    prop:value=move || typed.get()
+                    on:input=move |ev| typed.set(event_target_value(&ev))
+                />
+                <FieldError id="remove-confirm-error" message=confirm_error />
+            </div>
+            <div class="dialog-actions">
+                <button
+                    type="button"
+                    class="button button-danger"
+                    disabled=move || action.pending().get() || !matches()
+                    on:click=move |_| {
+                        action.dispatch(RemoveCustomer { id, version, confirm_name: typed.get() });
+                    }
+                >
+                    "Remove customer"
+                </button>
+                <button type="button" class="button button-secondary" on:click=move |_| open.set(false)>
+                    "Cancel"
+                </button>
+            </div>
+        </Dialog>
+        <Dialog open=done labelled_by="removed-title">
+            <h2 id="removed-title">"Customer removed"</h2>
+            {move || {
+                removed()
+                    .map(|r| {
+                        view! {
+                            <p>{format!("{} was removed from MSP Server Manager.", r.name)}</p>
+                            <p class="notice notice-warn">
+                                "MSP Server Manager does not touch your database servers. Delete the SQL database "
+                                <code>{r.database_name.clone()}</code>
+                                " and all of its backups yourself."
+                            </p>
+                        }
+                    })
+            }}
+            <div class="dialog-actions">
+                <button type="button" class="button button-primary" on:click=back_to_list>
+                    "Back to the customer list"
+                </button>
+            </div>
+        </Dialog>
+    }
+}

@@ -1,0 +1,342 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::actions::{ActivateAction, ConvertAction, DeactivateAction, RemoveAction};
+use super::badges::{ContractEnd, KindBadge, StatusBadge};
+use super::use_customer_id;
+use crate::api::customers::{customer_history, get_customer, CustomerDetail};
+use crate::app::use_can_operate;
+use crate::components::format;
+use crate::components::ErrorNotice;
+use crate::domain::{CustomerKind, CustomerStatus};
+use crate::error::AppError;
+
+#[component]
+pub fn CustomerPage() -> impl IntoView {
+    let id = use_customer_id();
+    // Bumped after every change made on this page, to load the customer anew.
+    let refresh = RwSignal::new(0u32);
+    // Blocking: the response waits for it, so a missing customer gets a 404.
+    let customer = Resource::new_blocking(
+        move || (id.get(), refresh.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_customer(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorNotice errors /> }>
+                {move || {
+                    customer
+                        .get()
+                        .map(|result| match result {
+                            Err(AppError::NotFound) => Ok(view! { <CustomerNotFound /> }.into_any()),
+                            other => other.map(|c| view! { <CustomerView customer=c refresh /> }.into_any()),
+                        })
+                }}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+#[component]
+pub fn CustomerNotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Customer not found" />
+        <div class="page-header">
+            <p class="breadcrumb">
+                <a href="/customers">"Customers"</a>
+            </p>
+            <h1>"Customer not found"</h1>
+        </div>
+        <div class="card card-plain">
+            <p>"There is no such customer, or it was removed. Removed customers cannot be opened or changed."</p>
+            <a class="button button-secondary" href="/customers">
+                "Back to the customer list"
+            </a>
+        </div>
+    }
+}
+
+#[component]
+fn CustomerView(customer: CustomerDetail, refresh: RwSignal<u32>) -> impl IntoView {
+    let can_operate = use_can_operate();
+    let query = use_query_map();
+    let history = Memo::new(move |_| query.read().get("view").as_deref() == Some("history"));
+    let id = customer.id;
+    let actions = {
+        let c = customer.clone();
+        move || {
+            can_operate.get().then(|| {
+                let c = c.clone();
+                view! {
+                    <div class="actions" role="group" aria-label="Customer actions">
+                        <a class="button button-secondary" href=format!("/customers/{}/contract", c.id)>
+                            "Edit contract"
+                        </a>
+                        <a class="button button-secondary" href=format!("/customers/{}/options", c.id)>
+                            "Edit options"
+                        </a>
+                        {(c.kind == CustomerKind::Test).then(|| view! { <ConvertAction customer=c.clone() refresh /> })}
+                        {if c.status == CustomerStatus::Active {
+                            view! { <DeactivateAction customer=c.clone() refresh /> }.into_any()
+                        } else {
+                            view! { <ActivateAction customer=c.clone() refresh /> }.into_any()
+                        }}
+                        <RemoveAction customer=c.clone() />
+                    </div>
+                }
+            })
+        }
+    };
+    let body = {
+        let c = customer.clone();
+        move || {
+            if history.get() {
+                view! { <HistoryTable id /> }.into_any()
+            } else {
+                view! { <Overview customer=c.clone() /> }.into_any()
+            }
+        }
+    };
+    view! {
+        <Title text=customer.name.clone() />
+        <div class="page-header">
+            <p class="breadcrumb">
+                <a href=format!("/customers?tab={}", list_tab(&customer))>"Customers"</a>
+            </p>
+            <div class="title-row">
+                <h1>{customer.name.clone()}</h1>
+                <KindBadge kind=customer.kind />
+                <StatusBadge status=customer.status />
+            </div>
+            {actions}
+        </div>
+        <nav class="tabs" aria-label="Customer sections">
+            <ul>
+                <li>
+                    <a
+                        href=format!("/customers/{id}")
+                        class=move || if history.get() { "tab" } else { "tab tab-current" }
+                        aria-current=move || (!history.get()).then_some("page")
+                    >
+                        "Overview"
+                    </a>
+                </li>
+                <li>
+                    <a
+                        href=format!("/customers/{id}?view=history")
+                        class=move || if history.get() { "tab tab-current" } else { "tab" }
+                        aria-current=move || history.get().then_some("page")
+                    >
+                        "History"
+                    </a>
+                </li>
+            </ul>
+        </nav>
+        {body}
+    }
+}
+
+fn list_tab(customer: &CustomerDetail) -> &'static str {
+    match (customer.status, customer.kind) {
+        (CustomerStatus::Active, CustomerKind::Test) => "test",
+        (CustomerStatus::Active, CustomerKind::Billed) => "billed",
+        _ => "deactivated",
+    }
+}
+
+#[component]
+fn Overview(customer: CustomerDetail) -> impl IntoView {
+    let c = customer;
+    let status_detail = (c.status == CustomerStatus::Deactivated).then(|| {
+        let since = c.deactivated_at.map(format::date).unwrap_or_default();
+        let reason = c.deactivation_reason.clone().unwrap_or_else(|| "no reason given".to_owned());
+        view! { <span class="muted">{format!(" since {since}: {reason}")}</span> }
+    });
+    let options = if c.options.is_empty() {
+        view! { <p class="muted">"No options booked."</p> }.into_any()
+    } else {
+        view! {
+            <ul class="option-list">
+                {c
+                    .options
+                    .iter()
+                    .map(|o| {
+                        let pricing = if o.pricing == "flat" { "flat price per customer" } else { "per user" };
+                        view! {
+                            <li>
+                                {o.name.clone()}
+                                <span class="muted small">{format!(" · {pricing}")}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
+    let billing = match c.kind {
+        CustomerKind::Test => {
+            "There is no billing data for test customers. Billing starts when you convert the customer to billed."
+        }
+        CustomerKind::Billed => {
+            "The user history, this month's forecast, the statements of past months and the cost-history chart \
+             will appear here once metering and billing exist."
+        }
+    };
+    view! {
+        <div class="cards">
+            <section class="card" aria-labelledby="contract-title">
+                <h2 id="contract-title">"Contract"</h2>
+                <dl class="facts">
+                    <dt>"Kind"</dt>
+                    <dd>{c.kind.label()}</dd>
+                    <dt>"Status"</dt>
+                    <dd>{c.status.label()} {status_detail}</dd>
+                    <dt>"Contract end"</dt>
+                    <dd>
+                        <ContractEnd date=c.contract_end flag=c.contract_flag today=c.today />
+                    </dd>
+                    <dt>"Created"</dt>
+                    <dd>{format::date(c.created_at)}</dd>
+                    <dt>"Billed since"</dt>
+                    <dd>{c.billed_since.map(format::date).unwrap_or_else(|| "— (test customer)".to_owned())}</dd>
+                    <dt>"Database"</dt>
+                    <dd>
+                        <code>{c.database_name.clone()}</code>
+                    </dd>
+                </dl>
+            </section>
+            <section class="card" aria-labelledby="license-title">
+                <h2 id="license-title">"License"</h2>
+                <dl class="facts">
+                    <dt>"Maximum users"</dt>
+                    <dd>{c.max_users}</dd>
+                    <dt>"Hard limit"</dt>
+                    <dd>
+                        {if c.limit_user_creation {
+                            "Yes: no users beyond the maximum"
+                        } else {
+                            "No: the maximum is not enforced"
+                        }}
+                    </dd>
+                    <dt>"Users reported"</dt>
+                    <dd>{c.reported_users.map(|n| n.to_string()).unwrap_or_else(|| "— (no report yet)".to_owned())}</dd>
+                </dl>
+            </section>
+            <section class="card" aria-labelledby="options-title">
+                <h2 id="options-title">"Options"</h2>
+                {options}
+            </section>
+        </div>
+        <section class="card card-plain" aria-labelledby="billing-title">
+            <h2 id="billing-title">"Billing"</h2>
+            <p class="muted">{billing}</p>
+        </section>
+    }
+}
+
+#[component]
+fn HistoryTable(id: i64) -> impl IntoView {
+    let entries = Resource::new(move || id, customer_history);
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorNotice errors /> }>
+                {move || {
+                    entries.get().map(|result| {
+                        result.map(|rows| {
+                            view! {
+                                <div class="table-wrap">
+                                    <table class="data-table">
+                                        <caption class="visually-hidden">"Changes to this customer, newest first"</caption>
+                                        <thead>
+                                            <tr>
+                                                <th scope="col">"When"</th>
+                                                <th scope="col">"Who"</th>
+                                                <th scope="col">"What"</th>
+                                                <th scope="col">"Changes"</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>
+                                            {rows
+                                                .into_iter()
+                                                .map(|e| {
+                                                    view! {
+                                                        <tr>
+                                                            <td class="nowrap">{format::timestamp(e.at)}</td>
+                                                            <td>{e.actor}</td>
+                                                            <td>{action_label(&e.action)}</td>
+                                                            <td>
+                                                                <ul class="changes">
+                                                                    {e
+                                                                        .changes
+                                                                        .into_iter()
+                                                                        .map(|ch| {
+                                                                            let old = if ch.old.is_empty() { "—".to_owned() } else { ch.old };
+                                                                            view! {
+                                                                                <li>
+                                                                                    <span class="change-field">{field_label(&ch.field)}</span>
+                                                                                    ": "
+                                                                                    <span class="change-old">{old}</span>
+                                                                                    " → "
+                                                                                    <span class="change-new">{ch.new}</span>
+                                                                                </li>
+                                                                            }
+                                                                        })
+                                                                        .collect_view()}
+                                                                </ul>
+                                                            </td>
+                                                        </tr>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                            }
+                        })
+                    })
+                }}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+fn action_label(action: &str) -> String {
+    match action {
+        "customer.created" => "Created",
+        "customer.contract_changed" => "Contract changed",
+        "customer.options_changed" => "Options changed",
+        "customer.converted" => "Converted to billed",
+        "customer.deactivated" => "Deactivated",
+        "customer.activated" => "Activated",
+        "customer.removed" => "Removed",
+        other => other,
+    }
+    .to_owned()
+}
+
+fn field_label(field: &str) -> String {
+    match field {
+        "name" => "Name",
+        "kind" => "Kind",
+        "status" => "Status",
+        "reason" => "Reason",
+        "contract_end" => "Contract end",
+        "database_name" => "Database name",
+        "max_users" => "Maximum users",
+        "limit_user_creation" => "Hard limit",
+        "options" => "Options",
+        other => other,
+    }
+    .to_owned()
+}

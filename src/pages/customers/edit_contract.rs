@@ -1,0 +1,176 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_navigate;
+
+use super::detail::CustomerNotFound;
+use super::use_customer_id;
+use crate::api::customers::{get_customer, CustomerDetail, UpdateContract};
+use crate::components::field::server_message;
+use crate::components::{ErrorNotice, FieldError};
+use crate::domain::customer::ContractForm;
+use crate::error::AppError;
+
+#[component]
+pub fn EditContractPage() -> impl IntoView {
+    let id = use_customer_id();
+    let customer = Resource::new_blocking(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) => get_customer(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorNotice errors /> }>
+                {move || {
+                    customer
+                        .get()
+                        .map(|result| match result {
+                            Err(AppError::NotFound) => Ok(view! { <CustomerNotFound /> }.into_any()),
+                            other => other.map(|c| view! { <ContractEditor customer=c /> }.into_any()),
+                        })
+                }}
+            </ErrorBoundary>
+        </Suspense>
+    }
+}
+
+/// The "changed by someone else" notice, with a way to load the new state.
+pub fn conflict_notice(error: Signal<Option<AppError>>) -> impl IntoView {
+    move || {
+        error.get().filter(|e| !matches!(e, AppError::Invalid(_))).map(|e| {
+            let conflict = matches!(e, AppError::Conflict(_));
+            view! {
+                <div class="notice notice-error" role="alert">
+                    <p>{e.to_string()}</p>
+                    {conflict
+                        .then(|| {
+                            view! {
+                                <button
+                                    type="button"
+                                    class="button button-secondary"
+                                    on:click=|_| {
+                                        #[cfg(feature = "hydrate")]
+                                        if let Some(window) = web_sys::window() {
+                                            let _ = window.location().reload();
+                                        }
+                                    }
+                                >
+                                    "Reload"
+                                </button>
+                            }
+                        })}
+                </div>
+            }
+        })
+    }
+}
+
+#[component]
+fn ContractEditor(customer: CustomerDetail) -> impl IntoView {
+    let today = customer.today;
+    let current_end = customer.contract_end;
+    let name = RwSignal::new(customer.name.clone());
+    let contract_end = RwSignal::new(customer.contract_end.to_string());
+    let max_users = RwSignal::new(customer.max_users.to_string());
+    let limit = RwSignal::new(customer.limit_user_creation);
+    let form = Memo::new(move |_| ContractForm {
+        name: name.get(),
+        contract_end: contract_end.get(),
+        max_users: max_users.get(),
+        limit_user_creation: limit.get(),
+    });
+    let problems = Memo::new(move |_| form.get().validate(today, current_end).err().unwrap_or_default());
+    let save = ServerAction::<UpdateContract>::new();
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let message = move |field: &'static str| {
+        let server = server_message(error, field);
+        Signal::derive(move || {
+            problems.with(|p| p.iter().find(|p| p.field == field).map(|p| p.message.clone())).or_else(|| server.get())
+        })
+    };
+    let (id, version) = (customer.id, customer.version);
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if matches!(save.value().get(), Some(Ok(()))) {
+            navigate(&format!("/customers/{id}"), Default::default());
+        }
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if problems.with(Vec::is_empty) {
+            save.dispatch(UpdateContract { id, version, form: form.get() });
+        }
+    };
+    view! {
+        <Title text=format!("Edit contract · {}", customer.name) />
+        <div class="page-header">
+            <p class="breadcrumb">
+                <a href="/customers">"Customers"</a>
+                " › "
+                <a href=format!("/customers/{id}")>{customer.name.clone()}</a>
+            </p>
+            <h1>"Edit contract"</h1>
+        </div>
+        <form class="card form-card" on:submit=on_submit novalidate>
+            {conflict_notice(error)}
+            <div class="field">
+                <label for="contract-name">"Name"</label>
+                <input
+                    id="contract-name"
+                    type="text"
+                    aria-describedby="contract-name-error"
+                    prop:value=move || name.get()
+                    on:input=move |ev| name.set(event_target_value(&ev))
+                />
+                <FieldError id="contract-name-error" message=message("name") />
+            </div>
+            <div class="field">
+                <label for="contract-end">"Contract end"</label>
+                <input
+                    id="contract-end"
+                    type="date"
+                    aria-describedby="contract-end-error"
+                    prop:value=move || contract_end.get()
+                    on:input=move |ev| contract_end.set(event_target_value(&ev))
+                />
+                <FieldError id="contract-end-error" message=message("contract_end") />
+            </div>
+            <div class="field field-narrow">
+                <label for="contract-max-users">"Maximum number of users"</label>
+                <input
+                    id="contract-max-users"
+                    type="text"
+                    inputmode="numeric"
+                    aria-describedby="contract-max-users-error"
+                    prop:value=move || max_users.get()
+                    on:input=move |ev| max_users.set(event_target_value(&ev))
+                />
+                <FieldError id="contract-max-users-error" message=message("max_users") />
+            </div>
+            <div class="field">
+                <label class="check" for="contract-limit">
+                    <input
+                        id="contract-limit"
+                        type="checkbox"
+                        prop:checked=move || limit.get()
+                        on:change=move |ev| limit.set(event_target_checked(&ev))
+                    />
+                    <span>"Limit user creation to this number"</span>
+                </label>
+            </div>
+            <p class="help">{format!("Database: {} (fixed once the customer exists).", customer.database_name)}</p>
+            <div class="form-actions">
+                <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
+                    "Save contract"
+                </button>
+                <a class="button button-secondary" href=format!("/customers/{id}")>
+                    "Cancel"
+                </a>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,524 @@
+//! Customers in the database: lists, detail, and every change, each in one
+//! write transaction with its audit entry and a version check.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::audit::{self, Entry};
+use super::clock;
+use super::db::{begin_write, Db, WriteTx};
+use crate::api::audit::{AuditEntry, FieldChange};
+use crate::api::customers::{
+    CatalogueOption, CustomerDetail, CustomerPage, CustomerSummary, NameCheck, RemovedCustomer, TabCounts,
+};
+use crate::domain::customer::{
+    contract_flag, parse_contract_end, parse_options, parse_reason, ContractForm, CustomerForm, KindChangeError,
+};
+use crate::domain::customer_list::{page_count, ListQuery, ListTab, SortKey, PAGE_SIZE};
+use crate::domain::{CustomerKind, CustomerName, CustomerStatus, DatabaseName};
+use crate::error::AppError;
+
+pub const CHANGED_BY_SOMEONE_ELSE: &str =
+    "This customer was changed by someone else in the meantime. Reload to see the changes, then try again.";
+const NAME_TAKEN: &str = "A customer with this name already exists.";
+const DATABASE_NAME_TAKEN: &str = "This database name is already used by another customer.";
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    name: String,
+    database_name: String,
+    kind: String,
+    status: String,
+    deactivation_reason: Option<String>,
+    deactivated_at: Option<DateTime<Utc>>,
+    contract_end: NaiveDate,
+    max_users: i64,
+    limit_user_creation: bool,
+    reported_users: Option<i64>,
+    option_count: i64,
+    created_at: DateTime<Utc>,
+    billed_since: Option<DateTime<Utc>>,
+    version: i64,
+}
+
+const COLUMNS: &str = "id, name, database_name, kind, status, deactivation_reason, deactivated_at, contract_end, \
+                       max_users, limit_user_creation, reported_users, option_count, created_at, billed_since, version";
+
+impl Row {
+    fn kind(&self) -> CustomerKind {
+        // The CHECK constraint only allows the two kinds.
+        CustomerKind::parse(&self.kind).unwrap_or(CustomerKind::Test)
+    }
+
+    fn status(&self) -> CustomerStatus {
+        CustomerStatus::parse(&self.status).unwrap_or(CustomerStatus::Removed)
+    }
+
+    fn summary(self, today: NaiveDate) -> CustomerSummary {
+        CustomerSummary {
+            id: self.id,
+            kind: self.kind(),
+            status: self.status(),
+            contract_flag: contract_flag(self.contract_end, today),
+            contract_end: self.contract_end,
+            max_users: self.max_users as u32,
+            reported_users: self.reported_users.map(|n| n as u32),
+            option_count: self.option_count as u32,
+            name: self.name,
+            deactivation_reason: self.deactivation_reason,
+            deactivated_at: self.deactivated_at,
+        }
+    }
+}
+
+fn tab_filter(tab: ListTab) -> &'static str {
+    match tab {
+        ListTab::Test => "status = 'active' AND kind = 'test'",
+        ListTab::Billed => "status = 'active' AND kind = 'billed'",
+        ListTab::Deactivated => "status = 'deactivated'",
+    }
+}
+
+fn order_by(sort: SortKey, descending: bool) -> String {
+    let dir = if descending { "DESC" } else { "ASC" };
+    match sort {
+        SortKey::Name => format!("sort_key {dir}, id {dir}"),
+        SortKey::Users => {
+            format!("COALESCE(reported_users, -1) {dir}, max_users {dir}, sort_key ASC, id ASC")
+        }
+        SortKey::ContractEnd => format!("contract_end {dir}, sort_key ASC, id ASC"),
+        SortKey::Options => format!("option_count {dir}, sort_key ASC, id ASC"),
+    }
+}
+
+/// One page of a tab, with the counts of every tab (search applied).
+pub async fn list(db: &Db, query: &ListQuery) -> Result<CustomerPage, AppError> {
+    let today = clock::today();
+    let pattern = query.like_pattern();
+    let (test, billed, deactivated): (i64, i64, i64) = sqlx::query_as(
+        "SELECT \
+           COALESCE(SUM(CASE WHEN status = 'active' AND kind = 'test' THEN 1 ELSE 0 END), 0), \
+           COALESCE(SUM(CASE WHEN status = 'active' AND kind = 'billed' THEN 1 ELSE 0 END), 0), \
+           COALESCE(SUM(CASE WHEN status = 'deactivated' THEN 1 ELSE 0 END), 0) \
+         FROM customers WHERE status <> 'removed' AND name_key LIKE $1 ESCAPE '\\'",
+    )
+    .bind(&pattern)
+    .fetch_one(db)
+    .await?;
+    let counts = TabCounts { test: test as u64, billed: billed as u64, deactivated: deactivated as u64 };
+    let pages = page_count(counts.of(query.tab));
+    let page = query.page.clamp(1, pages);
+    let sql = format!(
+        "SELECT {COLUMNS} FROM customers WHERE {} AND name_key LIKE $1 ESCAPE '\\' ORDER BY {} LIMIT $2 OFFSET $3",
+        tab_filter(query.tab),
+        order_by(query.sort, query.descending)
+    );
+    let rows: Vec<Row> = sqlx::query_as(&sql)
+        .bind(&pattern)
+        .bind(i64::from(PAGE_SIZE))
+        .bind(i64::from((page - 1) * PAGE_SIZE))
+        .fetch_all(db)
+        .await?;
+    Ok(CustomerPage { rows: rows.into_iter().map(|r| r.summary(today)).collect(), counts, page, pages, today })
+}
+
+async fn find(tx: &mut WriteTx, id: i64) -> Result<Row, AppError> {
+    let row: Option<Row> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM customers WHERE id = $1 AND status <> 'removed'"))
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    row.ok_or(AppError::NotFound)
+}
+
+/// The customer as of `version`, for a change; someone else's newer save wins.
+async fn find_for_change(tx: &mut WriteTx, id: i64, version: i64) -> Result<Row, AppError> {
+    let row = find(tx, id).await?;
+    if row.version != version {
+        return Err(AppError::Conflict(CHANGED_BY_SOMEONE_ELSE.to_owned()));
+    }
+    Ok(row)
+}
+
+async fn options_of(db: impl sqlx::SqliteExecutor<'_>, id: i64) -> Result<Vec<CatalogueOption>, sqlx::Error> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT o.code, o.name, o.pricing FROM customer_options co \
+         JOIN option_catalogue o ON o.code = co.code WHERE co.customer_id = $1 ORDER BY o.position",
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|(code, name, pricing)| CatalogueOption { code, name, pricing }).collect())
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<CustomerDetail, AppError> {
+    let row: Option<Row> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM customers WHERE id = $1 AND status <> 'removed'"))
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    let row = row.ok_or(AppError::NotFound)?;
+    let today = clock::today();
+    Ok(CustomerDetail {
+        id: row.id,
+        kind: row.kind(),
+        status: row.status(),
+        contract_flag: contract_flag(row.contract_end, today),
+        contract_end: row.contract_end,
+        max_users: row.max_users as u32,
+        limit_user_creation: row.limit_user_creation,
+        reported_users: row.reported_users.map(|n| n as u32),
+        created_at: row.created_at,
+        billed_since: row.billed_since,
+        version: row.version,
+        options: options_of(db, id).await?,
+        name: row.name,
+        database_name: row.database_name,
+        deactivation_reason: row.deactivation_reason,
+        deactivated_at: row.deactivated_at,
+        today,
+    })
+}
+
+pub async fn history(db: &Db, id: i64) -> Result<Vec<AuditEntry>, AppError> {
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE id = $1 AND status <> 'removed'")
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    exists.ok_or(AppError::NotFound)?;
+    Ok(audit::of_customer(db, id, 500).await?)
+}
+
+/// Options that may be booked now (not retired), in catalogue order.
+pub async fn bookable_options(db: &Db) -> Result<Vec<CatalogueOption>, AppError> {
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT code, name, pricing FROM option_catalogue WHERE retired = FALSE ORDER BY position")
+            .fetch_all(db)
+            .await?;
+    Ok(rows.into_iter().map(|(code, name, pricing)| CatalogueOption { code, name, pricing }).collect())
+}
+
+async fn taken(
+    executor: impl sqlx::SqliteExecutor<'_>,
+    column: &str,
+    key: &str,
+    except: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    // `column` is one of two fixed names, never user input.
+    let sql = format!("SELECT COUNT(*) FROM customers WHERE {column} = $1 AND status <> 'removed' AND id <> $2");
+    let n: i64 = sqlx::query_scalar(&sql).bind(key).bind(except.unwrap_or(-1)).fetch_one(executor).await?;
+    Ok(n > 0)
+}
+
+pub async fn check_names(db: &Db, name: &str, database_name: &str, except: Option<i64>) -> Result<NameCheck, AppError> {
+    let name_taken = match CustomerName::parse(name) {
+        Ok(name) => taken(db, "name_key", &name.unique_key(), except).await?,
+        Err(_) => false,
+    };
+    let database_name_taken = match DatabaseName::parse(database_name) {
+        Ok(db_name) => taken(db, "database_key", &db_name.unique_key(), except).await?,
+        Err(_) => false,
+    };
+    Ok(NameCheck { name_taken, database_name_taken })
+}
+
+fn yes_no(value: bool) -> &'static str {
+    if value {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+/// The options' names, in catalogue order, as the audit log shows them.
+async fn option_names(executor: impl sqlx::SqliteExecutor<'_>, codes: &[String]) -> Result<String, sqlx::Error> {
+    let catalogue: Vec<(String, String)> =
+        sqlx::query_as("SELECT code, name FROM option_catalogue ORDER BY position").fetch_all(executor).await?;
+    let names: Vec<String> =
+        catalogue.into_iter().filter(|(code, _)| codes.contains(code)).map(|(_, name)| name).collect();
+    Ok(if names.is_empty() { "none".to_owned() } else { names.join(", ") })
+}
+
+pub async fn create(db: &Db, actor: &str, form: &CustomerForm) -> Result<i64, AppError> {
+    let today = clock::today();
+    let bookable: Vec<String> = bookable_options(db).await?.into_iter().map(|o| o.code).collect();
+    let new = form.validate(today, &bookable).map_err(AppError::Invalid)?;
+    let mut tx = begin_write(db).await?;
+    let mut problems = Vec::new();
+    if taken(&mut *tx, "name_key", &new.name.unique_key(), None).await? {
+        problems.push(crate::domain::FieldMessage::new("name", NAME_TAKEN));
+    }
+    if taken(&mut *tx, "database_key", &new.database_name.unique_key(), None).await? {
+        problems.push(crate::domain::FieldMessage::new("database_name", DATABASE_NAME_TAKEN));
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    let now = Utc::now();
+    let billed_since = (new.kind == CustomerKind::Billed).then_some(now);
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO customers (name, name_key, sort_key, database_name, database_key, kind, status, contract_end, \
+           max_users, limit_user_creation, option_count, created_at, billed_since) \
+         VALUES ($1, $2, $12, $3, $4, $5, 'active', $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(new.name.as_str())
+    .bind(new.name.unique_key())
+    .bind(new.database_name.as_str())
+    .bind(new.database_name.unique_key())
+    .bind(new.kind.as_str())
+    .bind(new.contract_end)
+    .bind(i64::from(new.max_users.get()))
+    .bind(new.limit_user_creation)
+    .bind(new.options.len() as i64)
+    .bind(now)
+    .bind(billed_since)
+    .bind(new.name.sort_key())
+    .fetch_one(&mut *tx)
+    .await?;
+    for code in &new.options {
+        sqlx::query("INSERT INTO customer_options (customer_id, code) VALUES ($1, $2)")
+            .bind(id)
+            .bind(&code.0)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let codes: Vec<String> = new.options.iter().map(|c| c.0.clone()).collect();
+    let changes = vec![
+        FieldChange::new("name", "", new.name.as_str()),
+        FieldChange::new("kind", "", new.kind.label()),
+        FieldChange::new("contract_end", "", new.contract_end),
+        FieldChange::new("database_name", "", new.database_name.as_str()),
+        FieldChange::new("max_users", "", new.max_users),
+        FieldChange::new("limit_user_creation", "", yes_no(new.limit_user_creation)),
+        FieldChange::new("options", "", option_names(&mut *tx, &codes).await?),
+    ];
+    audit::write(&mut tx, customer_entry(actor, "customer.created", id, changes)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+fn customer_entry<'a>(actor: &'a str, action: &'a str, id: i64, changes: Vec<FieldChange>) -> Entry<'a> {
+    Entry { actor, action, subject: format!("customer:{id}"), detail: String::new(), customer_id: Some(id), changes }
+}
+
+async fn bump_version(tx: &mut WriteTx, id: i64, version: i64) -> Result<(), AppError> {
+    let done = sqlx::query("UPDATE customers SET version = version + 1 WHERE id = $1 AND version = $2")
+        .bind(id)
+        .bind(version)
+        .execute(&mut **tx)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Err(AppError::Conflict(CHANGED_BY_SOMEONE_ELSE.to_owned()));
+    }
+    Ok(())
+}
+
+pub async fn update_contract(db: &Db, actor: &str, id: i64, version: i64, form: &ContractForm) -> Result<(), AppError> {
+    let today = clock::today();
+    let mut tx = begin_write(db).await?;
+    let row = find_for_change(&mut tx, id, version).await?;
+    let change = form.validate(today, row.contract_end).map_err(AppError::Invalid)?;
+    let mut changes = Vec::new();
+    if change.name.as_str() != row.name {
+        if taken(&mut *tx, "name_key", &change.name.unique_key(), Some(id)).await? {
+            return Err(AppError::invalid("name", NAME_TAKEN));
+        }
+        changes.push(FieldChange::new("name", &row.name, change.name.as_str()));
+    }
+    if change.contract_end != row.contract_end {
+        changes.push(FieldChange::new("contract_end", row.contract_end, change.contract_end));
+    }
+    if i64::from(change.max_users.get()) != row.max_users {
+        changes.push(FieldChange::new("max_users", row.max_users, change.max_users));
+    }
+    if change.limit_user_creation != row.limit_user_creation {
+        changes.push(FieldChange::new(
+            "limit_user_creation",
+            yes_no(row.limit_user_creation),
+            yes_no(change.limit_user_creation),
+        ));
+    }
+    if changes.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE customers SET name = $1, name_key = $2, sort_key = $7, contract_end = $3, max_users = $4, \
+         limit_user_creation = $5 WHERE id = $6",
+    )
+    .bind(change.name.as_str())
+    .bind(change.name.unique_key())
+    .bind(change.contract_end)
+    .bind(i64::from(change.max_users.get()))
+    .bind(change.limit_user_creation)
+    .bind(id)
+    .bind(change.name.sort_key())
+    .execute(&mut *tx)
+    .await?;
+    bump_version(&mut tx, id, version).await?;
+    audit::write(&mut tx, customer_entry(actor, "customer.contract_changed", id, changes)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn set_options(db: &Db, actor: &str, id: i64, version: i64, requested: &[String]) -> Result<(), AppError> {
+    let mut tx = begin_write(db).await?;
+    find_for_change(&mut tx, id, version).await?;
+    let current: Vec<String> = options_of(&mut *tx, id).await?.into_iter().map(|o| o.code).collect();
+    // Retired options stay bookable for customers that already have them.
+    let mut allowed: Vec<String> =
+        sqlx::query_scalar("SELECT code FROM option_catalogue WHERE retired = FALSE").fetch_all(&mut *tx).await?;
+    allowed.extend(current.iter().cloned());
+    let wanted = parse_options(requested, &allowed).map_err(|e| AppError::invalid("options", e))?;
+    let wanted: Vec<String> = wanted.into_iter().map(|c| c.0).collect();
+    let mut current_sorted = current.clone();
+    current_sorted.sort();
+    if wanted == current_sorted {
+        return Ok(());
+    }
+    sqlx::query("DELETE FROM customer_options WHERE customer_id = $1").bind(id).execute(&mut *tx).await?;
+    for code in &wanted {
+        sqlx::query("INSERT INTO customer_options (customer_id, code) VALUES ($1, $2)")
+            .bind(id)
+            .bind(code)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("UPDATE customers SET option_count = $1 WHERE id = $2")
+        .bind(wanted.len() as i64)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    bump_version(&mut tx, id, version).await?;
+    let changes = vec![FieldChange::new(
+        "options",
+        option_names(&mut *tx, &current_sorted).await?,
+        option_names(&mut *tx, &wanted).await?,
+    )];
+    audit::write(&mut tx, customer_entry(actor, "customer.options_changed", id, changes)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn change_kind(db: &Db, actor: &str, id: i64, version: i64, kind: &str) -> Result<(), AppError> {
+    let to = CustomerKind::parse(kind).map_err(|e| AppError::invalid("kind", e))?;
+    let mut tx = begin_write(db).await?;
+    let row = find_for_change(&mut tx, id, version).await?;
+    let from = row.kind();
+    match from.change_to(to) {
+        Ok(_) => {}
+        Err(KindChangeError::BilledIsFinal) => {
+            tracing::warn!(customer = id, %actor, "refused a change from billed to test");
+            return Err(AppError::invalid("kind", KindChangeError::BilledIsFinal));
+        }
+        Err(other) => return Err(AppError::invalid("kind", other)),
+    }
+    sqlx::query("UPDATE customers SET kind = $1, billed_since = $2 WHERE id = $3")
+        .bind(to.as_str())
+        .bind(Utc::now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    bump_version(&mut tx, id, version).await?;
+    let changes = vec![FieldChange::new("kind", from.label(), to.label())];
+    audit::write(&mut tx, customer_entry(actor, "customer.converted", id, changes)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn deactivate(db: &Db, actor: &str, id: i64, version: i64, reason: &str) -> Result<(), AppError> {
+    let reason = parse_reason(reason).map_err(|e| AppError::invalid("reason", e))?;
+    let mut tx = begin_write(db).await?;
+    let row = find_for_change(&mut tx, id, version).await?;
+    if row.status() != CustomerStatus::Active {
+        return Err(AppError::Conflict("This customer is already deactivated.".to_owned()));
+    }
+    sqlx::query(
+        "UPDATE customers SET status = 'deactivated', deactivation_reason = $1, deactivated_at = $2 WHERE id = $3",
+    )
+    .bind(&reason)
+    .bind(Utc::now())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    bump_version(&mut tx, id, version).await?;
+    let mut changes = vec![FieldChange::new("status", "Active", "Deactivated")];
+    if let Some(reason) = &reason {
+        changes.push(FieldChange::new("reason", "", reason));
+    }
+    audit::write(&mut tx, customer_entry(actor, "customer.deactivated", id, changes)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Activates a deactivated customer as it was. When its contract end has
+/// passed, a new one (today or later) is required, or the contract-end job
+/// would deactivate it again at once.
+pub async fn activate(
+    db: &Db,
+    actor: &str,
+    id: i64,
+    version: i64,
+    new_contract_end: Option<&str>,
+) -> Result<(), AppError> {
+    let today = clock::today();
+    let mut tx = begin_write(db).await?;
+    let row = find_for_change(&mut tx, id, version).await?;
+    if row.status() != CustomerStatus::Deactivated {
+        return Err(AppError::Conflict("This customer is already active.".to_owned()));
+    }
+    let mut changes = vec![FieldChange::new("status", "Deactivated", "Active")];
+    let contract_end = match new_contract_end.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(raw) => parse_contract_end(raw, today).map_err(|e| AppError::invalid("contract_end", e))?,
+        None if row.contract_end < today => {
+            return Err(AppError::invalid(
+                "contract_end",
+                format!(
+                    "The contract ended on {}. Enter a new contract end to activate the customer.",
+                    row.contract_end
+                ),
+            ))
+        }
+        None => row.contract_end,
+    };
+    if contract_end != row.contract_end {
+        changes.push(FieldChange::new("contract_end", row.contract_end, contract_end));
+    }
+    sqlx::query(
+        "UPDATE customers SET status = 'active', deactivation_reason = NULL, deactivated_at = NULL, \
+         contract_end = $1 WHERE id = $2",
+    )
+    .bind(contract_end)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    bump_version(&mut tx, id, version).await?;
+    audit::write(&mut tx, customer_entry(actor, "customer.activated", id, changes)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes a customer after the user typed its name. The record stays for
+/// statements and the audit log; it leaves every list and cannot be opened.
+pub async fn remove(
+    db: &Db,
+    actor: &str,
+    id: i64,
+    version: i64,
+    confirm_name: &str,
+) -> Result<RemovedCustomer, AppError> {
+    let mut tx = begin_write(db).await?;
+    let row = find_for_change(&mut tx, id, version).await?;
+    if confirm_name.trim() != row.name {
+        return Err(AppError::invalid("confirm_name", "Type the customer's name exactly as shown to confirm."));
+    }
+    sqlx::query("UPDATE customers SET status = 'removed', removed_at = $1 WHERE id = $2")
+        .bind(Utc::now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    bump_version(&mut tx, id, version).await?;
+    let changes = vec![FieldChange::new("status", row.status().label(), "Removed")];
+    audit::write(&mut tx, customer_entry(actor, "customer.removed", id, changes)).await?;
+    tx.commit().await?;
+    Ok(RemovedCustomer { name: row.name, database_name: row.database_name })
+}
