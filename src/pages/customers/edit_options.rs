@@ -6,6 +6,7 @@ use leptos_router::hooks::use_navigate;
 
 use super::detail::CustomerNotFound;
 use super::edit_contract::conflict_notice;
+use super::option_checklist::OptionChecklist;
 use super::use_customer_id;
 use crate::api::customers::{
     customer_form_defaults, get_customer, CatalogueOption, CustomerDetail, SetCustomerOptions,
@@ -53,7 +54,8 @@ fn OptionsEditor(customer: CustomerDetail, catalogue: Vec<CatalogueOption>) -> i
             shown.push(booked.clone());
         }
     }
-    let bookable: Vec<String> = catalogue.iter().map(|o| o.code.clone()).collect();
+    let retired: Vec<String> =
+        shown.iter().filter(|o| !catalogue.iter().any(|c| c.code == o.code)).map(|o| o.code.clone()).collect();
     let save = ServerAction::<SetCustomerOptions>::new();
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let (id, version) = (customer.id, customer.version);
@@ -63,45 +65,6 @@ fn OptionsEditor(customer: CustomerDetail, catalogue: Vec<CatalogueOption>) -> i
             navigate(&format!("/customers/{id}"), Default::default());
         }
     });
-    let boxes = shown
-        .into_iter()
-        .map(|option| {
-            let code = option.code.clone();
-            let retired = !bookable.contains(&code);
-            let input_id = format!("option-{code}");
-            let label_for = input_id.clone();
-            let checked = {
-                let code = code.clone();
-                move || chosen.with(|c| c.contains(&code))
-            };
-            let pricing = if option.pricing == "flat" { "flat price per customer" } else { "per user" };
-            view! {
-                <label class="check" for=label_for>
-                    <input
-                        type="checkbox"
-                        id=input_id
-                        prop:checked=checked
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            let code = code.clone();
-                            chosen.update(|c| {
-                                if on {
-                                    c.insert(code);
-                                } else {
-                                    c.remove(&code);
-                                }
-                            });
-                        }
-                    />
-                    <span>
-                        {option.name}
-                        <span class="muted small">{format!(" · {pricing}")}</span>
-                        {retired.then(|| view! { <span class="muted small">" · retired: cannot be booked again"</span> })}
-                    </span>
-                </label>
-            }
-        })
-        .collect_view();
     view! {
         <Title text=format!("Edit options · {}", customer.name) />
         <div class="page-header">
@@ -122,7 +85,7 @@ fn OptionsEditor(customer: CustomerDetail, catalogue: Vec<CatalogueOption>) -> i
             {conflict_notice(error)}
             <fieldset>
                 <legend>"Booked options"</legend>
-                <div class="check-list">{boxes}</div>
+                <OptionChecklist options=shown chosen retired />
                 <FieldError id="options-error" message=server_message(error, "options") />
             </fieldset>
             <p class="help">

@@ -8,6 +8,7 @@ mod edit_contract;
 mod edit_options;
 mod list;
 mod new;
+mod option_checklist;
 
 pub use detail::CustomerPage;
 pub use edit_contract::EditContractPage;

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
+use super::option_checklist::OptionChecklist;
 use crate::api::customers::{
     check_customer_names, customer_form_defaults, CreateCustomer, NameCheck, NewCustomerDefaults,
 };
@@ -140,41 +141,6 @@ fn NewCustomerForm(defaults: NewCustomerDefaults) -> impl IntoView {
         name.set(value);
     };
     let this_month = BillingMonth::of(today);
-    let option_boxes = defaults
-        .options
-        .into_iter()
-        .map(|option| {
-            let code = option.code.clone();
-            let id = format!("option-{}", option.code);
-            let label_for = id.clone();
-            let checked = {
-                let code = code.clone();
-                move || options.with(|o| o.contains(&code))
-            };
-            let pricing = if option.pricing == "flat" { "flat price per customer" } else { "per user" };
-            view! {
-                <label class="check" for=label_for>
-                    <input
-                        type="checkbox"
-                        id=id
-                        prop:checked=checked
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            let code = code.clone();
-                            options.update(|o| {
-                                if on {
-                                    o.insert(code);
-                                } else {
-                                    o.remove(&code);
-                                }
-                            });
-                        }
-                    />
-                    <span>{option.name} <span class="muted small">{format!(" · {pricing}")}</span></span>
-                </label>
-            }
-        })
-        .collect_view();
 
     view! {
         <form class="card form-card" on:submit=on_submit novalidate>
@@ -296,7 +262,7 @@ fn NewCustomerForm(defaults: NewCustomerDefaults) -> impl IntoView {
             </fieldset>
             <fieldset>
                 <legend>"Options"</legend>
-                <div class="check-list">{option_boxes}</div>
+                <OptionChecklist options=defaults.options.clone() chosen=options />
                 <FieldError id="customer-options-error" message=message("options") />
             </fieldset>
             <div class="form-actions">
