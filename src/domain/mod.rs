@@ -1,6 +1,7 @@
 //! Pure types and rules of the product, compiled for the server and the
 //! browser alike. Nothing in here touches a database, a clock or the network.
 
+pub mod billing;
 pub mod billing_month;
 pub mod customer;
 pub mod customer_list;

@@ -1,0 +1,201 @@
+//! The billing rules of DESIGN.md ("Billing"), as pure functions of the
+//! facts and the month. No database, no clock: the server turns what it
+//! stores into these facts, with every time already in the billing time zone
+//! (local, naive date-times), and asks for one month.
+//!
+//! - A *billable day* is a day on which the customer was billed and active
+//!   at some moment.
+//! - A customer is billed for a month with at least one billable day.
+//! - Billed users = the highest daily user count over the billable days; a
+//!   day without a report counts the last count reported before it; never
+//!   reported = 0.
+//! - An option is billed for the whole month when it was booked on any
+//!   billable day: per user for the billed users, or a flat price once.
+//! - Each line = quantity x unit price, rounded half away from zero to cents;
+//!   the total is the sum of the rounded lines.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use super::money::{Money, MoneyError};
+use super::BillingMonth;
+
+/// From `at` on (local billing time), the customer is billed or not and
+/// active or not, until the next change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StateChange {
+    pub at: NaiveDateTime,
+    pub billed: bool,
+    pub active: bool,
+}
+
+/// An option booked from `from` until `to` (open: still booked).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Booking {
+    pub code: String,
+    pub from: NaiveDateTime,
+    pub to: Option<NaiveDateTime>,
+}
+
+/// Everything billing needs to know about one customer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CustomerFacts {
+    /// In time order. Before the first change the customer did not exist.
+    pub states: Vec<StateChange>,
+    pub bookings: Vec<Booking>,
+    /// The highest count reported on each day (local billing days).
+    pub daily_users: BTreeMap<NaiveDate, u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OptionPrice {
+    PerUser(Decimal),
+    Flat(Decimal),
+}
+
+/// Prices in force from `effective` on, until a later list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceList {
+    pub effective: BillingMonth,
+    pub per_user: Decimal,
+    pub options: BTreeMap<String, OptionPrice>,
+}
+
+/// The price list in force for `month`: the newest one effective by then.
+pub fn prices_for(lists: &[PriceList], month: BillingMonth) -> Option<&PriceList> {
+    lists.iter().filter(|l| l.effective <= month).max_by_key(|l| l.effective)
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LineKind {
+    Users,
+    OptionPerUser,
+    OptionFlat,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Line {
+    pub kind: LineKind,
+    /// Empty for the users line, else the option's code.
+    pub code: String,
+    pub quantity: u64,
+    pub unit_price: Decimal,
+    pub amount: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthBill {
+    pub month: BillingMonth,
+    pub billable_days: u32,
+    pub users: u32,
+    pub users_at_start: u32,
+    pub users_at_end: u32,
+    /// Option codes billed, in code order.
+    pub options: Vec<String>,
+    pub lines: Vec<Line>,
+    pub total: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BillingError {
+    #[error("There is no price list in force for {0}.")]
+    NoPrices(BillingMonth),
+    #[error("The option {0} has no price in the price list of {1}.")]
+    NoOptionPrice(String, BillingMonth),
+    #[error("An amount is too large: {0}")]
+    Money(#[from] MoneyError),
+}
+
+fn day_start(day: NaiveDate) -> NaiveDateTime {
+    day.and_time(NaiveTime::MIN)
+}
+
+/// Whether the customer was billed and active at some moment of `day`.
+pub fn is_billable_day(states: &[StateChange], day: NaiveDate) -> bool {
+    let (start, end) = (day_start(day), day_start(day + Duration::days(1)));
+    // The state at the start of the day, then every change during it.
+    let at_start = states.iter().take_while(|s| s.at <= start).last();
+    let during = states.iter().filter(|s| s.at > start && s.at < end);
+    at_start.into_iter().chain(during).any(|s| s.billed && s.active)
+}
+
+fn booked_on(booking: &Booking, day: NaiveDate) -> bool {
+    let (start, end) = (day_start(day), day_start(day + Duration::days(1)));
+    booking.from < end && booking.to.is_none_or(|to| to > start)
+}
+
+/// The count that stands for `day`: its own, or the last one before it.
+pub fn users_on(daily: &BTreeMap<NaiveDate, u32>, day: NaiveDate) -> u32 {
+    daily.range(..=day).next_back().map(|(_, n)| *n).unwrap_or(0)
+}
+
+/// The bill of `month` from the facts, or `None` when the month has no
+/// billable day.
+pub fn bill_month(
+    facts: &CustomerFacts,
+    month: BillingMonth,
+    price_lists: &[PriceList],
+) -> Result<Option<MonthBill>, BillingError> {
+    let billable: Vec<NaiveDate> = month.days().filter(|d| is_billable_day(&facts.states, *d)).collect();
+    if billable.is_empty() {
+        return Ok(None);
+    }
+    let prices = prices_for(price_lists, month).ok_or(BillingError::NoPrices(month))?;
+    let users = billable.iter().map(|d| users_on(&facts.daily_users, *d)).max().unwrap_or(0);
+    let mut options: Vec<String> =
+        facts.bookings.iter().filter(|b| billable.iter().any(|d| booked_on(b, *d))).map(|b| b.code.clone()).collect();
+    options.sort();
+    options.dedup();
+
+    let mut lines = vec![Line {
+        kind: LineKind::Users,
+        code: String::new(),
+        quantity: u64::from(users),
+        unit_price: prices.per_user,
+        amount: Money::line(u64::from(users), prices.per_user)?,
+    }];
+    for code in &options {
+        let price = prices.options.get(code).ok_or_else(|| BillingError::NoOptionPrice(code.clone(), month))?;
+        let (kind, quantity, unit_price) = match price {
+            OptionPrice::PerUser(p) => (LineKind::OptionPerUser, u64::from(users), *p),
+            OptionPrice::Flat(p) => (LineKind::OptionFlat, 1, *p),
+        };
+        lines.push(Line { kind, code: code.clone(), quantity, unit_price, amount: Money::line(quantity, unit_price)? });
+    }
+    let total = lines.iter().map(|l| l.amount).sum();
+    Ok(Some(MonthBill {
+        month,
+        billable_days: billable.len() as u32,
+        users,
+        users_at_start: users_on(&facts.daily_users, month.first_day()),
+        users_at_end: users_on(&facts.daily_users, month.last_day()),
+        options,
+        lines,
+        total,
+    }))
+}
+
+/// The forecast of the current month: the same rules applied to the month so
+/// far, taking the current state and the current user count for the rest of
+/// the month (`today` and later).
+pub fn forecast(
+    facts: &CustomerFacts,
+    today: NaiveDate,
+    current_users: u32,
+    price_lists: &[PriceList],
+) -> Result<Option<MonthBill>, BillingError> {
+    let month = BillingMonth::of(today);
+    let mut assumed = facts.clone();
+    let mut day = today;
+    while day <= month.last_day() {
+        let known = assumed.daily_users.get(&day).copied().unwrap_or(0);
+        assumed.daily_users.insert(day, known.max(current_users));
+        day += Duration::days(1);
+    }
+    bill_month(&assumed, month, price_lists)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,346 @@
+use super::*;
+use proptest::prelude::*;
+use std::str::FromStr;
+
+fn at(y: i32, m: u32, d: u32, h: u32) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, 0, 0).unwrap()
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn month(s: &str) -> BillingMonth {
+    BillingMonth::parse(s).unwrap()
+}
+
+fn dec(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+fn state(at: NaiveDateTime, billed: bool, active: bool) -> StateChange {
+    StateChange { at, billed, active }
+}
+
+fn prices() -> Vec<PriceList> {
+    vec![PriceList {
+        effective: month("2020-01"),
+        per_user: dec("2.50"),
+        options: BTreeMap::from([
+            ("offline".to_owned(), OptionPrice::PerUser(dec("0.125"))),
+            ("discovery".to_owned(), OptionPrice::Flat(dec("30.00"))),
+        ]),
+    }]
+}
+
+/// Billed and active since 2026-01-01, 10 users reported on 2026-01-01.
+fn billed_customer() -> CustomerFacts {
+    CustomerFacts {
+        states: vec![state(at(2026, 1, 1, 9), true, true)],
+        bookings: vec![],
+        daily_users: BTreeMap::from([(day(2026, 1, 1), 10)]),
+    }
+}
+
+fn bill(facts: &CustomerFacts, m: &str) -> Option<MonthBill> {
+    bill_month(facts, month(m), &prices()).unwrap()
+}
+
+#[test]
+fn test_customers_cost_nothing() {
+    let facts = CustomerFacts { states: vec![state(at(2026, 1, 1, 9), false, true)], ..billed_customer() };
+    assert_eq!(bill(&facts, "2026-01"), None);
+}
+
+#[test]
+fn billed_from_the_month_it_became_billed() {
+    let facts = CustomerFacts {
+        states: vec![state(at(2025, 12, 1, 9), false, true), state(at(2026, 3, 15, 16), true, true)],
+        ..billed_customer()
+    };
+    assert_eq!(bill(&facts, "2026-02"), None);
+    let march = bill(&facts, "2026-03").unwrap();
+    assert_eq!(march.billable_days, 17); // 15th (from 16:00) to 31st
+    assert_eq!(march.users, 10);
+    assert_eq!(march.total, Money::from_cents(2500));
+}
+
+#[test]
+fn deactivation_on_the_first_day_still_bills_that_month() {
+    let mut facts = billed_customer();
+    facts.states.push(state(at(2026, 3, 1, 10), true, false));
+    let march = bill(&facts, "2026-03").unwrap();
+    assert_eq!(march.billable_days, 1);
+    assert_eq!(bill(&facts, "2026-04"), None);
+}
+
+#[test]
+fn deactivation_at_midnight_that_starts_a_month_bills_nothing_of_it() {
+    let mut facts = billed_customer();
+    facts.states.push(state(at(2026, 3, 1, 0), true, false));
+    assert_eq!(bill(&facts, "2026-03"), None);
+    assert_eq!(bill(&facts, "2026-02").unwrap().billable_days, 28);
+}
+
+#[test]
+fn deactivation_on_the_last_day_bills_that_month_and_not_the_next() {
+    let mut facts = billed_customer();
+    facts.states.push(state(at(2026, 3, 31, 18), true, false));
+    assert_eq!(bill(&facts, "2026-03").unwrap().billable_days, 31);
+    assert_eq!(bill(&facts, "2026-04"), None);
+}
+
+#[test]
+fn deactivated_whole_month_is_not_billed() {
+    let mut facts = billed_customer();
+    facts.states.push(state(at(2026, 2, 20, 12), true, false));
+    facts.states.push(state(at(2026, 4, 2, 12), true, true));
+    assert_eq!(bill(&facts, "2026-03"), None);
+    assert_eq!(bill(&facts, "2026-04").unwrap().billable_days, 29);
+}
+
+#[test]
+fn removal_mid_month_still_bills_that_month() {
+    let mut facts = billed_customer();
+    facts.states.push(state(at(2026, 5, 14, 11), true, false));
+    assert_eq!(bill(&facts, "2026-05").unwrap().billable_days, 14);
+    assert_eq!(bill(&facts, "2026-06"), None);
+}
+
+#[test]
+fn an_option_switched_on_and_off_on_the_same_day_is_billed_for_the_month() {
+    let mut facts = billed_customer();
+    facts.bookings.push(Booking { code: "discovery".into(), from: at(2026, 6, 10, 9), to: Some(at(2026, 6, 10, 11)) });
+    let june = bill(&facts, "2026-06").unwrap();
+    assert_eq!(june.options, ["discovery"]);
+    assert_eq!(june.total, Money::from_cents(2500 + 3000));
+    assert!(bill(&facts, "2026-07").unwrap().options.is_empty());
+}
+
+#[test]
+fn an_option_booked_only_while_deactivated_is_not_billed() {
+    let mut facts = billed_customer();
+    facts.states.push(state(at(2026, 6, 10, 0), true, false));
+    facts.bookings.push(Booking { code: "discovery".into(), from: at(2026, 6, 12, 9), to: Some(at(2026, 6, 13, 9)) });
+    assert!(bill(&facts, "2026-06").unwrap().options.is_empty());
+}
+
+#[test]
+fn a_per_user_option_is_billed_for_the_billed_users_and_rounded_half_away_from_zero() {
+    let mut facts = billed_customer();
+    facts.daily_users = BTreeMap::from([(day(2026, 1, 1), 3)]);
+    facts.bookings.push(Booking { code: "offline".into(), from: at(2026, 1, 1, 9), to: None });
+    let january = bill(&facts, "2026-01").unwrap();
+    let option = &january.lines[1];
+    assert_eq!((option.quantity, option.unit_price), (3, dec("0.125")));
+    assert_eq!(option.amount, Money::from_cents(38)); // 0.375 -> 0.38
+    assert_eq!(january.total, Money::from_cents(750 + 38));
+    assert_eq!(january.total, january.lines.iter().map(|l| l.amount).sum());
+}
+
+#[test]
+fn a_price_change_effective_next_month_leaves_this_month_alone() {
+    let mut lists = prices();
+    lists.push(PriceList { effective: month("2026-04"), per_user: dec("3.00"), options: BTreeMap::new() });
+    let facts = billed_customer();
+    let march = bill_month(&facts, month("2026-03"), &lists).unwrap().unwrap();
+    let april = bill_month(&facts, month("2026-04"), &lists).unwrap().unwrap();
+    assert_eq!(march.total, Money::from_cents(2500));
+    assert_eq!(april.total, Money::from_cents(3000));
+}
+
+#[test]
+fn february_of_a_leap_year_has_29_billable_days() {
+    let facts = CustomerFacts { states: vec![state(at(2027, 12, 1, 9), true, true)], ..billed_customer() };
+    assert_eq!(bill(&facts, "2028-02").unwrap().billable_days, 29);
+}
+
+#[test]
+fn a_daylight_saving_change_keeps_local_days_whole() {
+    // Europe/Berlin 2026-03-29: 02:00 local jumps to 03:00. Facts are local
+    // times, so the day still starts at midnight and counts once.
+    let facts = CustomerFacts {
+        states: vec![state(at(2026, 3, 1, 9), true, true), state(at(2026, 3, 29, 3), true, false)],
+        ..billed_customer()
+    };
+    let march = bill(&facts, "2026-03").unwrap();
+    assert_eq!(march.billable_days, 29);
+    assert!(is_billable_day(&facts.states, day(2026, 3, 29)));
+    assert!(!is_billable_day(&facts.states, day(2026, 3, 30)));
+}
+
+#[test]
+fn billed_users_are_the_peak_over_billable_days_only() {
+    let mut facts = billed_customer();
+    facts.states.push(state(at(2026, 2, 10, 0), true, false));
+    facts.daily_users = BTreeMap::from([(day(2026, 2, 3), 12), (day(2026, 2, 20), 40)]);
+    let february = bill(&facts, "2026-02").unwrap();
+    assert_eq!(february.users, 12);
+}
+
+#[test]
+fn a_month_without_reports_carries_the_last_count_forward() {
+    let mut facts = billed_customer();
+    facts.daily_users = BTreeMap::from([(day(2026, 1, 20), 17)]);
+    let may = bill(&facts, "2026-05").unwrap();
+    assert_eq!((may.users, may.users_at_start, may.users_at_end), (17, 17, 17));
+}
+
+#[test]
+fn never_reported_means_zero_users() {
+    let mut facts = billed_customer();
+    facts.daily_users.clear();
+    let january = bill(&facts, "2026-01").unwrap();
+    assert_eq!(january.users, 0);
+    assert_eq!(january.total, Money::ZERO);
+}
+
+#[test]
+fn no_price_list_is_an_error_not_a_zero_bill() {
+    assert_eq!(bill_month(&billed_customer(), month("2026-01"), &[]), Err(BillingError::NoPrices(month("2026-01"))));
+}
+
+#[test]
+fn the_forecast_takes_the_current_count_for_the_rest_of_the_month() {
+    let mut facts = billed_customer();
+    facts.daily_users = BTreeMap::from([(day(2026, 11, 3), 8)]);
+    let forecast = forecast(&facts, day(2026, 11, 25), 11, &prices()).unwrap().unwrap();
+    assert_eq!(forecast.users, 11);
+    assert_eq!(forecast.users_at_end, 11);
+    assert_eq!(forecast.users_at_start, 0);
+}
+
+// ----- Property test: the functions against a deliberately simple model. -----
+
+const START: (i32, u32, u32) = (2026, 1, 1);
+const HOURS: i64 = 24 * 120; // four months of hours
+
+fn hour(h: i64) -> NaiveDateTime {
+    at(START.0, START.1, START.2, 0) + Duration::hours(h)
+}
+
+#[derive(Clone, Debug)]
+struct History {
+    changes: Vec<(i64, bool, bool)>,
+    bookings: Vec<(bool, i64, Option<i64>)>, // (flat?, from, to)
+    reports: Vec<(i64, u32)>,                // (day index, users)
+    per_user_mills: i64,
+    option_mills: i64,
+    flat_mills: i64,
+}
+
+fn history() -> impl Strategy<Value = History> {
+    (
+        prop::collection::vec((0..HOURS, any::<bool>(), any::<bool>()), 0..8),
+        prop::collection::vec((any::<bool>(), 0..HOURS, prop::option::of(1..HOURS)), 0..4),
+        prop::collection::vec((0..120i64, 0..500u32), 0..20),
+        0..10_000i64,
+        0..3_000i64,
+        0..100_000i64,
+    )
+        .prop_map(|(mut changes, bookings, reports, per_user_mills, option_mills, flat_mills)| {
+            changes.sort_by_key(|c| c.0);
+            changes.dedup_by_key(|c| c.0);
+            let bookings = bookings.into_iter().map(|(flat, from, len)| (flat, from, len.map(|l| from + l))).collect();
+            History { changes, bookings, reports, per_user_mills, option_mills, flat_mills }
+        })
+}
+
+fn facts_of(h: &History) -> CustomerFacts {
+    let mut daily = BTreeMap::new();
+    for (d, n) in &h.reports {
+        let date = day(START.0, START.1, START.2) + Duration::days(*d);
+        let entry = daily.entry(date).or_insert(0);
+        *entry = (*entry).max(*n);
+    }
+    CustomerFacts {
+        states: h.changes.iter().map(|(t, b, a)| state(hour(*t), *b, *a)).collect(),
+        bookings: h
+            .bookings
+            .iter()
+            .map(|(flat, from, to)| Booking {
+                code: if *flat { "flat".into() } else { "per_user".into() },
+                from: hour(*from),
+                to: to.map(hour),
+            })
+            .collect(),
+        daily_users: daily,
+    }
+}
+
+fn lists_of(h: &History) -> Vec<PriceList> {
+    vec![PriceList {
+        effective: month("2020-01"),
+        per_user: Decimal::new(h.per_user_mills, 3),
+        options: BTreeMap::from([
+            ("per_user".to_owned(), OptionPrice::PerUser(Decimal::new(h.option_mills, 3))),
+            ("flat".to_owned(), OptionPrice::Flat(Decimal::new(h.flat_mills, 3))),
+        ]),
+    }]
+}
+
+/// Cents of q x mills, half away from zero, in integers.
+fn model_line(q: i64, mills: i64) -> i64 {
+    let tenths = q * mills;
+    tenths.signum() * ((tenths.abs() + 5) / 10)
+}
+
+/// The model: look at every hour of the month (all changes fall on whole hours).
+fn model(h: &History, m: BillingMonth) -> Option<(u32, Vec<String>, i64)> {
+    let state_at = |t: i64| h.changes.iter().filter(|c| c.0 <= t).last().is_some_and(|c| c.1 && c.2);
+    let first = (m.first_day() - day(START.0, START.1, START.2)).num_days();
+    let days = m.days().count() as i64;
+    let billable: Vec<i64> = (first..first + days).filter(|d| (0..24).any(|hh| state_at(d * 24 + hh))).collect();
+    if billable.is_empty() {
+        return None;
+    }
+    let users_on = |d: i64| {
+        let mut best: Option<(i64, u32)> = None;
+        for (rd, n) in &h.reports {
+            if *rd <= d {
+                best = match best {
+                    Some((bd, bn)) if bd > *rd => Some((bd, bn)),
+                    Some((bd, bn)) if bd == *rd => Some((bd, bn.max(*n))),
+                    _ => Some((*rd, *n)),
+                };
+            }
+        }
+        best.map(|b| b.1).unwrap_or(0)
+    };
+    let users = billable.iter().map(|d| users_on(*d)).max().unwrap_or(0);
+    let mut options = Vec::new();
+    for (flat, from, to) in &h.bookings {
+        let booked = billable.iter().any(|d| {
+            (0..24).any(|hh| {
+                let t = d * 24 + hh;
+                // booked during [t, t+1) when from < t+1 and (no end or end > t)
+                *from < t + 1 && to.is_none_or(|to| to > t)
+            })
+        });
+        if booked {
+            options.push(if *flat { "flat".to_owned() } else { "per_user".to_owned() });
+        }
+    }
+    options.sort();
+    options.dedup();
+    let mut total = model_line(i64::from(users), h.per_user_mills);
+    for code in &options {
+        total +=
+            if code == "flat" { model_line(1, h.flat_mills) } else { model_line(i64::from(users), h.option_mills) };
+    }
+    Some((users, options, total))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+    #[test]
+    fn billing_matches_the_simple_model(h in history()) {
+        let facts = facts_of(&h);
+        let lists = lists_of(&h);
+        for m in ["2026-01", "2026-02", "2026-03", "2026-04"] {
+            let got = bill_month(&facts, month(m), &lists).unwrap()
+                .map(|b| (b.users, b.options.clone(), b.total.cents()));
+            prop_assert_eq!(got, model(&h, month(m)), "month {}", m);
+        }
+    }
+}
