@@ -287,7 +287,7 @@ fn model_line(q: i64, mills: i64) -> i64 {
 
 /// The model: look at every hour of the month (all changes fall on whole hours).
 fn model(h: &History, m: BillingMonth) -> Option<(u32, Vec<String>, i64)> {
-    let state_at = |t: i64| h.changes.iter().filter(|c| c.0 <= t).last().is_some_and(|c| c.1 && c.2);
+    let state_at = |t: i64| h.changes.iter().rfind(|c| c.0 <= t).is_some_and(|c| c.1 && c.2);
     let first = (m.first_day() - day(START.0, START.1, START.2)).num_days();
     let days = m.days().count() as i64;
     let billable: Vec<i64> = (first..first + days).filter(|d| (0..24).any(|hh| state_at(d * 24 + hh))).collect();
