@@ -50,6 +50,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 async fn run_server(db: Db, config: Config) -> anyhow::Result<()> {
     let leptos_options = get_configuration(None).context("cannot read the Leptos configuration")?.leptos_options;
     let addr = leptos_options.site_addr;
+    super::jobs::spawn(db.clone(), std::time::Duration::from_secs(15 * 60));
     let state = AppState::new(leptos_options, db, config);
     let app = build_router(state);
     let listener =

@@ -10,6 +10,7 @@ pub mod customers;
 pub mod db;
 pub mod demo;
 pub mod guard;
+pub mod jobs;
 pub mod login;
 pub mod passwords;
 pub mod router;

@@ -1,0 +1,144 @@
+//! Background jobs. Each is idempotent and safe when several app instances
+//! run it at once: the work is done by conditional updates inside write
+//! transactions, so a second run finds nothing left to do.
+
+use std::time::Duration;
+
+use chrono::{NaiveDate, Utc};
+
+use super::audit::{self, Entry};
+use super::clock;
+use super::db::{begin_write, Db};
+use crate::api::audit::FieldChange;
+
+const ACTOR: &str = "system";
+
+/// Deactivates every active customer whose contract end has passed (the day
+/// after `contract_end` on), with the reason "Contract ended on DATE", once.
+/// Returns how many it deactivated.
+pub async fn deactivate_ended_contracts(db: &Db, today: NaiveDate) -> Result<usize, sqlx::Error> {
+    let due: Vec<(i64, NaiveDate)> =
+        sqlx::query_as("SELECT id, contract_end FROM customers WHERE status = 'active' AND contract_end < $1")
+            .bind(today)
+            .fetch_all(db)
+            .await?;
+    let mut done = 0;
+    for (id, contract_end) in due {
+        let reason = format!("Contract ended on {contract_end}");
+        let mut tx = begin_write(db).await?;
+        // Only if it is still active and its contract end unchanged since the
+        // look-up: someone may have extended the contract in the meantime.
+        let changed = sqlx::query(
+            "UPDATE customers SET status = 'deactivated', deactivation_reason = $1, deactivated_at = $2, \
+             version = version + 1 WHERE id = $3 AND status = 'active' AND contract_end = $4",
+        )
+        .bind(&reason)
+        .bind(Utc::now())
+        .bind(id)
+        .bind(contract_end)
+        .execute(&mut *tx)
+        .await?;
+        if changed.rows_affected() == 1 {
+            let entry = Entry {
+                actor: ACTOR,
+                action: "customer.deactivated",
+                subject: format!("customer:{id}"),
+                detail: String::new(),
+                customer_id: Some(id),
+                changes: vec![
+                    FieldChange::new("status", "Active", "Deactivated"),
+                    FieldChange::new("reason", "", &reason),
+                ],
+            };
+            audit::write(&mut tx, entry).await?;
+            done += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(done)
+}
+
+/// Runs the jobs now and then every `every` until the server stops.
+pub fn spawn(db: Db, every: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            match deactivate_ended_contracts(&db, clock::today()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(customers = n, "deactivated customers whose contract ended"),
+                Err(error) => tracing::error!(%error, "the contract-end job failed"),
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::customer::CustomerForm;
+    use crate::server::customers;
+    use crate::server::db::testing;
+
+    async fn customer_ending(t: &testing::TestDb, name: &str, end: NaiveDate) -> i64 {
+        let form = CustomerForm {
+            name: name.into(),
+            billed: true,
+            contract_end: (clock::today() + chrono::Duration::days(1)).to_string(),
+            database_name: name.to_lowercase(),
+            max_users: "5".into(),
+            limit_user_creation: false,
+            options: vec![],
+        };
+        let id = customers::create(&t.db, "otto", &form).await.unwrap();
+        sqlx::query("UPDATE customers SET contract_end = $1 WHERE id = $2")
+            .bind(end)
+            .bind(id)
+            .execute(&t.db)
+            .await
+            .unwrap();
+        id
+    }
+
+    #[tokio::test]
+    async fn a_customer_is_deactivated_the_day_after_its_contract_end_once() {
+        let t = testing::fresh().await;
+        let end = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let id = customer_ending(&t, "Ending", end).await;
+        let running = customer_ending(&t, "Running", NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()).await;
+
+        assert_eq!(deactivate_ended_contracts(&t.db, end).await.unwrap(), 0, "still running on its last day");
+        let next_day = end + chrono::Duration::days(1);
+        assert_eq!(deactivate_ended_contracts(&t.db, next_day).await.unwrap(), 1);
+        assert_eq!(deactivate_ended_contracts(&t.db, next_day).await.unwrap(), 0, "idempotent");
+
+        let c = customers::get(&t.db, id).await.unwrap();
+        assert_eq!(c.deactivation_reason.as_deref(), Some("Contract ended on 2026-11-30"));
+        assert_eq!(customers::get(&t.db, running).await.unwrap().status, crate::domain::CustomerStatus::Active);
+        let entries: Vec<(String, String)> = sqlx::query_as(
+            "SELECT actor, action FROM audit_log WHERE customer_id = $1 AND action = 'customer.deactivated'",
+        )
+        .bind(id)
+        .fetch_all(&t.db)
+        .await
+        .unwrap();
+        assert_eq!(entries, vec![("system".to_owned(), "customer.deactivated".to_owned())]);
+    }
+
+    #[tokio::test]
+    async fn two_runs_at_once_deactivate_each_customer_once() {
+        let t = testing::fresh().await;
+        let end = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        for i in 0..5 {
+            customer_ending(&t, &format!("Ending{i}"), end).await;
+        }
+        let day = end + chrono::Duration::days(1);
+        let (a, b) = tokio::join!(deactivate_ended_contracts(&t.db, day), deactivate_ended_contracts(&t.db, day));
+        assert_eq!(a.unwrap() + b.unwrap(), 5);
+        let audit: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'customer.deactivated'")
+            .fetch_one(&t.db)
+            .await
+            .unwrap();
+        assert_eq!(audit, 5);
+    }
+}
