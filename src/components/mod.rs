@@ -1,5 +1,6 @@
 //! Reusable pieces of the pages.
 
+pub mod audit;
 pub mod dialog;
 pub mod error_notice;
 pub mod field;

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::audit::latest_audit;
+use crate::components::audit::{action_label, ChangeList};
 use crate::components::format;
 use crate::components::ErrorNotice;
 
@@ -30,6 +31,7 @@ pub fn AuditPage() -> impl IntoView {
                                                 <th scope="col">"What"</th>
                                                 <th scope="col">"Subject"</th>
                                                 <th scope="col">"Details"</th>
+                                                <th scope="col">"Changes"</th>
                                             </tr>
                                         </thead>
                                         <tbody>
@@ -39,9 +41,12 @@ pub fn AuditPage() -> impl IntoView {
                                                     <tr>
                                                         <td class="nowrap">{format::timestamp(e.at)}</td>
                                                         <td>{e.actor}</td>
-                                                        <td><code>{e.action}</code></td>
+                                                        <td>{action_label(&e.action)}</td>
                                                         <td>{e.subject}</td>
                                                         <td>{e.detail}</td>
+                                                        <td>
+                                                            <ChangeList changes=e.changes />
+                                                        </td>
                                                     </tr>
                                                 })
                                                 .collect_view()}

@@ -221,8 +221,17 @@ pub fn RemoveAction(customer: CustomerDetail) -> impl IntoView {
         move || typed.with(|t| t.trim() == name)
     };
     let (id, version) = (customer.id, customer.version);
+    // However the notice is closed (button or Esc), the removed customer's
+    // page is left for the list.
     let navigate = use_navigate();
-    let back_to_list = move |_| navigate("/customers", Default::default());
+    Effect::new(move |was_open: Option<bool>| {
+        let open_now = done.get();
+        if was_open == Some(true) && !open_now {
+            navigate("/customers", Default::default());
+        }
+        open_now
+    });
+    let back_to_list = move |_| done.set(false);
     view! {
         <button type="button" class="button button-danger-quiet" on:click=move |_| open.set(true)>
             "Remove"

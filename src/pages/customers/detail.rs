@@ -7,6 +7,7 @@ use super::badges::{ContractEnd, KindBadge, StatusBadge};
 use super::use_customer_id;
 use crate::api::customers::{customer_history, get_customer, CustomerDetail};
 use crate::app::use_can_operate;
+use crate::components::audit::{action_label, ChangeList};
 use crate::components::format;
 use crate::components::ErrorNotice;
 use crate::domain::{CustomerKind, CustomerStatus};
@@ -276,24 +277,7 @@ fn HistoryTable(id: i64) -> impl IntoView {
                                                             <td>{e.actor}</td>
                                                             <td>{action_label(&e.action)}</td>
                                                             <td>
-                                                                <ul class="changes">
-                                                                    {e
-                                                                        .changes
-                                                                        .into_iter()
-                                                                        .map(|ch| {
-                                                                            let old = if ch.old.is_empty() { "—".to_owned() } else { ch.old };
-                                                                            view! {
-                                                                                <li>
-                                                                                    <span class="change-field">{field_label(&ch.field)}</span>
-                                                                                    ": "
-                                                                                    <span class="change-old">{old}</span>
-                                                                                    " → "
-                                                                                    <span class="change-new">{ch.new}</span>
-                                                                                </li>
-                                                                            }
-                                                                        })
-                                                                        .collect_view()}
-                                                                </ul>
+                                                                <ChangeList changes=e.changes />
                                                             </td>
                                                         </tr>
                                                     }
@@ -309,34 +293,4 @@ fn HistoryTable(id: i64) -> impl IntoView {
             </ErrorBoundary>
         </Transition>
     }
-}
-
-fn action_label(action: &str) -> String {
-    match action {
-        "customer.created" => "Created",
-        "customer.contract_changed" => "Contract changed",
-        "customer.options_changed" => "Options changed",
-        "customer.converted" => "Converted to billed",
-        "customer.deactivated" => "Deactivated",
-        "customer.activated" => "Activated",
-        "customer.removed" => "Removed",
-        other => other,
-    }
-    .to_owned()
-}
-
-fn field_label(field: &str) -> String {
-    match field {
-        "name" => "Name",
-        "kind" => "Kind",
-        "status" => "Status",
-        "reason" => "Reason",
-        "contract_end" => "Contract end",
-        "database_name" => "Database name",
-        "max_users" => "Maximum users",
-        "limit_user_creation" => "Hard limit",
-        "options" => "Options",
-        other => other,
-    }
-    .to_owned()
 }
