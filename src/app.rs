@@ -6,7 +6,7 @@ use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes, A};
 use leptos_router::{path, SsrMode};
 
 use crate::api::session::{get_current_user, CurrentUser, Logout};
-use crate::components::ErrorNotice;
+use crate::components::loaded::loaded_result;
 use crate::pages::customers::{CustomerPage, CustomersPage, EditContractPage, EditOptionsPage, NewCustomerPage};
 use crate::pages::{AuditPage, CostsPage, LoginPage, NotFound, SettingsPage, StatusPage};
 
@@ -68,20 +68,13 @@ pub fn App() -> impl IntoView {
 pub struct UserResource(pub Resource<Result<Option<CurrentUser>, crate::error::AppError>>);
 
 /// Renders `child` with the signed-in user once it is known.
-pub fn with_user<V: IntoView + 'static>(child: impl Fn(CurrentUser) -> V + Send + Sync + 'static) -> impl IntoView {
+pub fn with_user<V: IntoView + 'static>(
+    child: impl Fn(CurrentUser) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView {
     let UserResource(user) = expect_context::<UserResource>();
-    view! {
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorNotice errors /> }>
-                {move || {
-                    user.get()
-                        .map(|result| {
-                            result.and_then(|maybe| maybe.ok_or(crate::error::AppError::Unauthenticated)).map(&child)
-                        })
-                }}
-            </ErrorBoundary>
-        </Suspense>
-    }
+    loaded_result(user, move |result| {
+        result.and_then(|maybe| maybe.ok_or(crate::error::AppError::Unauthenticated)).map(|u| child(u).into_any())
+    })
 }
 
 /// Whether the signed-in user may change customers (operator or admin).

@@ -2,7 +2,57 @@
 
 use leptos::prelude::*;
 
-use crate::api::audit::FieldChange;
+use crate::api::audit::{AuditEntry, FieldChange};
+use crate::components::format;
+
+/// Audit entries, newest first. `with_subject` adds the subject and detail
+/// columns (the whole log; a customer's history does without).
+#[component]
+pub fn AuditTable(
+    entries: Vec<AuditEntry>,
+    caption: &'static str,
+    #[prop(optional)] with_subject: bool,
+) -> impl IntoView {
+    let rows = entries
+        .into_iter()
+        .map(|e| {
+            view! {
+                <tr>
+                    <td class="nowrap">{format::timestamp(e.at)}</td>
+                    <td>{e.actor}</td>
+                    <td>{action_label(&e.action)}</td>
+                    {with_subject.then(|| view! {
+                        <td>{e.subject.clone()}</td>
+                        <td>{e.detail.clone()}</td>
+                    })}
+                    <td>
+                        <ChangeList changes=e.changes />
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table class="data-table">
+                <caption class="visually-hidden">{caption}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"When"</th>
+                        <th scope="col">"Who"</th>
+                        <th scope="col">"What"</th>
+                        {with_subject.then(|| view! {
+                            <th scope="col">"Subject"</th>
+                            <th scope="col">"Details"</th>
+                        })}
+                        <th scope="col">"Changes"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
 
 /// The changed fields of one audit entry, each as "Field: old → new".
 #[component]

@@ -5,7 +5,9 @@ pub mod dialog;
 pub mod error_notice;
 pub mod field;
 pub mod format;
+pub mod loaded;
 
 pub use dialog::Dialog;
 pub use error_notice::ErrorNotice;
 pub use field::FieldError;
+pub use loaded::loaded;

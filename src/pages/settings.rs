@@ -4,7 +4,7 @@ use leptos_meta::Title;
 use crate::api::staff::{list_staff, CreateStaff};
 use crate::app::with_user;
 use crate::components::field::server_message;
-use crate::components::{format, ErrorNotice, FieldError};
+use crate::components::{format, loaded, FieldError};
 use crate::domain::Role;
 
 #[component]
@@ -53,11 +53,7 @@ fn StaffAccounts() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="staff-title">
             <h2 id="staff-title">"Staff accounts"</h2>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorNotice errors /> }>
-                    {move || {
-                        staff.get().map(|result| {
-                            result.map(|rows| view! {
+            {loaded(staff, |rows| view! {
                                 <div class="table-wrap">
                                     <table class="data-table">
                                         <caption class="visually-hidden">"Staff accounts"</caption>
@@ -88,11 +84,7 @@ fn StaffAccounts() -> impl IntoView {
                                         </tbody>
                                     </table>
                                 </div>
-                            })
-                        })
-                    }}
-                </ErrorBoundary>
-            </Transition>
+                            })}
 
             <h3>"Add a staff account"</h3>
             {move || {

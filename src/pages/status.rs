@@ -3,7 +3,7 @@ use leptos_meta::Title;
 
 use crate::api::status::get_server_status;
 use crate::components::format;
-use crate::components::ErrorNotice;
+use crate::components::loaded;
 
 #[component]
 pub fn StatusPage() -> impl IntoView {
@@ -14,11 +14,7 @@ pub fn StatusPage() -> impl IntoView {
             <h1>"Status"</h1>
             <p class="muted">"Health of this server."</p>
         </div>
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorNotice errors /> }>
-                {move || {
-                    status.get().map(|result| {
-                        result.map(|s| {
+        {loaded(status, |s| {
                             let migrations_ok = s.migrations_applied == s.migrations_known;
                             view! {
                                 <div class="cards">
@@ -63,11 +59,7 @@ pub fn StatusPage() -> impl IntoView {
                                     </section>
                                 </div>
                             }
-                        })
-                    })
-                }}
-            </ErrorBoundary>
-        </Suspense>
+                        })}
         <section class="card card-plain" aria-labelledby="status-later">
             <h2 id="status-later">"Coming with metering and billing"</h2>
             <p class="muted">

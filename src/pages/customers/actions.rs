@@ -10,6 +10,29 @@ use crate::domain::customer::{default_contract_end, REASON_MAX_CHARS};
 use crate::domain::{BillingMonth, CustomerKind};
 use crate::error::AppError;
 
+/// A dialog's confirm button (busy while `disabled`) and Cancel, which
+/// closes it.
+#[component]
+fn ConfirmButtons(
+    label: &'static str,
+    #[prop(optional)] danger: bool,
+    disabled: Signal<bool>,
+    on_confirm: impl Fn() + Send + Sync + 'static,
+    open: RwSignal<bool>,
+) -> impl IntoView {
+    let class = if danger { "button button-danger" } else { "button button-primary" };
+    view! {
+        <div class="dialog-actions">
+            <button type="button" class=class disabled=move || disabled.get() on:click=move |_| on_confirm()>
+                {label}
+            </button>
+            <button type="button" class="button button-secondary" on:click=move |_| open.set(false)>
+                "Cancel"
+            </button>
+        </div>
+    }
+}
+
 /// After a successful action: close the dialog and load the customer anew.
 fn on_success(succeeded: Signal<bool>, open: RwSignal<bool>, refresh: RwSignal<u32>) {
     Effect::new(move |_| {
@@ -48,21 +71,14 @@ pub fn ConvertAction(customer: CustomerDetail, refresh: RwSignal<u32>) -> impl I
             </p>
             {general_notice(error)}
             <FieldError id="convert-error" message=kind_error />
-            <div class="dialog-actions">
-                <button
-                    type="button"
-                    class="button button-primary"
-                    disabled=move || action.pending().get()
-                    on:click=move |_| {
-                        action.dispatch(ChangeCustomerKind { id, version, kind: CustomerKind::Billed.as_str().to_owned() });
-                    }
-                >
-                    "Convert to billed"
-                </button>
-                <button type="button" class="button button-secondary" on:click=move |_| open.set(false)>
-                    "Cancel"
-                </button>
-            </div>
+            <ConfirmButtons
+                label="Convert to billed"
+                disabled=Signal::derive(move || action.pending().get())
+                on_confirm=move || {
+                    action.dispatch(ChangeCustomerKind { id, version, kind: CustomerKind::Billed.as_str().to_owned() });
+                }
+                open
+            />
         </Dialog>
     }
 }
@@ -118,21 +134,15 @@ pub fn DeactivateAction(customer: CustomerDetail, refresh: RwSignal<u32>) -> imp
                 </p>
                 <FieldError id="deactivate-reason-error" message=reason_error />
             </div>
-            <div class="dialog-actions">
-                <button
-                    type="button"
-                    class="button button-danger"
-                    disabled=move || action.pending().get() || too_long()
-                    on:click=move |_| {
-                        action.dispatch(DeactivateCustomer { id, version, reason: reason.get() });
-                    }
-                >
-                    "Deactivate customer"
-                </button>
-                <button type="button" class="button button-secondary" on:click=move |_| open.set(false)>
-                    "Cancel"
-                </button>
-            </div>
+            <ConfirmButtons
+                label="Deactivate customer"
+                danger=true
+                disabled=Signal::derive(move || action.pending().get() || too_long())
+                on_confirm=move || {
+                    action.dispatch(DeactivateCustomer { id, version, reason: reason.get() });
+                }
+                open
+            />
         </Dialog>
     }
 }
@@ -180,22 +190,15 @@ pub fn ActivateAction(customer: CustomerDetail, refresh: RwSignal<u32>) -> impl 
                         </div>
                     }
                 })}
-            <div class="dialog-actions">
-                <button
-                    type="button"
-                    class="button button-primary"
-                    disabled=move || action.pending().get()
-                    on:click=move |_| {
-                        let contract_end = ended.then(|| contract_end.get());
-                        action.dispatch(ActivateCustomer { id, version, contract_end });
-                    }
-                >
-                    "Activate customer"
-                </button>
-                <button type="button" class="button button-secondary" on:click=move |_| open.set(false)>
-                    "Cancel"
-                </button>
-            </div>
+            <ConfirmButtons
+                label="Activate customer"
+                disabled=Signal::derive(move || action.pending().get())
+                on_confirm=move || {
+                    let contract_end = ended.then(|| contract_end.get());
+                    action.dispatch(ActivateCustomer { id, version, contract_end });
+                }
+                open
+            />
         </Dialog>
     }
 }
@@ -258,21 +261,15 @@ pub fn RemoveAction(customer: CustomerDetail) -> impl IntoView {
                 />
                 <FieldError id="remove-confirm-error" message=confirm_error />
             </div>
-            <div class="dialog-actions">
-                <button
-                    type="button"
-                    class="button button-danger"
-                    disabled=move || action.pending().get() || !matches()
-                    on:click=move |_| {
-                        action.dispatch(RemoveCustomer { id, version, confirm_name: typed.get() });
-                    }
-                >
-                    "Remove customer"
-                </button>
-                <button type="button" class="button button-secondary" on:click=move |_| open.set(false)>
-                    "Cancel"
-                </button>
-            </div>
+            <ConfirmButtons
+                label="Remove customer"
+                danger=true
+                disabled=Signal::derive(move || action.pending().get() || !matches())
+                on_confirm=move || {
+                    action.dispatch(RemoveCustomer { id, version, confirm_name: typed.get() });
+                }
+                open
+            />
         </Dialog>
         <Dialog open=done labelled_by="removed-title">
             <h2 id="removed-title">"Customer removed"</h2>

@@ -4,44 +4,20 @@ use leptos_router::hooks::use_query_map;
 
 use super::actions::{ActivateAction, ConvertAction, DeactivateAction, RemoveAction};
 use super::badges::{ContractEnd, KindBadge, StatusBadge};
-use super::use_customer_id;
-use crate::api::customers::{customer_history, get_customer, CustomerDetail};
+use super::{customer_loaded, use_customer};
+use crate::api::customers::{customer_history, CustomerDetail};
 use crate::app::use_can_operate;
-use crate::components::audit::{action_label, ChangeList};
+use crate::components::audit::AuditTable;
 use crate::components::format;
-use crate::components::ErrorNotice;
+use crate::components::loaded;
 use crate::domain::{CustomerKind, CustomerStatus};
-use crate::error::AppError;
 
 #[component]
 pub fn CustomerPage() -> impl IntoView {
-    let id = use_customer_id();
     // Bumped after every change made on this page, to load the customer anew.
     let refresh = RwSignal::new(0u32);
-    // Blocking: the response waits for it, so a missing customer gets a 404.
-    let customer = Resource::new_blocking(
-        move || (id.get(), refresh.get()),
-        |(id, _)| async move {
-            match id {
-                Some(id) => get_customer(id).await,
-                None => Err(AppError::NotFound),
-            }
-        },
-    );
-    view! {
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorNotice errors /> }>
-                {move || {
-                    customer
-                        .get()
-                        .map(|result| match result {
-                            Err(AppError::NotFound) => Ok(view! { <CustomerNotFound /> }.into_any()),
-                            other => other.map(|c| view! { <CustomerView customer=c refresh /> }.into_any()),
-                        })
-                }}
-            </ErrorBoundary>
-        </Transition>
-    }
+    let customer = use_customer(refresh.into());
+    customer_loaded(customer, move |c| view! { <CustomerView customer=c refresh /> })
 }
 
 #[component]
@@ -249,48 +225,5 @@ fn Overview(customer: CustomerDetail) -> impl IntoView {
 #[component]
 fn HistoryTable(id: i64) -> impl IntoView {
     let entries = Resource::new(move || id, customer_history);
-    view! {
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorNotice errors /> }>
-                {move || {
-                    entries.get().map(|result| {
-                        result.map(|rows| {
-                            view! {
-                                <div class="table-wrap">
-                                    <table class="data-table">
-                                        <caption class="visually-hidden">"Changes to this customer, newest first"</caption>
-                                        <thead>
-                                            <tr>
-                                                <th scope="col">"When"</th>
-                                                <th scope="col">"Who"</th>
-                                                <th scope="col">"What"</th>
-                                                <th scope="col">"Changes"</th>
-                                            </tr>
-                                        </thead>
-                                        <tbody>
-                                            {rows
-                                                .into_iter()
-                                                .map(|e| {
-                                                    view! {
-                                                        <tr>
-                                                            <td class="nowrap">{format::timestamp(e.at)}</td>
-                                                            <td>{e.actor}</td>
-                                                            <td>{action_label(&e.action)}</td>
-                                                            <td>
-                                                                <ChangeList changes=e.changes />
-                                                            </td>
-                                                        </tr>
-                                                    }
-                                                })
-                                                .collect_view()}
-                                        </tbody>
-                                    </table>
-                                </div>
-                            }
-                        })
-                    })
-                }}
-            </ErrorBoundary>
-        </Transition>
-    }
+    loaded(entries, |rows| view! { <AuditTable entries=rows caption="Changes to this customer, newest first" /> })
 }

@@ -1,41 +1,16 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::use_navigate;
 
-use super::detail::CustomerNotFound;
-use super::use_customer_id;
-use crate::api::customers::{get_customer, CustomerDetail, UpdateContract};
+use super::{back_to_customer_when, customer_loaded, use_customer, EditHeader};
+use crate::api::customers::{CustomerDetail, UpdateContract};
 use crate::components::field::server_message;
-use crate::components::{ErrorNotice, FieldError};
+use crate::components::FieldError;
 use crate::domain::customer::ContractForm;
 use crate::error::AppError;
 
 #[component]
 pub fn EditContractPage() -> impl IntoView {
-    let id = use_customer_id();
-    let customer = Resource::new_blocking(
-        move || id.get(),
-        |id| async move {
-            match id {
-                Some(id) => get_customer(id).await,
-                None => Err(AppError::NotFound),
-            }
-        },
-    );
-    view! {
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorNotice errors /> }>
-                {move || {
-                    customer
-                        .get()
-                        .map(|result| match result {
-                            Err(AppError::NotFound) => Ok(view! { <CustomerNotFound /> }.into_any()),
-                            other => other.map(|c| view! { <ContractEditor customer=c /> }.into_any()),
-                        })
-                }}
-            </ErrorBoundary>
-        </Suspense>
-    }
+    let customer = use_customer(Signal::stored(0));
+    customer_loaded(customer, |c| view! { <ContractEditor customer=c /> })
 }
 
 /// The "changed by someone else" notice, with a way to load the new state.
@@ -93,12 +68,7 @@ fn ContractEditor(customer: CustomerDetail) -> impl IntoView {
         })
     };
     let (id, version) = (customer.id, customer.version);
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if matches!(save.value().get(), Some(Ok(()))) {
-            navigate(&format!("/customers/{id}"), Default::default());
-        }
-    });
+    back_to_customer_when(Signal::derive(move || matches!(save.value().get(), Some(Ok(())))), id);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if problems.with(Vec::is_empty) {
@@ -106,15 +76,7 @@ fn ContractEditor(customer: CustomerDetail) -> impl IntoView {
         }
     };
     view! {
-        <Title text=format!("Edit contract · {}", customer.name) />
-        <div class="page-header">
-            <p class="breadcrumb">
-                <a href="/customers">"Customers"</a>
-                " › "
-                <a href=format!("/customers/{id}")>{customer.name.clone()}</a>
-            </p>
-            <h1>"Edit contract"</h1>
-        </div>
+        <EditHeader customer=customer.clone() title="Edit contract" />
         <form class="card form-card" on:submit=on_submit novalidate>
             {conflict_notice(error)}
             <div class="field">

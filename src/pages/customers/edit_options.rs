@@ -1,18 +1,15 @@
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::use_navigate;
 
-use super::detail::CustomerNotFound;
 use super::edit_contract::conflict_notice;
 use super::option_checklist::OptionChecklist;
-use super::use_customer_id;
+use super::{back_to_customer_when, customer_loaded, use_customer_id, EditHeader};
 use crate::api::customers::{
     customer_form_defaults, get_customer, CatalogueOption, CustomerDetail, SetCustomerOptions,
 };
 use crate::components::field::server_message;
-use crate::components::{ErrorNotice, FieldError};
+use crate::components::FieldError;
 use crate::error::AppError;
 
 #[component]
@@ -21,27 +18,12 @@ pub fn EditOptionsPage() -> impl IntoView {
     let data = Resource::new_blocking(
         move || id.get(),
         |id| async move {
-            let id = id.ok_or(AppError::NotFound)?;
-            let customer = get_customer(id).await?;
+            let customer = get_customer(id.ok_or(AppError::NotFound)?).await?;
             let catalogue = customer_form_defaults().await?.options;
             Ok::<_, AppError>((customer, catalogue))
         },
     );
-    view! {
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorNotice errors /> }>
-                {move || {
-                    data.get()
-                        .map(|result| match result {
-                            Err(AppError::NotFound) => Ok(view! { <CustomerNotFound /> }.into_any()),
-                            other => {
-                                other.map(|(c, catalogue)| view! { <OptionsEditor customer=c catalogue /> }.into_any())
-                            }
-                        })
-                }}
-            </ErrorBoundary>
-        </Suspense>
-    }
+    customer_loaded(data, |(c, catalogue)| view! { <OptionsEditor customer=c catalogue /> })
 }
 
 #[component]
@@ -59,22 +41,9 @@ fn OptionsEditor(customer: CustomerDetail, catalogue: Vec<CatalogueOption>) -> i
     let save = ServerAction::<SetCustomerOptions>::new();
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let (id, version) = (customer.id, customer.version);
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if matches!(save.value().get(), Some(Ok(()))) {
-            navigate(&format!("/customers/{id}"), Default::default());
-        }
-    });
+    back_to_customer_when(Signal::derive(move || matches!(save.value().get(), Some(Ok(())))), id);
     view! {
-        <Title text=format!("Edit options · {}", customer.name) />
-        <div class="page-header">
-            <p class="breadcrumb">
-                <a href="/customers">"Customers"</a>
-                " › "
-                <a href=format!("/customers/{id}")>{customer.name.clone()}</a>
-            </p>
-            <h1>"Edit options"</h1>
-        </div>
+        <EditHeader customer=customer.clone() title="Edit options" />
         <form
             class="card form-card"
             on:submit=move |ev| {

@@ -7,7 +7,7 @@ use super::badges::{ContractEnd, UsersOfMax};
 use crate::api::customers::{list_customers, CustomerPage};
 use crate::app::use_can_operate;
 use crate::components::format;
-use crate::components::ErrorNotice;
+use crate::components::loaded;
 use crate::domain::customer_list::{ListQuery, ListTab, SortKey};
 
 #[component]
@@ -57,11 +57,7 @@ pub fn CustomersPage() -> impl IntoView {
                 </A>
             </Show>
         </Form>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorNotice errors /> }>
-                {move || page.get().map(|result| result.map(|p| view! { <CustomerTabs page=p query=query.get() /> }))}
-            </ErrorBoundary>
-        </Transition>
+        {loaded(page, move |p| view! { <CustomerTabs page=p query=query.get() /> })}
     }
 }
 

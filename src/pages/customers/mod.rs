@@ -17,10 +17,74 @@ pub use list::CustomersPage;
 pub use new::NewCustomerPage;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use crate::api::customers::{get_customer, CustomerDetail};
+use crate::components::loaded::loaded_result;
+use crate::error::AppError;
+use detail::CustomerNotFound;
 
 /// The customer id of the current route (`/customers/:id...`).
 fn use_customer_id() -> Memo<Option<i64>> {
     let params = use_params_map();
     Memo::new(move |_| params.read().get("id").and_then(|id| id.parse().ok()))
+}
+
+/// The customer of the current route (`/customers/:id...`), loaded anew
+/// whenever `refresh` changes. Blocking: the response waits for it, so a
+/// missing customer answers 404.
+fn use_customer(refresh: Signal<u32>) -> Resource<Result<CustomerDetail, AppError>> {
+    let id = use_customer_id();
+    Resource::new_blocking(
+        move || (id.get(), refresh.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_customer(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    )
+}
+
+/// Like `components::loaded`, but a customer that does not exist (or was
+/// removed) shows the "Customer not found" page.
+fn customer_loaded<T, V>(
+    resource: Resource<Result<T, AppError>>,
+    render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    loaded_result(resource, move |result| match result {
+        Err(AppError::NotFound) => Ok(view! { <CustomerNotFound /> }.into_any()),
+        other => other.map(|value| render(value).into_any()),
+    })
+}
+
+/// The heading of a page that edits part of a customer.
+#[component]
+fn EditHeader(customer: CustomerDetail, title: &'static str) -> impl IntoView {
+    view! {
+        <Title text=format!("{title} · {}", customer.name) />
+        <div class="page-header">
+            <p class="breadcrumb">
+                <a href="/customers">"Customers"</a>
+                " › "
+                <a href=format!("/customers/{}", customer.id)>{customer.name.clone()}</a>
+            </p>
+            <h1>{title}</h1>
+        </div>
+    }
+}
+
+/// Once `saved` turns true, goes back to the customer's page.
+fn back_to_customer_when(saved: Signal<bool>, id: i64) {
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if saved.get() {
+            navigate(&format!("/customers/{id}"), Default::default());
+        }
+    });
 }

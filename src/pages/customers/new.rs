@@ -9,7 +9,7 @@ use crate::api::customers::{
     check_customer_names, customer_form_defaults, CreateCustomer, NameCheck, NewCustomerDefaults,
 };
 use crate::components::field::general_message;
-use crate::components::{ErrorNotice, FieldError};
+use crate::components::{loaded, FieldError};
 use crate::domain::customer::CustomerForm;
 use crate::domain::{BillingMonth, DatabaseName};
 
@@ -24,11 +24,7 @@ pub fn NewCustomerPage() -> impl IntoView {
             </p>
             <h1>"New customer"</h1>
         </div>
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorNotice errors /> }>
-                {move || defaults.get().map(|result| result.map(|d| view! { <NewCustomerForm defaults=d /> }))}
-            </ErrorBoundary>
-        </Suspense>
+        {loaded(defaults, |d| view! { <NewCustomerForm defaults=d /> })}
     }
 }
 

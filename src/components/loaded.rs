@@ -1,0 +1,38 @@
+use leptos::prelude::*;
+
+use super::ErrorNotice;
+use crate::error::AppError;
+
+/// Shows what `resource` loaded, rendered by `render`: "Loading…" until
+/// then, the error's message for a person if it failed.
+pub fn loaded<T, V>(
+    resource: Resource<Result<T, AppError>>,
+    render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    loaded_result(resource, move |result| result.map(|value| render(value).into_any()))
+}
+
+/// Like [`loaded`], but `render` sees the error too and may show a page
+/// of its own for it (e.g. "not found").
+pub fn loaded_result<T>(
+    resource: Resource<Result<T, AppError>>,
+    render: impl Fn(Result<T, AppError>) -> Result<AnyView, AppError> + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+{
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorNotice errors /> }>
+                {
+                    let render = render.clone();
+                    move || resource.get().map(render.clone())
+                }
+            </ErrorBoundary>
+        </Transition>
+    }
+}
