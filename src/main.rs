@@ -37,6 +37,25 @@ mod cli {
             #[command(flatten)]
             config: Config,
         },
+        /// Close a month now: one frozen statement per customer billed in it (idempotent).
+        CloseMonth {
+            /// The month, YYYY-MM; it must have ended.
+            month: String,
+            #[command(flatten)]
+            config: Config,
+        },
+        /// Benchmark: usage reports over real HTTP and the close of a month with many customers.
+        BenchMetering {
+            /// How many customers report.
+            #[arg(long, default_value_t = 10_000)]
+            customers: usize,
+            /// How many reports to send.
+            #[arg(long, default_value_t = 50_000)]
+            reports: usize,
+            /// Concurrent connections.
+            #[arg(long, default_value_t = 32)]
+            connections: usize,
+        },
         /// Benchmark: fill a temporary database with customers and time the list server function.
         BenchCustomers {
             /// How many customers to create.
@@ -75,6 +94,10 @@ mod cli {
             Command::Serve { config } => commands::serve(config).await,
             Command::Demo { database_file, config } => commands::demo(config, database_file).await,
             Command::Migrate { config } => commands::migrate(config).await,
+            Command::CloseMonth { month, config } => commands::close_month(config, &month).await,
+            Command::BenchMetering { customers, reports, connections } => {
+                msp_manager::server::bench::metering(customers, reports, connections).await
+            }
             Command::BenchCustomers { customers, rounds } => {
                 msp_manager::server::bench::customers_list(customers, rounds).await
             }

@@ -98,6 +98,21 @@ pub struct RemovedCustomer {
     pub database_name: String,
 }
 
+/// A customer just made, with its machine API key (shown this once).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCustomer {
+    pub id: i64,
+    pub api_key: String,
+}
+
+/// A customer's machine API key as shown after it was created: its prefix.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyInfo {
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+}
+
 /// What a new-customer form starts with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewCustomerDefaults {
@@ -157,11 +172,40 @@ pub async fn check_customer_names(
 }
 
 #[server(endpoint = "customers/create", input = Json)]
-pub async fn create_customer(form: CustomerForm) -> Result<i64, AppError> {
+pub async fn create_customer(form: CustomerForm) -> Result<NewCustomer, AppError> {
     use crate::domain::Role;
     use crate::server::{customers, guard};
     let user = guard::authorize(Role::Operator)?;
-    customers::create(&guard::state()?.db, &user.username, &form).await
+    customers::create_at(&guard::state()?.db, &user.username, &form, Utc::now()).await
+}
+
+/// The prefix of the customer's API key, if it has one.
+#[server(endpoint = "customers/api_key")]
+pub async fn customer_api_key(id: i64) -> Result<Option<ApiKeyInfo>, AppError> {
+    use crate::domain::Role;
+    use crate::server::{api_keys, customers, guard};
+    guard::authorize(Role::Viewer)?;
+    let db = guard::state()?.db;
+    customers::get(&db, id).await?;
+    api_keys::info(&db, id).await
+}
+
+/// A new API key for the customer, returned in full this once; the old one
+/// stops working at once.
+#[server(endpoint = "customers/rotate_api_key")]
+pub async fn rotate_api_key(id: i64) -> Result<String, AppError> {
+    use crate::domain::Role;
+    use crate::server::{api_keys, guard};
+    let user = guard::authorize(Role::Operator)?;
+    api_keys::rotate(&guard::state()?.db, &user.username, id).await
+}
+
+#[server(endpoint = "customers/revoke_api_key")]
+pub async fn revoke_api_key(id: i64) -> Result<(), AppError> {
+    use crate::domain::Role;
+    use crate::server::{api_keys, guard};
+    let user = guard::authorize(Role::Operator)?;
+    api_keys::revoke(&guard::state()?.db, &user.username, id).await
 }
 
 #[server(endpoint = "customers/update_contract", input = Json)]

@@ -2,6 +2,7 @@
 //! role check on the server) -> domain / repository -> `AppError`.
 
 pub mod audit;
+pub mod billing;
 pub mod customers;
 pub mod session;
 pub mod staff;

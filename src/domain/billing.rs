@@ -197,5 +197,44 @@ pub fn forecast(
     bill_month(&assumed, month, price_lists)
 }
 
+/// What billing depends on, from `at` (local billing time) until the next
+/// point: the customer's state and booked options, as the server stores it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HistoryPoint {
+    pub at: NaiveDateTime,
+    pub billed: bool,
+    pub active: bool,
+    pub options: Vec<String>,
+}
+
+/// Turns the stored history (in time order) and the daily counts into the
+/// facts the rules take: one state change per point and one booking per
+/// stretch of time an option was booked.
+pub fn facts_from_history(points: &[HistoryPoint], daily_users: BTreeMap<NaiveDate, u32>) -> CustomerFacts {
+    let states = points.iter().map(|p| StateChange { at: p.at, billed: p.billed, active: p.active }).collect();
+    let mut open: BTreeMap<&str, NaiveDateTime> = BTreeMap::new();
+    let mut bookings = Vec::new();
+    for point in points {
+        let closed: Vec<&str> = open.keys().copied().filter(|code| !point.options.iter().any(|o| o == code)).collect();
+        for code in closed {
+            if let Some(from) = open.remove(code) {
+                bookings.push(Booking { code: code.to_owned(), from, to: Some(point.at) });
+            }
+        }
+        for code in &point.options {
+            open.entry(code.as_str()).or_insert(point.at);
+        }
+    }
+    bookings.extend(open.into_iter().map(|(code, from)| Booking { code: code.to_owned(), from, to: None }));
+    CustomerFacts { states, bookings, daily_users }
+}
+
+/// Whether `month` may be closed automatically on `today`: it has ended and
+/// the grace period after it has passed (grace 3: November closes on
+/// December 4).
+pub fn close_due(month: BillingMonth, today: NaiveDate, grace_days: u32) -> bool {
+    today >= month.next().first_day() + Duration::days(i64::from(grace_days))
+}
+
 #[cfg(test)]
 mod tests;

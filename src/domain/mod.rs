@@ -3,6 +3,7 @@
 
 pub mod billing;
 pub mod billing_month;
+pub mod billing_settings;
 pub mod customer;
 pub mod customer_list;
 pub mod customer_name;
@@ -10,6 +11,8 @@ pub mod database_name;
 pub mod max_users;
 pub mod money;
 pub mod role;
+pub mod unit_price;
+pub mod usage;
 pub mod username;
 pub mod validation;
 
@@ -20,5 +23,6 @@ pub use database_name::DatabaseName;
 pub use max_users::MaxUsers;
 pub use money::Money;
 pub use role::Role;
+pub use unit_price::UnitPrice;
 pub use username::{Password, Username};
 pub use validation::FieldMessage;

@@ -15,6 +15,8 @@ pub struct Entry<'a> {
     pub detail: String,
     pub customer_id: Option<i64>,
     pub changes: Vec<FieldChange>,
+    /// When it happened (now, except for demo history).
+    pub at: DateTime<Utc>,
 }
 
 pub async fn write(tx: &mut WriteTx, entry: Entry<'_>) -> Result<(), sqlx::Error> {
@@ -23,7 +25,7 @@ pub async fn write(tx: &mut WriteTx, entry: Entry<'_>) -> Result<(), sqlx::Error
         "INSERT INTO audit_log (at, actor, action, subject, detail, customer_id, changes) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(Utc::now())
+    .bind(entry.at)
     .bind(entry.actor)
     .bind(entry.action)
     .bind(entry.subject)
@@ -50,6 +52,7 @@ pub async fn record(
         detail: detail.to_owned(),
         customer_id: None,
         changes: Vec::new(),
+        at: Utc::now(),
     };
     write(tx, entry).await
 }

@@ -127,3 +127,179 @@ pub async fn customers_list(count: usize, rounds: usize) -> anyhow::Result<()> {
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
+
+/// One keep-alive HTTP/1.1 connection that sends a request and reads the
+/// answer (status and body by Content-Length): enough for our own server.
+struct Connection {
+    stream: tokio::io::BufReader<tokio::net::TcpStream>,
+}
+
+impl Connection {
+    async fn open(addr: std::net::SocketAddr) -> anyhow::Result<Self> {
+        let stream = tokio::net::TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        Ok(Self { stream: tokio::io::BufReader::new(stream) })
+    }
+
+    async fn post(&mut self, path: &str, key: &str, body: &str) -> anyhow::Result<u16> {
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {key}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        self.stream.get_mut().write_all(request.as_bytes()).await?;
+        let mut line = String::new();
+        self.stream.read_line(&mut line).await?;
+        let status: u16 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let mut length = 0usize;
+        loop {
+            line.clear();
+            self.stream.read_line(&mut line).await?;
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+            }
+        }
+        let mut body = vec![0u8; length];
+        self.stream.read_exact(&mut body).await?;
+        Ok(status)
+    }
+}
+
+fn report_body(report_id: &str, at: chrono::DateTime<Utc>, users: u32) -> String {
+    serde_json::json!({ "report_id": report_id, "observed_at": at.to_rfc3339(), "users": users }).to_string()
+}
+
+/// `msp-manager bench-metering`: `customers` billed customers (created 40
+/// days ago, so last month is billable), `reports` usage reports over real
+/// HTTP on `connections` keep-alive connections, then the close of last
+/// month.
+pub async fn metering(customers_n: usize, reports: usize, connections: usize) -> anyhow::Result<()> {
+    use super::{billing, metering as usage};
+    let dir = std::env::temp_dir().join(format!("msp-bench-metering-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let url = format!("sqlite://{}/bench.db", dir.display());
+    let db = db::connect(&url).await?;
+    let now = Utc::now();
+    let started = Instant::now();
+    let mut keys = Vec::with_capacity(customers_n);
+    for i in 0..customers_n {
+        let mut f = form(i);
+        f.billed = true;
+        let made = customers::create_at(&db, "bench", &f, now - chrono::Duration::days(40))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        keys.push((made.id, made.api_key));
+    }
+    println!("filled {customers_n} billed customers in {:.1} s", started.elapsed().as_secs_f64());
+
+    let mut config = Config::for_database(&url);
+    config.api_requests_per_minute = u32::MAX;
+    let options = LeptosOptions::builder().output_name("msp-manager").build();
+    let router = build_router(AppState::new(options, db.clone(), config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let server = tokio::spawn(async move {
+        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, service).await
+    });
+
+    let keys = std::sync::Arc::new(keys);
+    let per_connection = reports.div_ceil(connections);
+    let t0 = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..connections {
+        let keys = keys.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut conn = Connection::open(addr).await?;
+            let mut times = Vec::with_capacity(per_connection);
+            let mut errors = 0usize;
+            for n in 0..per_connection {
+                let k = (c * per_connection + n) % keys.len();
+                let (id, key) = &keys[k];
+                let body = report_body(&format!("bench-{c}-{n}"), Utc::now(), 10 + (n % 50) as u32);
+                let start = Instant::now();
+                let status = conn.post("/api/v1/usage", key, &body).await?;
+                times.push(start.elapsed());
+                if status != 200 {
+                    errors += 1;
+                    if errors == 1 {
+                        eprintln!("customer {id}: status {status}");
+                    }
+                }
+            }
+            anyhow::Ok((times, errors))
+        }));
+    }
+    let mut times = Vec::new();
+    let mut errors = 0;
+    for task in tasks {
+        let (t, e) = task.await??;
+        times.extend(t);
+        errors += e;
+    }
+    let elapsed = t0.elapsed();
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "POST /api/v1/usage over HTTP: {} reports on {connections} connections in {:.2} s = {:.0} reports/s; \
+         p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; errors {errors}",
+        times.len(),
+        elapsed.as_secs_f64(),
+        times.len() as f64 / elapsed.as_secs_f64(),
+        ms(percentile(&times, 0.5)),
+        ms(percentile(&times, 0.99)),
+        ms(*times.last().unwrap_or(&Duration::ZERO)),
+    );
+    server.abort();
+
+    // Raw inserts without HTTP: the storage path alone, one writer.
+    let count = reports.min(20_000);
+    let t0 = Instant::now();
+    for n in 0..count {
+        let (id, _) = &keys[n % keys.len()];
+        let report = crate::domain::usage::UsageReport {
+            report_id: format!("raw-{n}"),
+            observed_at: Utc::now(),
+            users: (n % 70) as u32,
+        };
+        usage::ingest(&db, *id, &report, Utc::now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let elapsed = t0.elapsed();
+    println!(
+        "metering::ingest directly (one writer): {count} reports in {:.2} s = {:.0} reports/s",
+        elapsed.as_secs_f64(),
+        count as f64 / elapsed.as_secs_f64()
+    );
+
+    // Usage for last month, then its close.
+    let last_month = crate::domain::BillingMonth::of(now.date_naive()).previous();
+    let mid = last_month.first_day().and_hms_opt(12, 0, 0).unwrap_or_default().and_utc();
+    let mut tx = begin_write(&db).await?;
+    for (id, _) in keys.iter() {
+        sqlx::query("INSERT INTO usage_daily (customer_id, day, peak_users) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind((mid.date_naive() + chrono::Duration::days(*id % 20)).to_string())
+            .bind(5 + id % 90)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    let t0 = Instant::now();
+    let outcome =
+        billing::close_month(&db, "bench", last_month, Utc::now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "close of {last_month}: {} statements, total {}, in {:.2} s",
+        outcome.statements,
+        outcome.total,
+        t0.elapsed().as_secs_f64()
+    );
+    db.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}

@@ -115,6 +115,25 @@ pub async fn admin_create(config: Config, username: &str, role: &str, password_s
     Ok(())
 }
 
+/// `close-month YYYY-MM`: the same close as the job and the admin's button.
+pub async fn close_month(config: Config, month: &str) -> anyhow::Result<()> {
+    telemetry::init();
+    let month = crate::domain::BillingMonth::parse(month).context("the month")?;
+    let db = db::connect(&config.database_url).await?;
+    let outcome = super::billing::close_month(&db, "cli", month, chrono::Utc::now())
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot close {month}: {e}"))?;
+    if outcome.closed_now {
+        println!("Closed {month}: {} statements, total {}.", outcome.statements, outcome.total);
+    } else {
+        println!(
+            "{month} was closed before: {} statements, total {}. Nothing changed.",
+            outcome.statements, outcome.total
+        );
+    }
+    Ok(())
+}
+
 fn remove_database_files(path: &Path) -> anyhow::Result<()> {
     for suffix in ["", "-wal", "-shm"] {
         let mut file = path.as_os_str().to_owned();

@@ -41,6 +41,10 @@ pub struct Config {
     #[arg(long, env = "MSP_TRUST_FORWARDED_FOR", default_value_t = false, action = ArgAction::Set)]
     pub trust_forwarded_for: bool,
 
+    /// Machine API requests allowed per API key and minute (per instance).
+    #[arg(long, env = "MSP_API_REQUESTS_PER_MINUTE", default_value_t = 120)]
+    pub api_requests_per_minute: u32,
+
     /// First start only: create this admin if there is no staff account yet.
     #[arg(long, env = "MSP_ADMIN_USERNAME")]
     pub admin_username: Option<String>,

@@ -3,12 +3,14 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::api_keys;
 use super::audit::{self, Entry};
 use super::clock;
 use super::db::{begin_write, Db, WriteTx};
+use super::history;
 use crate::api::audit::{AuditEntry, FieldChange};
 use crate::api::customers::{
-    CatalogueOption, CustomerDetail, CustomerPage, CustomerSummary, NameCheck, RemovedCustomer, TabCounts,
+    CatalogueOption, CustomerDetail, CustomerPage, CustomerSummary, NameCheck, NewCustomer, RemovedCustomer, TabCounts,
 };
 use crate::domain::customer::{
     contract_flag, parse_contract_end, parse_options, parse_reason, ContractForm, CustomerForm, KindChangeError,
@@ -240,7 +242,13 @@ async fn option_names(executor: impl sqlx::SqliteExecutor<'_>, codes: &[String])
 }
 
 pub async fn create(db: &Db, actor: &str, form: &CustomerForm) -> Result<i64, AppError> {
-    let today = clock::today();
+    Ok(create_at(db, actor, form, Utc::now()).await?.id)
+}
+
+/// Creates a customer as of `now` (the demo backdates its history), with
+/// its machine API key, returned in full this once.
+pub async fn create_at(db: &Db, actor: &str, form: &CustomerForm, now: DateTime<Utc>) -> Result<NewCustomer, AppError> {
+    let today = now.date_naive();
     let bookable: Vec<String> = bookable_options(db).await?.into_iter().map(|o| o.code).collect();
     let new = form.validate(today, &bookable).map_err(AppError::Invalid)?;
     let mut tx = begin_write(db).await?;
@@ -254,7 +262,6 @@ pub async fn create(db: &Db, actor: &str, form: &CustomerForm) -> Result<i64, Ap
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems));
     }
-    let now = Utc::now();
     let billed_since = (new.kind == CustomerKind::Billed).then_some(now);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO customers (name, name_key, sort_key, database_name, database_key, kind, status, contract_end, \
@@ -292,13 +299,29 @@ pub async fn create(db: &Db, actor: &str, form: &CustomerForm) -> Result<i64, Ap
         FieldChange::new("limit_user_creation", "", yes_no(new.limit_user_creation)),
         FieldChange::new("options", "", option_names(&mut *tx, &codes).await?),
     ];
-    audit::write(&mut tx, customer_entry(actor, "customer.created", id, changes)).await?;
+    audit::write(&mut tx, customer_entry(actor, "customer.created", id, changes, now)).await?;
+    history::snapshot(&mut tx, id, now).await?;
+    let api_key = api_keys::issue(&mut tx, id, actor, now).await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(NewCustomer { id, api_key })
 }
 
-fn customer_entry<'a>(actor: &'a str, action: &'a str, id: i64, changes: Vec<FieldChange>) -> Entry<'a> {
-    Entry { actor, action, subject: format!("customer:{id}"), detail: String::new(), customer_id: Some(id), changes }
+fn customer_entry<'a>(
+    actor: &'a str,
+    action: &'a str,
+    id: i64,
+    changes: Vec<FieldChange>,
+    at: DateTime<Utc>,
+) -> Entry<'a> {
+    Entry {
+        actor,
+        action,
+        subject: format!("customer:{id}"),
+        detail: String::new(),
+        customer_id: Some(id),
+        changes,
+        at,
+    }
 }
 
 async fn bump_version(tx: &mut WriteTx, id: i64, version: i64) -> Result<(), AppError> {
@@ -314,6 +337,7 @@ async fn bump_version(tx: &mut WriteTx, id: i64, version: i64) -> Result<(), App
 }
 
 pub async fn update_contract(db: &Db, actor: &str, id: i64, version: i64, form: &ContractForm) -> Result<(), AppError> {
+    let now = Utc::now();
     let today = clock::today();
     let mut tx = begin_write(db).await?;
     let row = find_for_change(&mut tx, id, version).await?;
@@ -355,12 +379,24 @@ pub async fn update_contract(db: &Db, actor: &str, id: i64, version: i64, form: 
     .execute(&mut *tx)
     .await?;
     bump_version(&mut tx, id, version).await?;
-    audit::write(&mut tx, customer_entry(actor, "customer.contract_changed", id, changes)).await?;
+    audit::write(&mut tx, customer_entry(actor, "customer.contract_changed", id, changes, now)).await?;
+    history::snapshot(&mut tx, id, now).await?;
     tx.commit().await?;
     Ok(())
 }
 
 pub async fn set_options(db: &Db, actor: &str, id: i64, version: i64, requested: &[String]) -> Result<(), AppError> {
+    set_options_at(db, actor, id, version, requested, Utc::now()).await
+}
+
+pub async fn set_options_at(
+    db: &Db,
+    actor: &str,
+    id: i64,
+    version: i64,
+    requested: &[String],
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     let mut tx = begin_write(db).await?;
     find_for_change(&mut tx, id, version).await?;
     let current: Vec<String> = options_of(&mut *tx, id).await?.into_iter().map(|o| o.code).collect();
@@ -394,12 +430,24 @@ pub async fn set_options(db: &Db, actor: &str, id: i64, version: i64, requested:
         option_names(&mut *tx, &current_sorted).await?,
         option_names(&mut *tx, &wanted).await?,
     )];
-    audit::write(&mut tx, customer_entry(actor, "customer.options_changed", id, changes)).await?;
+    audit::write(&mut tx, customer_entry(actor, "customer.options_changed", id, changes, now)).await?;
+    history::snapshot(&mut tx, id, now).await?;
     tx.commit().await?;
     Ok(())
 }
 
 pub async fn change_kind(db: &Db, actor: &str, id: i64, version: i64, kind: &str) -> Result<(), AppError> {
+    change_kind_at(db, actor, id, version, kind, Utc::now()).await
+}
+
+pub async fn change_kind_at(
+    db: &Db,
+    actor: &str,
+    id: i64,
+    version: i64,
+    kind: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     let to = CustomerKind::parse(kind).map_err(|e| AppError::invalid("kind", e))?;
     let mut tx = begin_write(db).await?;
     let row = find_for_change(&mut tx, id, version).await?;
@@ -414,18 +462,30 @@ pub async fn change_kind(db: &Db, actor: &str, id: i64, version: i64, kind: &str
     }
     sqlx::query("UPDATE customers SET kind = $1, billed_since = $2 WHERE id = $3")
         .bind(to.as_str())
-        .bind(Utc::now())
+        .bind(now)
         .bind(id)
         .execute(&mut *tx)
         .await?;
     bump_version(&mut tx, id, version).await?;
     let changes = vec![FieldChange::new("kind", from.label(), to.label())];
-    audit::write(&mut tx, customer_entry(actor, "customer.converted", id, changes)).await?;
+    audit::write(&mut tx, customer_entry(actor, "customer.converted", id, changes, now)).await?;
+    history::snapshot(&mut tx, id, now).await?;
     tx.commit().await?;
     Ok(())
 }
 
 pub async fn deactivate(db: &Db, actor: &str, id: i64, version: i64, reason: &str) -> Result<(), AppError> {
+    deactivate_at(db, actor, id, version, reason, Utc::now()).await
+}
+
+pub async fn deactivate_at(
+    db: &Db,
+    actor: &str,
+    id: i64,
+    version: i64,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     let reason = parse_reason(reason).map_err(|e| AppError::invalid("reason", e))?;
     let mut tx = begin_write(db).await?;
     let row = find_for_change(&mut tx, id, version).await?;
@@ -436,7 +496,7 @@ pub async fn deactivate(db: &Db, actor: &str, id: i64, version: i64, reason: &st
         "UPDATE customers SET status = 'deactivated', deactivation_reason = $1, deactivated_at = $2 WHERE id = $3",
     )
     .bind(&reason)
-    .bind(Utc::now())
+    .bind(now)
     .bind(id)
     .execute(&mut *tx)
     .await?;
@@ -445,7 +505,8 @@ pub async fn deactivate(db: &Db, actor: &str, id: i64, version: i64, reason: &st
     if let Some(reason) = &reason {
         changes.push(FieldChange::new("reason", "", reason));
     }
-    audit::write(&mut tx, customer_entry(actor, "customer.deactivated", id, changes)).await?;
+    audit::write(&mut tx, customer_entry(actor, "customer.deactivated", id, changes, now)).await?;
+    history::snapshot(&mut tx, id, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -460,6 +521,7 @@ pub async fn activate(
     version: i64,
     new_contract_end: Option<&str>,
 ) -> Result<(), AppError> {
+    let now = Utc::now();
     let today = clock::today();
     let mut tx = begin_write(db).await?;
     let row = find_for_change(&mut tx, id, version).await?;
@@ -492,7 +554,8 @@ pub async fn activate(
     .execute(&mut *tx)
     .await?;
     bump_version(&mut tx, id, version).await?;
-    audit::write(&mut tx, customer_entry(actor, "customer.activated", id, changes)).await?;
+    audit::write(&mut tx, customer_entry(actor, "customer.activated", id, changes, now)).await?;
+    history::snapshot(&mut tx, id, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -506,19 +569,21 @@ pub async fn remove(
     version: i64,
     confirm_name: &str,
 ) -> Result<RemovedCustomer, AppError> {
+    let now = Utc::now();
     let mut tx = begin_write(db).await?;
     let row = find_for_change(&mut tx, id, version).await?;
     if confirm_name.trim() != row.name {
         return Err(AppError::invalid("confirm_name", "Type the customer's name exactly as shown to confirm."));
     }
     sqlx::query("UPDATE customers SET status = 'removed', removed_at = $1 WHERE id = $2")
-        .bind(Utc::now())
+        .bind(now)
         .bind(id)
         .execute(&mut *tx)
         .await?;
     bump_version(&mut tx, id, version).await?;
     let changes = vec![FieldChange::new("status", row.status().label(), "Removed")];
-    audit::write(&mut tx, customer_entry(actor, "customer.removed", id, changes)).await?;
+    audit::write(&mut tx, customer_entry(actor, "customer.removed", id, changes, now)).await?;
+    history::snapshot(&mut tx, id, now).await?;
     tx.commit().await?;
     Ok(RemovedCustomer { name: row.name, database_name: row.database_name })
 }

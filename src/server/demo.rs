@@ -1,12 +1,13 @@
 //! Demo data: a realistic set of customers, made through the same functions
 //! the web app uses.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 
 use super::clock;
-use super::customers;
 use super::db::Db;
+use super::{billing, customers, metering};
 use crate::domain::customer::CustomerForm;
+use crate::domain::usage::UsageReport;
 use crate::domain::DatabaseName;
 
 const BILLED: [&str; 24] = [
@@ -101,33 +102,123 @@ fn fail(e: crate::error::AppError) -> anyhow::Error {
     anyhow::anyhow!("demo data: {e}")
 }
 
-/// About 40 customers: billed, test and deactivated.
+/// How many months ago customer `i` started (1 to 24).
+fn months_back(i: usize) -> i64 {
+    1 + (i as i64 * 7) % 24
+}
+
+/// A user count that grows over the customer's life, with some ups and
+/// downs, below its license most of the time.
+fn users_on_day(i: usize, max_users: u32, day: i64) -> u32 {
+    let base = f64::from(max_users) * (0.45 + 0.05 * (i % 5) as f64);
+    let growth = 1.0 + day as f64 / 900.0;
+    let wobble = ((day * 37 + i as i64 * 11) % 13) as f64 - 6.0;
+    (base * growth + wobble).round().clamp(0.0, f64::from(max_users) * 1.1) as u32
+}
+
+/// Usage reports through the same function the machine API calls: two a
+/// day, every other day, from `from` until `until`.
+async fn report_usage(
+    db: &Db,
+    id: i64,
+    i: usize,
+    max_users: u32,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let mut day = 0i64;
+    loop {
+        let morning = from + Duration::days(day) + Duration::hours(2);
+        if morning > until {
+            return Ok(());
+        }
+        for (slot, at) in [(0, morning), (1, morning + Duration::hours(7))] {
+            if at > until {
+                break;
+            }
+            let users = users_on_day(i, max_users, day) + slot * ((day as u32 + i as u32) % 3);
+            let report = UsageReport {
+                report_id: format!("demo-{id}-{day}-{slot}"),
+                observed_at: at,
+                users: users.min(1_000_000),
+            };
+            metering::ingest(db, id, &report, at + Duration::minutes(1)).await.map_err(fail)?;
+        }
+        day += 2;
+    }
+}
+
+struct Plan<'a> {
+    name: &'a str,
+    billed: bool,
+    /// Started as a test customer and was converted this many days later.
+    converted_after: Option<i64>,
+    deactivated: Option<(i64, &'a str)>,
+}
+
+/// About 40 customers with up to 24 months of history (created, converted,
+/// options changed, deactivated, usage reported), then every ended month
+/// closed by the month-close job.
 pub async fn fill(db: &Db) -> anyhow::Result<usize> {
-    let mut made = 0;
+    let now = Utc::now();
+    let mut plans = Vec::new();
     for (i, name) in BILLED.iter().enumerate() {
-        customers::create(db, "demo", &demo_form(i, name, true)).await.map_err(fail)?;
-        made += 1;
+        let converted_after = (i % 4 == 1).then_some(21);
+        plans.push(Plan { name, billed: true, converted_after, deactivated: None });
     }
-    for (i, name) in TEST.iter().enumerate() {
-        customers::create(db, "demo", &demo_form(i + 3, name, false)).await.map_err(fail)?;
-        made += 1;
+    for name in TEST {
+        plans.push(Plan { name, billed: false, converted_after: None, deactivated: None });
     }
-    for (i, (name, billed, reason)) in DEACTIVATED.iter().enumerate() {
-        let id = customers::create(db, "demo", &demo_form(i + 5, name, *billed)).await.map_err(fail)?;
-        let reason = if reason.is_empty() && i == 3 {
-            // As the contract-end job will word it.
-            let ended = clock::today() - Duration::days(9);
-            sqlx::query("UPDATE customers SET contract_end = $1 WHERE id = $2")
-                .bind(ended)
-                .bind(id)
-                .execute(db)
-                .await?;
-            format!("Contract ended on {ended}")
-        } else {
-            (*reason).to_owned()
+    for (k, (name, billed, reason)) in DEACTIVATED.iter().enumerate() {
+        plans.push(Plan {
+            name,
+            billed: *billed,
+            converted_after: None,
+            deactivated: Some((20 + 45 * k as i64, reason)),
+        });
+    }
+    let mut made = 0;
+    for (i, plan) in plans.iter().enumerate() {
+        let mut form = demo_form(i, plan.name, plan.billed && plan.converted_after.is_none());
+        // Test phases are short: they started at most three months ago.
+        let back = if plan.billed { months_back(i) } else { months_back(i).min(3) };
+        let created = now - Duration::days(back * 30 + (i as i64 % 9));
+        let max_users: u32 = form.max_users.parse().unwrap_or(10);
+        let mut version = 1;
+        // The first options; one more is booked later on.
+        let later_option = form.options.pop().filter(|_| form.options.len() > 1);
+        let id = customers::create_at(db, "demo", &form, created).await.map_err(fail)?.id;
+        if let Some(days) = plan.converted_after.filter(|d| created + Duration::days(*d) < now) {
+            customers::change_kind_at(db, "demo", id, version, "billed", created + Duration::days(days))
+                .await
+                .map_err(fail)?;
+            version += 1;
+        }
+        let option_day = created + Duration::days(back * 15);
+        if let Some(code) = later_option.filter(|_| option_day < now) {
+            let mut options = form.options.clone();
+            options.push(code);
+            customers::set_options_at(db, "demo", id, version, &options, option_day).await.map_err(fail)?;
+            version += 1;
+        }
+        let until = match plan.deactivated {
+            Some((days_ago, reason)) => {
+                let at = (now - Duration::days(days_ago)).max(created + Duration::days(10));
+                let reason = if reason.is_empty() {
+                    format!("Contract ended on {}", at.date_naive())
+                } else {
+                    reason.to_owned()
+                };
+                report_usage(db, id, i, max_users, created, at).await?;
+                customers::deactivate_at(db, "demo", id, version, &reason, at).await.map_err(fail)?;
+                made += 1;
+                continue;
+            }
+            None => now,
         };
-        customers::deactivate(db, "demo", id, 1, &reason).await.map_err(fail)?;
+        report_usage(db, id, i, max_users, created, until).await?;
         made += 1;
     }
+    billing::close_due_months(db, now).await.map_err(fail)?;
     Ok(made)
 }

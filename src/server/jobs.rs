@@ -9,6 +9,8 @@ use chrono::{NaiveDate, Utc};
 use super::audit::{self, Entry};
 use super::clock;
 use super::db::{begin_write, Db};
+use super::history;
+use super::{billing, metering};
 use crate::api::audit::FieldChange;
 
 const ACTOR: &str = "system";
@@ -25,6 +27,7 @@ pub async fn deactivate_ended_contracts(db: &Db, today: NaiveDate) -> Result<usi
     let mut done = 0;
     for (id, contract_end) in due {
         let reason = format!("Contract ended on {contract_end}");
+        let now = Utc::now();
         let mut tx = begin_write(db).await?;
         // Only if it is still active and its contract end unchanged since the
         // look-up: someone may have extended the contract in the meantime.
@@ -33,7 +36,7 @@ pub async fn deactivate_ended_contracts(db: &Db, today: NaiveDate) -> Result<usi
              version = version + 1 WHERE id = $3 AND status = 'active' AND contract_end = $4",
         )
         .bind(&reason)
-        .bind(Utc::now())
+        .bind(now)
         .bind(id)
         .bind(contract_end)
         .execute(&mut *tx)
@@ -49,8 +52,10 @@ pub async fn deactivate_ended_contracts(db: &Db, today: NaiveDate) -> Result<usi
                     FieldChange::new("status", "Active", "Deactivated"),
                     FieldChange::new("reason", "", &reason),
                 ],
+                at: now,
             };
             audit::write(&mut tx, entry).await?;
+            history::snapshot(&mut tx, id, now).await?;
             done += 1;
         }
         tx.commit().await?;
@@ -68,6 +73,17 @@ pub fn spawn(db: Db, every: Duration) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(customers = n, "deactivated customers whose contract ended"),
                 Err(error) => tracing::error!(%error, "the contract-end job failed"),
+            }
+            match billing::close_due_months(&db, Utc::now()).await {
+                Ok(closed) => {
+                    for c in closed {
+                        tracing::info!(month = %c.month, statements = c.statements, "closed a month");
+                    }
+                }
+                Err(error) => tracing::error!(%error, "the month-close job failed"),
+            }
+            if let Err(error) = metering::prune_raw_reports(&db, Utc::now()).await {
+                tracing::error!(%error, "pruning old usage reports failed");
             }
         }
     });

@@ -1,8 +1,10 @@
 //! Server-only code: configuration, database, sessions, security, jobs and
 //! the command line. Compiled only with the `ssr` feature.
 
+pub mod api_keys;
 pub mod audit;
 pub mod bench;
+pub mod billing;
 pub mod clock;
 pub mod commands;
 pub mod config;
@@ -10,8 +12,11 @@ pub mod customers;
 pub mod db;
 pub mod demo;
 pub mod guard;
+pub mod history;
 pub mod jobs;
 pub mod login;
+pub mod machine_api;
+pub mod metering;
 pub mod passwords;
 pub mod router;
 pub mod security;
@@ -22,6 +27,10 @@ pub mod status;
 pub mod telemetry;
 
 #[cfg(test)]
+mod billing_tests;
+#[cfg(test)]
 mod customers_tests;
+#[cfg(test)]
+mod machine_api_tests;
 #[cfg(test)]
 mod route_tests;

@@ -346,6 +346,21 @@ async fn json_call(app: &TestApp, path: &str, body: serde_json::Value, cookie: &
     (status, body_text(response).await)
 }
 
+/// Creates a customer through the server function: the status and the new
+/// id (or the error body).
+async fn create_call(app: &TestApp, body: serde_json::Value, cookie: &str) -> (StatusCode, String) {
+    let (status, text) = json_call(app, "/api/customers/create", body, cookie).await;
+    let made: Option<serde_json::Value> = serde_json::from_str(&text).ok();
+    match made.as_ref().and_then(|m| m["id"].as_i64()) {
+        Some(id) => {
+            let key = made.as_ref().and_then(|m| m["api_key"].as_str()).unwrap_or_default();
+            assert!(key.starts_with("msp_"), "the new customer's API key comes back once: {text}");
+            (status, id.to_string())
+        }
+        None => (status, text),
+    }
+}
+
 fn new_customer(name: &str, billed: bool) -> serde_json::Value {
     serde_json::json!({ "form": {
         "name": name, "billed": billed,
@@ -359,7 +374,7 @@ fn new_customer(name: &str, billed: bool) -> serde_json::Value {
 async fn the_server_refuses_billed_to_test_whatever_the_request_says() {
     let app = TestApp::new().await.with_staff("otto", Role::Operator).await;
     let cookie = app.cookie_for("otto").await;
-    let (status, id) = json_call(&app, "/api/customers/create", new_customer("Acme", true), &cookie).await;
+    let (status, id) = create_call(&app, new_customer("Acme", true), &cookie).await;
     assert_eq!(status, StatusCode::OK, "{id}");
     let (status, body) = app
         .post("/api/customers/change_kind", &format!("id={id}&version=1&kind=test"), Some(&cookie))
@@ -376,9 +391,9 @@ async fn the_server_refuses_billed_to_test_whatever_the_request_says() {
 async fn a_viewer_may_read_customers_but_not_change_them() {
     let app = TestApp::new().await.with_staff("otto", Role::Operator).await.with_staff("val", Role::Viewer).await;
     let operator = app.cookie_for("otto").await;
-    let (_, id) = json_call(&app, "/api/customers/create", new_customer("Acme", false), &operator).await;
+    let (_, id) = create_call(&app, new_customer("Acme", false), &operator).await;
     let viewer = app.cookie_for("val").await;
-    let (status, _) = json_call(&app, "/api/customers/create", new_customer("Other", false), &viewer).await;
+    let (status, _) = create_call(&app, new_customer("Other", false), &viewer).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     for (path, form) in [
         ("/api/customers/deactivate", format!("id={id}&version=1&reason=x")),
@@ -400,7 +415,7 @@ async fn a_viewer_may_read_customers_but_not_change_them() {
 async fn a_stale_version_gets_409_changed_by_someone_else() {
     let app = TestApp::new().await.with_staff("otto", Role::Operator).await;
     let cookie = app.cookie_for("otto").await;
-    let (_, id) = json_call(&app, "/api/customers/create", new_customer("Acme", false), &cookie).await;
+    let (_, id) = create_call(&app, new_customer("Acme", false), &cookie).await;
     assert_eq!(
         app.post("/api/customers/deactivate", &format!("id={id}&version=1&reason="), Some(&cookie)).await.status(),
         StatusCode::OK
@@ -423,4 +438,61 @@ impl StatusAndBody for Response {
         let status = self.status();
         (status, body_text(self).await)
     }
+}
+
+#[tokio::test]
+async fn only_an_admin_may_change_billing_and_only_operators_may_touch_api_keys() {
+    let app = TestApp::new()
+        .await
+        .with_staff("val", Role::Viewer)
+        .await
+        .with_staff("otto", Role::Operator)
+        .await
+        .with_staff("ada", Role::Admin)
+        .await;
+    let operator = app.cookie_for("otto").await;
+    let (_, id) = create_call(&app, new_customer("Acme", true), &operator).await;
+    let month = crate::domain::BillingMonth::of(super::clock::today()).previous().to_string();
+    let settings =
+        serde_json::json!({"form": {"currency": "CHF", "time_zone": "UTC", "grace_days": "3"}, "version": 1});
+    let option = serde_json::json!({"form": {"code": "backup", "name": "Backup", "pricing": "flat", "price": "5"}});
+    let forms: Vec<(&str, String)> = vec![
+        ("/api/billing/pricing", String::new()),
+        ("/api/billing/rename_option", "code=offline&name=Offline+Plus".to_owned()),
+        ("/api/billing/retire_option", "code=offline&retired=true".to_owned()),
+        ("/api/billing/close_month", format!("month={month}")),
+    ];
+    let jsons = [("/api/billing/save_settings", settings), ("/api/billing/add_option", option)];
+    for name in ["val", "otto"] {
+        let cookie = app.cookie_for(name).await;
+        for (path, form) in &forms {
+            assert_eq!(app.post(path, form, Some(&cookie)).await.status(), StatusCode::FORBIDDEN, "{name} {path}");
+        }
+        for (path, body) in &jsons {
+            assert_eq!(json_call(&app, path, body.clone(), &cookie).await.0, StatusCode::FORBIDDEN, "{name} {path}");
+        }
+    }
+    let viewer = app.cookie_for("val").await;
+    for path in ["/api/customers/rotate_api_key", "/api/customers/revoke_api_key"] {
+        assert_eq!(app.post(path, &format!("id={id}"), Some(&viewer)).await.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    // The viewer may read the key's prefix, the months and a forecast.
+    for path in ["/api/customers/api_key", "/api/billing/forecast"] {
+        assert_eq!(app.post(path, &format!("id={id}"), Some(&viewer)).await.status(), StatusCode::OK, "{path}");
+    }
+    assert_eq!(app.post("/api/billing/months", "", Some(&viewer)).await.status(), StatusCode::OK);
+    // Nothing was changed by the refused calls.
+    let settings = super::billing::settings(&app.t.db).await.unwrap();
+    assert_eq!((settings.currency.as_str(), settings.version), ("EUR", 1));
+    let closes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM month_closes").fetch_one(&app.t.db).await.unwrap();
+    assert_eq!(closes, 0);
+    // The admin may.
+    let admin = app.cookie_for("ada").await;
+    for (path, form) in &forms {
+        assert_eq!(app.post(path, form, Some(&admin)).await.status(), StatusCode::OK, "admin {path}");
+    }
+    let (status, body) =
+        app.post("/api/customers/rotate_api_key", &format!("id={id}"), Some(&operator)).await.into_parts_status().await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("msp_"), "{body}");
 }

@@ -14,6 +14,7 @@ use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 
+use super::machine_api;
 use super::security::{refuse_cross_site, require_sign_in, security_headers, PageNonce};
 use super::sessions::load_session;
 use super::state::AppState;
@@ -59,6 +60,7 @@ pub fn build_router(state: AppState) -> Router {
         move || shell(options.clone())
     };
     Router::new()
+        .nest("/api/v1", machine_api::routes())
         .leptos_routes_with_context(&state, routes, context.clone(), page_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(from_fn(server_fn_error_status))

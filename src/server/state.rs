@@ -6,6 +6,7 @@ use leptos::prelude::LeptosOptions;
 
 use super::config::Config;
 use super::db::Db;
+use super::machine_api::RateLimiter;
 
 /// Everything a request handler or server function needs, reached through
 /// axum's state and Leptos' context (never a global).
@@ -15,10 +16,12 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub started: Arc<Instant>,
+    pub api_limiter: Arc<RateLimiter>,
 }
 
 impl AppState {
     pub fn new(leptos_options: LeptosOptions, db: Db, config: Config) -> Self {
-        Self { leptos_options, db, config: Arc::new(config), started: Arc::new(Instant::now()) }
+        let api_limiter = Arc::new(RateLimiter::new(config.api_requests_per_minute));
+        Self { leptos_options, db, config: Arc::new(config), started: Arc::new(Instant::now()), api_limiter }
     }
 }

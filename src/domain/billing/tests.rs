@@ -215,6 +215,49 @@ fn the_forecast_takes_the_current_count_for_the_rest_of_the_month() {
 const START: (i32, u32, u32) = (2026, 1, 1);
 const HOURS: i64 = 24 * 120; // four months of hours
 
+fn point(at: NaiveDateTime, billed: bool, active: bool, options: &[&str]) -> HistoryPoint {
+    HistoryPoint { at, billed, active, options: options.iter().map(|o| (*o).to_owned()).collect() }
+}
+
+#[test]
+fn history_points_become_state_changes_and_one_booking_per_stretch() {
+    let points = [
+        point(at(2026, 1, 1, 9), true, true, &["offline"]),
+        point(at(2026, 2, 3, 10), true, true, &["discovery", "offline"]),
+        point(at(2026, 2, 3, 11), true, true, &["discovery"]),
+        point(at(2026, 3, 31, 20), true, false, &["discovery"]),
+        point(at(2026, 5, 1, 8), true, true, &["discovery", "offline"]),
+    ];
+    let facts = facts_from_history(&points, BTreeMap::new());
+    assert_eq!(facts.states.len(), 5);
+    assert!(!facts.states[3].active);
+    let mut bookings = facts.bookings.clone();
+    bookings.sort_by(|a, b| (&a.code, a.from).cmp(&(&b.code, b.from)));
+    assert_eq!(
+        bookings,
+        vec![
+            Booking { code: "discovery".into(), from: at(2026, 2, 3, 10), to: None },
+            Booking { code: "offline".into(), from: at(2026, 1, 1, 9), to: Some(at(2026, 2, 3, 11)) },
+            Booking { code: "offline".into(), from: at(2026, 5, 1, 8), to: None },
+        ]
+    );
+    // Offline was off during March: billed in February (booked on the 3rd), not in March.
+    assert_eq!(bill(&facts, "2026-02").unwrap().options, ["discovery", "offline"]);
+    assert_eq!(bill(&facts, "2026-03").unwrap().options, ["discovery"]);
+    // Deactivated for all of April: not billed at all.
+    assert_eq!(bill(&facts, "2026-04"), None);
+}
+
+#[test]
+fn a_month_closes_after_its_grace_period() {
+    let november = month("2026-11");
+    assert!(!close_due(november, day(2026, 11, 30), 3));
+    assert!(!close_due(november, day(2026, 12, 3), 3));
+    assert!(close_due(november, day(2026, 12, 4), 3));
+    assert!(close_due(november, day(2026, 12, 1), 0));
+    assert!(!close_due(november, day(2026, 11, 30), 0));
+}
+
 fn hour(h: i64) -> NaiveDateTime {
     at(START.0, START.1, START.2, 0) + Duration::hours(h)
 }

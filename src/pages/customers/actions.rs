@@ -13,7 +13,7 @@ use crate::error::AppError;
 /// A dialog's confirm button (busy while `disabled`) and Cancel, which
 /// closes it.
 #[component]
-fn ConfirmButtons(
+pub fn ConfirmButtons(
     label: &'static str,
     #[prop(optional)] danger: bool,
     disabled: Signal<bool>,

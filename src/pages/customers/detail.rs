@@ -3,6 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::actions::{ActivateAction, ConvertAction, DeactivateAction, RemoveAction};
+use super::api_key::ApiKeyCard;
 use super::badges::{ContractEnd, KindBadge, StatusBadge};
 use super::{customer_loaded, use_customer};
 use crate::api::customers::{customer_history, CustomerDetail};
@@ -214,6 +215,7 @@ fn Overview(customer: CustomerDetail) -> impl IntoView {
                 <h2 id="options-title">"Options"</h2>
                 {options}
             </section>
+            <ApiKeyCard id=c.id name=c.name.clone() />
         </div>
         <section class="card card-plain" aria-labelledby="billing-title">
             <h2 id="billing-title">"Billing"</h2>

@@ -2,6 +2,7 @@
 //! the edit forms.
 
 mod actions;
+mod api_key;
 mod badges;
 mod detail;
 mod edit_contract;

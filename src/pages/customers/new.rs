@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
+use super::api_key::KeyReveal;
 use super::option_checklist::OptionChecklist;
 use crate::api::customers::{
     check_customer_names, customer_form_defaults, CreateCustomer, NameCheck, NewCustomerDefaults,
@@ -108,11 +109,24 @@ fn NewCustomerForm(defaults: NewCustomerDefaults) -> impl IntoView {
     };
     let touch = move |field: &'static str| move |_| touched.update(|t| _ = t.insert(field));
 
-    let navigate = use_navigate();
+    // Made: show its API key once; closing the dialog opens the customer.
+    let created = Signal::derive(move || create.value().get().and_then(Result::ok));
+    let reveal = RwSignal::new(false);
+    let key = Signal::derive(move || created.get().map(|c| c.api_key));
     Effect::new(move |_| {
-        if let Some(Ok(id)) = create.value().get() {
-            navigate(&format!("/customers/{id}"), Default::default());
+        if created.get().is_some() {
+            reveal.set(true);
         }
+    });
+    let navigate = use_navigate();
+    Effect::new(move |was_open: Option<bool>| {
+        let open = reveal.get();
+        if was_open == Some(true) && !open {
+            if let Some(c) = created.get_untracked() {
+                navigate(&format!("/customers/{}", c.id), Default::default());
+            }
+        }
+        open
     });
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -270,5 +284,6 @@ fn NewCustomerForm(defaults: NewCustomerDefaults) -> impl IntoView {
                 </a>
             </div>
         </form>
+        <KeyReveal open=reveal key heading="Customer created: its API key" done_label="Open the customer" />
     }
 }

@@ -1,0 +1,216 @@
+//! Server functions of billing: settings, the option catalogue, price lists,
+//! month close and statements (admin), and a customer's forecast (everyone).
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::billing::LineKind;
+use crate::domain::billing_settings::{NewOptionForm, PriceListForm, Pricing, SettingsForm};
+use crate::domain::{BillingMonth, Money, UnitPrice};
+use crate::error::AppError;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BillingSettings {
+    pub currency: String,
+    pub time_zone: String,
+    pub grace_days: u32,
+    /// False while the seeded example prices were never saved by an admin.
+    pub prices_confirmed: bool,
+    pub version: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogueEntry {
+    pub code: String,
+    pub name: String,
+    pub retired: bool,
+    /// Customers (not removed) that have it booked.
+    pub booked_by: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionPriceView {
+    pub code: String,
+    pub pricing: Pricing,
+    pub price: UnitPrice,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceListView {
+    pub effective: BillingMonth,
+    pub per_user: UnitPrice,
+    pub options: Vec<OptionPriceView>,
+    pub saved_at: DateTime<Utc>,
+    pub saved_by: String,
+}
+
+impl PriceListView {
+    pub fn price_of(&self, code: &str) -> Option<&OptionPriceView> {
+        self.options.iter().find(|o| o.code == code)
+    }
+}
+
+/// Everything the billing settings page shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PricingPage {
+    pub settings: BillingSettings,
+    pub catalogue: Vec<CatalogueEntry>,
+    /// Newest first.
+    pub price_lists: Vec<PriceListView>,
+    pub current_month: BillingMonth,
+    /// The billing time zone is fixed once a month has been closed.
+    pub time_zone_locked: bool,
+    pub time_zones: Vec<String>,
+}
+
+impl PricingPage {
+    /// The list in force for the current month.
+    pub fn in_force(&self) -> Option<&PriceListView> {
+        self.price_lists.iter().find(|l| l.effective <= self.current_month)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MonthState {
+    /// Closed: statements are frozen.
+    Closed { at: DateTime<Utc>, by: String, statements: u64, total: Money },
+    /// Ended, waiting for its grace period; an admin may close it now.
+    PendingClose { due: chrono::NaiveDate },
+    /// The current month: forecast only.
+    Current,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthRow {
+    pub month: BillingMonth,
+    pub state: MonthState,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementLine {
+    pub kind: LineKind,
+    pub code: String,
+    pub label: String,
+    pub quantity: u64,
+    pub unit_price: UnitPrice,
+    pub amount: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Statement {
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub month: BillingMonth,
+    pub currency: String,
+    pub billable_days: u32,
+    pub users: u32,
+    pub users_at_start: u32,
+    pub users_at_end: u32,
+    pub lines: Vec<StatementLine>,
+    pub total: Money,
+    pub closed_at: DateTime<Utc>,
+}
+
+/// What closing a month did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CloseOutcome {
+    pub month: BillingMonth,
+    /// False when the month had been closed before (nothing changed).
+    pub closed_now: bool,
+    pub statements: u64,
+    pub total: Money,
+}
+
+/// A customer's bill of the current month so far (same rules as a statement).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Forecast {
+    pub month: BillingMonth,
+    pub currency: String,
+    pub current_users: u32,
+    /// None: not billed this month (test customer or no billable day).
+    pub bill: Option<Statement>,
+}
+
+#[server(endpoint = "billing/pricing")]
+pub async fn get_pricing() -> Result<PricingPage, AppError> {
+    use crate::domain::Role;
+    use crate::server::{billing, guard};
+    guard::authorize(Role::Admin)?;
+    billing::pricing_page(&guard::state()?.db).await
+}
+
+#[server(endpoint = "billing/save_settings", input = Json)]
+pub async fn save_billing_settings(form: SettingsForm, version: i64) -> Result<(), AppError> {
+    use crate::domain::Role;
+    use crate::server::{billing, guard};
+    let user = guard::authorize(Role::Admin)?;
+    billing::save_settings(&guard::state()?.db, &user.username, &form, version).await
+}
+
+#[server(endpoint = "billing/save_price_list", input = Json)]
+pub async fn save_price_list(form: PriceListForm) -> Result<(), AppError> {
+    use crate::domain::Role;
+    use crate::server::{billing, guard};
+    let user = guard::authorize(Role::Admin)?;
+    billing::save_price_list(&guard::state()?.db, &user.username, &form).await
+}
+
+#[server(endpoint = "billing/add_option", input = Json)]
+pub async fn add_option(form: NewOptionForm) -> Result<(), AppError> {
+    use crate::domain::Role;
+    use crate::server::{billing, guard};
+    let user = guard::authorize(Role::Admin)?;
+    billing::add_option(&guard::state()?.db, &user.username, &form).await
+}
+
+#[server(endpoint = "billing/rename_option")]
+pub async fn rename_option(code: String, name: String) -> Result<(), AppError> {
+    use crate::domain::Role;
+    use crate::server::{billing, guard};
+    let user = guard::authorize(Role::Admin)?;
+    billing::rename_option(&guard::state()?.db, &user.username, &code, &name).await
+}
+
+#[server(endpoint = "billing/retire_option")]
+pub async fn set_option_retired(code: String, retired: bool) -> Result<(), AppError> {
+    use crate::domain::Role;
+    use crate::server::{billing, guard};
+    let user = guard::authorize(Role::Admin)?;
+    billing::set_retired(&guard::state()?.db, &user.username, &code, retired).await
+}
+
+#[server(endpoint = "billing/months")]
+pub async fn billing_months() -> Result<Vec<MonthRow>, AppError> {
+    use crate::domain::Role;
+    use crate::server::{billing, guard};
+    guard::authorize(Role::Viewer)?;
+    billing::months(&guard::state()?.db).await
+}
+
+#[server(endpoint = "billing/close_month")]
+pub async fn close_month(month: String) -> Result<CloseOutcome, AppError> {
+    use crate::domain::Role;
+    use crate::server::{billing, guard};
+    let user = guard::authorize(Role::Admin)?;
+    let month = BillingMonth::parse(&month).map_err(|e| AppError::invalid("month", e))?;
+    billing::close_month(&guard::state()?.db, &user.username, month, Utc::now()).await
+}
+
+#[server(endpoint = "billing/statements")]
+pub async fn month_statements(month: String) -> Result<Vec<Statement>, AppError> {
+    use crate::domain::Role;
+    use crate::server::{billing, guard};
+    guard::authorize(Role::Viewer)?;
+    let month = BillingMonth::parse(&month).map_err(|e| AppError::invalid("month", e))?;
+    billing::statements_of_month(&guard::state()?.db, month).await
+}
+
+#[server(endpoint = "billing/forecast")]
+pub async fn customer_forecast(id: i64) -> Result<Forecast, AppError> {
+    use crate::domain::Role;
+    use crate::server::{billing, guard};
+    guard::authorize(Role::Viewer)?;
+    billing::forecast_of(&guard::state()?.db, id, Utc::now()).await
+}

@@ -1,0 +1,141 @@
+//! Machine API keys: one per customer, `msp_` + 256 random bits, shown once
+//! and stored only as a SHA-256 hash (the key has full entropy, so a fast
+//! hash is enough), displayed afterwards by its prefix.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::audit::{self, Entry};
+use super::db::{begin_write, Db, WriteTx};
+use crate::api::audit::FieldChange;
+use crate::api::customers::ApiKeyInfo;
+use crate::error::AppError;
+
+pub const KEY_PREFIX: &str = "msp_";
+/// How much of a key is shown after it was created: `msp_` + 8 characters.
+const SHOWN: usize = 12;
+
+pub fn hash(key: &str) -> String {
+    let digest = Sha256::digest(key.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn generate() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    format!("{KEY_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Gives the customer a new key (replacing any old one) and returns it: the
+/// only time it is ever seen in full.
+pub async fn issue(tx: &mut WriteTx, customer_id: i64, actor: &str, now: DateTime<Utc>) -> Result<String, sqlx::Error> {
+    let key = generate();
+    sqlx::query("DELETE FROM api_keys WHERE customer_id = $1").bind(customer_id).execute(&mut **tx).await?;
+    sqlx::query(
+        "INSERT INTO api_keys (customer_id, key_hash, prefix, created_at, created_by) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(customer_id)
+    .bind(hash(&key))
+    .bind(&key[..SHOWN])
+    .bind(now)
+    .bind(actor)
+    .execute(&mut **tx)
+    .await?;
+    Ok(key)
+}
+
+async fn live_customer(tx: &mut WriteTx, customer_id: i64) -> Result<(), AppError> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE id = $1 AND status <> 'removed'")
+        .bind(customer_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    found.map(|_| ()).ok_or(AppError::NotFound)
+}
+
+async fn current_prefix(tx: &mut WriteTx, customer_id: i64) -> Result<String, sqlx::Error> {
+    let prefix: Option<String> = sqlx::query_scalar("SELECT prefix FROM api_keys WHERE customer_id = $1")
+        .bind(customer_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(prefix.map(|p| format!("{p}…")).unwrap_or_else(|| "none".to_owned()))
+}
+
+fn entry<'a>(actor: &'a str, action: &'a str, customer_id: i64, old: String, new: String) -> Entry<'a> {
+    Entry {
+        actor,
+        action,
+        subject: format!("customer:{customer_id}"),
+        detail: String::new(),
+        customer_id: Some(customer_id),
+        changes: vec![FieldChange::new("api_key", old, new)],
+        at: Utc::now(),
+    }
+}
+
+/// A new key for the customer; the old one stops working at once.
+pub async fn rotate(db: &Db, actor: &str, customer_id: i64) -> Result<String, AppError> {
+    let mut tx = begin_write(db).await?;
+    live_customer(&mut tx, customer_id).await?;
+    let old = current_prefix(&mut tx, customer_id).await?;
+    let key = issue(&mut tx, customer_id, actor, Utc::now()).await?;
+    audit::write(&mut tx, entry(actor, "api_key.rotated", customer_id, old, format!("{}…", &key[..SHOWN]))).await?;
+    tx.commit().await?;
+    Ok(key)
+}
+
+/// Removes the customer's key: its servers can no longer report or ask.
+pub async fn revoke(db: &Db, actor: &str, customer_id: i64) -> Result<(), AppError> {
+    let mut tx = begin_write(db).await?;
+    live_customer(&mut tx, customer_id).await?;
+    let old = current_prefix(&mut tx, customer_id).await?;
+    let gone = sqlx::query("DELETE FROM api_keys WHERE customer_id = $1").bind(customer_id).execute(&mut *tx).await?;
+    if gone.rows_affected() == 0 {
+        return Err(AppError::Conflict("This customer has no API key to revoke.".to_owned()));
+    }
+    audit::write(&mut tx, entry(actor, "api_key.revoked", customer_id, old, "none".to_owned())).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn info(db: &Db, customer_id: i64) -> Result<Option<ApiKeyInfo>, AppError> {
+    let row: Option<(String, DateTime<Utc>, String)> =
+        sqlx::query_as("SELECT prefix, created_at, created_by FROM api_keys WHERE customer_id = $1")
+            .bind(customer_id)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.map(|(prefix, created_at, created_by)| ApiKeyInfo { prefix, created_at, created_by }))
+}
+
+/// The customer a presented key belongs to and its status, if the key is
+/// valid and the customer not removed.
+pub async fn customer_of(db: &Db, key: &str) -> Result<Option<(i64, String)>, sqlx::Error> {
+    if !key.starts_with(KEY_PREFIX) || key.len() > 100 {
+        return Ok(None);
+    }
+    sqlx::query_as(
+        "SELECT k.customer_id, c.status FROM api_keys k JOIN customers c ON c.id = k.customer_id \
+         WHERE k.key_hash = $1 AND c.status <> 'removed'",
+    )
+    .bind(hash(key))
+    .fetch_optional(db)
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_have_the_prefix_and_256_random_bits() {
+        let a = generate();
+        let b = generate();
+        assert!(a.starts_with("msp_"));
+        assert_eq!(a.len(), 4 + 43);
+        assert_ne!(a, b);
+        assert_eq!(hash(&a).len(), 64);
+        assert_ne!(hash(&a), hash(&b));
+    }
+}

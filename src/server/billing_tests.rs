@@ -1,0 +1,324 @@
+//! Settings, price lists, history, forecast and month close against a real
+//! SQLite file.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::billing::{self, close_due_months, close_month, facts_for_month, forecast_of, statements_of_month};
+use super::db::testing::{self, TestDb};
+use super::{clock, customers, metering};
+use crate::domain::billing::{bill_month, LineKind};
+use crate::domain::billing_settings::{NewOptionForm, OptionPriceForm, PriceListForm, SettingsForm};
+use crate::domain::customer::CustomerForm;
+use crate::domain::usage::UsageReport;
+use crate::domain::{BillingMonth, Money};
+use crate::error::AppError;
+
+fn this_month() -> BillingMonth {
+    BillingMonth::of(clock::today())
+}
+
+fn form(name: &str, billed: bool, options: &[&str]) -> CustomerForm {
+    CustomerForm {
+        name: name.to_owned(),
+        billed,
+        contract_end: (clock::today() + Duration::days(400)).to_string(),
+        database_name: crate::domain::DatabaseName::slug_of(name).to_string(),
+        max_users: "100".to_owned(),
+        limit_user_creation: false,
+        options: options.iter().map(|o| (*o).to_owned()).collect(),
+    }
+}
+
+/// Middle of a day of last month, UTC.
+fn last_month_at(day: u32) -> DateTime<Utc> {
+    let m = this_month().previous();
+    m.first_day().with_day0(day - 1).unwrap().and_hms_opt(12, 0, 0).unwrap().and_utc()
+}
+
+use chrono::Datelike;
+
+async fn report(t: &TestDb, id: i64, report_id: &str, at: DateTime<Utc>, users: u32) {
+    let r = UsageReport { report_id: report_id.to_owned(), observed_at: at, users };
+    metering::ingest(&t.db, id, &r, at).await.unwrap();
+}
+
+/// A billed customer created 70 days ago with web_access (per user) and
+/// discovery (flat), with 12 and then 30 users reported last month.
+async fn billed_customer(t: &TestDb, name: &str) -> i64 {
+    let made = customers::create_at(
+        &t.db,
+        "otto",
+        &form(name, true, &["web_access", "discovery"]),
+        Utc::now() - Duration::days(70),
+    )
+    .await
+    .unwrap();
+    report(t, made.id, "a", last_month_at(3), 12).await;
+    report(t, made.id, "b", last_month_at(20), 30).await;
+    made.id
+}
+
+fn price_form(month: BillingMonth, per_user: &str) -> PriceListForm {
+    let options = [
+        ("web_access", "per_user", "0.5"),
+        ("offline", "per_user", "0.75"),
+        ("mobile_sync", "per_user", "1"),
+        ("sso_agent", "per_user", "1.25"),
+        ("password_reset", "per_user", "0.4167"),
+        ("discovery", "flat", "25"),
+        ("directory_services", "flat", "15"),
+        ("hsm_pkcs11", "flat", "49"),
+    ];
+    PriceListForm {
+        effective_month: month.to_string(),
+        per_user: per_user.to_owned(),
+        options: options
+            .iter()
+            .map(|(code, pricing, price)| OptionPriceForm {
+                code: (*code).into(),
+                pricing: (*pricing).into(),
+                price: (*price).into(),
+            })
+            .collect(),
+    }
+}
+
+#[tokio::test]
+async fn closing_a_month_freezes_one_statement_per_billed_customer() {
+    let t = testing::fresh().await;
+    let acme = billed_customer(&t, "Acme").await;
+    let test =
+        customers::create_at(&t.db, "otto", &form("Trial", false, &[]), Utc::now() - Duration::days(70)).await.unwrap();
+    report(&t, test.id, "a", last_month_at(5), 40).await;
+    let month = this_month().previous();
+    let outcome = close_month(&t.db, "admin", month, Utc::now()).await.unwrap();
+    assert!(outcome.closed_now);
+    assert_eq!(outcome.statements, 1, "the test customer costs nothing");
+    let statements = statements_of_month(&t.db, month).await.unwrap();
+    let s = &statements[0];
+    assert_eq!((s.customer_id, s.users, s.currency.as_str()), (acme, 30, "EUR"));
+    // Example prices: 3.00 per user, web access 0.50 per user, discovery 25.00 flat.
+    let lines: Vec<(LineKind, u64, String, i64)> =
+        s.lines.iter().map(|l| (l.kind.clone(), l.quantity, l.unit_price.to_string(), l.amount.cents())).collect();
+    assert_eq!(
+        lines,
+        vec![
+            (LineKind::Users, 30, "3.00".into(), 9000),
+            (LineKind::OptionFlat, 1, "25.00".into(), 2500),
+            (LineKind::OptionPerUser, 30, "0.50".into(), 1500),
+        ]
+    );
+    assert_eq!(s.total, Money::from_cents(13000));
+    assert_eq!(s.lines[1].label, "Discovery service");
+    assert_eq!(outcome.total, s.total);
+}
+
+#[tokio::test]
+async fn the_statement_equals_the_billing_rules_on_the_stored_facts() {
+    let t = testing::fresh().await;
+    let id = billed_customer(&t, "Acme").await;
+    let month = this_month().previous();
+    let mut conn = t.db.acquire().await.unwrap();
+    let facts = facts_for_month(&mut conn, chrono_tz::Tz::UTC, month, None).await.unwrap();
+    let lists = billing::rule_lists(&billing::price_list_views(&mut conn).await.unwrap());
+    drop(conn);
+    let bill = bill_month(&facts[&id], month, &lists).unwrap().unwrap();
+    close_month(&t.db, "admin", month, Utc::now()).await.unwrap();
+    let statement = &statements_of_month(&t.db, month).await.unwrap()[0];
+    assert_eq!(statement.total, bill.total);
+    assert_eq!(
+        statement.lines.iter().map(|l| l.amount).collect::<Vec<_>>(),
+        bill.lines.iter().map(|l| l.amount).collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn closing_again_changes_nothing() {
+    let t = testing::fresh().await;
+    billed_customer(&t, "Acme").await;
+    let month = this_month().previous();
+    let first = close_month(&t.db, "admin", month, Utc::now()).await.unwrap();
+    billed_customer(&t, "Globex").await;
+    let second = close_month(&t.db, "admin", month, Utc::now()).await.unwrap();
+    assert!(!second.closed_now);
+    assert_eq!((second.statements, second.total), (first.statements, first.total));
+    assert_eq!(statements_of_month(&t.db, month).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn two_closes_at_once_make_one_statement_per_customer() {
+    let t = testing::fresh().await;
+    for name in ["Acme", "Globex", "Initech"] {
+        billed_customer(&t, name).await;
+    }
+    let month = this_month().previous();
+    let (a, b) =
+        tokio::join!(close_month(&t.db, "one", month, Utc::now()), close_month(&t.db, "two", month, Utc::now()));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert!(a.closed_now ^ b.closed_now, "exactly one of them closed the month");
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM statements").fetch_one(&t.db).await.unwrap();
+    assert_eq!(n, 3);
+}
+
+#[tokio::test]
+async fn the_current_month_cannot_be_closed() {
+    let t = testing::fresh().await;
+    let error = close_month(&t.db, "admin", this_month(), Utc::now()).await.unwrap_err();
+    assert!(matches!(error, AppError::Invalid(_)), "{error:?}");
+}
+
+#[tokio::test]
+async fn the_database_refuses_to_change_or_delete_a_statement() {
+    let t = testing::fresh().await;
+    billed_customer(&t, "Acme").await;
+    close_month(&t.db, "admin", this_month().previous(), Utc::now()).await.unwrap();
+    for sql in [
+        "UPDATE statements SET total_cents = 1",
+        "DELETE FROM statements",
+        "UPDATE statement_lines SET amount_cents = 1",
+        "DELETE FROM statement_lines",
+        "DELETE FROM month_closes",
+    ] {
+        let error = sqlx::query(sql).execute(&t.db).await.unwrap_err();
+        assert!(error.to_string().contains("frozen"), "{sql}: {error}");
+    }
+    let total: i64 = sqlx::query_scalar("SELECT total_cents FROM statements").fetch_one(&t.db).await.unwrap();
+    assert_eq!(total, 13000);
+}
+
+#[tokio::test]
+async fn a_price_change_afterwards_leaves_closed_statements_alone() {
+    let t = testing::fresh().await;
+    let id = billed_customer(&t, "Acme").await;
+    let month = this_month().previous();
+    close_month(&t.db, "admin", month, Utc::now()).await.unwrap();
+    billing::save_price_list(&t.db, "admin", &price_form(this_month(), "4.00")).await.unwrap();
+    let statement = &statements_of_month(&t.db, month).await.unwrap()[0];
+    assert_eq!(statement.total, Money::from_cents(13000));
+    // The forecast of this month uses the new price: 30 users x 4.00 + 15.00 + 25.00.
+    let forecast = forecast_of(&t.db, id, Utc::now()).await.unwrap();
+    let bill = forecast.bill.unwrap();
+    assert_eq!(bill.lines[0].unit_price.to_string(), "4.00");
+    assert_eq!(bill.total, Money::from_cents(12000 + 1500 + 2500));
+}
+
+#[tokio::test]
+async fn a_price_list_for_a_past_month_is_refused() {
+    let t = testing::fresh().await;
+    let error = billing::save_price_list(&t.db, "admin", &price_form(this_month().previous(), "4")).await.unwrap_err();
+    assert!(error.for_field("effective_month").is_some(), "{error:?}");
+    let mut missing = price_form(this_month().next(), "4");
+    missing.options.pop();
+    let error = billing::save_price_list(&t.db, "admin", &missing).await.unwrap_err();
+    assert!(error.for_field("price:hsm_pkcs11").is_some(), "{error:?}");
+}
+
+#[tokio::test]
+async fn saving_a_price_list_ends_the_example_marker_and_is_audited() {
+    let t = testing::fresh().await;
+    assert!(!billing::settings(&t.db).await.unwrap().prices_confirmed);
+    billing::save_price_list(&t.db, "admin", &price_form(this_month().next(), "3.5")).await.unwrap();
+    assert!(billing::settings(&t.db).await.unwrap().prices_confirmed);
+    let lists = billing::price_list_views(&mut t.db.acquire().await.unwrap()).await.unwrap();
+    assert_eq!(lists.len(), 2);
+    assert_eq!(lists[0].effective, this_month().next());
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'price_list.saved'")
+        .fetch_one(&t.db)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+#[tokio::test]
+async fn a_new_option_gets_its_price_in_every_list_and_retired_ones_cannot_be_booked() {
+    let t = testing::fresh().await;
+    let new = NewOptionForm {
+        code: "backup".into(),
+        name: "Backup agent".into(),
+        pricing: "flat".into(),
+        price: "9.90".into(),
+    };
+    billing::add_option(&t.db, "admin", &new).await.unwrap();
+    let lists = billing::price_list_views(&mut t.db.acquire().await.unwrap()).await.unwrap();
+    assert_eq!(lists[0].price_of("backup").unwrap().price.to_string(), "9.90");
+    let again = billing::add_option(&t.db, "admin", &new).await.unwrap_err();
+    assert!(again.for_field("code").is_some());
+    billing::rename_option(&t.db, "admin", "backup", "Backup agent (cloud)").await.unwrap();
+    billing::set_retired(&t.db, "admin", "backup", true).await.unwrap();
+    let bookable = customers::bookable_options(&t.db).await.unwrap();
+    assert!(!bookable.iter().any(|o| o.code == "backup"));
+    let refused = customers::create(&t.db, "otto", &form("Acme", true, &["backup"])).await.unwrap_err();
+    assert!(refused.for_field("options").is_some(), "{refused:?}");
+}
+
+#[tokio::test]
+async fn the_time_zone_is_fixed_once_a_month_is_closed() {
+    let t = testing::fresh().await;
+    let settings = |tz: &str| SettingsForm { currency: "EUR".into(), time_zone: tz.into(), grace_days: "3".into() };
+    billing::save_settings(&t.db, "admin", &settings("Europe/Berlin"), 1).await.unwrap();
+    let stale = billing::save_settings(&t.db, "admin", &settings("UTC"), 1).await.unwrap_err();
+    assert!(matches!(stale, AppError::Conflict(_)));
+    let bad = billing::save_settings(&t.db, "admin", &settings("Mars/Olympus"), 2).await.unwrap_err();
+    assert!(bad.for_field("time_zone").is_some());
+    billed_customer(&t, "Acme").await;
+    close_month(&t.db, "admin", this_month().previous(), Utc::now()).await.unwrap();
+    let locked = billing::save_settings(&t.db, "admin", &settings("UTC"), 2).await.unwrap_err();
+    assert!(locked.for_field("time_zone").is_some());
+    // The grace period and the currency may still change.
+    let other = SettingsForm { currency: "chf".into(), time_zone: "Europe/Berlin".into(), grace_days: "5".into() };
+    billing::save_settings(&t.db, "admin", &other, 2).await.unwrap();
+    assert_eq!(billing::settings(&t.db).await.unwrap().currency, "CHF");
+}
+
+#[tokio::test]
+async fn the_close_job_waits_for_the_grace_period() {
+    let t = testing::fresh().await;
+    billed_customer(&t, "Acme").await;
+    let month = this_month().previous();
+    let start = this_month().first_day().and_hms_opt(6, 0, 0).unwrap().and_utc();
+    // Three days of grace: not on the 3rd, on the 4th.
+    // (The months before it, long past their grace, close at the first run.)
+    let early = close_due_months(&t.db, start + Duration::days(2)).await.unwrap();
+    assert!(!early.is_empty() && early.iter().all(|c| c.month < month), "{early:?}");
+    let closed = close_due_months(&t.db, start + Duration::days(3)).await.unwrap();
+    assert_eq!(closed.iter().map(|c| c.month).collect::<Vec<_>>(), vec![month]);
+    assert!(close_due_months(&t.db, start + Duration::days(4)).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn every_change_writes_the_history_billing_reads() {
+    let t = testing::fresh().await;
+    let id = customers::create(&t.db, "otto", &form("Acme", false, &["web_access"])).await.unwrap();
+    customers::change_kind(&t.db, "otto", id, 1, "billed").await.unwrap();
+    customers::set_options(&t.db, "otto", id, 2, &["offline".to_owned()]).await.unwrap();
+    customers::deactivate(&t.db, "otto", id, 3, "").await.unwrap();
+    customers::activate(&t.db, "otto", id, 4, None).await.unwrap();
+    customers::remove(&t.db, "otto", id, 5, "Acme").await.unwrap();
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT kind, status, options FROM customer_history WHERE customer_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(&t.db)
+            .await
+            .unwrap();
+    let expected = [
+        ("test", "active", "web_access"),
+        ("billed", "active", "web_access"),
+        ("billed", "active", "offline"),
+        ("billed", "deactivated", "offline"),
+        ("billed", "active", "offline"),
+        ("billed", "removed", "offline"),
+    ];
+    let rows: Vec<(&str, &str, &str)> = rows.iter().map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str())).collect();
+    assert_eq!(rows, expected);
+    // Removed this month: still billed this month (DESIGN: the month of removal is billed).
+    let forecast_facts =
+        facts_for_month(&mut t.db.acquire().await.unwrap(), chrono_tz::Tz::UTC, this_month(), Some(id)).await.unwrap();
+    assert!(forecast_facts.contains_key(&id));
+}
+
+#[tokio::test]
+async fn a_test_customer_has_no_forecast() {
+    let t = testing::fresh().await;
+    let id = customers::create(&t.db, "otto", &form("Trial", false, &[])).await.unwrap();
+    assert_eq!(forecast_of(&t.db, id, Utc::now()).await.unwrap().bill, None);
+}

@@ -1,0 +1,295 @@
+//! The machine API for the password-manager servers (DESIGN.md "Machine
+//! API"): plain axum routes under `/api/v1`, JSON in and out, a customer's
+//! API key as bearer token. Every error is `{"error": code, "message": text}`
+//! with its status; nothing is written unless everything checked out.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::body::to_bytes;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{NaiveDate, Utc};
+use serde::Serialize;
+
+use super::state::AppState;
+use super::{api_keys, metering};
+use crate::domain::usage::UsageBody;
+use crate::domain::FieldMessage;
+use crate::error::AppError;
+
+pub const BODY_LIMIT: usize = 16 * 1024;
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// An error answer of the machine API.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    fields: Vec<FieldMessage>,
+    retry_after: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    fields: &'a [FieldMessage],
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into(), fields: Vec::new(), retry_after: None }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody { error: self.code, message: &self.message, fields: &self.fields };
+        let mut response = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Conflict(message) => Self::new(StatusCode::CONFLICT, "conflict", message),
+            AppError::Invalid(fields) => Self {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "invalid_report",
+                message: fields.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join(" "),
+                fields,
+                retry_after: None,
+            },
+            AppError::NotFound => Self::new(StatusCode::NOT_FOUND, "not_found", "Not found."),
+            other => {
+                tracing::error!(error = %other, "machine API request failed");
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Try again in a moment.")
+            }
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        AppError::from(e).into()
+    }
+}
+
+/// Requests per API key and minute, counted per app instance.
+pub struct RateLimiter {
+    per_minute: u32,
+    windows: Mutex<HashMap<i64, (Instant, u32)>>,
+}
+
+impl RateLimiter {
+    pub fn new(per_minute: u32) -> Self {
+        Self { per_minute, windows: Mutex::new(HashMap::new()) }
+    }
+
+    /// Counts a request; `Err(seconds)` when the key must wait.
+    fn hit(&self, customer_id: i64) -> Result<(), u64> {
+        let now = Instant::now();
+        let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+        if windows.len() > 100_000 {
+            windows.retain(|_, (start, _)| now.duration_since(*start) < Duration::from_secs(60));
+        }
+        let (start, count) = windows.entry(customer_id).or_insert((now, 0));
+        if now.duration_since(*start) >= Duration::from_secs(60) {
+            *start = now;
+            *count = 0;
+        }
+        if *count >= self.per_minute {
+            return Err(60 - now.duration_since(*start).as_secs().min(59));
+        }
+        *count += 1;
+        Ok(())
+    }
+}
+
+struct Caller {
+    customer_id: i64,
+    active: bool,
+}
+
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    let missing = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Send the customer's API key as `Authorization: Bearer msp_…`.",
+        )
+    };
+    let value = headers.get(header::AUTHORIZATION).ok_or_else(missing)?;
+    let key = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim).ok_or_else(missing)?;
+    let Some((customer_id, status)) = api_keys::customer_of(&state.db, key).await? else {
+        tracing::warn!("machine API: unknown, revoked or removed customer's key");
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "This API key is not valid (unknown, rotated or revoked).",
+        ));
+    };
+    if let Err(wait) = state.api_limiter.hit(customer_id) {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("Too many requests for this API key; try again in {wait} s."),
+        );
+        e.retry_after = Some(wait);
+        return Err(e);
+    }
+    Ok(Caller { customer_id, active: status == "active" })
+}
+
+/// What a password-manager server needs to enforce the license.
+#[derive(Debug, Serialize)]
+pub struct License {
+    pub customer_id: i64,
+    pub status: String,
+    pub max_users: i64,
+    pub limit_user_creation: bool,
+    pub can_create_user: bool,
+    pub users: Option<i64>,
+    pub options: Vec<String>,
+    pub contract_end: NaiveDate,
+}
+
+async fn license_of(state: &AppState, customer_id: i64) -> Result<License, ApiError> {
+    let (status, max_users, limit_user_creation, users, contract_end): (String, i64, bool, Option<i64>, NaiveDate) =
+        sqlx::query_as(
+            "SELECT status, max_users, limit_user_creation, reported_users, contract_end FROM customers WHERE id = $1",
+        )
+        .bind(customer_id)
+        .fetch_one(&state.db)
+        .await?;
+    let options: Vec<String> =
+        sqlx::query_scalar("SELECT code FROM customer_options WHERE customer_id = $1 ORDER BY code")
+            .bind(customer_id)
+            .fetch_all(&state.db)
+            .await?;
+    let full = limit_user_creation && users.unwrap_or(0) >= max_users;
+    Ok(License {
+        customer_id,
+        can_create_user: status == "active" && !full,
+        status,
+        max_users,
+        limit_user_creation,
+        users,
+        options,
+        contract_end,
+    })
+}
+
+async fn license(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<License>, ApiError> {
+    let caller = authenticate(&state, &headers).await?;
+    Ok(Json(license_of(&state, caller.customer_id).await?))
+}
+
+#[derive(Serialize)]
+struct UsageAnswer {
+    report_id: String,
+    day: NaiveDate,
+    late: bool,
+    license: License,
+}
+
+async fn usage(State(state): State<AppState>, request: Request) -> Result<Response, ApiError> {
+    let (parts, body) = request.into_parts();
+    let caller = authenticate(&state, &parts.headers).await?;
+    if !caller.active {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "customer_deactivated",
+            "This customer is deactivated; usage is not accepted. Ask the MSP.",
+        ));
+    }
+    let json = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send the report as `Content-Type: application/json`.",
+        ));
+    }
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("The body may have at most {BODY_LIMIT} bytes."),
+        )
+    };
+    let bytes = to_bytes(body, BODY_LIMIT).await.map_err(|_| too_large())?;
+    let body: UsageBody = serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!(
+                "The body is not a usage report {{\"report_id\": string, \"observed_at\": RFC 3339 time, \
+                 \"users\": integer}}: {}",
+                e
+            ),
+        )
+    })?;
+    let now = Utc::now();
+    let report = body.validate(now).map_err(AppError::Invalid)?;
+    let accepted = metering::ingest(&state.db, caller.customer_id, &report, now).await.map_err(|e| match e {
+        AppError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "report_id_reused", message),
+        other => other.into(),
+    })?;
+    let answer = UsageAnswer {
+        report_id: report.report_id,
+        day: accepted.day,
+        late: accepted.late,
+        license: license_of(&state, caller.customer_id).await?,
+    };
+    let mut response = Json(answer).into_response();
+    if accepted.duplicate {
+        response.headers_mut().insert("idempotent-replay", HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "There is no such endpoint; see /api/v1/openapi.json.")
+}
+
+async fn method_not_allowed(method: Method) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{method} is not allowed here; see /api/v1/openapi.json."),
+    )
+}
+
+/// The `/api/v1` routes, nested into the app's router.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/usage", post(usage))
+        .route("/license", get(license))
+        .route("/openapi.json", get(openapi))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+}

@@ -1,0 +1,426 @@
+//! The machine API over the real router and a real SQLite file: every
+//! status with its JSON body, idempotency, keys, and the OpenAPI document
+//! compared with what the routes answer.
+
+use axum::body::{to_bytes, Body};
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use chrono::{Duration, Utc};
+use leptos::prelude::LeptosOptions;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+use super::config::Config;
+use super::db::testing::{self, TestDb};
+use super::machine_api::OPENAPI;
+use super::router::build_router;
+use super::state::AppState;
+use super::{api_keys, billing, clock, customers};
+use crate::domain::customer::CustomerForm;
+use crate::domain::BillingMonth;
+
+struct Api {
+    router: Router,
+    t: TestDb,
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    json: Value,
+}
+
+impl Api {
+    async fn new() -> Self {
+        Self::with_limit(1000).await
+    }
+
+    async fn with_limit(per_minute: u32) -> Self {
+        let t = testing::fresh().await;
+        let options = LeptosOptions::builder().output_name("msp-manager").site_root("target/site").build();
+        let mut config = Config::for_database("sqlite://unused");
+        config.api_requests_per_minute = per_minute;
+        let router = build_router(AppState::new(options, t.db.clone(), config));
+        Self { router, t }
+    }
+
+    /// A customer (billed unless `test`), its id and API key.
+    async fn customer(&self, name: &str, max_users: u32, limit: bool) -> (i64, String) {
+        let form = CustomerForm {
+            name: name.to_owned(),
+            billed: true,
+            contract_end: (clock::today() + Duration::days(60)).to_string(),
+            database_name: crate::domain::DatabaseName::slug_of(name).to_string(),
+            max_users: max_users.to_string(),
+            limit_user_creation: limit,
+            options: vec!["web_access".to_owned(), "discovery".to_owned()],
+        };
+        let made = customers::create_at(&self.t.db, "otto", &form, Utc::now()).await.unwrap();
+        (made.id, made.api_key)
+    }
+
+    async fn send(&self, method: Method, path: &str, key: Option<&str>, content_type: &str, body: String) -> Answer {
+        let mut builder = Request::builder().method(method).uri(path).header(header::HOST, "127.0.0.1:3000");
+        if let Some(key) = key {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {key}"));
+        }
+        if !content_type.is_empty() {
+            builder = builder.header(header::CONTENT_TYPE, content_type);
+        }
+        let response = self.router.clone().oneshot(builder.body(Body::from(body)).unwrap()).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = to_bytes(response.into_body(), 1 << 20).await.unwrap();
+        let json = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| panic!("{path} answered {status} without JSON: {}", String::from_utf8_lossy(&bytes)));
+        Answer { status, headers, json }
+    }
+
+    async fn report(&self, key: &str, body: Value) -> Answer {
+        self.send(Method::POST, "/api/v1/usage", Some(key), "application/json", body.to_string()).await
+    }
+
+    async fn license(&self, key: &str) -> Answer {
+        self.send(Method::GET, "/api/v1/license", Some(key), "", String::new()).await
+    }
+
+    async fn count(&self, sql: &str, id: i64) -> i64 {
+        sqlx::query_scalar(sql).bind(id).fetch_one(&self.t.db).await.unwrap()
+    }
+}
+
+fn report(id: &str, minutes_ago: i64, users: i64) -> Value {
+    json!({ "report_id": id, "observed_at": (Utc::now() - Duration::minutes(minutes_ago)).to_rfc3339(), "users": users })
+}
+
+#[tokio::test]
+async fn a_report_is_stored_as_the_days_peak_and_answered_with_the_license() {
+    let api = Api::new().await;
+    let (id, key) = api.customer("Acme", 50, true).await;
+    let first = api.report(&key, report("r1", 30, 17)).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.json);
+    assert_eq!(first.json["report_id"], "r1");
+    assert_eq!(first.json["late"], false);
+    assert_eq!(first.json["license"]["max_users"], 50);
+    assert_eq!(first.json["license"]["users"], 17);
+    assert_eq!(first.json["license"]["can_create_user"], true);
+    assert_eq!(first.json["license"]["options"], json!(["discovery", "web_access"]));
+    // A higher and then a lower count the same day: the peak stays.
+    api.report(&key, report("r2", 20, 23)).await;
+    api.report(&key, report("r3", 10, 19)).await;
+    let peak = api.count("SELECT MAX(peak_users) FROM usage_daily WHERE customer_id = $1", id).await;
+    let days = api.count("SELECT COUNT(*) FROM usage_daily WHERE customer_id = $1", id).await;
+    assert_eq!((peak, days), (23, 1));
+    assert_eq!(api.count("SELECT COUNT(*) FROM usage_reports WHERE customer_id = $1", id).await, 3);
+    // The current count is the latest observation, not the peak.
+    let license = api.license(&key).await;
+    assert_eq!(license.status, StatusCode::OK);
+    assert_eq!(license.json["users"], 19);
+    assert_eq!(license.json["status"], "active");
+}
+
+#[tokio::test]
+async fn an_older_report_arriving_late_does_not_replace_the_current_count() {
+    let api = Api::new().await;
+    let (_, key) = api.customer("Acme", 50, false).await;
+    api.report(&key, report("new", 5, 30)).await;
+    api.report(&key, report("old", 60, 12)).await;
+    assert_eq!(api.license(&key).await.json["users"], 30);
+}
+
+#[tokio::test]
+async fn the_same_report_again_changes_nothing_and_gets_the_same_answer() {
+    let api = Api::new().await;
+    let (id, key) = api.customer("Acme", 50, false).await;
+    let body = report("same", 5, 9);
+    let first = api.report(&key, body.clone()).await;
+    let again = api.report(&key, body).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.json, first.json);
+    assert_eq!(again.headers.get("idempotent-replay").unwrap(), "true");
+    assert!(first.headers.get("idempotent-replay").is_none());
+    assert_eq!(api.count("SELECT COUNT(*) FROM usage_reports WHERE customer_id = $1", id).await, 1);
+}
+
+#[tokio::test]
+async fn the_same_report_id_with_another_body_is_refused_and_changes_nothing() {
+    let api = Api::new().await;
+    let (id, key) = api.customer("Acme", 50, false).await;
+    api.report(&key, report("dup", 5, 9)).await;
+    let other = api.report(&key, report("dup", 5, 99)).await;
+    assert_eq!(other.status, StatusCode::CONFLICT);
+    assert_eq!(other.json["error"], "report_id_reused");
+    assert_eq!(api.count("SELECT MAX(peak_users) FROM usage_daily WHERE customer_id = $1", id).await, 9);
+    assert_eq!(api.license(&key).await.json["users"], 9);
+    // Report ids are per customer: another customer may use the same one.
+    let (_, other_key) = api.customer("Globex", 10, false).await;
+    assert_eq!(api.report(&other_key, report("dup", 5, 99)).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn without_a_valid_key_the_answer_is_401() {
+    let api = Api::new().await;
+    let (id, key) = api.customer("Acme", 50, false).await;
+    let none = api.send(Method::GET, "/api/v1/license", None, "", String::new()).await;
+    assert_eq!(none.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(none.json["error"], "unauthorized");
+    assert_eq!(none.headers.get(header::WWW_AUTHENTICATE).unwrap(), "Bearer");
+    assert_eq!(api.license("msp_not-a-real-key").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(api.license(&key[..key.len() - 1]).await.status, StatusCode::UNAUTHORIZED);
+    // Rotated: the old key stops at once, the new one works.
+    let new_key = api_keys::rotate(&api.t.db, "otto", id).await.unwrap();
+    assert_eq!(api.license(&key).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(api.license(&new_key).await.status, StatusCode::OK);
+    // Revoked: nothing works.
+    api_keys::revoke(&api.t.db, "otto", id).await.unwrap();
+    assert_eq!(api.license(&new_key).await.status, StatusCode::UNAUTHORIZED);
+    let refused = api.report(&new_key, report("x", 1, 1)).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(api.count("SELECT COUNT(*) FROM usage_reports WHERE customer_id = $1", id).await, 0);
+}
+
+#[tokio::test]
+async fn a_removed_customers_key_stops_working_at_once() {
+    let api = Api::new().await;
+    let (id, key) = api.customer("Acme", 50, false).await;
+    customers::remove(&api.t.db, "otto", id, 1, "Acme").await.unwrap();
+    assert_eq!(api.license(&key).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(api.report(&key, report("x", 1, 1)).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_deactivated_customer_may_read_its_license_but_not_report() {
+    let api = Api::new().await;
+    let (id, key) = api.customer("Acme", 50, false).await;
+    customers::deactivate(&api.t.db, "otto", id, 1, "unpaid").await.unwrap();
+    let refused = api.report(&key, report("x", 1, 1)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(refused.json["error"], "customer_deactivated");
+    let license = api.license(&key).await;
+    assert_eq!(license.status, StatusCode::OK);
+    assert_eq!(license.json["status"], "deactivated");
+    assert_eq!(license.json["can_create_user"], false);
+}
+
+#[tokio::test]
+async fn with_the_hard_limit_reached_no_user_may_be_created() {
+    let api = Api::new().await;
+    let (_, limited) = api.customer("Acme", 20, true).await;
+    let (_, open) = api.customer("Globex", 20, false).await;
+    assert_eq!(api.report(&limited, report("a", 2, 19)).await.json["license"]["can_create_user"], true);
+    assert_eq!(api.report(&limited, report("b", 1, 20)).await.json["license"]["can_create_user"], false);
+    assert_eq!(api.report(&open, report("a", 1, 25)).await.json["license"]["can_create_user"], true);
+}
+
+#[tokio::test]
+async fn bad_bodies_get_400_413_415_or_422_and_nothing_is_written() {
+    let api = Api::new().await;
+    let (id, key) = api.customer("Acme", 50, false).await;
+    let post = |ct: &'static str, body: String| {
+        let key = key.clone();
+        let api = &api;
+        async move { api.send(Method::POST, "/api/v1/usage", Some(&key), ct, body).await }
+    };
+    let malformed = post("application/json", "{\"report_id\": ".to_owned()).await;
+    assert_eq!((malformed.status, malformed.json["error"].as_str()), (StatusCode::BAD_REQUEST, Some("malformed_json")));
+    let wrong_type =
+        post("application/json", json!({"report_id": "a", "observed_at": "x", "users": "many"}).to_string()).await;
+    assert_eq!(wrong_type.status, StatusCode::BAD_REQUEST);
+    let text = post("text/plain", report("a", 1, 1).to_string()).await;
+    assert_eq!(text.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let big =
+        json!({"report_id": "a", "observed_at": Utc::now().to_rfc3339(), "users": 1, "pad": "x".repeat(17 * 1024)});
+    let too_large = post("application/json", big.to_string()).await;
+    assert_eq!(
+        (too_large.status, too_large.json["error"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large"))
+    );
+    let invalid = post("application/json; charset=utf-8", report("", 1, 1_000_001).to_string()).await;
+    assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> =
+        invalid.json["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["report_id", "users"]);
+    let future = post("application/json", report("f", -10, 1).to_string()).await;
+    assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(api.count("SELECT COUNT(*) FROM usage_reports WHERE customer_id = $1", id).await, 0);
+    assert_eq!(api.count("SELECT COUNT(*) FROM usage_daily WHERE customer_id = $1", id).await, 0);
+}
+
+#[tokio::test]
+async fn each_key_has_its_own_rate_limit() {
+    let api = Api::with_limit(3).await;
+    let (_, key) = api.customer("Acme", 50, false).await;
+    let (_, other) = api.customer("Globex", 50, false).await;
+    for _ in 0..3 {
+        assert_eq!(api.license(&key).await.status, StatusCode::OK);
+    }
+    let limited = api.license(&key).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(limited.json["error"], "rate_limited");
+    assert!(limited.headers.get(header::RETRY_AFTER).is_some());
+    assert_eq!(api.license(&other).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn unknown_paths_and_methods_answer_json() {
+    let api = Api::new().await;
+    let missing = api.send(Method::GET, "/api/v1/nothing", None, "", String::new()).await;
+    assert_eq!((missing.status, missing.json["error"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    let wrong = api.send(Method::DELETE, "/api/v1/usage", None, "", String::new()).await;
+    assert_eq!(wrong.status, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[tokio::test]
+async fn a_report_for_a_closed_month_is_kept_flagged_late_and_not_billed() {
+    let api = Api::new().await;
+    let long_ago = Utc::now() - Duration::days(70);
+    let form = CustomerForm {
+        name: "Old Customer".into(),
+        billed: true,
+        contract_end: (long_ago.date_naive() + Duration::days(200)).to_string(),
+        database_name: "old_customer".into(),
+        max_users: "50".into(),
+        limit_user_creation: false,
+        options: vec![],
+    };
+    let made = customers::create_at(&api.t.db, "otto", &form, long_ago).await.unwrap();
+    let last_month = BillingMonth::of(clock::today()).previous();
+    billing::close_month(&api.t.db, "otto", last_month, Utc::now()).await.unwrap();
+    let in_closed = last_month.first_day().and_hms_opt(10, 0, 0).unwrap().and_utc();
+    let body = json!({"report_id": "late-1", "observed_at": in_closed.to_rfc3339(), "users": 40});
+    let answer = api.report(&made.api_key, body).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.json["late"], true);
+    assert_eq!(
+        api.count("SELECT COUNT(*) FROM usage_reports WHERE late = TRUE AND customer_id = $1", made.id).await,
+        1
+    );
+    assert_eq!(api.count("SELECT COUNT(*) FROM usage_daily WHERE customer_id = $1", made.id).await, 0);
+    let statements = billing::statements_of_month(&api.t.db, last_month).await.unwrap();
+    assert_eq!(statements[0].users, 0);
+}
+
+// ----------------------------------------------------------- the document
+
+fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
+    match node.get("$ref").and_then(Value::as_str) {
+        Some(reference) => {
+            let path = reference.trim_start_matches("#/");
+            let target = path.split('/').fold(doc, |v, part| &v[part]);
+            resolve(doc, target)
+        }
+        None => node,
+    }
+}
+
+/// Checks `value` against the schema's types, required properties and
+/// bounds (enough of JSON Schema for our document).
+fn conforms(doc: &Value, schema: &Value, value: &Value, at: &str) -> Result<(), String> {
+    let schema = resolve(doc, schema);
+    if value.is_null() {
+        return if schema["nullable"] == true { Ok(()) } else { Err(format!("{at}: null")) };
+    }
+    let ok = match schema["type"].as_str() {
+        Some("object") => value.is_object(),
+        Some("array") => value.is_array(),
+        Some("string") => value.is_string(),
+        Some("integer") => value.is_i64() || value.is_u64(),
+        Some("boolean") => value.is_boolean(),
+        _ => true,
+    };
+    if !ok {
+        return Err(format!("{at}: {value} is not a {}", schema["type"]));
+    }
+    if let Some(allowed) = schema["enum"].as_array() {
+        if !allowed.contains(value) {
+            return Err(format!("{at}: {value} not in {allowed:?}"));
+        }
+    }
+    if let (Some(min), Some(n)) = (schema["minimum"].as_i64(), value.as_i64()) {
+        if n < min {
+            return Err(format!("{at}: {n} < {min}"));
+        }
+    }
+    for name in schema["required"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+        if value.get(name).is_none() {
+            return Err(format!("{at}: missing {name}"));
+        }
+    }
+    if let Some(properties) = schema["properties"].as_object() {
+        for (name, sub) in properties {
+            if let Some(v) = value.get(name) {
+                conforms(doc, sub, v, &format!("{at}.{name}"))?;
+            }
+        }
+    }
+    if let (Some(items), Some(list)) = (schema.get("items"), value.as_array()) {
+        for (i, v) in list.iter().enumerate() {
+            conforms(doc, items, v, &format!("{at}[{i}]"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Every documented path, method and status is produced by a real request,
+/// each answer matches its documented schema, and nothing undocumented is
+/// answered.
+#[tokio::test]
+async fn the_openapi_document_matches_what_the_routes_do() {
+    let doc: Value = serde_json::from_str(OPENAPI).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let api = Api::with_limit(6).await;
+    let served = api.send(Method::GET, "/api/v1/openapi.json", None, "", String::new()).await;
+    assert_eq!(served.json, doc);
+
+    let (id, key) = api.customer("Acme", 50, false).await;
+    let (deactivated_id, deactivated) = api.customer("Globex", 50, false).await;
+    customers::deactivate(&api.t.db, "otto", deactivated_id, 1, "").await.unwrap();
+    let json = "application/json";
+    let big = "x".repeat(17 * 1024);
+    let mut seen: Vec<(String, String, u16, Value)> = Vec::new();
+    let cases: Vec<(Method, &str, Option<&str>, &str, String)> = vec![
+        (Method::POST, "/usage", Some(&key), json, report("doc-1", 1, 5).to_string()),
+        (Method::POST, "/usage", Some(&key), json, "not json".to_owned()),
+        (Method::POST, "/usage", None, json, report("doc-2", 1, 5).to_string()),
+        (Method::POST, "/usage", Some(&deactivated), json, report("doc-3", 1, 5).to_string()),
+        (Method::POST, "/usage", Some(&key), json, report("doc-1", 1, 6).to_string()),
+        (Method::POST, "/usage", Some(&key), json, big),
+        (Method::POST, "/usage", Some(&key), "text/csv", "a,b".to_owned()),
+        (Method::POST, "/usage", Some(&key), json, report("doc-4", 1, -1).to_string()),
+        (Method::GET, "/license", Some(&deactivated), "", String::new()),
+        (Method::GET, "/license", None, "", String::new()),
+        (Method::GET, "/openapi.json", None, "", String::new()),
+    ];
+    for (method, path, key, ct, body) in cases {
+        let answer = api.send(method.clone(), &format!("/api/v1{path}"), key, ct, body).await;
+        seen.push((path.to_owned(), method.as_str().to_lowercase(), answer.status.as_u16(), answer.json));
+    }
+    // Two more license calls exhaust the limit of 6 for `key`: 429.
+    for _ in 0..3 {
+        let answer = api.license(&key).await;
+        seen.push(("/license".into(), "get".into(), answer.status.as_u16(), answer.json));
+    }
+    let answer = api.report(&key, report("doc-5", 1, 5)).await;
+    seen.push(("/usage".into(), "post".into(), answer.status.as_u16(), answer.json));
+    let _ = id;
+
+    for (path, method, status, body) in &seen {
+        let operation = &doc["paths"][path][method];
+        assert!(operation.is_object(), "{method} {path} is not documented");
+        let response = operation["responses"].get(status.to_string());
+        let response = response.unwrap_or_else(|| panic!("{method} {path} answered {status}, undocumented"));
+        let schema = &resolve(&doc, response)["content"]["application/json"]["schema"];
+        conforms(&doc, schema, body, &format!("{method} {path} {status}")).unwrap();
+    }
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            for status in operation["responses"].as_object().unwrap().keys() {
+                let status: u16 = status.parse().unwrap();
+                assert!(
+                    seen.iter().any(|(p, m, s, _)| p == path && m == method && *s == status),
+                    "{method} {path} documents {status}, which no request produced"
+                );
+            }
+        }
+    }
+}
