@@ -37,6 +37,11 @@ mod cli {
             #[command(flatten)]
             config: Config,
         },
+        /// Add the demo customers with their history to a database, leaving every month open.
+        FillDemo {
+            #[command(flatten)]
+            config: Config,
+        },
         /// Close a month now: one frozen statement per customer billed in it (idempotent).
         CloseMonth {
             /// The month, YYYY-MM; it must have ended.
@@ -94,6 +99,7 @@ mod cli {
             Command::Serve { config } => commands::serve(config).await,
             Command::Demo { database_file, config } => commands::demo(config, database_file).await,
             Command::Migrate { config } => commands::migrate(config).await,
+            Command::FillDemo { config } => commands::fill_demo(config).await,
             Command::CloseMonth { month, config } => commands::close_month(config, &month).await,
             Command::BenchMetering { customers, reports, connections } => {
                 msp_manager::server::bench::metering(customers, reports, connections).await

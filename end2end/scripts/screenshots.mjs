@@ -5,6 +5,13 @@ import { chromium } from "@playwright/test";
 
 const base = process.env.BASE_URL ?? "http://127.0.0.1:3000";
 const out = process.argv[2] ?? "screenshots";
+function lastMonth() {
+  const d = new Date();
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() - 1);
+  return d.toISOString().slice(0, 7);
+}
+
 const pages = [
   ["status", "/"],
   ["customers", "/customers"],
@@ -16,6 +23,7 @@ const pages = [
   ["customer-contract", "/customers/1/contract"],
   ["customer-options", "/customers/1/options"],
   ["costs", "/costs"],
+  ["statements", `/costs/statements/${lastMonth()}`],
   ["settings", "/settings"],
   ["audit", "/audit"],
   ["not-found", "/no-such-page"],
@@ -51,6 +59,21 @@ for (const width of [1280, 360]) {
   await page.locator("body[data-hydrated]").waitFor();
   await page.getByRole("button", { name: "Create customer" }).click();
   await page.screenshot({ path: `${out}/customer-new-errors-${width}.png`, fullPage: true });
+  // The price list form, an opened statement, and a rotated key.
+  await page.goto(`${base}/settings`);
+  await page.locator("body[data-hydrated]").waitFor();
+  await page.getByRole("button", { name: "New price list…" }).click();
+  await page.screenshot({ path: `${out}/settings-price-form-${width}.png`, fullPage: true });
+  await page.goto(`${base}/costs/statements/${lastMonth()}`);
+  await page.locator("body[data-hydrated]").waitFor();
+  await page.locator("details.statement summary").first().click();
+  await page.screenshot({ path: `${out}/statement-open-${width}.png`, fullPage: true });
+  await page.goto(`${base}/customers/1`);
+  await page.locator("body[data-hydrated]").waitFor();
+  await page.getByRole("button", { name: "Rotate key" }).click();
+  await page.getByRole("button", { name: "Make a new key" }).click();
+  await page.getByLabel("API key", { exact: true }).waitFor();
+  await page.screenshot({ path: `${out}/dialog-new-key-${width}.png` });
   await context.close();
 }
 await browser.close();

@@ -28,7 +28,20 @@ async function createViaApi(page: Page, name: string, billed: boolean, maxUsers 
     },
   });
   expect(response.status()).toBe(200);
-  return Number(await response.text());
+  const made = await response.json();
+  expect(made.api_key).toMatch(/^msp_[A-Za-z0-9_-]{43}$/);
+  return made.id;
+}
+
+/** After the form created a customer: its API key is shown once, then the customer opens. */
+async function takeTheKey(page: Page): Promise<string> {
+  const dialog = page.getByRole("dialog", { name: "Customer created: its API key" });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByLabel("API key", { exact: true })).toHaveValue(/^msp_/);
+  const key = await dialog.getByLabel("API key", { exact: true }).inputValue();
+  expect(key).toMatch(/^msp_[A-Za-z0-9_-]{43}$/);
+  await dialog.getByRole("button", { name: "Open the customer" }).click();
+  return key;
 }
 
 test("an operator creates a test customer with the form", async ({ page }) => {
@@ -47,16 +60,23 @@ test("an operator creates a test customer with the form", async ({ page }) => {
   await page.getByLabel("Offline add-on").check();
   await page.getByLabel("SSO agent").check();
   await page.getByRole("button", { name: "Create customer" }).click();
+  const key = await takeTheKey(page);
 
   await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
   await expect(page.getByText("Test", { exact: true }).first()).toBeVisible();
-  const license = page.getByRole("region", { name: "License" });
-  await expect(license).toContainText("40");
-  await expect(license).toContainText("Yes: no users beyond the maximum");
+  const licenseCard = page.getByRole("region", { name: "License" });
+  await expect(licenseCard).toContainText("40");
+  await expect(licenseCard).toContainText("Yes: no users beyond the maximum");
   const options = page.getByRole("region", { name: "Options" });
   await expect(options).toContainText("Offline add-on");
   await expect(options).toContainText("SSO agent");
   await expect(page.getByText("There is no billing data for test customers.")).toBeVisible();
+  // The key shown once works on the machine API; afterwards only its prefix shows.
+  await expect(page.getByRole("region", { name: "Machine API key" })).toContainText(`${key.slice(0, 12)}…`);
+  await expect(page.getByRole("region", { name: "Machine API key" })).not.toContainText(key);
+  const license = await page.request.get("/api/v1/license", { headers: { Authorization: `Bearer ${key}` } });
+  expect(license.status()).toBe(200);
+  expect(await license.json()).toMatchObject({ max_users: 40, limit_user_creation: true, status: "active" });
   await page.getByRole("link", { name: "History" }).click();
   await expect(page.getByRole("cell", { name: "Created" })).toBeVisible();
   await expect(page.getByRole("cell", { name: "e2e-operator" })).toBeVisible();
@@ -71,6 +91,7 @@ test("a billed customer is created billed and listed in the Billed tab", async (
   await expect(page.getByText(/Billed customer: billed from this month \(\d{4}-\d{2}\) on/)).toBeVisible();
   await page.getByLabel("Maximum number of users").fill("10");
   await page.getByRole("button", { name: "Create customer" }).click();
+  await takeTheKey(page);
   await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
   await expect(page.getByRole("region", { name: "Contract" })).toContainText("Billed");
   await page.goto(`/customers?tab=billed&q=${encodeURIComponent(name)}`);

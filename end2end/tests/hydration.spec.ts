@@ -4,8 +4,15 @@ import { signIn, watchForProblems } from "./helpers";
 // Every page, loaded afresh several times at a phone's and a desktop's
 // width: each load must hydrate and log no error. (Hydration that depends on
 // timing fails only now and then, so one load per page is not enough.)
+function lastMonth(): string {
+  const d = new Date();
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() - 1);
+  return d.toISOString().slice(0, 7);
+}
+
 const pages = ["/", "/customers", "/customers?tab=test", "/customers?tab=deactivated", "/customers/new", "/costs",
-  "/settings", "/audit"];
+  `/costs/statements/${lastMonth()}`, "/settings", "/audit"];
 
 for (const width of [1280, 360]) {
   test(`every page hydrates on every load at ${width} px`, async ({ page }) => {
@@ -17,7 +24,7 @@ for (const width of [1280, 360]) {
       data: { form: { name: `Hydration ${width} ${Date.now()}`, billed: true, contract_end: "2999-12-31",
         database_name: `hydration_${width}_${Date.now()}`, max_users: "5", limit_user_creation: false, options: [] } },
     });
-    const id = await created.text();
+    const { id } = await created.json();
     const all = [...pages, `/customers/${id}`, `/customers/${id}?view=history`, `/customers/${id}/contract`,
       `/customers/${id}/options`];
     for (let round = 0; round < 3; round++) {

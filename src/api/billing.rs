@@ -86,6 +86,8 @@ pub enum MonthState {
 pub struct MonthRow {
     pub month: BillingMonth,
     pub state: MonthState,
+    /// The currency of the settings (statements carry their own).
+    pub currency: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,13 +7,14 @@ use crate::error::AppError;
 #[component]
 pub fn FieldError(
     /// The id the input points to with `aria-describedby`.
-    id: &'static str,
+    #[prop(into)]
+    id: String,
     #[prop(into)] message: Signal<Option<String>>,
 ) -> impl IntoView {
     move || {
         message.get().map(|message| {
             view! {
-                <p class="field-error" id=id role="alert">
+                <p class="field-error" id=id.clone() role="alert">
                     {message}
                 </p>
             }

@@ -10,6 +10,27 @@ pub fn date(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d").to_string()
 }
 
+/// Groups the digits of a whole number: 1234567 -> "1,234,567".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// An amount with its currency: "1,234.50 EUR", "-0.05 EUR".
+pub fn money(amount: crate::domain::Money, currency: &str) -> String {
+    let cents = amount.cents();
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!("{sign}{}.{:02} {currency}", thousands(abs / 100), abs % 100)
+}
+
 pub fn duration(seconds: u64) -> String {
     let (days, rest) = (seconds / 86_400, seconds % 86_400);
     let (hours, minutes) = (rest / 3600, rest % 3600 / 60);
@@ -38,6 +59,16 @@ pub fn bytes(n: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_have_grouped_digits_two_decimals_and_the_currency() {
+        use crate::domain::Money;
+        assert_eq!(money(Money::from_cents(123_456_789), "EUR"), "1,234,567.89 EUR");
+        assert_eq!(money(Money::from_cents(-5), "EUR"), "-0.05 EUR");
+        assert_eq!(money(Money::ZERO, "CHF"), "0.00 CHF");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+    }
 
     #[test]
     fn durations_read_naturally() {

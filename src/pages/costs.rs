@@ -1,21 +1,277 @@
+//! Costs: the billing months with their state, closing a month (admin),
+//! and the frozen statements of a closed month. The cost overview of all
+//! customers by month comes next to these.
+
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::billing::{billing_months, month_statements, CloseMonth, MonthRow, MonthState, Statement};
+use crate::app::with_user;
+use crate::components::field::{general_message, server_message};
+use crate::components::{format, loaded, Dialog, FieldError};
+use crate::domain::billing::LineKind;
+use crate::domain::{BillingMonth, Role};
 
 #[component]
 pub fn CostsPage() -> impl IntoView {
+    let close = ServerAction::<CloseMonth>::new();
+    let months = Resource::new(move || close.version().get(), |_| billing_months());
     view! {
         <Title text="Cost overview" />
         <div class="page-header">
             <h1>"Cost overview"</h1>
-            <p class="muted">"All billed customers for one month."</p>
+            <p class="muted">"Billing months, their state, and the frozen statements of closed months."</p>
         </div>
-        <section class="card card-plain empty-state">
-            <h2>"No billing figures yet"</h2>
+        <section class="card" aria-labelledby="months-title">
+            <h2 id="months-title">"Billing months"</h2>
             <p class="muted">
-                "Once metering and billing exist, this page shows every billed customer of a month with its "
-                "users, options and costs, the changes against the month before, totals, a chart of monthly "
-                "totals and a CSV export."
+                "The current month is a forecast. An ended month is pending close until its grace period has "
+                "passed; then it closes automatically into one statement per billed customer, which never changes "
+                "again. Admins can close an ended month earlier."
             </p>
+            {with_user(move |user| {
+                let admin = user.role == Role::Admin;
+                loaded(months, move |rows| view! { <MonthsTable rows admin close /> })
+            })}
         </section>
+    }
+}
+
+#[component]
+fn MonthsTable(rows: Vec<MonthRow>, admin: bool, close: ServerAction<CloseMonth>) -> impl IntoView {
+    // The month the dialog asks about; the dialog is open while `open`.
+    let confirm = RwSignal::new(None::<BillingMonth>);
+    let open = RwSignal::new(false);
+    Effect::new(move |_| {
+        if matches!(close.value().get(), Some(Ok(_))) {
+            open.set(false);
+        }
+    });
+    let error = Signal::derive(move || close.value().get().and_then(Result::err));
+    let general = general_message(error);
+    let done = move || {
+        close.value().get().and_then(Result::ok).map(|c| {
+            let text = if c.closed_now {
+                format!("{} closed: {} statements.", c.month, format::thousands(c.statements))
+            } else {
+                format!("{} was closed already; nothing changed.", c.month)
+            };
+            view! { <p class="notice notice-ok" role="status">{text}</p> }
+        })
+    };
+    let body = rows
+        .into_iter()
+        .map(|row| {
+            let month = row.month;
+            let currency = row.currency.clone();
+            let (state, statements, total, action) = match row.state {
+                MonthState::Current => (
+                    view! { <span class="badge badge-test">"Forecast"</span> }.into_any(),
+                    "—".to_owned(),
+                    "—".to_owned(),
+                    view! { <span class="muted small">"month in progress"</span> }.into_any(),
+                ),
+                MonthState::PendingClose { due } => (
+                    view! { <span class="badge badge-deactivated">"Pending close"</span> }.into_any(),
+                    "—".to_owned(),
+                    "—".to_owned(),
+                    if admin {
+                        view! {
+                            <span class="muted small">{format!("closes on {due} ")}</span>
+                            <button
+                                type="button"
+                                class="button button-secondary"
+                                on:click=move |_| {
+                                    confirm.set(Some(month));
+                                    open.set(true);
+                                }
+                            >
+                                {format!("Close {month} now")}
+                            </button>
+                        }
+                        .into_any()
+                    } else {
+                        view! { <span class="muted small">{format!("closes on {due}")}</span> }.into_any()
+                    },
+                ),
+                MonthState::Closed { at, by, statements, total } => (
+                    view! { <span class="badge badge-active">"Final"</span> }.into_any(),
+                    format::thousands(statements),
+                    format::money(total, &currency),
+                    view! {
+                        <a href=format!("/costs/statements/{month}")>{format!("Statements of {month}")}</a>
+                        <span class="muted small">{format!(" · closed {} by {by}", format::timestamp(at))}</span>
+                    }
+                    .into_any(),
+                ),
+            };
+            view! {
+                <tr>
+                    <th scope="row" class="nowrap">{month.to_string()}</th>
+                    <td>{state}</td>
+                    <td class="num">{statements}</td>
+                    <td class="num">{total}</td>
+                    <td>{action}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let month_error = server_message(error, "month");
+    view! {
+        {done}
+        <div class="table-wrap">
+            <table class="data-table">
+                <caption class="visually-hidden">"Billing months, newest first"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Month"</th>
+                        <th scope="col">"Figures"</th>
+                        <th scope="col" class="num">"Statements"</th>
+                        <th scope="col" class="num">"Total"</th>
+                        <th scope="col">
+                            <span class="visually-hidden">"Details"</span>
+                        </th>
+                    </tr>
+                </thead>
+                <tbody>{body}</tbody>
+            </table>
+        </div>
+        <Dialog open labelled_by="close-month-title">
+            <h2 id="close-month-title">
+                {move || confirm.get().map(|m| format!("Close {m} now?")).unwrap_or_default()}
+            </h2>
+            <p>
+                "Every customer billed in this month gets its statement, frozen for good. Usage reports that "
+                "arrive later for this month are kept and flagged as late but change nothing."
+            </p>
+            {move || general.get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
+            <FieldError id="close-month-error" message=month_error />
+            <div class="dialog-actions">
+                <button
+                    type="button"
+                    class="button button-primary"
+                    disabled=move || close.pending().get()
+                    on:click=move |_| {
+                        if let Some(m) = confirm.get_untracked() {
+                            close.dispatch(CloseMonth { month: m.to_string() });
+                        }
+                    }
+                >
+                    "Close the month"
+                </button>
+                <button type="button" class="button button-secondary" on:click=move |_| open.set(false)>
+                    "Cancel"
+                </button>
+            </div>
+        </Dialog>
+    }
+}
+
+#[component]
+pub fn StatementsPage() -> impl IntoView {
+    let params = use_params_map();
+    let month = Memo::new(move |_| params.read().get("month").unwrap_or_default());
+    let statements = Resource::new(move || month.get(), month_statements);
+    view! {
+        <Title text=move || format!("Statements {}", month.get()) />
+        <div class="page-header">
+            <p class="breadcrumb">
+                <a href="/costs">"Cost overview"</a>
+            </p>
+            <h1>{move || format!("Statements of {}", month.get())}</h1>
+            <p class="muted">"Frozen when the month was closed: quantities, unit prices, lines and totals as issued."</p>
+        </div>
+        {loaded(statements, |list| view! { <StatementList list /> })}
+    }
+}
+
+#[component]
+fn StatementList(list: Vec<Statement>) -> impl IntoView {
+    if list.is_empty() {
+        return view! {
+            <section class="card card-plain empty-state">
+                <h2>"No statements"</h2>
+                <p class="muted">"This month is not closed, or no customer was billed in it."</p>
+            </section>
+        }
+        .into_any();
+    }
+    let currency = list[0].currency.clone();
+    let total: crate::domain::Money = list.iter().map(|s| s.total).sum();
+    let count = list.len();
+    view! {
+        <section class="card" aria-labelledby="statements-title">
+            <div class="card-heading">
+                <h2 id="statements-title">{format!("{count} statements")}</h2>
+                <p class="statement-sum">{format!("Total {}", format::money(total, &currency))}</p>
+            </div>
+            <ul class="statements">
+                {list.into_iter().map(|s| view! { <li><StatementDetails statement=s /></li> }).collect_view()}
+            </ul>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn StatementDetails(statement: Statement) -> impl IntoView {
+    let s = statement;
+    let currency = s.currency.clone();
+    let lines = s
+        .lines
+        .iter()
+        .map(|l| {
+            let unit = match l.kind {
+                LineKind::Users | LineKind::OptionPerUser => "per user",
+                LineKind::OptionFlat => "flat",
+            };
+            view! {
+                <tr>
+                    <td>{l.label.clone()}</td>
+                    <td class="num">{format::thousands(l.quantity)}</td>
+                    <td class="num">{format!("{} {currency}", l.unit_price)}<span class="muted small unit-note">{format!(" {unit}")}</span></td>
+                    <td class="num">{format::money(l.amount, &currency)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <details class="statement">
+            <summary>
+                <span class="statement-name">{s.customer_name.clone()}</span>
+                <span class="statement-users">{format!("{} users", format::thousands(u64::from(s.users)))}</span>
+                <span class="statement-total">{format::money(s.total, &s.currency)}</span>
+            </summary>
+            <div class="table-wrap">
+                <table class="data-table">
+                    <caption class="visually-hidden">{format!("Statement of {} for {}", s.customer_name, s.month)}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Line"</th>
+                            <th scope="col" class="num">"Quantity"</th>
+                            <th scope="col" class="num">"Unit price"</th>
+                            <th scope="col" class="num">"Amount"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{lines}</tbody>
+                    <tfoot>
+                        <tr>
+                            <th scope="row" colspan="3">"Total"</th>
+                            <td class="num"><strong>{format::money(s.total, &s.currency)}</strong></td>
+                        </tr>
+                    </tfoot>
+                </table>
+            </div>
+            <p class="muted small">
+                {format!(
+                    "{} billable days · users at month start {}, at month end {} · closed {}",
+                    s.billable_days,
+                    s.users_at_start,
+                    s.users_at_end,
+                    format::timestamp(s.closed_at)
+                )}
+            </p>
+        </details>
     }
 }

@@ -9,7 +9,7 @@ mod settings;
 mod status;
 
 pub use audit::AuditPage;
-pub use costs::CostsPage;
+pub use costs::{CostsPage, StatementsPage};
 pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use settings::SettingsPage;

@@ -784,7 +784,7 @@ pub async fn statements_of_month(db: &Db, month: BillingMonth) -> Result<Vec<Sta
             amount: Money::from_cents(l.amount_cents),
         });
     }
-    Ok(rows
+    let mut statements: Vec<Statement> = rows
         .into_iter()
         .map(|r| Statement {
             customer_id: r.customer_id,
@@ -799,7 +799,14 @@ pub async fn statements_of_month(db: &Db, month: BillingMonth) -> Result<Vec<Sta
             total: Money::from_cents(r.total_cents),
             closed_at: r.closed_at,
         })
-        .collect())
+        .collect();
+    // As the customer lists sort: accents folded, case ignored.
+    statements.sort_by_cached_key(|s| (sort_key(&s.customer_name), s.customer_id));
+    Ok(statements)
+}
+
+fn sort_key(name: &str) -> String {
+    crate::domain::CustomerName::parse(name).map(|n| n.sort_key()).unwrap_or_else(|_| name.to_lowercase())
 }
 
 /// The first month with a billed customer, if any.
@@ -835,7 +842,7 @@ pub async fn months(db: &Db) -> Result<Vec<MonthRow>, AppError> {
                 due: month.next().first_day() + chrono::Duration::days(i64::from(settings.grace_days)),
             }
         };
-        rows.push(MonthRow { month, state });
+        rows.push(MonthRow { month, state, currency: settings.currency.clone() });
         month = month.next();
     }
     rows.reverse();

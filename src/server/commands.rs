@@ -50,7 +50,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 async fn run_server(db: Db, config: Config) -> anyhow::Result<()> {
     let leptos_options = get_configuration(None).context("cannot read the Leptos configuration")?.leptos_options;
     let addr = leptos_options.site_addr;
-    super::jobs::spawn(db.clone(), std::time::Duration::from_secs(15 * 60));
+    if config.run_jobs {
+        super::jobs::spawn(db.clone(), std::time::Duration::from_secs(15 * 60));
+    } else {
+        tracing::warn!("background jobs are off (MSP_RUN_JOBS=false): months do not close by themselves");
+    }
     let state = AppState::new(leptos_options, db, config);
     let app = build_router(state);
     let listener =
@@ -134,6 +138,17 @@ pub async fn close_month(config: Config, month: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `fill-demo`: adds the demo customers with their history to a database,
+/// leaving every month open (for trying out the close, and for the browser
+/// tests).
+pub async fn fill_demo(config: Config) -> anyhow::Result<()> {
+    telemetry::init();
+    let db = db::connect(&config.database_url).await?;
+    let customers = super::demo::fill(&db, false).await?;
+    println!("Added {customers} demo customers with their history to {}.", config.database_url);
+    Ok(())
+}
+
 fn remove_database_files(path: &Path) -> anyhow::Result<()> {
     for suffix in ["", "-wal", "-shm"] {
         let mut file = path.as_os_str().to_owned();
@@ -166,7 +181,7 @@ pub async fn demo(mut config: Config, database_file: PathBuf) -> anyhow::Result<
         staff::create(&db, "demo", &username, &parsed, role).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         logins.push((name, role));
     }
-    let customers = super::demo::fill(&db).await?;
+    let customers = super::demo::fill(&db, true).await?;
     let addr = get_configuration(None)?.leptos_options.site_addr;
     println!();
     println!("  Demo database: {customers} customers.");

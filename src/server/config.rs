@@ -45,6 +45,12 @@ pub struct Config {
     #[arg(long, env = "MSP_API_REQUESTS_PER_MINUTE", default_value_t = 120)]
     pub api_requests_per_minute: u32,
 
+    /// Run the background jobs (contract end, month close, pruning) in this
+    /// instance. They are safe on several instances at once; turn them off
+    /// to leave every month open, e.g. for the browser tests.
+    #[arg(long, env = "MSP_RUN_JOBS", default_value_t = true, action = ArgAction::Set)]
+    pub run_jobs: bool,
+
     /// First start only: create this admin if there is no staff account yet.
     #[arg(long, env = "MSP_ADMIN_USERNAME")]
     pub admin_username: Option<String>,

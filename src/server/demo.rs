@@ -71,6 +71,9 @@ const OPTIONS: [&str; 8] = [
     "hsm_pkcs11",
 ];
 
+/// Of ten customers, about this many book each option.
+const SHARE: [usize; 8] = [10, 4, 6, 3, 2, 3, 1, 2];
+
 const MAX_USERS: [u32; 10] = [5, 10, 15, 25, 40, 50, 75, 120, 250, 1200];
 
 fn demo_form(i: usize, name: &str, billed: bool) -> CustomerForm {
@@ -84,7 +87,7 @@ fn demo_form(i: usize, name: &str, billed: bool) -> CustomerForm {
     let options = OPTIONS
         .iter()
         .enumerate()
-        .filter(|(k, _)| (i * 7 + k * 3) % 5 < 2 || *k == 0)
+        .filter(|(k, _)| (i * 13 + k * 7) % 10 < SHARE[*k] || *k == 0)
         .map(|(_, code)| (*code).to_owned())
         .collect();
     CustomerForm {
@@ -157,9 +160,9 @@ struct Plan<'a> {
 }
 
 /// About 40 customers with up to 24 months of history (created, converted,
-/// options changed, deactivated, usage reported), then every ended month
-/// closed by the month-close job.
-pub async fn fill(db: &Db) -> anyhow::Result<usize> {
+/// options changed, deactivated, usage reported), then (`close`) every ended
+/// month closed by the month-close job.
+pub async fn fill(db: &Db, close: bool) -> anyhow::Result<usize> {
     let now = Utc::now();
     let mut plans = Vec::new();
     for (i, name) in BILLED.iter().enumerate() {
@@ -219,6 +222,8 @@ pub async fn fill(db: &Db) -> anyhow::Result<usize> {
         report_usage(db, id, i, max_users, created, until).await?;
         made += 1;
     }
-    billing::close_due_months(db, now).await.map_err(fail)?;
+    if close {
+        billing::close_due_months(db, now).await.map_err(fail)?;
+    }
     Ok(made)
 }

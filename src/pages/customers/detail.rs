@@ -6,6 +6,7 @@ use super::actions::{ActivateAction, ConvertAction, DeactivateAction, RemoveActi
 use super::api_key::ApiKeyCard;
 use super::badges::{ContractEnd, KindBadge, StatusBadge};
 use super::{customer_loaded, use_customer};
+use crate::api::billing::customer_forecast;
 use crate::api::customers::{customer_history, CustomerDetail};
 use crate::app::use_can_operate;
 use crate::components::audit::AuditTable;
@@ -162,15 +163,6 @@ fn Overview(customer: CustomerDetail) -> impl IntoView {
         }
         .into_any()
     };
-    let billing = match c.kind {
-        CustomerKind::Test => {
-            "There is no billing data for test customers. Billing starts when you convert the customer to billed."
-        }
-        CustomerKind::Billed => {
-            "The user history, this month's forecast, the statements of past months and the cost-history chart \
-             will appear here once metering and billing exist."
-        }
-    };
     view! {
         <div class="cards">
             <section class="card" aria-labelledby="contract-title">
@@ -217,9 +209,80 @@ fn Overview(customer: CustomerDetail) -> impl IntoView {
             </section>
             <ApiKeyCard id=c.id name=c.name.clone() />
         </div>
-        <section class="card card-plain" aria-labelledby="billing-title">
-            <h2 id="billing-title">"Billing"</h2>
-            <p class="muted">{billing}</p>
+        {match c.kind {
+            CustomerKind::Test => view! {
+                <section class="card card-plain" aria-labelledby="billing-title">
+                    <h2 id="billing-title">"Billing"</h2>
+                    <p class="muted">
+                        "There is no billing data for test customers. Billing starts in the month you convert the customer to billed."
+                    </p>
+                </section>
+            }
+            .into_any(),
+            CustomerKind::Billed => view! { <ForecastCard id=c.id /> }.into_any(),
+        }}
+    }
+}
+
+/// This month so far, by the same rules as a statement.
+#[component]
+fn ForecastCard(id: i64) -> impl IntoView {
+    let forecast = Resource::new(move || id, customer_forecast);
+    view! {
+        <section class="card" aria-labelledby="billing-title">
+            <h2 id="billing-title">"This month so far (forecast)"</h2>
+            {loaded(forecast, |f| {
+                let Some(bill) = f.bill else {
+                    return view! {
+                        <p class="muted">{format!("Not billed in {}: no billable day this month.", f.month)}</p>
+                    }
+                    .into_any();
+                };
+                let currency = f.currency.clone();
+                let lines = bill
+                    .lines
+                    .iter()
+                    .map(|l| {
+                        view! {
+                            <tr>
+                                <td>{l.label.clone()}</td>
+                                <td class="num">{format::thousands(l.quantity)}</td>
+                                <td class="num">{format!("{} {currency}", l.unit_price)}</td>
+                                <td class="num">{format::money(l.amount, &currency)}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <p class="muted">
+                        {format!(
+                            "{}: billed users = highest daily count this month ({}), taking the current count ({}) for the rest of the month.",
+                            f.month, bill.users, f.current_users
+                        )}
+                    </p>
+                    <div class="table-wrap">
+                        <table class="data-table">
+                            <caption class="visually-hidden">"Forecast of this month"</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Line"</th>
+                                    <th scope="col" class="num">"Quantity"</th>
+                                    <th scope="col" class="num">"Unit price"</th>
+                                    <th scope="col" class="num">"Amount"</th>
+                                </tr>
+                            </thead>
+                            <tbody>{lines}</tbody>
+                            <tfoot>
+                                <tr>
+                                    <th scope="row" colspan="3">"Forecast total"</th>
+                                    <td class="num"><strong>{format::money(bill.total, &f.currency)}</strong></td>
+                                </tr>
+                            </tfoot>
+                        </table>
+                    </div>
+                }
+                .into_any()
+            })}
         </section>
     }
 }

@@ -1,5 +1,14 @@
+//! Settings (admin): billing settings, prices, the option catalogue and
+//! staff accounts.
+
+mod billing;
+mod catalogue;
+mod prices;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+use crate::api::billing::get_pricing;
 
 use crate::api::staff::{list_staff, CreateStaff};
 use crate::app::with_user;
@@ -13,11 +22,15 @@ pub fn SettingsPage() -> impl IntoView {
         <Title text="Settings" />
         <div class="page-header">
             <h1>"Settings"</h1>
-            <p class="muted">"Staff accounts and, later, prices and billing settings."</p>
+            <p class="muted">"Billing settings, prices, the option catalogue and staff accounts."</p>
         </div>
         {with_user(|user| {
             if user.role == Role::Admin {
-                view! { <StaffAccounts /> }.into_any()
+                view! {
+                    <BillingSections />
+                    <StaffAccounts />
+                }
+                .into_any()
             } else {
                 view! {
                     <section class="card card-plain">
@@ -34,14 +47,22 @@ pub fn SettingsPage() -> impl IntoView {
                     .into_any()
             }
         })}
-        <section class="card card-plain" aria-labelledby="settings-later">
-            <h2 id="settings-later">"Coming with billing"</h2>
-            <p class="muted">
-                "The option catalogue, the price list with its effective month, the billing time zone, "
-                "the currency and the grace period before a month closes."
-            </p>
-        </section>
     }
+}
+
+/// The billing settings, prices and catalogue, loaded once and again after
+/// every change made in any of them.
+#[component]
+fn BillingSections() -> impl IntoView {
+    let refresh = RwSignal::new(0u32);
+    let pricing = Resource::new(move || refresh.get(), |_| get_pricing());
+    loaded(pricing, move |page| {
+        view! {
+            <billing::BillingSettingsCard page=page.clone() refresh />
+            <prices::PricesCard page=page.clone() refresh />
+            <catalogue::CatalogueCard page refresh />
+        }
+    })
 }
 
 #[component]
