@@ -6,6 +6,7 @@ pub mod error_notice;
 pub mod field;
 pub mod format;
 pub mod loaded;
+pub mod statement;
 
 pub use dialog::Dialog;
 pub use error_notice::ErrorNotice;

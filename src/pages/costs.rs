@@ -9,8 +9,8 @@ use leptos_router::hooks::use_params_map;
 use crate::api::billing::{billing_months, month_statements, CloseMonth, MonthRow, MonthState, Statement};
 use crate::app::with_user;
 use crate::components::field::{general_message, server_message};
+use crate::components::statement::BillLines;
 use crate::components::{format, loaded, Dialog, FieldError};
-use crate::domain::billing::LineKind;
 use crate::domain::{BillingMonth, Role};
 
 #[component]
@@ -217,25 +217,6 @@ fn StatementList(list: Vec<Statement>) -> impl IntoView {
 #[component]
 fn StatementDetails(statement: Statement) -> impl IntoView {
     let s = statement;
-    let currency = s.currency.clone();
-    let lines = s
-        .lines
-        .iter()
-        .map(|l| {
-            let unit = match l.kind {
-                LineKind::Users | LineKind::OptionPerUser => "per user",
-                LineKind::OptionFlat => "flat",
-            };
-            view! {
-                <tr>
-                    <td>{l.label.clone()}</td>
-                    <td class="num">{format::thousands(l.quantity)}</td>
-                    <td class="num">{format!("{} {currency}", l.unit_price)}<span class="muted small unit-note">{format!(" {unit}")}</span></td>
-                    <td class="num">{format::money(l.amount, &currency)}</td>
-                </tr>
-            }
-        })
-        .collect_view();
     view! {
         <details class="statement">
             <summary>
@@ -243,26 +224,11 @@ fn StatementDetails(statement: Statement) -> impl IntoView {
                 <span class="statement-users">{format!("{} users", format::thousands(u64::from(s.users)))}</span>
                 <span class="statement-total">{format::money(s.total, &s.currency)}</span>
             </summary>
-            <div class="table-wrap">
-                <table class="data-table">
-                    <caption class="visually-hidden">{format!("Statement of {} for {}", s.customer_name, s.month)}</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Line"</th>
-                            <th scope="col" class="num">"Quantity"</th>
-                            <th scope="col" class="num">"Unit price"</th>
-                            <th scope="col" class="num">"Amount"</th>
-                        </tr>
-                    </thead>
-                    <tbody>{lines}</tbody>
-                    <tfoot>
-                        <tr>
-                            <th scope="row" colspan="3">"Total"</th>
-                            <td class="num"><strong>{format::money(s.total, &s.currency)}</strong></td>
-                        </tr>
-                    </tfoot>
-                </table>
-            </div>
+            <BillLines
+                statement=s.clone()
+                caption=format!("Statement of {} for {}", s.customer_name, s.month)
+                total_label="Total"
+            />
             <p class="muted small">
                 {format!(
                     "{} billable days · users at month start {}, at month end {} · closed {}",

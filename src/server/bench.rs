@@ -244,6 +244,7 @@ pub async fn metering(customers_n: usize, reports: usize, connections: usize) ->
         errors += e;
     }
     let elapsed = t0.elapsed();
+    let http_rate = times.len() as f64 / elapsed.as_secs_f64();
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
@@ -251,15 +252,34 @@ pub async fn metering(customers_n: usize, reports: usize, connections: usize) ->
          p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; errors {errors}",
         times.len(),
         elapsed.as_secs_f64(),
-        times.len() as f64 / elapsed.as_secs_f64(),
+        http_rate,
         ms(percentile(&times, 0.5)),
         ms(percentile(&times, 0.99)),
         ms(*times.last().unwrap_or(&Duration::ZERO)),
     );
     server.abort();
 
-    // Raw inserts without HTTP: the storage path alone, one writer.
+    // The database's own limit on this machine: one row per transaction.
     let count = reports.min(20_000);
+    sqlx::query("CREATE TABLE bench_raw (id INTEGER PRIMARY KEY, customer_id INTEGER, users INTEGER, at TEXT)")
+        .execute(&db)
+        .await?;
+    let t0 = Instant::now();
+    for n in 0..count {
+        let mut tx = begin_write(&db).await?;
+        sqlx::query("INSERT INTO bench_raw (customer_id, users, at) VALUES ($1, $2, $3)")
+            .bind(n as i64 % 10_000)
+            .bind((n % 70) as i64)
+            .bind(Utc::now())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    }
+    let raw_rate = count as f64 / t0.elapsed().as_secs_f64();
+    println!("raw sqlx insert, one row per transaction (BEGIN IMMEDIATE … COMMIT): {raw_rate:.0} rows/s");
+    println!("  reports/s over HTTP vs raw inserts/s: {:.0} %", http_rate / raw_rate * 100.0);
+
+    // The storage path of a report without HTTP, one writer.
     let t0 = Instant::now();
     for n in 0..count {
         let (id, _) = &keys[n % keys.len()];

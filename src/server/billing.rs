@@ -487,19 +487,19 @@ pub async fn facts_for_month(
     .bind(customer)
     .fetch_all(&mut *db)
     .await?;
-    let before: Vec<(i64, Option<String>, Option<i64>)> = sqlx::query_as(
-        "SELECT c.id, \
-           (SELECT d.day FROM usage_daily d WHERE d.customer_id = c.id AND d.day < $1 ORDER BY d.day DESC LIMIT 1), \
-           (SELECT d.peak_users FROM usage_daily d WHERE d.customer_id = c.id AND d.day < $1 \
-            ORDER BY d.day DESC LIMIT 1) \
-         FROM customers c WHERE ($2 < 0 OR c.id = $2)",
+    // The last count before the month, for the carry forward: one index
+    // seek per customer.
+    let before: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT d.customer_id, d.day, d.peak_users FROM customers c JOIN usage_daily d ON d.customer_id = c.id \
+         AND d.day = (SELECT MAX(x.day) FROM usage_daily x WHERE x.customer_id = c.id AND x.day < $1) \
+         WHERE ($2 < 0 OR c.id = $2)",
     )
     .bind(&first)
     .bind(customer)
     .fetch_all(&mut *db)
     .await?;
     let mut daily: HashMap<i64, BTreeMap<NaiveDate, u32>> = HashMap::new();
-    for (id, day, users) in before.into_iter().filter_map(|(id, d, u)| Some((id, d?, u?))).chain(days) {
+    for (id, day, users) in before.into_iter().chain(days) {
         if let Ok(day) = NaiveDate::from_str(&day) {
             daily.entry(id).or_default().insert(day, users as u32);
         }
@@ -695,22 +695,31 @@ async fn insert_statement(tx: &mut WriteTx, s: &Statement) -> Result<bool, sqlx:
     .fetch_optional(&mut **tx)
     .await?;
     let Some(id) = id else { return Ok(false) };
+    // All lines of the statement in one statement.
+    let values: Vec<String> = (0..s.lines.len())
+        .map(|i| {
+            let p = i * 8;
+            format!("(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7, p + 8)
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO statement_lines (statement_id, position, kind, code, label, quantity, unit_price_e4, amount_cents) \
+         VALUES {}",
+        values.join(", ")
+    );
+    let mut insert = sqlx::query(&sql);
     for (position, line) in s.lines.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO statement_lines (statement_id, position, kind, code, label, quantity, unit_price_e4, \
-               amount_cents) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(id)
-        .bind(position as i64)
-        .bind(kind_str(&line.kind))
-        .bind(&line.code)
-        .bind(&line.label)
-        .bind(line.quantity as i64)
-        .bind(line.unit_price.e4())
-        .bind(line.amount.cents())
-        .execute(&mut **tx)
-        .await?;
+        insert = insert
+            .bind(id)
+            .bind(position as i64)
+            .bind(kind_str(&line.kind))
+            .bind(&line.code)
+            .bind(&line.label)
+            .bind(line.quantity as i64)
+            .bind(line.unit_price.e4())
+            .bind(line.amount.cents());
     }
+    insert.execute(&mut **tx).await?;
     Ok(true)
 }
 
@@ -867,7 +876,10 @@ pub async fn close_due_months(db: &Db, now: DateTime<Utc>) -> Result<Vec<CloseOu
     Ok(done)
 }
 
-/// Whether the month containing the local `day` is closed.
-pub async fn is_closed(db: impl sqlx::SqliteExecutor<'_>, month: BillingMonth) -> Result<bool, sqlx::Error> {
-    Ok(closed(db, month).await?.is_some())
+/// The months closed so far.
+pub async fn closed_months(
+    db: impl sqlx::SqliteExecutor<'_>,
+) -> Result<std::collections::HashSet<BillingMonth>, sqlx::Error> {
+    let months: Vec<String> = sqlx::query_scalar("SELECT month FROM month_closes").fetch_all(db).await?;
+    Ok(months.iter().filter_map(|m| BillingMonth::parse(m).ok()).collect())
 }

@@ -33,7 +33,7 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         }
     }
     let pool = SqlitePoolOptions::new()
-        .max_connections(8)
+        .max_connections(16)
         .connect_with(options)
         .await
         .with_context(|| format!("cannot open the database {url}"))?;

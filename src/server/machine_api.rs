@@ -16,8 +16,8 @@ use axum::{Json, Router};
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 
+use super::api_keys;
 use super::state::AppState;
-use super::{api_keys, metering};
 use crate::domain::usage::UsageBody;
 use crate::domain::FieldMessage;
 use crate::error::AppError;
@@ -251,12 +251,13 @@ async fn usage(State(state): State<AppState>, request: Request) -> Result<Respon
     })?;
     let now = Utc::now();
     let report = body.validate(now).map_err(AppError::Invalid)?;
-    let accepted = metering::ingest(&state.db, caller.customer_id, &report, now).await.map_err(|e| match e {
+    let report_id = report.report_id.clone();
+    let accepted = state.usage_writer.submit(caller.customer_id, report, now).await.map_err(|e| match e {
         AppError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "report_id_reused", message),
         other => other.into(),
     })?;
     let answer = UsageAnswer {
-        report_id: report.report_id,
+        report_id,
         day: accepted.day,
         late: accepted.late,
         license: license_of(&state, caller.customer_id).await?,

@@ -424,3 +424,69 @@ async fn the_openapi_document_matches_what_the_routes_do() {
         }
     }
 }
+
+/// Reports sent at the same moment are written together; each still gets
+/// its own answer: new, replayed or refused.
+#[tokio::test]
+async fn concurrent_reports_each_get_their_own_answer() {
+    let api = Api::new().await;
+    let mut keys = Vec::new();
+    for name in ["Acme", "Globex", "Initech"] {
+        keys.push(api.customer(name, 500, false).await);
+    }
+    let at = (Utc::now() - Duration::minutes(1)).to_rfc3339();
+    let mut requests = Vec::new();
+    for round in 0..20i64 {
+        for (_, key) in &keys {
+            // Every report twice, and a third with the same id but another body.
+            for users in [round, round, round + 1000] {
+                let body = json!({ "report_id": format!("c-{round}"), "observed_at": at, "users": users });
+                requests.push(api.report(key, body));
+            }
+        }
+    }
+    let answers = futures_join_all(requests).await;
+    let ok = answers.iter().filter(|a| a.status == StatusCode::OK).count();
+    let conflicts = answers.iter().filter(|a| a.status == StatusCode::CONFLICT).count();
+    // Per report: whichever body came first is stored; the same body again
+    // is a replay (200), the other body a conflict (409).
+    assert_eq!(ok + conflicts, 180, "no other status");
+    assert!((60..=120).contains(&ok), "{ok} accepted");
+    for (id, _) in &keys {
+        assert_eq!(api.count("SELECT COUNT(*) FROM usage_reports WHERE customer_id = $1", *id).await, 20);
+        let distinct = "SELECT COUNT(DISTINCT report_id) FROM usage_reports WHERE customer_id = $1";
+        assert_eq!(api.count(distinct, *id).await, 20);
+    }
+    let stored_twice: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM usage_reports WHERE users < 1000").fetch_one(&api.t.db).await.unwrap();
+    // Each stored small body was answered 200 twice, each large one once.
+    assert_eq!(ok as i64, stored_twice * 2 + (60 - stored_twice));
+}
+
+async fn futures_join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut set = Vec::with_capacity(futures.len());
+    // Start them all before awaiting any, so they arrive together.
+    let futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut pending: Vec<_> = futures.into_iter().map(Some).collect();
+    let waker_results = std::future::poll_fn(|cx| {
+        let mut done = true;
+        for slot in pending.iter_mut() {
+            if let Some(f) = slot {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => {
+                        set.push(v);
+                        *slot = None;
+                    }
+                    std::task::Poll::Pending => done = false,
+                }
+            }
+        }
+        if done {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    });
+    waker_results.await;
+    set
+}

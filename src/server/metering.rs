@@ -2,10 +2,14 @@
 //! the daily snapshot (highest count of the billing day), idempotent by
 //! `report_id`. The machine API and the demo both report through here.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use tokio::sync::{mpsc, oneshot};
 
 use super::billing;
-use super::db::{begin_write, Db};
+use super::db::{begin_write, Db, WriteTx};
 use crate::domain::usage::UsageReport;
 use crate::domain::BillingMonth;
 use crate::error::AppError;
@@ -25,30 +29,32 @@ pub struct Accepted {
     pub duplicate: bool,
 }
 
-/// Stores one report for the customer, all in one transaction.
+/// Stores one report for the customer in its own transaction.
 pub async fn ingest(db: &Db, customer_id: i64, report: &UsageReport, now: DateTime<Utc>) -> Result<Accepted, AppError> {
-    let settings = billing::settings(db).await?;
-    let tz = billing::zone_of(&settings);
-    let day = report.observed_at.with_timezone(&tz).date_naive();
+    let tz = billing::zone_of(&billing::settings(db).await?);
     let mut tx = begin_write(db).await?;
-    let earlier: Option<(DateTime<Utc>, i64, String, bool)> = sqlx::query_as(
-        "SELECT observed_at, users, day, late FROM usage_reports WHERE customer_id = $1 AND report_id = $2",
-    )
-    .bind(customer_id)
-    .bind(&report.report_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if let Some((observed_at, users, stored_day, late)) = earlier {
-        if observed_at != report.observed_at || users != i64::from(report.users) {
-            return Err(AppError::Conflict(REPORT_ID_REUSED.to_owned()));
-        }
-        let day = stored_day.parse().unwrap_or(day);
-        return Ok(Accepted { day, late, duplicate: true });
-    }
-    let late = billing::is_closed(&mut *tx, BillingMonth::of(day)).await?;
-    sqlx::query(
+    let closed = billing::closed_months(&mut *tx).await?;
+    let outcome = store(&mut tx, tz, &closed, customer_id, report, now).await?;
+    tx.commit().await?;
+    outcome
+}
+
+/// Stores one report inside `tx`. The outer error is the database's (the
+/// transaction is lost); the inner one is this report's (409), which
+/// leaves the transaction usable for other reports.
+async fn store(
+    tx: &mut WriteTx,
+    tz: Tz,
+    closed: &HashSet<BillingMonth>,
+    customer_id: i64,
+    report: &UsageReport,
+    now: DateTime<Utc>,
+) -> Result<Result<Accepted, AppError>, sqlx::Error> {
+    let day = report.observed_at.with_timezone(&tz).date_naive();
+    let late = closed.contains(&BillingMonth::of(day));
+    let inserted = sqlx::query(
         "INSERT INTO usage_reports (customer_id, report_id, observed_at, users, day, received_at, late) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (customer_id, report_id) DO NOTHING",
     )
     .bind(customer_id)
     .bind(&report.report_id)
@@ -57,8 +63,23 @@ pub async fn ingest(db: &Db, customer_id: i64, report: &UsageReport, now: DateTi
     .bind(day.to_string())
     .bind(now)
     .bind(late)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
+    if inserted.rows_affected() == 0 {
+        // Sent before: the same report is replayed, another body refused.
+        let (observed_at, users, stored_day, late): (DateTime<Utc>, i64, String, bool) = sqlx::query_as(
+            "SELECT observed_at, users, day, late FROM usage_reports WHERE customer_id = $1 AND report_id = $2",
+        )
+        .bind(customer_id)
+        .bind(&report.report_id)
+        .fetch_one(&mut **tx)
+        .await?;
+        if observed_at != report.observed_at || users != i64::from(report.users) {
+            return Ok(Err(AppError::Conflict(REPORT_ID_REUSED.to_owned())));
+        }
+        let day = stored_day.parse().unwrap_or(day);
+        return Ok(Ok(Accepted { day, late, duplicate: true }));
+    }
     if !late {
         sqlx::query(
             "INSERT INTO usage_daily (customer_id, day, peak_users) VALUES ($1, $2, $3) \
@@ -69,7 +90,7 @@ pub async fn ingest(db: &Db, customer_id: i64, report: &UsageReport, now: DateTi
         .bind(customer_id)
         .bind(day.to_string())
         .bind(i64::from(report.users))
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     }
     // The latest observation is the customer's current count.
@@ -80,10 +101,84 @@ pub async fn ingest(db: &Db, customer_id: i64, report: &UsageReport, now: DateTi
     .bind(i64::from(report.users))
     .bind(report.observed_at)
     .bind(customer_id)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
+    Ok(Ok(Accepted { day, late, duplicate: false }))
+}
+
+/// Reports waiting for the writer, at most this many per transaction.
+const BATCH: usize = 256;
+
+struct Job {
+    customer_id: i64,
+    report: UsageReport,
+    now: DateTime<Utc>,
+    reply: oneshot::Sender<Result<Accepted, AppError>>,
+}
+
+/// One writer for the reports of the machine API: the reports that arrive
+/// while a transaction is being written go into the next one together
+/// (group commit), each with the same checks as [`ingest`]. A request gets
+/// its answer only after its transaction is committed.
+pub struct UsageWriter {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl UsageWriter {
+    /// Starts the writer task on the current Tokio runtime.
+    pub fn start(db: Db) -> Self {
+        let (jobs, queue) = mpsc::channel(BATCH * 16);
+        tokio::spawn(run_writer(db, queue));
+        Self { jobs }
+    }
+
+    pub async fn submit(
+        &self,
+        customer_id: i64,
+        report: UsageReport,
+        now: DateTime<Utc>,
+    ) -> Result<Accepted, AppError> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs.send(Job { customer_id, report, now, reply }).await.map_err(|_| AppError::Network)?;
+        answer.await.map_err(|_| AppError::Network)?
+    }
+}
+
+async fn run_writer(db: Db, mut queue: mpsc::Receiver<Job>) {
+    while let Some(first) = queue.recv().await {
+        let mut jobs = vec![first];
+        while jobs.len() < BATCH {
+            match queue.try_recv() {
+                Ok(job) => jobs.push(job),
+                Err(_) => break,
+            }
+        }
+        match write_batch(&db, &jobs).await {
+            Ok(outcomes) => {
+                for (job, outcome) in jobs.into_iter().zip(outcomes) {
+                    let _ = job.reply.send(outcome);
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, reports = jobs.len(), "writing usage reports failed; none was stored");
+                for job in jobs {
+                    let _ = job.reply.send(Err(AppError::Network));
+                }
+            }
+        }
+    }
+}
+
+async fn write_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Result<Accepted, AppError>>, sqlx::Error> {
+    let tz = billing::zone_of(&billing::settings(db).await?);
+    let mut tx = begin_write(db).await?;
+    let closed = billing::closed_months(&mut *tx).await?;
+    let mut outcomes = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        outcomes.push(store(&mut tx, tz, &closed, job.customer_id, &job.report, job.now).await?);
+    }
     tx.commit().await?;
-    Ok(Accepted { day, late, duplicate: false })
+    Ok(outcomes)
 }
 
 /// Deletes raw reports older than the retention (late ones stay).

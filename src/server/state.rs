@@ -7,6 +7,7 @@ use leptos::prelude::LeptosOptions;
 use super::config::Config;
 use super::db::Db;
 use super::machine_api::RateLimiter;
+use super::metering::UsageWriter;
 
 /// Everything a request handler or server function needs, reached through
 /// axum's state and Leptos' context (never a global).
@@ -17,11 +18,22 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub started: Arc<Instant>,
     pub api_limiter: Arc<RateLimiter>,
+    /// Writes the machine API's usage reports in batches.
+    pub usage_writer: Arc<UsageWriter>,
 }
 
 impl AppState {
+    /// Needs a Tokio runtime: it starts the usage writer's task.
     pub fn new(leptos_options: LeptosOptions, db: Db, config: Config) -> Self {
         let api_limiter = Arc::new(RateLimiter::new(config.api_requests_per_minute));
-        Self { leptos_options, db, config: Arc::new(config), started: Arc::new(Instant::now()), api_limiter }
+        let usage_writer = Arc::new(UsageWriter::start(db.clone()));
+        Self {
+            leptos_options,
+            db,
+            config: Arc::new(config),
+            started: Arc::new(Instant::now()),
+            api_limiter,
+            usage_writer,
+        }
     }
 }

@@ -12,6 +12,7 @@ use crate::app::use_can_operate;
 use crate::components::audit::AuditTable;
 use crate::components::format;
 use crate::components::loaded;
+use crate::components::statement::BillLines;
 use crate::domain::{CustomerKind, CustomerStatus};
 
 #[component]
@@ -238,48 +239,13 @@ fn ForecastCard(id: i64) -> impl IntoView {
                     }
                     .into_any();
                 };
-                let currency = f.currency.clone();
-                let lines = bill
-                    .lines
-                    .iter()
-                    .map(|l| {
-                        view! {
-                            <tr>
-                                <td>{l.label.clone()}</td>
-                                <td class="num">{format::thousands(l.quantity)}</td>
-                                <td class="num">{format!("{} {currency}", l.unit_price)}</td>
-                                <td class="num">{format::money(l.amount, &currency)}</td>
-                            </tr>
-                        }
-                    })
-                    .collect_view();
+                let rule = format!(
+                    "{}: billed users = highest daily count this month ({}), taking the current count ({}) for the rest of the month.",
+                    f.month, bill.users, f.current_users
+                );
                 view! {
-                    <p class="muted">
-                        {format!(
-                            "{}: billed users = highest daily count this month ({}), taking the current count ({}) for the rest of the month.",
-                            f.month, bill.users, f.current_users
-                        )}
-                    </p>
-                    <div class="table-wrap">
-                        <table class="data-table">
-                            <caption class="visually-hidden">"Forecast of this month"</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Line"</th>
-                                    <th scope="col" class="num">"Quantity"</th>
-                                    <th scope="col" class="num">"Unit price"</th>
-                                    <th scope="col" class="num">"Amount"</th>
-                                </tr>
-                            </thead>
-                            <tbody>{lines}</tbody>
-                            <tfoot>
-                                <tr>
-                                    <th scope="row" colspan="3">"Forecast total"</th>
-                                    <td class="num"><strong>{format::money(bill.total, &f.currency)}</strong></td>
-                                </tr>
-                            </tfoot>
-                        </table>
-                    </div>
+                    <p class="muted">{rule}</p>
+                    <BillLines statement=bill caption="Forecast of this month".to_owned() total_label="Forecast total" />
                 }
                 .into_any()
             })}
