@@ -20,7 +20,12 @@ pub fn BillLines(statement: Statement, caption: String, total_label: &'static st
             };
             view! {
                 <tr>
-                    <td>{l.label.clone()}</td>
+                    <td>
+                        {l.label.clone()}
+                        <span class="line-calc muted small">
+                            {format!("{} × {} {currency}", format::thousands(l.quantity), l.unit_price)}
+                        </span>
+                    </td>
                     <td class="num">{format::thousands(l.quantity)}</td>
                     <td class="num">
                         {format!("{} {currency}", l.unit_price)}
@@ -33,7 +38,7 @@ pub fn BillLines(statement: Statement, caption: String, total_label: &'static st
         .collect_view();
     view! {
         <div class="table-wrap">
-            <table class="data-table">
+            <table class="data-table bill-lines">
                 <caption class="visually-hidden">{caption}</caption>
                 <thead>
                     <tr>
@@ -46,7 +51,7 @@ pub fn BillLines(statement: Statement, caption: String, total_label: &'static st
                 <tbody>{lines}</tbody>
                 <tfoot>
                     <tr>
-                        <th scope="row" colspan="3">{total_label}</th>
+                        <th scope="row" colspan="3" class="bill-total-label">{total_label}</th>
                         <td class="num">
                             <strong>{format::money(statement.total, &statement.currency)}</strong>
                         </td>

@@ -34,6 +34,8 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
     }
     let pool = SqlitePoolOptions::new()
         .max_connections(16)
+        // An in-process file does not go stale: no ping before each use.
+        .test_before_acquire(false)
         .connect_with(options)
         .await
         .with_context(|| format!("cannot open the database {url}"))?;

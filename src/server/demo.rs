@@ -112,11 +112,13 @@ fn months_back(i: usize) -> i64 {
 
 /// A user count that grows over the customer's life, with some ups and
 /// downs, below its license most of the time.
-fn users_on_day(i: usize, max_users: u32, day: i64) -> u32 {
+fn users_on_day(i: usize, max_users: u32, hard_limit: bool, day: i64) -> u32 {
     let base = f64::from(max_users) * (0.45 + 0.05 * (i % 5) as f64);
     let growth = 1.0 + day as f64 / 900.0;
     let wobble = ((day * 37 + i as i64 * 11) % 13) as f64 - 6.0;
-    (base * growth + wobble).round().clamp(0.0, f64::from(max_users) * 1.1) as u32
+    // With the hard limit on, the server cannot go beyond the license.
+    let ceiling = if hard_limit { f64::from(max_users) } else { f64::from(max_users) * 1.1 };
+    (base * growth + wobble).round().clamp(0.0, ceiling) as u32
 }
 
 /// Usage reports through the same function the machine API calls: two a
@@ -125,7 +127,7 @@ async fn report_usage(
     db: &Db,
     id: i64,
     i: usize,
-    max_users: u32,
+    (max_users, hard_limit): (u32, bool),
     from: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> anyhow::Result<()> {
@@ -139,7 +141,8 @@ async fn report_usage(
             if at > until {
                 break;
             }
-            let users = users_on_day(i, max_users, day) + slot * ((day as u32 + i as u32) % 3);
+            let peak = users_on_day(i, max_users, hard_limit, day) + slot * ((day as u32 + i as u32) % 3);
+            let users = if hard_limit { peak.min(max_users) } else { peak };
             let report = UsageReport {
                 report_id: format!("demo-{id}-{day}-{slot}"),
                 observed_at: at,
@@ -186,7 +189,7 @@ pub async fn fill(db: &Db, close: bool) -> anyhow::Result<usize> {
         // Test phases are short: they started at most three months ago.
         let back = if plan.billed { months_back(i) } else { months_back(i).min(3) };
         let created = now - Duration::days(back * 30 + (i as i64 % 9));
-        let max_users: u32 = form.max_users.parse().unwrap_or(10);
+        let license = (form.max_users.parse().unwrap_or(10), form.limit_user_creation);
         let mut version = 1;
         // The first options; one more is booked later on.
         let later_option = form.options.pop().filter(|_| form.options.len() > 1);
@@ -212,14 +215,14 @@ pub async fn fill(db: &Db, close: bool) -> anyhow::Result<usize> {
                 } else {
                     reason.to_owned()
                 };
-                report_usage(db, id, i, max_users, created, at).await?;
+                report_usage(db, id, i, license, created, at).await?;
                 customers::deactivate_at(db, "demo", id, version, &reason, at).await.map_err(fail)?;
                 made += 1;
                 continue;
             }
             None => now,
         };
-        report_usage(db, id, i, max_users, created, until).await?;
+        report_usage(db, id, i, license, created, until).await?;
         made += 1;
     }
     if close {

@@ -169,18 +169,19 @@ pub struct License {
 }
 
 async fn license_of(state: &AppState, customer_id: i64) -> Result<License, ApiError> {
-    let (status, max_users, limit_user_creation, users, contract_end): (String, i64, bool, Option<i64>, NaiveDate) =
-        sqlx::query_as(
-            "SELECT status, max_users, limit_user_creation, reported_users, contract_end FROM customers WHERE id = $1",
-        )
-        .bind(customer_id)
-        .fetch_one(&state.db)
-        .await?;
-    let options: Vec<String> =
-        sqlx::query_scalar("SELECT code FROM customer_options WHERE customer_id = $1 ORDER BY code")
-            .bind(customer_id)
-            .fetch_all(&state.db)
-            .await?;
+    // One row per booked option (one row with no code when there is none).
+    type Row = (String, i64, bool, Option<i64>, NaiveDate, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT c.status, c.max_users, c.limit_user_creation, c.reported_users, c.contract_end, o.code \
+         FROM customers c LEFT JOIN customer_options o ON o.customer_id = c.id WHERE c.id = $1 ORDER BY o.code",
+    )
+    .bind(customer_id)
+    .fetch_all(&state.db)
+    .await?;
+    let Some((status, max_users, limit_user_creation, users, contract_end, _)) = rows.first().cloned() else {
+        return Err(AppError::NotFound.into());
+    };
+    let options = rows.into_iter().filter_map(|r| r.5).collect();
     let full = limit_user_creation && users.unwrap_or(0) >= max_users;
     Ok(License {
         customer_id,
