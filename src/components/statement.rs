@@ -51,7 +51,9 @@ pub fn BillLines(statement: Statement, caption: String, total_label: &'static st
                 <tbody>{lines}</tbody>
                 <tfoot>
                     <tr>
-                        <th scope="row" colspan="3" class="bill-total-label">{total_label}</th>
+                        <th scope="row">{total_label}</th>
+                        <td></td>
+                        <td></td>
                         <td class="num">
                             <strong>{format::money(statement.total, &statement.currency)}</strong>
                         </td>

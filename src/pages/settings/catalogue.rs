@@ -38,7 +38,7 @@ pub fn CatalogueCard(page: PricingPage, refresh: RwSignal<u32>) -> impl IntoView
             {move || retire_error.get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
             <FieldError id="rename-error" message=server_message(rename_error, "name") />
             <div class="table-wrap">
-                <table class="data-table">
+                <table class="data-table catalogue-table">
                     <caption class="visually-hidden">"Option catalogue"</caption>
                     <thead>
                         <tr>
@@ -120,7 +120,10 @@ fn CatalogueRow(
             <td>
                 <code>{code.clone()}</code>
             </td>
-            <td class="num">{format::thousands(booked)}</td>
+            <td class="num">
+                <span class="narrow-only">"Booked by "</span>
+                {format::thousands(booked)}
+            </td>
             <td>
                 {if retired {
                     view! { <span class="badge badge-deactivated">"Retired"</span> }.into_any()
