@@ -89,6 +89,7 @@ test("a month closed by an admin shows its statements, and a later price change 
   await expect(page.getByRole("heading", { level: 1, name: `Statements of ${last}` })).toBeVisible();
   await hydrated(page);
   const statements = page.locator("details.statement");
+  await expect(statements.first()).toBeVisible();
   const count = await statements.count();
   expect(count).toBeGreaterThan(3);
   const first = statements.first();
