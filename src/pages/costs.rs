@@ -110,9 +110,12 @@ fn MonthsTable(rows: Vec<MonthRow>, admin: bool, close: ServerAction<CloseMonth>
                 <tr>
                     <th scope="row" class="nowrap">{month.to_string()}</th>
                     <td>{state}</td>
-                    <td class="num">{statements}</td>
+                    <td class="num">
+                        <span class="narrow-only">"Statements: "</span>
+                        {statements}
+                    </td>
                     <td class="num">{total}</td>
-                    <td>{action}</td>
+                    <td class="month-details">{action}</td>
                 </tr>
             }
         })
@@ -121,7 +124,7 @@ fn MonthsTable(rows: Vec<MonthRow>, admin: bool, close: ServerAction<CloseMonth>
     view! {
         {done}
         <div class="table-wrap">
-            <table class="data-table">
+            <table class="data-table months-table">
                 <caption class="visually-hidden">"Billing months, newest first"</caption>
                 <thead>
                     <tr>
