@@ -99,7 +99,7 @@ test("a month closed by an admin shows its statements, and a later price change 
   // The printed total is the sum of the printed lines.
   const amounts = await lines.locator("tbody tr td:last-child").allInnerTexts();
   const cents = amounts.map((a) => Math.round(Number(a.replace(/[^0-9.-]/g, "")) * 100));
-  const total = await lines.locator("tfoot td").innerText();
+  const total = await lines.locator("tfoot td.num").innerText();
   expect(cents.reduce((a, b) => a + b, 0)).toBe(Math.round(Number(total.replace(/[^0-9.-]/g, "")) * 100));
   const summaries = page.locator("details.statement summary");
   const before = await summaries.allInnerTexts();
