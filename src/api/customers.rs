@@ -186,7 +186,7 @@ pub async fn customer_api_key(id: i64) -> Result<Option<ApiKeyInfo>, AppError> {
     use crate::server::{api_keys, customers, guard};
     guard::authorize(Role::Viewer)?;
     let db = guard::state()?.db;
-    customers::get(&db, id).await?;
+    customers::ensure_exists(&db, id).await?;
     api_keys::info(&db, id).await
 }
 

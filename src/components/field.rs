@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use crate::domain::FieldMessage;
 use crate::error::AppError;
 
 /// The message under a form field (`role="alert"`, so screen readers hear
@@ -31,4 +32,21 @@ pub fn server_message(error: Signal<Option<AppError>>, field: &'static str) -> S
 /// An error that is not about a single field (conflict, refusal, network).
 pub fn general_message(error: Signal<Option<AppError>>) -> Signal<Option<String>> {
     Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Invalid(_))).map(|e| e.to_string()))
+}
+
+/// The message under one field of a form checked as the user types: the
+/// rule's problem with what is typed (once `shown`), else the server's word
+/// on the last save.
+pub fn field_message(
+    problems: Memo<Vec<FieldMessage>>,
+    shown: Signal<bool>,
+    server_error: Signal<Option<AppError>>,
+    field: impl Into<String>,
+) -> Signal<Option<String>> {
+    let field = field.into();
+    Signal::derive(move || {
+        let typed =
+            shown.get().then(|| problems.with(|p| p.iter().find(|p| p.field == field).map(|p| p.message.clone())));
+        typed.flatten().or_else(|| server_error.get().and_then(|e| e.for_field(&field)))
+    })
 }

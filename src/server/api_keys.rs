@@ -9,6 +9,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::audit::{self, Entry};
+use super::customers;
 use super::db::{begin_write, Db, WriteTx};
 use crate::api::audit::FieldChange;
 use crate::api::customers::ApiKeyInfo;
@@ -47,14 +48,6 @@ pub async fn issue(tx: &mut WriteTx, customer_id: i64, actor: &str, now: DateTim
     Ok(key)
 }
 
-async fn live_customer(tx: &mut WriteTx, customer_id: i64) -> Result<(), AppError> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE id = $1 AND status <> 'removed'")
-        .bind(customer_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    found.map(|_| ()).ok_or(AppError::NotFound)
-}
-
 async fn current_prefix(tx: &mut WriteTx, customer_id: i64) -> Result<String, sqlx::Error> {
     let prefix: Option<String> = sqlx::query_scalar("SELECT prefix FROM api_keys WHERE customer_id = $1")
         .bind(customer_id)
@@ -78,7 +71,7 @@ fn entry<'a>(actor: &'a str, action: &'a str, customer_id: i64, old: String, new
 /// A new key for the customer; the old one stops working at once.
 pub async fn rotate(db: &Db, actor: &str, customer_id: i64) -> Result<String, AppError> {
     let mut tx = begin_write(db).await?;
-    live_customer(&mut tx, customer_id).await?;
+    customers::ensure_exists(&mut *tx, customer_id).await?;
     let old = current_prefix(&mut tx, customer_id).await?;
     let key = issue(&mut tx, customer_id, actor, Utc::now()).await?;
     audit::write(&mut tx, entry(actor, "api_key.rotated", customer_id, old, format!("{}…", &key[..SHOWN]))).await?;
@@ -89,7 +82,7 @@ pub async fn rotate(db: &Db, actor: &str, customer_id: i64) -> Result<String, Ap
 /// Removes the customer's key: its servers can no longer report or ask.
 pub async fn revoke(db: &Db, actor: &str, customer_id: i64) -> Result<(), AppError> {
     let mut tx = begin_write(db).await?;
-    live_customer(&mut tx, customer_id).await?;
+    customers::ensure_exists(&mut *tx, customer_id).await?;
     let old = current_prefix(&mut tx, customer_id).await?;
     let gone = sqlx::query("DELETE FROM api_keys WHERE customer_id = $1").bind(customer_id).execute(&mut *tx).await?;
     if gone.rows_affected() == 0 {

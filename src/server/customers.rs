@@ -182,12 +182,17 @@ pub async fn get(db: &Db, id: i64) -> Result<CustomerDetail, AppError> {
     })
 }
 
-pub async fn history(db: &Db, id: i64) -> Result<Vec<AuditEntry>, AppError> {
-    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE id = $1 AND status <> 'removed'")
+/// Not found unless the customer exists and is not removed.
+pub async fn ensure_exists(executor: impl sqlx::SqliteExecutor<'_>, id: i64) -> Result<(), AppError> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE id = $1 AND status <> 'removed'")
         .bind(id)
-        .fetch_optional(db)
+        .fetch_optional(executor)
         .await?;
-    exists.ok_or(AppError::NotFound)?;
+    found.map(|_| ()).ok_or(AppError::NotFound)
+}
+
+pub async fn history(db: &Db, id: i64) -> Result<Vec<AuditEntry>, AppError> {
+    ensure_exists(db, id).await?;
     Ok(audit::of_customer(db, id, 500).await?)
 }
 

@@ -32,6 +32,13 @@ impl TestApp {
         Self { router, t }
     }
 
+    /// An app with a viewer (`val`), an operator (`otto`) and an admin (`ada`).
+    async fn with_every_role() -> Self {
+        let app = Self::new().await;
+        let app = app.with_staff("val", Role::Viewer).await;
+        app.with_staff("otto", Role::Operator).await.with_staff("ada", Role::Admin).await
+    }
+
     async fn with_staff(self, name: &str, role: Role) -> Self {
         let username = Username::parse(name).unwrap();
         staff::create(&self.t.db, "test", &username, &Password::parse(PASSWORD).unwrap(), role).await.unwrap();
@@ -177,14 +184,7 @@ async fn logout_ends_the_session() {
 
 #[tokio::test]
 async fn a_viewer_or_operator_calling_an_admin_function_is_refused() {
-    let app = TestApp::new()
-        .await
-        .with_staff("val", Role::Viewer)
-        .await
-        .with_staff("otto", Role::Operator)
-        .await
-        .with_staff("ada", Role::Admin)
-        .await;
+    let app = TestApp::with_every_role().await;
     let form = "username=newbie&role=admin&password=a+long+password";
     for name in ["val", "otto"] {
         let cookie = app.cookie_for(name).await;
@@ -294,14 +294,7 @@ async fn a_page_without_a_session_goes_to_sign_in_and_comes_back() {
 
 #[tokio::test]
 async fn every_module_renders_for_each_role_and_an_unknown_page_is_404() {
-    let app = TestApp::new()
-        .await
-        .with_staff("val", Role::Viewer)
-        .await
-        .with_staff("otto", Role::Operator)
-        .await
-        .with_staff("ada", Role::Admin)
-        .await;
+    let app = TestApp::with_every_role().await;
     for name in ["val", "otto", "ada"] {
         let cookie = app.cookie_for(name).await;
         for path in ["/", "/customers", "/costs", "/settings", "/audit"] {
@@ -442,14 +435,7 @@ impl StatusAndBody for Response {
 
 #[tokio::test]
 async fn only_an_admin_may_change_billing_and_only_operators_may_touch_api_keys() {
-    let app = TestApp::new()
-        .await
-        .with_staff("val", Role::Viewer)
-        .await
-        .with_staff("otto", Role::Operator)
-        .await
-        .with_staff("ada", Role::Admin)
-        .await;
+    let app = TestApp::with_every_role().await;
     let operator = app.cookie_for("otto").await;
     let (_, id) = create_call(&app, new_customer("Acme", true), &operator).await;
     let month = crate::domain::BillingMonth::of(super::clock::today()).previous().to_string();

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use super::{back_to_customer_when, customer_loaded, use_customer, EditHeader};
 use crate::api::customers::{CustomerDetail, UpdateContract};
-use crate::components::field::server_message;
+use crate::components::field::field_message;
 use crate::components::FieldError;
 use crate::domain::customer::ContractForm;
 use crate::error::AppError;
@@ -61,12 +61,7 @@ fn ContractEditor(customer: CustomerDetail) -> impl IntoView {
     let problems = Memo::new(move |_| form.get().validate(today, current_end).err().unwrap_or_default());
     let save = ServerAction::<UpdateContract>::new();
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
-    let message = move |field: &'static str| {
-        let server = server_message(error, field);
-        Signal::derive(move || {
-            problems.with(|p| p.iter().find(|p| p.field == field).map(|p| p.message.clone())).or_else(|| server.get())
-        })
-    };
+    let message = move |field: &'static str| field_message(problems, Signal::stored(true), error, field);
     let (id, version) = (customer.id, customer.version);
     back_to_customer_when(Signal::derive(move || matches!(save.value().get(), Some(Ok(())))), id);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::billing::{AddOption, CatalogueEntry, PricingPage, RenameOption, SetOptionRetired};
-use crate::components::field::{general_message, server_message};
+use crate::components::field::{field_message, general_message, server_message};
 use crate::components::{format, FieldError};
 use crate::domain::billing_settings::{NewOptionForm, Pricing};
 
@@ -165,16 +165,7 @@ fn AddOptionForm(currency: String, refresh: RwSignal<u32>) -> impl IntoView {
     let server_error = Signal::derive(move || add.value().get().and_then(Result::err));
     let general = general_message(server_error);
     let problems = Memo::new(move |_| form.with(|f| f.validate().err().unwrap_or_default()));
-    let message = move |field: &'static str| {
-        Signal::derive(move || {
-            server_error.get().and_then(|e| e.for_field(field)).or_else(|| {
-                submitted
-                    .get()
-                    .then(|| problems.with(|p| p.iter().find(|p| p.field == field).map(|p| p.message.clone())))
-                    .flatten()
-            })
-        })
-    };
+    let message = move |field: &'static str| field_message(problems, submitted.into(), server_error, field);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         submitted.set(true);

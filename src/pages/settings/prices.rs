@@ -4,10 +4,9 @@
 use leptos::prelude::*;
 
 use crate::api::billing::{PriceListView, PricingPage, SavePriceList};
-use crate::components::field::general_message;
+use crate::components::field::{field_message, general_message};
 use crate::components::{format, FieldError};
 use crate::domain::billing_settings::{option_price_field, OptionPriceForm, PriceListForm, Pricing};
-use crate::domain::FieldMessage;
 
 fn option_name(page: &PricingPage, code: &str) -> String {
     page.catalogue.iter().find(|o| o.code == code).map(|o| o.name.clone()).unwrap_or_else(|| code.to_owned())
@@ -177,14 +176,7 @@ fn PriceListEditor(page: PricingPage, refresh: RwSignal<u32>, editing: RwSignal<
         }
     });
     let problems = Memo::new(move |_| form.with(|f| f.validate(current).err().unwrap_or_default()));
-    let message = move |field: String| {
-        Signal::derive(move || {
-            if let Some(m) = server_error.get().and_then(|e| e.for_field(&field)) {
-                return Some(m);
-            }
-            submitted.get().then(|| problems.with(|p| find(p, &field))).flatten()
-        })
-    };
+    let message = move |field: String| field_message(problems, submitted.into(), server_error, field);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         submitted.set(true);
@@ -312,8 +304,4 @@ fn PriceListEditor(page: PricingPage, refresh: RwSignal<u32>, editing: RwSignal<
             </div>
         </form>
     }
-}
-
-fn find(problems: &[FieldMessage], field: &str) -> Option<String> {
-    problems.iter().find(|p| p.field == field).map(|p| p.message.clone())
 }
