@@ -7,7 +7,9 @@ use leptos_router::{path, SsrMode};
 
 use crate::api::session::{get_current_user, CurrentUser, Logout};
 use crate::components::loaded::loaded_result;
-use crate::pages::customers::{CustomerPage, CustomersPage, EditContractPage, EditOptionsPage, NewCustomerPage};
+use crate::pages::customers::{
+    CustomerPage, CustomerStatementPage, CustomersPage, EditContractPage, EditOptionsPage, NewCustomerPage,
+};
 use crate::pages::{AuditPage, CostsPage, LoginPage, NotFound, SettingsPage, StatementsPage, StatusPage};
 
 /// The HTML document around the app. Its scripts carry this response's CSP
@@ -54,6 +56,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("customers/:id") view=CustomerPage ssr=SsrMode::Async />
                     <Route path=path!("customers/:id/contract") view=EditContractPage ssr=SsrMode::Async />
                     <Route path=path!("customers/:id/options") view=EditOptionsPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("customers/:id/statements/:month")
+                        view=CustomerStatementPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("costs") view=CostsPage ssr=SsrMode::Async />
                     <Route path=path!("costs/statements/:month") view=StatementsPage ssr=SsrMode::Async />
                     <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async />

@@ -5,6 +5,12 @@ import { chromium } from "@playwright/test";
 
 const base = process.env.BASE_URL ?? "http://127.0.0.1:3000";
 const out = process.argv[2] ?? "screenshots";
+function monthsAgo(n) {
+  const d = new Date();
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() - n);
+  return d.toISOString().slice(0, 7);
+}
 function lastMonth() {
   const d = new Date();
   d.setUTCDate(1);
@@ -20,6 +26,10 @@ const pages = [
   ["customer-new", "/customers/new"],
   ["customer-detail", "/customers/1"],
   ["customer-history", "/customers/1?view=history"],
+  // Acme Corporation in the demo data: 23 months billed.
+  ["customer-billed", "/customers/11"],
+  ["customer-billed-24", "/customers/11?months=24"],
+  ["customer-statement", `/customers/11/statements/${monthsAgo(2)}`],
   ["customer-contract", "/customers/1/contract"],
   ["customer-options", "/customers/1/options"],
   ["costs", "/costs"],
@@ -74,6 +84,20 @@ for (const width of [1280, 360]) {
   await page.getByRole("button", { name: "Make a new key" }).click();
   await page.getByLabel("API key", { exact: true }).waitFor();
   await page.screenshot({ path: `${out}/dialog-new-key-${width}.png` });
+  // A billed customer's cost history with a tooltip showing, then every table open.
+  await page.goto(`${base}/customers/11`);
+  await page.locator("body[data-hydrated]").waitFor();
+  const costs = page.getByRole("region", { name: "Cost history" });
+  const chart = costs.locator("canvas");
+  await chart.and(page.locator("[data-drawn-ms]")).waitFor();
+  await chart.scrollIntoViewIfNeeded();
+  const box = await chart.boundingBox();
+  await page.mouse.move(box.x + box.width * 0.72, box.y + box.height * 0.5);
+  await costs.getByRole("tooltip").waitFor();
+  await costs.screenshot({ path: `${out}/customer-billed-tooltip-${width}.png` });
+  for (const summary of await page.locator("details.chart-table summary").all()) await summary.click();
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: `${out}/customer-billed-tables-${width}.png`, fullPage: true });
   await context.close();
 }
 await browser.close();

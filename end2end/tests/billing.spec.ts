@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { hydrated, signIn } from "./helpers";
+import { billedCustomerWithKey, hydrated, signIn } from "./helpers";
 
 function month(offset: number): string {
   const d = new Date();
@@ -144,26 +144,7 @@ test("a month closed by an admin shows its statements, and a later price change 
 
 test("usage reported over the API shows on the customer's page", async ({ page }) => {
   await signIn(page, "operator", "/customers");
-  const name = `Metered ${suffix()}`;
-  const created = await page.request.post("/api/customers/create", {
-    data: {
-      form: {
-        name,
-        billed: true,
-        contract_end: new Date(Date.now() + 30 * 86400e3).toISOString().slice(0, 10),
-        database_name: name.toLowerCase().replace(/[^a-z0-9]+/g, "_"),
-        max_users: "20",
-        limit_user_creation: true,
-        options: ["web_access"],
-      },
-    },
-  });
-  const { id, api_key: key } = await created.json();
-  const report = (reportId: string, users: number) =>
-    page.request.post("/api/v1/usage", {
-      headers: { Authorization: `Bearer ${key}` },
-      data: { report_id: reportId, observed_at: new Date().toISOString(), users },
-    });
+  const { id, key, report } = await billedCustomerWithKey(page, `Metered ${suffix()}`, { maxUsers: 20, hardLimit: true });
   expect((await report("r1", 12)).status()).toBe(200);
   const full = await report("r2", 20);
   expect((await full.json()).license.can_create_user).toBe(false);

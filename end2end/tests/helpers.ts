@@ -1,4 +1,4 @@
-import { expect, Page } from "@playwright/test";
+import { APIResponse, expect, Page } from "@playwright/test";
 
 export type RoleName = "admin" | "operator" | "viewer";
 
@@ -40,4 +40,57 @@ export async function watchForProblems(page: Page): Promise<string[]> {
     });
   });
   return problems;
+}
+
+/** The id of a customer of the demo data, found through the customer list. */
+export async function customerIdByName(page: Page, name: string): Promise<number> {
+  await page.goto(`/customers?tab=billed&q=${encodeURIComponent(name)}`);
+  const href = await page.getByRole("link", { name, exact: true }).getAttribute("href");
+  const id = Number(href?.split("/").pop());
+  expect(id).toBeGreaterThan(0);
+  return id;
+}
+
+/** "YYYY-MM" of the month `offset` months from now (UTC). */
+export function monthFromNow(offset: number): string {
+  const d = new Date();
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() + offset);
+  return d.toISOString().slice(0, 7);
+}
+
+/** "September 2026" for "2026-09". */
+export function monthName(month: string): string {
+  return new Date(`${month}-01T00:00:00Z`).toLocaleString("en", { month: "long", year: "numeric", timeZone: "UTC" });
+}
+
+/** A billed customer made through the server function (as the signed-in
+ * page), with `report` sending its usage over the machine API, as a
+ * password-manager server would. */
+export async function billedCustomerWithKey(
+  page: Page,
+  name: string,
+  license: { maxUsers: number; hardLimit: boolean },
+): Promise<{ id: number; key: string; report: (reportId: string, users: number) => Promise<APIResponse> }> {
+  const created = await page.request.post("/api/customers/create", {
+    data: {
+      form: {
+        name,
+        billed: true,
+        contract_end: new Date(Date.now() + 60 * 86400e3).toISOString().slice(0, 10),
+        database_name: name.toLowerCase().replace(/[^a-z0-9]+/g, "_"),
+        max_users: String(license.maxUsers),
+        limit_user_creation: license.hardLimit,
+        options: ["web_access"],
+      },
+    },
+  });
+  expect(created.status()).toBe(200);
+  const { id, api_key: key } = await created.json();
+  const report = (reportId: string, users: number) =>
+    page.request.post("/api/v1/usage", {
+      headers: { Authorization: `Bearer ${key}` },
+      data: { report_id: reportId, observed_at: new Date().toISOString(), users },
+    });
+  return { id, key, report };
 }

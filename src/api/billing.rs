@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::billing::LineKind;
 use crate::domain::billing_settings::{NewOptionForm, PriceListForm, Pricing, SettingsForm};
+use crate::domain::cost_history::{CostMonth, DayUsers};
 use crate::domain::{BillingMonth, Money, UnitPrice};
 use crate::error::AppError;
 
@@ -135,6 +136,34 @@ pub struct Forecast {
     pub bill: Option<Statement>,
 }
 
+/// A frozen statement as a customer's list shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementSummary {
+    pub month: BillingMonth,
+    pub users: u32,
+    pub total: Money,
+    pub closed_at: DateTime<Utc>,
+}
+
+/// What a billed customer's page shows of its billing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerBillingPage {
+    pub currency: String,
+    /// Today in the billing time zone.
+    pub today: chrono::NaiveDate,
+    /// The license's maximum now.
+    pub max_users: u32,
+    pub forecast: Forecast,
+    /// Oldest first, from the first billed month of the window on; the last
+    /// one is the current month.
+    pub months: Vec<CostMonth>,
+    /// The current month's daily users through today.
+    pub days: Vec<DayUsers>,
+    /// Every frozen statement of the customer, newest first.
+    pub statements: Vec<StatementSummary>,
+    pub loaded_at: DateTime<Utc>,
+}
+
 #[server(endpoint = "billing/pricing")]
 pub async fn get_pricing() -> Result<PricingPage, AppError> {
     use crate::domain::Role;
@@ -209,10 +238,19 @@ pub async fn month_statements(month: String) -> Result<Vec<Statement>, AppError>
     billing::statements_of_month(&guard::state()?.db, month).await
 }
 
-#[server(endpoint = "billing/forecast")]
-pub async fn customer_forecast(id: i64) -> Result<Forecast, AppError> {
+#[server(endpoint = "billing/customer")]
+pub async fn customer_billing(id: i64, months: u32) -> Result<CustomerBillingPage, AppError> {
+    use crate::domain::Role;
+    use crate::server::{customer_billing, guard};
+    guard::authorize(Role::Viewer)?;
+    customer_billing::customer_billing(&guard::state()?.db, id, months, Utc::now()).await
+}
+
+#[server(endpoint = "billing/customer_statement")]
+pub async fn customer_statement(id: i64, month: String) -> Result<Statement, AppError> {
     use crate::domain::Role;
     use crate::server::{billing, guard};
     guard::authorize(Role::Viewer)?;
-    billing::forecast_of(&guard::state()?.db, id, Utc::now()).await
+    let month = BillingMonth::parse(&month).map_err(|e| AppError::invalid("month", e))?;
+    billing::statement_of_customer(&guard::state()?.db, id, month).await
 }

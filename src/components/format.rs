@@ -31,6 +31,37 @@ pub fn money(amount: crate::domain::Money, currency: &str) -> String {
     format!("{sign}{}.{:02} {currency}", thousands(abs / 100), abs % 100)
 }
 
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// "October 2026".
+pub fn month_long(month: crate::domain::BillingMonth) -> String {
+    format!("{} {}", MONTHS[month.month() as usize - 1], month.year())
+}
+
+/// "Oct" under a bar; January carries its year ("Jan 26"), so does the
+/// first bar (`first`).
+pub fn month_short(month: crate::domain::BillingMonth, first: bool) -> String {
+    let name = &MONTHS[month.month() as usize - 1][..3];
+    if month.month() == 1 || first {
+        format!("{name} {:02}", month.year() % 100)
+    } else {
+        name.to_owned()
+    }
+}
+
 pub fn duration(seconds: u64) -> String {
     let (days, rest) = (seconds / 86_400, seconds % 86_400);
     let (hours, minutes) = (rest / 3600, rest % 3600 / 60);
@@ -68,6 +99,15 @@ mod tests {
         assert_eq!(money(Money::ZERO, "CHF"), "0.00 CHF");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1000), "1,000");
+    }
+
+    #[test]
+    fn months_read_as_words() {
+        let m = |s: &str| crate::domain::BillingMonth::parse(s).unwrap();
+        assert_eq!(month_long(m("2026-10")), "October 2026");
+        assert_eq!(month_short(m("2026-10"), false), "Oct");
+        assert_eq!(month_short(m("2027-01"), false), "Jan 27");
+        assert_eq!(month_short(m("2026-05"), true), "May 26");
     }
 
     #[test]

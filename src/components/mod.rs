@@ -1,6 +1,7 @@
 //! Reusable pieces of the pages.
 
 pub mod audit;
+pub mod chart;
 pub mod dialog;
 pub mod error_notice;
 pub mod field;

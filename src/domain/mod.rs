@@ -4,6 +4,7 @@
 pub mod billing;
 pub mod billing_month;
 pub mod billing_settings;
+pub mod cost_history;
 pub mod customer;
 pub mod customer_list;
 pub mod customer_name;

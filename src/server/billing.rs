@@ -567,8 +567,20 @@ fn billing_error(e: crate::domain::billing::BillingError) -> AppError {
     AppError::Conflict(e.to_string())
 }
 
+/// One customer's current month: the forecast and what it was made from.
+pub(super) struct CurrentMonth {
+    pub forecast: Forecast,
+    pub facts: Option<CustomerFacts>,
+    pub today: NaiveDate,
+    pub tz: Tz,
+}
+
 /// The current month's bill so far for one customer.
 pub async fn forecast_of(db: &Db, id: i64, now: DateTime<Utc>) -> Result<Forecast, AppError> {
+    Ok(current_month(db, id, now).await?.forecast)
+}
+
+pub(super) async fn current_month(db: &Db, id: i64, now: DateTime<Utc>) -> Result<CurrentMonth, AppError> {
     let row: Option<(String, Option<i64>)> =
         sqlx::query_as("SELECT name, reported_users FROM customers WHERE id = $1 AND status <> 'removed'")
             .bind(id)
@@ -581,19 +593,33 @@ pub async fn forecast_of(db: &Db, id: i64, now: DateTime<Utc>) -> Result<Forecas
     let month = BillingMonth::of(today);
     let current_users = reported.unwrap_or(0).max(0) as u32;
     let mut conn = db.acquire().await?;
-    let facts = facts_for_month(&mut conn, tz, month, Some(id)).await?;
+    let mut facts = facts_for_month(&mut conn, tz, month, Some(id)).await?;
     let lists = rule_lists(&price_list_views(&mut conn).await?);
-    let bill = match facts.get(&id) {
+    let facts = facts.remove(&id);
+    let bill = match &facts {
         Some(facts) => forecast(facts, today, current_users, &lists).map_err(billing_error)?,
         None => None,
     };
     let names = option_names(db).await?;
-    Ok(Forecast {
+    let forecast = Forecast {
         month,
         currency: settings.currency.clone(),
         current_users,
         bill: bill.map(|b| statement_of(id, name, &settings.currency, &b, &names, now)),
-    })
+    };
+    Ok(CurrentMonth { forecast, facts, today, tz })
+}
+
+/// The bill of an ended month that is not closed yet, by the same rules as
+/// its statement will be (None: no billable day).
+pub(super) async fn pending_bill(db: &Db, tz: Tz, id: i64, month: BillingMonth) -> Result<Option<MonthBill>, AppError> {
+    let mut conn = db.acquire().await?;
+    let facts = facts_for_month(&mut conn, tz, month, Some(id)).await?;
+    let lists = rule_lists(&price_list_views(&mut conn).await?);
+    match facts.get(&id) {
+        Some(facts) => bill_month(facts, month, &lists).map_err(billing_error),
+        None => Ok(None),
+    }
 }
 
 /// Closes `month` (which must have ended): one frozen statement per
@@ -767,21 +793,60 @@ struct LineRow {
 
 /// The frozen statements of a month, by customer name.
 pub async fn statements_of_month(db: &Db, month: BillingMonth) -> Result<Vec<Statement>, AppError> {
-    let rows: Vec<StatementRow> = sqlx::query_as(
-        "SELECT id, customer_id, month, customer_name, currency, billable_days, users, users_at_start, users_at_end, \
-           total_cents, closed_at FROM statements WHERE month = $1 ORDER BY customer_name, customer_id",
-    )
-    .bind(month.to_string())
-    .fetch_all(db)
-    .await?;
-    let lines: Vec<LineRow> = sqlx::query_as(
+    let mut statements = load_statements(db, Some(month), None).await?;
+    // As the customer lists sort: accents folded, case ignored.
+    statements.sort_by_cached_key(|s| (sort_key(&s.customer_name), s.customer_id));
+    Ok(statements)
+}
+
+/// Every frozen statement of one customer, oldest first.
+pub async fn statements_of_customer(db: &Db, id: i64) -> Result<Vec<Statement>, AppError> {
+    let mut statements = load_statements(db, None, Some(id)).await?;
+    statements.sort_by_key(|s| s.month);
+    Ok(statements)
+}
+
+/// One customer's frozen statement of `month`.
+pub async fn statement_of_customer(db: &Db, id: i64, month: BillingMonth) -> Result<Statement, AppError> {
+    load_statements(db, Some(month), Some(id)).await?.pop().ok_or(AppError::NotFound)
+}
+
+/// Frozen statements with their lines: of one month, one customer, or both.
+/// Each filter is its own condition, so the unique (customer, month) index
+/// and the month index serve it.
+async fn load_statements(
+    db: &Db,
+    month: Option<BillingMonth>,
+    customer: Option<i64>,
+) -> Result<Vec<Statement>, AppError> {
+    let filter = match (month, customer) {
+        (Some(_), Some(_)) => "s.month = $1 AND s.customer_id = $2",
+        (Some(_), None) => "s.month = $1",
+        (None, Some(_)) => "s.customer_id = $1",
+        (None, None) => "1 = 1",
+    };
+    let month = month.map(|m| m.to_string());
+    let statements_sql = format!(
+        "SELECT s.id, s.customer_id, s.month, s.customer_name, s.currency, s.billable_days, s.users, \
+           s.users_at_start, s.users_at_end, s.total_cents, s.closed_at FROM statements s WHERE {filter}"
+    );
+    let lines_sql = format!(
         "SELECT l.statement_id, l.kind, l.code, l.label, l.quantity, l.unit_price_e4, l.amount_cents \
-         FROM statement_lines l JOIN statements s ON s.id = l.statement_id WHERE s.month = $1 \
-         ORDER BY l.statement_id, l.position",
-    )
-    .bind(month.to_string())
-    .fetch_all(db)
-    .await?;
+         FROM statement_lines l JOIN statements s ON s.id = l.statement_id WHERE {filter} \
+         ORDER BY l.statement_id, l.position"
+    );
+    let mut rows = sqlx::query_as::<_, StatementRow>(&statements_sql);
+    let mut lines = sqlx::query_as::<_, LineRow>(&lines_sql);
+    if let Some(month) = &month {
+        rows = rows.bind(month.clone());
+        lines = lines.bind(month.clone());
+    }
+    if let Some(customer) = customer {
+        rows = rows.bind(customer);
+        lines = lines.bind(customer);
+    }
+    let rows = rows.fetch_all(db).await?;
+    let lines = lines.fetch_all(db).await?;
     let mut by_statement: HashMap<i64, Vec<StatementLine>> = HashMap::new();
     for l in lines {
         by_statement.entry(l.statement_id).or_default().push(StatementLine {
@@ -793,12 +858,12 @@ pub async fn statements_of_month(db: &Db, month: BillingMonth) -> Result<Vec<Sta
             amount: Money::from_cents(l.amount_cents),
         });
     }
-    let mut statements: Vec<Statement> = rows
+    Ok(rows
         .into_iter()
         .map(|r| Statement {
             customer_id: r.customer_id,
             customer_name: r.customer_name,
-            month: BillingMonth::parse(&r.month).unwrap_or(month),
+            month: BillingMonth::parse(&r.month).unwrap_or(BillingMonth::of(r.closed_at.date_naive())),
             currency: r.currency,
             billable_days: r.billable_days as u32,
             users: r.users as u32,
@@ -808,10 +873,7 @@ pub async fn statements_of_month(db: &Db, month: BillingMonth) -> Result<Vec<Sta
             total: Money::from_cents(r.total_cents),
             closed_at: r.closed_at,
         })
-        .collect();
-    // As the customer lists sort: accents folded, case ignored.
-    statements.sort_by_cached_key(|s| (sort_key(&s.customer_name), s.customer_id));
-    Ok(statements)
+        .collect())
 }
 
 fn sort_key(name: &str) -> String {

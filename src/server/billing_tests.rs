@@ -13,11 +13,11 @@ use crate::domain::usage::UsageReport;
 use crate::domain::{BillingMonth, Money};
 use crate::error::AppError;
 
-fn this_month() -> BillingMonth {
+pub(super) fn this_month() -> BillingMonth {
     BillingMonth::of(clock::today())
 }
 
-fn form(name: &str, billed: bool, options: &[&str]) -> CustomerForm {
+pub(super) fn form(name: &str, billed: bool, options: &[&str]) -> CustomerForm {
     CustomerForm {
         name: name.to_owned(),
         billed,
@@ -30,21 +30,21 @@ fn form(name: &str, billed: bool, options: &[&str]) -> CustomerForm {
 }
 
 /// Middle of a day of last month, UTC.
-fn last_month_at(day: u32) -> DateTime<Utc> {
+pub(super) fn last_month_at(day: u32) -> DateTime<Utc> {
     let m = this_month().previous();
     m.first_day().with_day0(day - 1).unwrap().and_hms_opt(12, 0, 0).unwrap().and_utc()
 }
 
 use chrono::Datelike;
 
-async fn report(t: &TestDb, id: i64, report_id: &str, at: DateTime<Utc>, users: u32) {
+pub(super) async fn report(t: &TestDb, id: i64, report_id: &str, at: DateTime<Utc>, users: u32) {
     let r = UsageReport { report_id: report_id.to_owned(), observed_at: at, users };
     metering::ingest(&t.db, id, &r, at).await.unwrap();
 }
 
 /// A billed customer created 70 days ago with web_access (per user) and
 /// discovery (flat), with 12 and then 30 users reported last month.
-async fn billed_customer(t: &TestDb, name: &str) -> i64 {
+pub(super) async fn billed_customer(t: &TestDb, name: &str) -> i64 {
     let made = customers::create_at(
         &t.db,
         "otto",

@@ -55,6 +55,7 @@ async fn run_server(db: Db, config: Config) -> anyhow::Result<()> {
     } else {
         tracing::warn!("background jobs are off (MSP_RUN_JOBS=false): months do not close by themselves");
     }
+    super::precompress::spawn(std::path::Path::new(&*leptos_options.site_root).join(&*leptos_options.site_pkg_dir));
     let state = AppState::new(leptos_options, db, config);
     let app = build_router(state);
     let listener =

@@ -8,6 +8,7 @@ pub mod billing;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod customer_billing;
 pub mod customers;
 pub mod db;
 pub mod demo;
@@ -18,6 +19,7 @@ pub mod login;
 pub mod machine_api;
 pub mod metering;
 pub mod passwords;
+pub mod precompress;
 pub mod router;
 pub mod security;
 pub mod sessions;
@@ -28,6 +30,8 @@ pub mod telemetry;
 
 #[cfg(test)]
 mod billing_tests;
+#[cfg(test)]
+mod customer_billing_tests;
 #[cfg(test)]
 mod customers_tests;
 #[cfg(test)]

@@ -462,10 +462,19 @@ async fn only_an_admin_may_change_billing_and_only_operators_may_touch_api_keys(
     for path in ["/api/customers/rotate_api_key", "/api/customers/revoke_api_key"] {
         assert_eq!(app.post(path, &format!("id={id}"), Some(&viewer)).await.status(), StatusCode::FORBIDDEN, "{path}");
     }
-    // The viewer may read the key's prefix, the months and a forecast.
-    for path in ["/api/customers/api_key", "/api/billing/forecast"] {
-        assert_eq!(app.post(path, &format!("id={id}"), Some(&viewer)).await.status(), StatusCode::OK, "{path}");
+    // The viewer may read the key's prefix, the months and a customer's billing.
+    for (path, form) in
+        [("/api/customers/api_key", format!("id={id}")), ("/api/billing/customer", format!("id={id}&months=12"))]
+    {
+        assert_eq!(app.post(path, &form, Some(&viewer)).await.status(), StatusCode::OK, "{path}");
     }
+    // No statement yet: not found, not refused.
+    let statement = app.post("/api/billing/customer_statement", &format!("id={id}&month={month}"), Some(&viewer)).await;
+    assert_eq!(statement.status(), StatusCode::NOT_FOUND);
+    let (status, page) =
+        app.get(&format!("/customers/{id}/statements/{month}"), Some(&viewer)).await.into_parts_status().await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains(&format!("No statement for {month}")), "{page}");
     assert_eq!(app.post("/api/billing/months", "", Some(&viewer)).await.status(), StatusCode::OK);
     // Nothing was changed by the refused calls.
     let settings = super::billing::settings(&app.t.db).await.unwrap();

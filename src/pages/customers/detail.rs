@@ -5,14 +5,13 @@ use leptos_router::hooks::use_query_map;
 use super::actions::{ActivateAction, ConvertAction, DeactivateAction, RemoveAction};
 use super::api_key::ApiKeyCard;
 use super::badges::{ContractEnd, KindBadge, StatusBadge};
+use super::billing::BillingSection;
 use super::{customer_loaded, use_customer};
-use crate::api::billing::customer_forecast;
 use crate::api::customers::{customer_history, CustomerDetail};
 use crate::app::use_can_operate;
 use crate::components::audit::AuditTable;
 use crate::components::format;
 use crate::components::loaded;
-use crate::components::statement::BillLines;
 use crate::domain::{CustomerKind, CustomerStatus};
 
 #[component]
@@ -220,36 +219,8 @@ fn Overview(customer: CustomerDetail) -> impl IntoView {
                 </section>
             }
             .into_any(),
-            CustomerKind::Billed => view! { <ForecastCard id=c.id /> }.into_any(),
+            CustomerKind::Billed => view! { <BillingSection id=c.id /> }.into_any(),
         }}
-    }
-}
-
-/// This month so far, by the same rules as a statement.
-#[component]
-fn ForecastCard(id: i64) -> impl IntoView {
-    let forecast = Resource::new(move || id, customer_forecast);
-    view! {
-        <section class="card" aria-labelledby="billing-title">
-            <h2 id="billing-title">"This month so far (forecast)"</h2>
-            {loaded(forecast, |f| {
-                let Some(bill) = f.bill else {
-                    return view! {
-                        <p class="muted">{format!("Not billed in {}: no billable day this month.", f.month)}</p>
-                    }
-                    .into_any();
-                };
-                let rule = format!(
-                    "{}: billed users = highest daily count this month ({}), taking the current count ({}) for the rest of the month.",
-                    f.month, bill.users, f.current_users
-                );
-                view! {
-                    <p class="muted">{rule}</p>
-                    <BillLines statement=bill caption="Forecast of this month".to_owned() total_label="Forecast total" />
-                }
-                .into_any()
-            })}
-        </section>
     }
 }
 

@@ -4,18 +4,21 @@
 mod actions;
 mod api_key;
 mod badges;
+mod billing;
 mod detail;
 mod edit_contract;
 mod edit_options;
 mod list;
 mod new;
 mod option_checklist;
+mod statement;
 
 pub use detail::CustomerPage;
 pub use edit_contract::EditContractPage;
 pub use edit_options::EditOptionsPage;
 pub use list::CustomersPage;
 pub use new::NewCustomerPage;
+pub use statement::CustomerStatementPage;
 
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,0 +1,301 @@
+//! A bar chart drawn with `plotters` on a canvas in the browser: stacked
+//! bars, an optional limit per bar (max users), one bar drawn apart (the
+//! forecast). Hovering a bar shows its tooltip; clicking it opens its link
+//! (on a touch screen the first tap shows the tooltip, the second opens).
+//! The canvas is a picture for the eye: every chart on a page has a table
+//! with the same figures next to it, for the keyboard and screen readers.
+
+#[cfg(feature = "hydrate")]
+mod draw;
+
+use leptos::prelude::*;
+
+/// One series of the stacked bars.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    pub name: &'static str,
+    /// CSS class of its legend swatch; the colour itself is in `COLORS`.
+    pub swatch: &'static str,
+    pub color: (u8, u8, u8),
+}
+
+pub const USERS: Series = Series { name: "Users", swatch: "swatch-users", color: (47, 95, 179) };
+pub const OPTIONS: Series = Series { name: "Options", swatch: "swatch-options", color: (224, 123, 57) };
+pub const LIMIT_COLOR: (u8, u8, u8) = (190, 40, 40);
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bar {
+    /// Under the bar: "Oct", "2025" or a day of the month.
+    pub label: String,
+    /// One value per series, stacked from the bottom.
+    pub parts: Vec<f64>,
+    /// A mark across the bar (the license's maximum).
+    pub limit: Option<f64>,
+    /// Drawn apart: lighter, outlined and set off by a line (the forecast).
+    pub apart: bool,
+    /// What hovering shows: a title and its lines.
+    pub title: String,
+    pub lines: Vec<String>,
+    /// Where a click on the bar goes.
+    pub href: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChartData {
+    pub bars: Vec<Bar>,
+    pub series: Vec<Series>,
+    /// The name of the limit mark in the legend, when bars have one.
+    pub limit_name: Option<&'static str>,
+    /// The unit of the values (currency or "users"), over the value axis.
+    pub unit: String,
+    /// Whether the axis shows amounts (two decimals when small).
+    pub money: bool,
+}
+
+/// Where the bars are, in CSS pixels of the canvas (what `draw` found).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Plot {
+    pub left: f64,
+    pub right: f64,
+    pub top: f64,
+    pub bottom: f64,
+    pub bars: usize,
+}
+
+impl Plot {
+    /// The bar under a point of the canvas: each bar owns its whole column,
+    /// so a low bar is as easy to hover as a high one.
+    pub fn bar_at(&self, x: f64, y: f64) -> Option<usize> {
+        if self.bars == 0 || x < self.left || x >= self.right || y < self.top || y > self.bottom {
+            return None;
+        }
+        let width = (self.right - self.left) / self.bars as f64;
+        Some((((x - self.left) / width) as usize).min(self.bars - 1))
+    }
+
+    /// The middle of bar `i`, for the tooltip.
+    pub fn centre_of(&self, i: usize) -> f64 {
+        let width = (self.right - self.left) / self.bars.max(1) as f64;
+        self.left + width * (i as f64 + 0.5)
+    }
+}
+
+/// A value on the axis: "1,250" or, for amounts under 10, "2.50".
+pub fn axis_label(value: f64, money: bool) -> String {
+    if money && value.abs() < 10.0 && value.fract().abs() > f64::EPSILON {
+        format!("{value:.2}")
+    } else {
+        super::format::thousands(value.round().max(0.0) as u64)
+    }
+}
+
+/// The top of the value axis: a round number a little above the highest
+/// bar or limit.
+pub fn axis_top(data: &ChartData) -> f64 {
+    let highest =
+        data.bars.iter().map(|b| b.parts.iter().sum::<f64>().max(b.limit.unwrap_or(0.0))).fold(0.0_f64, f64::max);
+    if highest <= 0.0 {
+        return 1.0;
+    }
+    let wanted = highest * 1.08;
+    let step = 10_f64.powf(wanted.log10().floor());
+    for factor in [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0] {
+        if step * factor >= wanted {
+            return step * factor;
+        }
+    }
+    step * 10.0
+}
+
+#[component]
+pub fn BarChart(data: ChartData, label: String) -> impl IntoView {
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    let plot = RwSignal::new(Plot::default());
+    let hovered = RwSignal::new(None::<usize>);
+    let bars = StoredValue::new(data.bars.clone());
+
+    #[cfg(feature = "hydrate")]
+    {
+        let data = StoredValue::new(data.clone());
+        let redraw = move || {
+            if let Some(element) = canvas.get_untracked() {
+                if let Some(found) = data.with_value(|d| draw::draw(&element, d)) {
+                    plot.set(found);
+                    // When it was first drawn, in ms since the navigation began.
+                    if element.get_attribute("data-drawn-ms").is_none() {
+                        if let Some(now) = web_sys::window().and_then(|w| w.performance()).map(|p| p.now()) {
+                            let _ = element.set_attribute("data-drawn-ms", &format!("{now:.0}"));
+                        }
+                    }
+                }
+            }
+        };
+        Effect::new(move |_| {
+            if canvas.get().is_some() {
+                redraw();
+            }
+        });
+        let resize = window_event_listener(leptos::ev::resize, move |_| redraw());
+        on_cleanup(move || resize.remove());
+    }
+
+    let navigate = leptos_router::hooks::use_navigate();
+    let point =
+        move |ev: &leptos::ev::PointerEvent| plot.get_untracked().bar_at(ev.offset_x() as f64, ev.offset_y() as f64);
+    let open = move |i: usize| {
+        if let Some(href) = bars.with_value(|b| b.get(i).and_then(|b| b.href.clone())) {
+            navigate(&href, Default::default());
+        }
+    };
+    let tooltip = move || {
+        let i = hovered.get()?;
+        let bar = bars.with_value(|b| b.get(i).cloned())?;
+        let p = plot.get();
+        // Kept inside the chart: anchored left, centred or right by position.
+        let share = (p.centre_of(i) - p.left) / (p.right - p.left).max(1.0);
+        let anchor = if share < 0.25 {
+            "tip-start"
+        } else if share > 0.75 {
+            "tip-end"
+        } else {
+            "tip-middle"
+        };
+        let hint = bar.href.is_some().then_some("Click to open the statement");
+        Some(view! {
+            <div
+                class=format!("chart-tip {anchor}")
+                role="tooltip"
+                style:left=format!("{:.0}px", p.centre_of(i))
+                style:top=format!("{:.0}px", p.top)
+            >
+                <strong>{bar.title.clone()}</strong>
+                {bar.lines.iter().map(|l| view! { <span>{l.clone()}</span> }).collect_view()}
+                {hint.map(|h| view! { <span class="muted small">{h}</span> })}
+            </div>
+        })
+    };
+    let legend = data
+        .series
+        .iter()
+        .map(|s| {
+            view! {
+                <li>
+                    <span class=format!("swatch {}", s.swatch) aria-hidden="true"></span>
+                    {s.name}
+                </li>
+            }
+        })
+        .collect_view();
+    let limit = data.limit_name.map(|name| {
+        view! {
+            <li>
+                <span class="swatch swatch-limit" aria-hidden="true"></span>
+                {name}
+            </li>
+        }
+    });
+    let apart = data.bars.iter().any(|b| b.apart).then(|| {
+        view! {
+            <li>
+                <span class="swatch swatch-apart" aria-hidden="true"></span>
+                "Forecast (this month so far)"
+            </li>
+        }
+    });
+    view! {
+        <figure class="chart">
+            <div class="chart-area">
+                <canvas
+                    node_ref=canvas
+                    role="img"
+                    aria-label=label
+                    class=move || if hovered.get().is_some_and(|i| bars.with_value(|b| b.get(i).is_some_and(|b| b.href.is_some()))) {
+                        "chart-canvas linked"
+                    } else {
+                        "chart-canvas"
+                    }
+                    on:pointermove=move |ev| {
+                        if ev.pointer_type() != "touch" {
+                            hovered.set(point(&ev));
+                        }
+                    }
+                    on:pointerleave=move |_| hovered.set(None)
+                    on:pointerup=move |ev| {
+                        let Some(i) = point(&ev) else { return };
+                        // A tap shows the tooltip first; a second tap opens.
+                        if ev.pointer_type() == "touch" && hovered.get_untracked() != Some(i) {
+                            hovered.set(Some(i));
+                        } else {
+                            open(i);
+                        }
+                    }
+                ></canvas>
+                {tooltip}
+            </div>
+            <figcaption>
+                <ul class="legend">{legend} {limit} {apart}</ul>
+            </figcaption>
+        </figure>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plot() -> Plot {
+        Plot { left: 40.0, right: 440.0, top: 10.0, bottom: 210.0, bars: 4 }
+    }
+
+    #[test]
+    fn each_bar_owns_its_column() {
+        let p = plot();
+        assert_eq!(p.bar_at(40.0, 200.0), Some(0));
+        assert_eq!(p.bar_at(139.9, 15.0), Some(0));
+        assert_eq!(p.bar_at(140.0, 100.0), Some(1));
+        assert_eq!(p.bar_at(439.0, 100.0), Some(3));
+        assert_eq!(p.centre_of(1), 190.0);
+    }
+
+    #[test]
+    fn outside_the_plot_is_no_bar() {
+        let p = plot();
+        assert_eq!(p.bar_at(39.0, 100.0), None);
+        assert_eq!(p.bar_at(440.0, 100.0), None);
+        assert_eq!(p.bar_at(100.0, 5.0), None);
+        assert_eq!(Plot::default().bar_at(0.0, 0.0), None);
+    }
+
+    fn data(values: &[f64], limit: Option<f64>) -> ChartData {
+        let bars = values
+            .iter()
+            .map(|v| Bar {
+                label: String::new(),
+                parts: vec![*v],
+                limit,
+                apart: false,
+                title: String::new(),
+                lines: vec![],
+                href: None,
+            })
+            .collect();
+        ChartData { bars, series: vec![USERS], limit_name: None, unit: String::new(), money: false }
+    }
+
+    #[test]
+    fn the_axis_ends_at_a_round_number_above_the_highest_bar_or_limit() {
+        assert_eq!(axis_top(&data(&[912.0, 455.0], None)), 1000.0);
+        assert_eq!(axis_top(&data(&[10.0], Some(50.0))), 60.0);
+        assert_eq!(axis_top(&data(&[0.0], None)), 1.0);
+        assert_eq!(axis_top(&data(&[], None)), 1.0);
+        assert_eq!(axis_top(&data(&[1_234.56], None)), 1500.0);
+    }
+
+    #[test]
+    fn axis_labels_group_thousands_and_keep_cents_when_small() {
+        assert_eq!(axis_label(12_500.0, true), "12,500");
+        assert_eq!(axis_label(2.5, true), "2.50");
+        assert_eq!(axis_label(2.5, false), "3");
+        assert_eq!(axis_label(0.0, true), "0");
+    }
+}
