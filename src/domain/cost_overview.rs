@@ -1,0 +1,151 @@
+//! The cost overview's rows: every customer billed in a month, its bill as
+//! the billing engine made it, and what changed against the month before
+//! (users, options added and removed). No billing rule is applied here.
+
+use serde::{Deserialize, Serialize};
+
+use super::billing::LineKind;
+use super::cost_history::Figures;
+use super::{BillingMonth, CustomerStatus, Money};
+
+/// One option billed in a month: its code and its name on the bill.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BilledOption {
+    pub code: String,
+    pub name: String,
+}
+
+/// One customer's bill of one month (statement, pending month or forecast).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerBill {
+    pub customer_id: i64,
+    pub name: String,
+    pub database_name: String,
+    pub status: CustomerStatus,
+    pub figures: Figures,
+    pub users: u32,
+    pub users_at_start: u32,
+    pub users_at_end: u32,
+    /// In the order of the bill's lines.
+    pub options: Vec<BilledOption>,
+    pub users_cost: Money,
+    pub options_cost: Money,
+    pub total: Money,
+}
+
+impl CustomerBill {
+    /// The option part of a bill from its lines: (kind, code, name, amount).
+    pub fn options_of<'a>(
+        lines: impl IntoIterator<Item = (&'a LineKind, &'a str, &'a str, Money)>,
+    ) -> (Vec<BilledOption>, Money, Money) {
+        let (mut options, mut users_cost, mut options_cost) = (Vec::new(), Money::ZERO, Money::ZERO);
+        for (kind, code, name, amount) in lines {
+            match kind {
+                LineKind::Users => users_cost = users_cost + amount,
+                LineKind::OptionPerUser | LineKind::OptionFlat => {
+                    options_cost = options_cost + amount;
+                    options.push(BilledOption { code: code.to_owned(), name: name.to_owned() });
+                }
+            }
+        }
+        (options, users_cost, options_cost)
+    }
+}
+
+/// Billed users against the month before.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UserChange {
+    /// Not billed the month before.
+    New,
+    /// Signed difference (0: unchanged).
+    By(i64),
+}
+
+impl UserChange {
+    /// As the table shows it: "+3", "−2" (minus sign), "new", "—".
+    pub fn label(self) -> String {
+        match self {
+            UserChange::New => "new".to_owned(),
+            UserChange::By(0) => "—".to_owned(),
+            UserChange::By(n) if n > 0 => format!("+{n}"),
+            UserChange::By(n) => format!("−{}", n.unsigned_abs()),
+        }
+    }
+
+    /// As the CSV file has it: "+3", "-2", "new", "0".
+    pub fn plain(self) -> String {
+        match self {
+            UserChange::New => "new".to_owned(),
+            UserChange::By(n) if n > 0 => format!("+{n}"),
+            UserChange::By(n) => n.to_string(),
+        }
+    }
+}
+
+/// One row of the cost overview.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverviewRow {
+    pub month: BillingMonth,
+    pub bill: CustomerBill,
+    pub change: UserChange,
+    /// Billed this month, not the month before (none for a new customer:
+    /// its "new" says it all).
+    pub options_added: Vec<BilledOption>,
+    /// Billed the month before, not this month.
+    pub options_removed: Vec<BilledOption>,
+}
+
+impl OverviewRow {
+    /// Whether anything changed against the month before: users, options,
+    /// a new customer, or one that is no longer active.
+    pub fn has_changes(&self) -> bool {
+        self.change != UserChange::By(0)
+            || !self.options_added.is_empty()
+            || !self.options_removed.is_empty()
+            || self.bill.status != CustomerStatus::Active
+    }
+}
+
+/// The rows of `month` from its bills and those of the month before, in the
+/// order of `bills`.
+pub fn overview_rows(month: BillingMonth, bills: Vec<CustomerBill>, before: &[CustomerBill]) -> Vec<OverviewRow> {
+    bills
+        .into_iter()
+        .map(|bill| {
+            let previous = before.iter().find(|b| b.customer_id == bill.customer_id);
+            let (change, options_added, options_removed) = match previous {
+                None => (UserChange::New, Vec::new(), Vec::new()),
+                Some(p) => {
+                    let has = |list: &[BilledOption], code: &str| list.iter().any(|o| o.code == code);
+                    let added = bill.options.iter().filter(|o| !has(&p.options, &o.code)).cloned().collect();
+                    let removed = p.options.iter().filter(|o| !has(&bill.options, &o.code)).cloned().collect();
+                    (UserChange::By(i64::from(bill.users) - i64::from(p.users)), added, removed)
+                }
+            };
+            OverviewRow { month, bill, change, options_added, options_removed }
+        })
+        .collect()
+}
+
+/// The totals row over the rows shown.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub customers: u64,
+    pub users: u64,
+    pub users_cost: Money,
+    pub options_cost: Money,
+    pub total: Money,
+}
+
+pub fn totals<'a>(rows: impl IntoIterator<Item = &'a OverviewRow>) -> Totals {
+    rows.into_iter().fold(Totals::default(), |t, r| Totals {
+        customers: t.customers + 1,
+        users: t.users + u64::from(r.bill.users),
+        users_cost: t.users_cost + r.bill.users_cost,
+        options_cost: t.options_cost + r.bill.options_cost,
+        total: t.total + r.bill.total,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,113 @@
+//! The cost overview as a CSV file, written in the browser: exactly the
+//! rows given, a header row, UTF-8, RFC 4180 quoting (the `csv` crate), and
+//! the column set documented in the README ("Cost overview CSV").
+
+use serde::{Deserialize, Serialize};
+
+use super::cost_overview::{BilledOption, OverviewRow};
+use super::{BillingMonth, Money};
+
+/// The two layouts a user may choose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CsvFormat {
+    /// `,` between fields, `.` before the cents: for programs.
+    Comma,
+    /// `;` between fields, `,` before the cents, and a byte order mark so
+    /// spreadsheet programs set to German read UTF-8 as such.
+    Spreadsheet,
+}
+
+impl CsvFormat {
+    fn delimiter(self) -> u8 {
+        match self {
+            CsvFormat::Comma => b',',
+            CsvFormat::Spreadsheet => b';',
+        }
+    }
+
+    fn decimal_mark(self) -> char {
+        match self {
+            CsvFormat::Comma => '.',
+            CsvFormat::Spreadsheet => ',',
+        }
+    }
+}
+
+pub const COLUMNS: [&str; 18] = [
+    "month",
+    "customer_id",
+    "customer",
+    "database_name",
+    "status",
+    "billed_users",
+    "change",
+    "users_at_month_start",
+    "users_at_month_end",
+    "options",
+    "options_added",
+    "options_removed",
+    "users_cost",
+    "options_cost",
+    "total",
+    "currency",
+    "figures",
+    "option_codes",
+];
+
+/// "cost-overview-2026-10.csv".
+pub fn file_name(month: BillingMonth) -> String {
+    format!("cost-overview-{month}.csv")
+}
+
+/// An amount with exactly two decimals and no grouping: "1234.50", "-0.05".
+pub fn amount(money: Money, mark: char) -> String {
+    let cents = money.cents();
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!("{sign}{}{mark}{:02}", abs / 100, abs % 100)
+}
+
+fn names(options: &[BilledOption]) -> String {
+    options.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// The file's bytes.
+pub fn write(rows: &[&OverviewRow], currency: &str, format: CsvFormat) -> Vec<u8> {
+    let mut out = Vec::new();
+    if format == CsvFormat::Spreadsheet {
+        out.extend_from_slice("\u{feff}".as_bytes());
+    }
+    let mut writer =
+        csv::WriterBuilder::new().delimiter(format.delimiter()).terminator(csv::Terminator::CRLF).from_writer(out);
+    let mark = format.decimal_mark();
+    // Writing into memory cannot fail.
+    let _ = writer.write_record(COLUMNS);
+    for row in rows {
+        let b = &row.bill;
+        let codes = b.options.iter().map(|o| o.code.as_str()).collect::<Vec<_>>().join(" ");
+        let _ = writer.write_record([
+            row.month.to_string(),
+            b.customer_id.to_string(),
+            b.name.clone(),
+            b.database_name.clone(),
+            b.status.as_str().to_owned(),
+            b.users.to_string(),
+            row.change.plain(),
+            b.users_at_start.to_string(),
+            b.users_at_end.to_string(),
+            names(&b.options),
+            names(&row.options_added),
+            names(&row.options_removed),
+            amount(b.users_cost, mark),
+            amount(b.options_cost, mark),
+            amount(b.total, mark),
+            currency.to_owned(),
+            b.figures.label().to_owned(),
+            codes,
+        ]);
+    }
+    writer.into_inner().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests;

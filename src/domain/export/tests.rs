@@ -1,0 +1,95 @@
+use super::*;
+use crate::domain::cost_history::Figures;
+use crate::domain::cost_overview::{overview_rows, CustomerBill};
+use crate::domain::CustomerStatus;
+
+fn month(s: &str) -> BillingMonth {
+    BillingMonth::parse(s).unwrap()
+}
+
+fn bill(id: i64, name: &str, users_cost: i64, options_cost: i64) -> CustomerBill {
+    CustomerBill {
+        customer_id: id,
+        name: name.to_owned(),
+        database_name: format!("db_{id}"),
+        status: CustomerStatus::Active,
+        figures: Figures::Final,
+        users: 12,
+        users_at_start: 10,
+        users_at_end: 12,
+        options: vec![
+            BilledOption { code: "offline".into(), name: "Offline access".into() },
+            BilledOption { code: "discovery".into(), name: "Discovery, \"Pro\"".into() },
+        ],
+        users_cost: Money::from_cents(users_cost),
+        options_cost: Money::from_cents(options_cost),
+        total: Money::from_cents(users_cost + options_cost),
+    }
+}
+
+fn file(format: CsvFormat) -> String {
+    let names = ["Müller & Söhne GmbH", "Hoffmann, Weber & Partner", "\"Alpenblick\" Hotel", "Zeile 1\nZeile 2"];
+    let bills: Vec<CustomerBill> =
+        names.iter().enumerate().map(|(i, n)| bill(i as i64 + 1, n, 123_456 + i as i64, 5)).collect();
+    let rows = overview_rows(month("2026-10"), bills, &[]);
+    let shown: Vec<&OverviewRow> = rows.iter().collect();
+    String::from_utf8(write(&shown, "EUR", format)).unwrap()
+}
+
+/// Reads a file back the way a spreadsheet would (RFC 4180).
+fn read(text: &str, delimiter: u8) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+#[test]
+fn a_header_row_then_one_row_per_customer_with_every_column() {
+    let records = read(&file(CsvFormat::Comma), b',');
+    assert_eq!(records.len(), 5);
+    assert_eq!(records[0], COLUMNS);
+    assert!(records.iter().all(|r| r.len() == COLUMNS.len()));
+    let first = &records[1];
+    assert_eq!(&first[..7], ["2026-10", "1", "Müller & Söhne GmbH", "db_1", "active", "12", "new"]);
+    assert_eq!(first[9], "Offline access, Discovery, \"Pro\"");
+    assert_eq!(&first[12..], ["1234.56", "0.05", "1234.61", "EUR", "Final", "offline discovery"]);
+}
+
+#[test]
+fn commas_quotes_newlines_and_umlauts_survive_quoting() {
+    let text = file(CsvFormat::Comma);
+    assert!(text.contains("\"Hoffmann, Weber & Partner\""));
+    assert!(text.contains("\"\"\"Alpenblick\"\" Hotel\""), "quotes doubled inside a quoted field");
+    assert!(text.contains("\"Zeile 1\nZeile 2\""));
+    assert!(text.ends_with("\r\n"), "RFC 4180 line ends");
+    let names: Vec<String> = read(&text, b',').iter().skip(1).map(|r| r[2].clone()).collect();
+    assert_eq!(names, ["Müller & Söhne GmbH", "Hoffmann, Weber & Partner", "\"Alpenblick\" Hotel", "Zeile 1\nZeile 2"]);
+    assert!(!text.starts_with('\u{feff}'), "no byte order mark for programs");
+}
+
+#[test]
+fn the_spreadsheet_format_uses_semicolons_decimal_commas_and_a_byte_order_mark() {
+    let text = file(CsvFormat::Spreadsheet);
+    assert!(text.starts_with('\u{feff}'));
+    let records = read(&text, b';');
+    assert_eq!(records[0], COLUMNS);
+    assert_eq!(&records[2][12..15], ["1234,57", "0,05", "1234,62"]);
+    assert_eq!(records[2][2], "Hoffmann, Weber & Partner");
+}
+
+#[test]
+fn amounts_have_exactly_two_decimals_and_no_grouping() {
+    assert_eq!(amount(Money::from_cents(123_456_789), '.'), "1234567.89");
+    assert_eq!(amount(Money::from_cents(5), ','), "0,05");
+    assert_eq!(amount(Money::from_cents(-250), '.'), "-2.50");
+    assert_eq!(amount(Money::ZERO, '.'), "0.00");
+}
+
+#[test]
+fn the_file_is_named_for_its_month() {
+    assert_eq!(file_name(month("2026-10")), "cost-overview-2026-10.csv");
+}
