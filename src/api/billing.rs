@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::billing::LineKind;
 use crate::domain::billing_settings::{NewOptionForm, PriceListForm, Pricing, SettingsForm};
-use crate::domain::cost_history::{CostMonth, DayUsers};
+use crate::domain::cost_history::{CostMonth, DayUsers, Figures};
+use crate::domain::cost_overview::OverviewRow;
 use crate::domain::{BillingMonth, Money, UnitPrice};
 use crate::error::AppError;
 
@@ -164,6 +165,20 @@ pub struct CustomerBillingPage {
     pub loaded_at: DateTime<Utc>,
 }
 
+/// The cost overview of one month: one row per customer billed in it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CostOverviewPage {
+    pub month: BillingMonth,
+    /// Where the month's figures come from.
+    pub figures: Figures,
+    pub currency: String,
+    /// Every month with billing, newest first (the current one first), for
+    /// the month picker.
+    pub months: Vec<(BillingMonth, Figures)>,
+    /// By customer name.
+    pub rows: Vec<OverviewRow>,
+}
+
 #[server(endpoint = "billing/pricing")]
 pub async fn get_pricing() -> Result<PricingPage, AppError> {
     use crate::domain::Role;
@@ -253,4 +268,17 @@ pub async fn customer_statement(id: i64, month: String) -> Result<Statement, App
     guard::authorize(Role::Viewer)?;
     let month = BillingMonth::parse(&month).map_err(|e| AppError::invalid("month", e))?;
     billing::statement_of_customer(&guard::state()?.db, id, month).await
+}
+
+/// The cost overview of `month` ("YYYY-MM"; empty: the current month).
+#[server(endpoint = "billing/cost_overview")]
+pub async fn cost_overview(month: String) -> Result<CostOverviewPage, AppError> {
+    use crate::domain::Role;
+    use crate::server::{cost_overview, guard};
+    guard::authorize(Role::Viewer)?;
+    let month = match month.trim() {
+        "" => None,
+        raw => Some(BillingMonth::parse(raw).map_err(|e| AppError::invalid("month", e))?),
+    };
+    cost_overview::cost_overview(&guard::state()?.db, month, Utc::now()).await
 }

@@ -64,7 +64,7 @@ fn utc_of(tz: Tz, at: NaiveDateTime) -> DateTime<Utc> {
     }
 }
 
-fn month_start_utc(tz: Tz, month: BillingMonth) -> DateTime<Utc> {
+pub(super) fn month_start_utc(tz: Tz, month: BillingMonth) -> DateTime<Utc> {
     utc_of(tz, month.first_day().and_time(chrono::NaiveTime::MIN))
 }
 
@@ -519,7 +519,7 @@ fn line_label(line: &crate::domain::billing::Line, names: &HashMap<String, Strin
     }
 }
 
-async fn option_names(db: impl sqlx::SqliteExecutor<'_>) -> Result<HashMap<String, String>, sqlx::Error> {
+pub(super) async fn option_names(db: impl sqlx::SqliteExecutor<'_>) -> Result<HashMap<String, String>, sqlx::Error> {
     let rows: Vec<(String, String)> = sqlx::query_as("SELECT code, name FROM option_catalogue").fetch_all(db).await?;
     Ok(rows.into_iter().collect())
 }
@@ -814,7 +814,7 @@ pub async fn statement_of_customer(db: &Db, id: i64, month: BillingMonth) -> Res
 /// Frozen statements with their lines: of one month, one customer, or both.
 /// Each filter is its own condition, so the unique (customer, month) index
 /// and the month index serve it.
-async fn load_statements(
+pub(super) async fn load_statements(
     db: &Db,
     month: Option<BillingMonth>,
     customer: Option<i64>,

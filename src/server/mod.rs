@@ -8,6 +8,7 @@ pub mod billing;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod cost_overview;
 pub mod customer_billing;
 pub mod customers;
 pub mod db;
@@ -30,6 +31,8 @@ pub mod telemetry;
 
 #[cfg(test)]
 mod billing_tests;
+#[cfg(test)]
+mod cost_overview_tests;
 #[cfg(test)]
 mod customer_billing_tests;
 #[cfg(test)]

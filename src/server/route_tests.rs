@@ -462,10 +462,12 @@ async fn only_an_admin_may_change_billing_and_only_operators_may_touch_api_keys(
     for path in ["/api/customers/rotate_api_key", "/api/customers/revoke_api_key"] {
         assert_eq!(app.post(path, &format!("id={id}"), Some(&viewer)).await.status(), StatusCode::FORBIDDEN, "{path}");
     }
-    // The viewer may read the key's prefix, the months and a customer's billing.
-    for (path, form) in
-        [("/api/customers/api_key", format!("id={id}")), ("/api/billing/customer", format!("id={id}&months=12"))]
-    {
+    // The viewer may read the key's prefix, a customer's billing and the cost overview.
+    for (path, form) in [
+        ("/api/customers/api_key", format!("id={id}")),
+        ("/api/billing/customer", format!("id={id}&months=12")),
+        ("/api/billing/cost_overview", "month=".to_owned()),
+    ] {
         assert_eq!(app.post(path, &form, Some(&viewer)).await.status(), StatusCode::OK, "{path}");
     }
     // No statement yet: not found, not refused.
