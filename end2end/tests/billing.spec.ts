@@ -1,16 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { billedCustomerWithKey, hydrated, signIn } from "./helpers";
-
-function month(offset: number): string {
-  const d = new Date();
-  d.setUTCDate(1);
-  d.setUTCMonth(d.getUTCMonth() + offset);
-  return d.toISOString().slice(0, 7);
-}
-
-function suffix(): string {
-  return `${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
-}
+import { billedCustomerWithKey, hydrated, monthFromNow as month, signIn, suffix } from "./helpers";
 
 test("an admin edits the option catalogue and the price list", async ({ page }) => {
   await signIn(page, "admin", "/settings");

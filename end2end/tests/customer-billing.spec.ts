@@ -1,9 +1,5 @@
 import { expect, Locator, Page, test } from "@playwright/test";
-import { billedCustomerWithKey, customerIdByName, hydrated, monthFromNow, monthName, signIn } from "./helpers";
-
-function suffix(): string {
-  return `${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
-}
+import { billedCustomerWithKey, customerIdByName, hydrated, monthFromNow, monthName, signIn, suffix } from "./helpers";
 
 /** Opens a "… as a table" disclosure unless it is open already. */
 async function openTable(card: Locator, summary: string): Promise<void> {

@@ -1,9 +1,9 @@
 import { expect, Page, test } from "@playwright/test";
-import { hydrated, signIn } from "./helpers";
+import { hydrated, signIn, suffix } from "./helpers";
 
 /** A name no other test (or earlier run) uses. */
 function unique(prefix: string): string {
-  return `${prefix} ${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
+  return `${prefix} ${suffix()}`;
 }
 
 function isoDate(offsetDays: number): string {

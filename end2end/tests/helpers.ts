@@ -94,3 +94,8 @@ export async function billedCustomerWithKey(
     });
   return { id, key, report };
 }
+
+/** A short suffix that makes names unique across runs and workers. */
+export function suffix(): string {
+  return `${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
+}

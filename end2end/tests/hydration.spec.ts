@@ -4,15 +4,8 @@ import { customerIdByName, monthFromNow, signIn, watchForProblems } from "./help
 // Every page, loaded afresh several times at a phone's and a desktop's
 // width: each load must hydrate and log no error. (Hydration that depends on
 // timing fails only now and then, so one load per page is not enough.)
-function lastMonth(): string {
-  const d = new Date();
-  d.setUTCDate(1);
-  d.setUTCMonth(d.getUTCMonth() - 1);
-  return d.toISOString().slice(0, 7);
-}
-
 const pages = ["/", "/customers", "/customers?tab=test", "/customers?tab=deactivated", "/customers/new", "/costs",
-  `/costs/statements/${lastMonth()}`, "/settings", "/audit"];
+  `/costs/statements/${monthFromNow(-1)}`, "/settings", "/audit"];
 
 for (const width of [1280, 360]) {
   test(`every page hydrates on every load at ${width} px`, async ({ page }) => {

@@ -63,13 +63,7 @@ impl CostMonth {
         lines: impl IntoIterator<Item = (&'a LineKind, Money)>,
         total: Money,
     ) -> Self {
-        let (mut users_cost, mut options_cost) = (Money::ZERO, Money::ZERO);
-        for (kind, amount) in lines {
-            match kind {
-                LineKind::Users => users_cost = users_cost + amount,
-                LineKind::OptionPerUser | LineKind::OptionFlat => options_cost = options_cost + amount,
-            }
-        }
+        let (users_cost, options_cost) = split_costs(lines);
         Self { month, figures, users, max_users, users_cost, options_cost, total }
     }
 
@@ -85,6 +79,14 @@ impl CostMonth {
             total: Money::ZERO,
         }
     }
+}
+
+/// What a bill's users' lines and its options' lines cost, apart.
+pub fn split_costs<'a>(lines: impl IntoIterator<Item = (&'a LineKind, Money)>) -> (Money, Money) {
+    lines.into_iter().fold((Money::ZERO, Money::ZERO), |(users, options), (kind, amount)| match kind {
+        LineKind::Users => (users + amount, options),
+        LineKind::OptionPerUser | LineKind::OptionFlat => (users, options + amount),
+    })
 }
 
 /// The months a history of `count` months ending with `last` covers, oldest

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::billing::LineKind;
-use super::cost_history::Figures;
+use super::cost_history::{split_costs, Figures};
 use super::{BillingMonth, CustomerStatus, Money};
 
 /// One option billed in a month: its code and its name on the bill.
@@ -38,16 +38,13 @@ impl CustomerBill {
     pub fn options_of<'a>(
         lines: impl IntoIterator<Item = (&'a LineKind, &'a str, &'a str, Money)>,
     ) -> (Vec<BilledOption>, Money, Money) {
-        let (mut options, mut users_cost, mut options_cost) = (Vec::new(), Money::ZERO, Money::ZERO);
-        for (kind, code, name, amount) in lines {
-            match kind {
-                LineKind::Users => users_cost = users_cost + amount,
-                LineKind::OptionPerUser | LineKind::OptionFlat => {
-                    options_cost = options_cost + amount;
-                    options.push(BilledOption { code: code.to_owned(), name: name.to_owned() });
-                }
-            }
-        }
+        let lines: Vec<_> = lines.into_iter().collect();
+        let (users_cost, options_cost) = split_costs(lines.iter().map(|(kind, _, _, amount)| (*kind, *amount)));
+        let options = lines
+            .iter()
+            .filter(|(kind, ..)| **kind != LineKind::Users)
+            .map(|(_, code, name, _)| BilledOption { code: (*code).to_owned(), name: (*name).to_owned() })
+            .collect();
         (options, users_cost, options_cost)
     }
 }

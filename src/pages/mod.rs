@@ -4,7 +4,7 @@ mod audit;
 mod costs;
 pub mod customers;
 mod login;
-mod not_found;
+pub mod not_found;
 mod settings;
 mod status;
 

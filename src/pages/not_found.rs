@@ -1,12 +1,18 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-#[component]
-pub fn NotFound() -> impl IntoView {
+/// Makes the page being rendered on the server answer 404 (no effect in
+/// the browser).
+pub fn respond_not_found() {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(axum::http::StatusCode::NOT_FOUND);
     }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    respond_not_found();
     view! {
         <Title text="Page not found" />
         <main class="login-page" id="main">

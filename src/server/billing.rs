@@ -528,7 +528,7 @@ fn e4_of(price: Decimal) -> i64 {
     i64::try_from(price * Decimal::from(10_000)).unwrap_or(i64::MAX)
 }
 
-fn statement_of(
+pub(super) fn statement_of(
     customer_id: i64,
     customer_name: String,
     currency: &str,
@@ -562,7 +562,7 @@ fn statement_of(
     }
 }
 
-fn billing_error(e: crate::domain::billing::BillingError) -> AppError {
+pub(super) fn billing_error(e: crate::domain::billing::BillingError) -> AppError {
     tracing::error!(error = %e, "billing failed");
     AppError::Conflict(e.to_string())
 }
@@ -876,7 +876,7 @@ pub(super) async fn load_statements(
         .collect())
 }
 
-fn sort_key(name: &str) -> String {
+pub(super) fn sort_key(name: &str) -> String {
     crate::domain::CustomerName::parse(name).map(|n| n.sort_key()).unwrap_or_else(|_| name.to_lowercase())
 }
 

@@ -9,14 +9,15 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::billing::{
-    self, facts_for_month, load_statements, month_start_utc, option_names, price_list_views, rule_lists,
+    self, billing_error, facts_for_month, load_statements, month_start_utc, option_names, price_list_views, rule_lists,
+    sort_key, statement_of,
 };
 use super::db::Db;
-use crate::api::billing::{CostOverviewPage, MonthState};
-use crate::domain::billing::{bill_month, forecast, LineKind, MonthBill};
+use crate::api::billing::{CostOverviewPage, MonthState, Statement};
+use crate::domain::billing::{bill_month, forecast};
 use crate::domain::cost_history::Figures;
 use crate::domain::cost_overview::{overview_rows, CustomerBill};
-use crate::domain::{BillingMonth, CustomerName, CustomerStatus};
+use crate::domain::{BillingMonth, CustomerStatus};
 use crate::error::AppError;
 
 fn figures_of(state: &MonthState) -> Figures {
@@ -49,9 +50,7 @@ pub async fn cost_overview(
         None => Vec::new(),
     };
     let mut bills = bills;
-    bills.sort_by_cached_key(|b| {
-        (CustomerName::parse(&b.name).map(|n| n.sort_key()).unwrap_or_else(|_| b.name.to_lowercase()), b.customer_id)
-    });
+    bills.sort_by_cached_key(|b| (sort_key(&b.name), b.customer_id));
     Ok(CostOverviewPage {
         month,
         figures,
@@ -83,7 +82,9 @@ async fn customers_at(
         .collect())
 }
 
-/// Every customer's bill of `month`, as its figures say where they come from.
+/// Every customer's bill of `month`, as its figures say where they come
+/// from: the frozen statements of a closed month, else the engine's bills
+/// made into statements the same way a close makes them.
 async fn bills_of(
     db: &Db,
     tz: Tz,
@@ -93,40 +94,55 @@ async fn bills_of(
 ) -> Result<Vec<CustomerBill>, AppError> {
     let end = month_start_utc(tz, month.next()).min(now);
     let customers = customers_at(db, end).await?;
-    let about = |id: i64| {
-        customers.get(&id).cloned().unwrap_or_else(|| (String::new(), String::new(), CustomerStatus::Removed))
+    let statements = if figures == Figures::Final {
+        load_statements(db, Some(month), None).await?
+    } else {
+        computed_statements(db, tz, month, figures, now, &customers).await?
     };
-    if figures == Figures::Final {
-        let statements = load_statements(db, Some(month), None).await?;
-        return Ok(statements
-            .into_iter()
-            .map(|s| {
-                let (_, database_name, status) = about(s.customer_id);
-                let (options, users_cost, options_cost) = CustomerBill::options_of(
-                    s.lines.iter().map(|l| (&l.kind, l.code.as_str(), l.label.as_str(), l.amount)),
-                );
-                CustomerBill {
-                    customer_id: s.customer_id,
-                    name: s.customer_name,
-                    database_name,
-                    status,
-                    figures,
-                    users: s.users,
-                    users_at_start: s.users_at_start,
-                    users_at_end: s.users_at_end,
-                    options,
-                    users_cost,
-                    options_cost,
-                    total: s.total,
-                }
-            })
-            .collect());
-    }
+    Ok(statements
+        .into_iter()
+        .map(|s| {
+            let (database_name, status) = customers
+                .get(&s.customer_id)
+                .map(|(_, database, status)| (database.clone(), *status))
+                .unwrap_or_else(|| (String::new(), CustomerStatus::Removed));
+            let (options, users_cost, options_cost) = CustomerBill::options_of(
+                s.lines.iter().map(|l| (&l.kind, l.code.as_str(), l.label.as_str(), l.amount)),
+            );
+            CustomerBill {
+                customer_id: s.customer_id,
+                name: s.customer_name,
+                database_name,
+                status,
+                figures,
+                users: s.users,
+                users_at_start: s.users_at_start,
+                users_at_end: s.users_at_end,
+                options,
+                users_cost,
+                options_cost,
+                total: s.total,
+            }
+        })
+        .collect())
+}
+
+/// The bills of an open month (ended: the rules on what is stored; the
+/// current one: the forecast), as statements.
+async fn computed_statements(
+    db: &Db,
+    tz: Tz,
+    month: BillingMonth,
+    figures: Figures,
+    now: DateTime<Utc>,
+    customers: &HashMap<i64, (String, String, CustomerStatus)>,
+) -> Result<Vec<Statement>, AppError> {
     let mut conn = db.acquire().await?;
     let facts = facts_for_month(&mut conn, tz, month, None).await?;
     let lists = rule_lists(&price_list_views(&mut conn).await?);
     drop(conn);
     let names = option_names(db).await?;
+    let currency = billing::settings(db).await?.currency;
     let reported: HashMap<i64, i64> =
         sqlx::query_as::<_, (i64, Option<i64>)>("SELECT id, reported_users FROM customers WHERE status <> 'removed'")
             .fetch_all(db)
@@ -135,43 +151,18 @@ async fn bills_of(
             .map(|(id, n)| (id, n.unwrap_or(0)))
             .collect();
     let today = billing::local_today(tz, now);
-    let mut bills = Vec::new();
+    let mut statements = Vec::new();
     for (id, facts) in &facts {
-        let bill: Option<MonthBill> = if figures == Figures::Forecast {
+        let bill = if figures == Figures::Forecast {
             let users = reported.get(id).copied().unwrap_or(0).max(0) as u32;
-            forecast(facts, today, users, &lists).map_err(billing_failed)?
+            forecast(facts, today, users, &lists).map_err(billing_error)?
         } else {
-            bill_month(facts, month, &lists).map_err(billing_failed)?
+            bill_month(facts, month, &lists).map_err(billing_error)?
         };
-        let Some(bill) = bill else { continue };
-        let (name, database_name, status) = about(*id);
-        let label = |kind: &LineKind, code: &str| match kind {
-            LineKind::Users => "Users".to_owned(),
-            _ => names.get(code).cloned().unwrap_or_else(|| code.to_owned()),
-        };
-        let labels: Vec<String> = bill.lines.iter().map(|l| label(&l.kind, &l.code)).collect();
-        let (options, users_cost, options_cost) = CustomerBill::options_of(
-            bill.lines.iter().zip(&labels).map(|(l, name)| (&l.kind, l.code.as_str(), name.as_str(), l.amount)),
-        );
-        bills.push(CustomerBill {
-            customer_id: *id,
-            name,
-            database_name,
-            status,
-            figures,
-            users: bill.users,
-            users_at_start: bill.users_at_start,
-            users_at_end: bill.users_at_end,
-            options,
-            users_cost,
-            options_cost,
-            total: bill.total,
-        });
+        if let Some(bill) = bill {
+            let name = customers.get(id).map(|(name, ..)| name.clone()).unwrap_or_default();
+            statements.push(statement_of(*id, name, &currency, &bill, &names, now));
+        }
     }
-    Ok(bills)
-}
-
-fn billing_failed(e: crate::domain::billing::BillingError) -> AppError {
-    tracing::error!(error = %e, "billing failed");
-    AppError::Conflict(e.to_string())
+    Ok(statements)
 }

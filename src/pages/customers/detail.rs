@@ -13,6 +13,7 @@ use crate::components::audit::AuditTable;
 use crate::components::format;
 use crate::components::loaded;
 use crate::domain::{CustomerKind, CustomerStatus};
+use crate::pages::not_found::respond_not_found;
 
 #[component]
 pub fn CustomerPage() -> impl IntoView {
@@ -24,10 +25,7 @@ pub fn CustomerPage() -> impl IntoView {
 
 #[component]
 pub fn CustomerNotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(axum::http::StatusCode::NOT_FOUND);
-    }
+    respond_not_found();
     view! {
         <Title text="Customer not found" />
         <div class="page-header">

@@ -11,6 +11,7 @@ use crate::components::format;
 use crate::components::loaded::loaded_result;
 use crate::components::statement::BillLines;
 use crate::error::AppError;
+use crate::pages::not_found::respond_not_found;
 
 #[component]
 pub fn CustomerStatementPage() -> impl IntoView {
@@ -31,10 +32,7 @@ pub fn CustomerStatementPage() -> impl IntoView {
 
 #[component]
 fn NoStatement(id: i64, month: String) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(axum::http::StatusCode::NOT_FOUND);
-    }
+    respond_not_found();
     view! {
         <Title text="No statement" />
         <div class="page-header">
