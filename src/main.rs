@@ -70,6 +70,21 @@ mod cli {
             #[arg(long, default_value_t = 200)]
             rounds: usize,
         },
+        /// Benchmark: many billed customers with years of history, then the cost overview's server functions.
+        BenchCosts {
+            /// How many billed customers.
+            #[arg(long, default_value_t = 10_000)]
+            customers: usize,
+            /// Months of history, the current one included.
+            #[arg(long, default_value_t = 36)]
+            months: u32,
+            /// Timed calls per scenario.
+            #[arg(long, default_value_t = 40)]
+            rounds: usize,
+            /// Keep the database at this path instead of a temporary one (filled when missing, reused when present).
+            #[arg(long)]
+            keep: Option<PathBuf>,
+        },
         /// Manage staff accounts.
         Admin {
             #[command(subcommand)]
@@ -106,6 +121,9 @@ mod cli {
             }
             Command::BenchCustomers { customers, rounds } => {
                 msp_manager::server::bench::customers_list(customers, rounds).await
+            }
+            Command::BenchCosts { customers, months, rounds, keep } => {
+                msp_manager::server::bench_costs::run(customers, months, rounds, keep).await
             }
             Command::Admin { command: AdminCommand::Create { username, role, password_stdin, config } } => {
                 commands::admin_create(config, &username, &role, password_stdin).await

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::billing::LineKind;
 use crate::domain::billing_settings::{NewOptionForm, PriceListForm, Pricing, SettingsForm};
 use crate::domain::cost_history::{CostMonth, DayUsers, Figures};
-use crate::domain::cost_overview::OverviewRow;
+use crate::domain::cost_overview::{MonthTotal, OverviewRow};
 use crate::domain::{BillingMonth, Money, UnitPrice};
 use crate::error::AppError;
 
@@ -179,6 +179,15 @@ pub struct CostOverviewPage {
     pub rows: Vec<OverviewRow>,
 }
 
+/// The monthly totals of all customers for the cost overview's chart.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CostTotalsPage {
+    pub currency: String,
+    /// Oldest first, from the first month with billing on; the last one is
+    /// the current month.
+    pub months: Vec<MonthTotal>,
+}
+
 #[server(endpoint = "billing/pricing")]
 pub async fn get_pricing() -> Result<PricingPage, AppError> {
     use crate::domain::Role;
@@ -280,5 +289,16 @@ pub async fn cost_overview(month: String) -> Result<CostOverviewPage, AppError> 
         "" => None,
         raw => Some(BillingMonth::parse(raw).map_err(|e| AppError::invalid("month", e))?),
     };
-    cost_overview::cost_overview(&guard::state()?.db, month, Utc::now()).await
+    let state = guard::state()?;
+    cost_overview::cost_overview(&state.db, &state.bill_cache, month, Utc::now()).await
+}
+
+/// The totals of the last `months` months (12 or 24), the current one included.
+#[server(endpoint = "billing/cost_totals")]
+pub async fn cost_totals(months: u32) -> Result<CostTotalsPage, AppError> {
+    use crate::domain::Role;
+    use crate::server::{cost_overview, guard};
+    guard::authorize(Role::Viewer)?;
+    let state = guard::state()?;
+    cost_overview::cost_totals(&state.db, &state.bill_cache, months, Utc::now()).await
 }

@@ -2,6 +2,8 @@
 //! the billing engine made it, and what changed against the month before
 //! (users, options added and removed). No billing rule is applied here.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::billing::LineKind;
@@ -105,12 +107,16 @@ impl OverviewRow {
 
 /// The rows of `month` from its bills and those of the month before, in the
 /// order of `bills`.
-pub fn overview_rows(month: BillingMonth, bills: Vec<CustomerBill>, before: &[CustomerBill]) -> Vec<OverviewRow> {
+pub fn overview_rows(
+    month: BillingMonth,
+    bills: impl IntoIterator<Item = CustomerBill>,
+    before: &[CustomerBill],
+) -> Vec<OverviewRow> {
+    let before: HashMap<i64, &CustomerBill> = before.iter().map(|b| (b.customer_id, b)).collect();
     bills
         .into_iter()
         .map(|bill| {
-            let previous = before.iter().find(|b| b.customer_id == bill.customer_id);
-            let (change, options_added, options_removed) = match previous {
+            let (change, options_added, options_removed) = match before.get(&bill.customer_id) {
                 None => (UserChange::New, Vec::new(), Vec::new()),
                 Some(p) => {
                     let has = |list: &[BilledOption], code: &str| list.iter().any(|o| o.code == code);
@@ -134,13 +140,21 @@ pub struct Totals {
     pub total: Money,
 }
 
-pub fn totals<'a>(rows: impl IntoIterator<Item = &'a OverviewRow>) -> Totals {
-    rows.into_iter().fold(Totals::default(), |t, r| Totals {
+/// The totals of one month, for the chart of monthly totals.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthTotal {
+    pub month: BillingMonth,
+    pub figures: Figures,
+    pub totals: Totals,
+}
+
+pub fn totals<'a>(bills: impl IntoIterator<Item = &'a CustomerBill>) -> Totals {
+    bills.into_iter().fold(Totals::default(), |t, b| Totals {
         customers: t.customers + 1,
-        users: t.users + u64::from(r.bill.users),
-        users_cost: t.users_cost + r.bill.users_cost,
-        options_cost: t.options_cost + r.bill.options_cost,
-        total: t.total + r.bill.total,
+        users: t.users + u64::from(b.users),
+        users_cost: t.users_cost + b.users_cost,
+        options_cost: t.options_cost + b.options_cost,
+        total: t.total + b.total,
     })
 }
 

@@ -13,6 +13,7 @@ pub mod database_name;
 pub mod export;
 pub mod max_users;
 pub mod money;
+pub mod overview_query;
 pub mod role;
 pub mod unit_price;
 pub mod usage;

@@ -23,6 +23,7 @@ use crate::domain::billing::{
 use crate::domain::billing_settings::{
     option_price_field, parse_option_name, NewOptionForm, PriceListForm, Pricing, SettingsForm,
 };
+use crate::domain::cost_history::split_costs;
 use crate::domain::{BillingMonth, FieldMessage, Money, UnitPrice};
 use crate::error::AppError;
 
@@ -476,32 +477,38 @@ pub async fn facts_for_month(
     // nothing to bill any more: skip it early.
     points.retain(|_, p| p.iter().any(|h| h.at >= local(tz, start)) || p.last().is_some_and(|h| h.active));
 
+    // Per customer, one row: the month's daily peaks ("day=users day=users …")
+    // and the last one before the month (for the carry forward), each an
+    // index range on the (customer, day) key. One row per customer instead
+    // of one per day keeps a month of 10,000 customers fast to read.
     let first = month.first_day().to_string();
     let last = month.last_day().to_string();
-    let days: Vec<(i64, String, i64)> = sqlx::query_as(
-        "SELECT customer_id, day, peak_users FROM usage_daily WHERE day >= $1 AND day <= $2 \
-         AND ($3 < 0 OR customer_id = $3)",
+    let days: Vec<(i64, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT c.id, \
+           (SELECT string_agg(d.day || '=' || d.peak_users, ' ') FROM usage_daily d \
+            WHERE d.customer_id = c.id AND d.day >= $1 AND d.day <= $2), \
+           (SELECT d.day || '=' || d.peak_users FROM usage_daily d \
+            WHERE d.customer_id = c.id AND d.day < $1 ORDER BY d.day DESC LIMIT 1) \
+         FROM customers c WHERE ($3 < 0 OR c.id = $3)",
     )
     .bind(&first)
     .bind(&last)
     .bind(customer)
     .fetch_all(&mut *db)
     .await?;
-    // The last count before the month, for the carry forward: one index
-    // seek per customer.
-    let before: Vec<(i64, String, i64)> = sqlx::query_as(
-        "SELECT d.customer_id, d.day, d.peak_users FROM customers c JOIN usage_daily d ON d.customer_id = c.id \
-         AND d.day = (SELECT MAX(x.day) FROM usage_daily x WHERE x.customer_id = c.id AND x.day < $1) \
-         WHERE ($2 < 0 OR c.id = $2)",
-    )
-    .bind(&first)
-    .bind(customer)
-    .fetch_all(&mut *db)
-    .await?;
     let mut daily: HashMap<i64, BTreeMap<NaiveDate, u32>> = HashMap::new();
-    for (id, day, users) in before.into_iter().chain(days) {
-        if let Ok(day) = NaiveDate::from_str(&day) {
-            daily.entry(id).or_default().insert(day, users as u32);
+    for (id, month_days, before) in days {
+        if !points.contains_key(&id) {
+            continue;
+        }
+        let entries = before.iter().chain(month_days.iter()).flat_map(|list| list.split(' '));
+        let map = daily.entry(id).or_default();
+        for entry in entries {
+            if let Some((day, users)) = entry.split_once('=') {
+                if let (Ok(day), Ok(users)) = (NaiveDate::from_str(day), users.parse::<u32>()) {
+                    map.insert(day, users);
+                }
+            }
         }
     }
     Ok(points
@@ -650,6 +657,7 @@ pub async fn close_month(
         .collect();
     let mut count = 0u64;
     let mut total = Money::ZERO;
+    let (mut users, mut users_cost) = (0u64, Money::ZERO);
     for (id, facts) in &facts {
         let Some(bill) = bill_month(facts, month, &lists).map_err(billing_error)? else { continue };
         let name = customer_names.get(id).cloned().unwrap_or_default();
@@ -657,16 +665,21 @@ pub async fn close_month(
         if insert_statement(&mut tx, &statement).await? {
             count += 1;
             total = total + statement.total;
+            users += u64::from(statement.users);
+            users_cost = users_cost + split_costs(statement.lines.iter().map(|l| (&l.kind, l.amount))).0;
         }
     }
     sqlx::query(
-        "INSERT INTO month_closes (month, closed_at, closed_by, statements, total_cents) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO month_closes (month, closed_at, closed_by, statements, total_cents, users, users_cents) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(month.to_string())
     .bind(now)
     .bind(actor)
     .bind(count as i64)
     .bind(total.cents())
+    .bind(users as i64)
+    .bind(users_cost.cents())
     .execute(&mut *tx)
     .await?;
     let changes = vec![
@@ -757,7 +770,7 @@ fn kind_str(kind: &LineKind) -> &'static str {
     }
 }
 
-fn kind_of(raw: &str) -> LineKind {
+pub(super) fn kind_of(raw: &str) -> LineKind {
     match raw {
         "users" => LineKind::Users,
         "option_per_user" => LineKind::OptionPerUser,

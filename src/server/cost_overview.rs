@@ -4,20 +4,22 @@
 //! the current month) and what changed against the month before.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::billing::{
-    self, billing_error, facts_for_month, load_statements, month_start_utc, option_names, price_list_views, rule_lists,
-    sort_key, statement_of,
+    self, billing_error, facts_for_month, month_start_utc, option_names, price_list_views, rule_lists, sort_key,
+    statement_of,
 };
 use super::db::Db;
-use crate::api::billing::{CostOverviewPage, MonthState, Statement};
-use crate::domain::billing::{bill_month, forecast};
-use crate::domain::cost_history::Figures;
-use crate::domain::cost_overview::{overview_rows, CustomerBill};
-use crate::domain::{BillingMonth, CustomerStatus};
+use crate::api::billing::{CostOverviewPage, CostTotalsPage, MonthState, Statement};
+use crate::domain::billing::{bill_month, forecast, LineKind};
+use crate::domain::cost_history::{self, Figures};
+use crate::domain::cost_overview::{overview_rows, totals, CustomerBill, MonthTotal, Totals};
+use crate::domain::{BillingMonth, CustomerStatus, Money};
 use crate::error::AppError;
 
 fn figures_of(state: &MonthState) -> Figures {
@@ -28,9 +30,94 @@ fn figures_of(state: &MonthState) -> Figures {
     }
 }
 
+/// The bills of recently shown months, kept while what they come from is
+/// unchanged: a closed month's statements never change, and an open month
+/// is computed again as soon as a customer, a price, the settings or a
+/// usage report changes (see `stamp`). With 10,000 customers, computing a
+/// month takes a few hundred milliseconds; a kept one is ready at once.
+#[derive(Default)]
+pub struct BillCache {
+    entries: Mutex<Vec<CacheEntry>>,
+}
+
+struct CacheEntry {
+    month: BillingMonth,
+    key: String,
+    bills: Arc<Vec<CustomerBill>>,
+    used: Instant,
+}
+
+/// Months kept (about 4 MB each with 10,000 customers).
+const CACHED_MONTHS: usize = 6;
+
+impl BillCache {
+    fn get(&self, month: BillingMonth, key: &str) -> Option<Arc<Vec<CustomerBill>>> {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = entries.iter_mut().find(|e| e.month == month && e.key == key)?;
+        entry.used = Instant::now();
+        Some(entry.bills.clone())
+    }
+
+    fn put(&self, month: BillingMonth, key: String, bills: Arc<Vec<CustomerBill>>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.retain(|e| e.month != month);
+        if entries.len() >= CACHED_MONTHS {
+            if let Some(oldest) = entries.iter().enumerate().min_by_key(|(_, e)| e.used).map(|(i, _)| i) {
+                entries.remove(oldest);
+            }
+        }
+        entries.push(CacheEntry { month, key, bills, used: Instant::now() });
+    }
+}
+
+/// What the bills depend on, in two parts: everything but usage (customers
+/// and their history, settings, prices, option names, closes), and usage
+/// (the newest raw report). One cheap query; any change gives a new stamp.
+async fn stamp(db: &Db) -> Result<(String, i64), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT (SELECT COUNT(*) || ':' || COALESCE(SUM(version), 0) FROM customers) || '/' || \
+                (SELECT COALESCE(MAX(id), 0) FROM customer_history) || '/' || \
+                (SELECT version FROM billing_settings) || '/' || \
+                (SELECT COALESCE(MAX(saved_at), '') FROM price_lists) || '/' || \
+                (SELECT COUNT(*) FROM month_closes) || '/' || \
+                (SELECT COALESCE(string_agg(code || '=' || name, ','), '') FROM option_catalogue), \
+                (SELECT COALESCE(MAX(rowid), 0) FROM usage_reports)",
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Every customer's bill of `month`, by customer name, from the cache when
+/// nothing changed since it was computed.
+async fn month_bills(
+    db: &Db,
+    cache: &BillCache,
+    tz: Tz,
+    month: BillingMonth,
+    figures: Figures,
+    now: DateTime<Utc>,
+    (data, usage): &(String, i64),
+) -> Result<Arc<Vec<CustomerBill>>, AppError> {
+    let key = match figures {
+        Figures::Final => data.clone(),
+        // An open month also depends on usage and on today (the forecast).
+        _ => format!("{data}|{usage}|{}", billing::local_today(tz, now)),
+    };
+    if let Some(bills) = cache.get(month, &key) {
+        return Ok(bills);
+    }
+    let customers = customers_at(db, month_start_utc(tz, month.next()).min(now)).await?;
+    let mut bills = bills_of(db, tz, month, figures, now, &customers).await?;
+    bills.sort_by_cached_key(|b| (sort_key(&b.name), b.customer_id));
+    let bills = Arc::new(bills);
+    cache.put(month, key, bills.clone());
+    Ok(bills)
+}
+
 /// The overview of `month` (None: the current month).
 pub async fn cost_overview(
     db: &Db,
+    cache: &BillCache,
     month: Option<BillingMonth>,
     now: DateTime<Utc>,
 ) -> Result<CostOverviewPage, AppError> {
@@ -44,20 +131,70 @@ pub async fn cost_overview(
         return Err(AppError::invalid("month", format!("There are no figures for {month}.")));
     };
     let previous = months.iter().find(|(m, _)| *m == month.previous()).map(|(_, f)| *f);
-    let bills = bills_of(db, tz, month, figures, now).await?;
+    let stamp = stamp(db).await?;
+    let bills = month_bills(db, cache, tz, month, figures, now, &stamp).await?;
     let before = match previous {
-        Some(f) => bills_of(db, tz, month.previous(), f, now).await?,
-        None => Vec::new(),
+        Some(f) => month_bills(db, cache, tz, month.previous(), f, now, &stamp).await?,
+        None => Arc::new(Vec::new()),
     };
-    let mut bills = bills;
-    bills.sort_by_cached_key(|b| (sort_key(&b.name), b.customer_id));
     Ok(CostOverviewPage {
         month,
         figures,
         currency: settings.currency,
         months,
-        rows: overview_rows(month, bills, &before),
+        rows: overview_rows(month, bills.iter().cloned(), &before),
     })
+}
+
+/// The totals of the last `count` months (12 or 24): closed months as their
+/// close recorded them, open months from the engine's bills.
+pub async fn cost_totals(
+    db: &Db,
+    cache: &BillCache,
+    count: u32,
+    now: DateTime<Utc>,
+) -> Result<CostTotalsPage, AppError> {
+    if count != 12 && count != 24 {
+        return Err(AppError::invalid("months", "Show 12 or 24 months."));
+    }
+    let settings = billing::settings(db).await?;
+    let tz = billing::zone_of(&settings);
+    let current = BillingMonth::of(billing::local_today(tz, now));
+    let window = cost_history::window(current, count);
+    let states: HashMap<BillingMonth, Figures> =
+        billing::months(db).await?.iter().map(|m| (m.month, figures_of(&m.state))).collect();
+    let closed: Vec<(String, i64, i64, i64, i64)> =
+        sqlx::query_as("SELECT month, statements, users, users_cents, total_cents FROM month_closes WHERE month >= $1")
+            .bind(window[0].to_string())
+            .fetch_all(db)
+            .await?;
+    let closed: HashMap<String, Totals> = closed
+        .into_iter()
+        .map(|(month, customers, users, users_cents, total_cents)| {
+            let totals = Totals {
+                customers: customers as u64,
+                users: users as u64,
+                users_cost: Money::from_cents(users_cents),
+                options_cost: Money::from_cents(total_cents - users_cents),
+                total: Money::from_cents(total_cents),
+            };
+            (month, totals)
+        })
+        .collect();
+    let stamp = stamp(db).await?;
+    let mut months = Vec::new();
+    for month in window {
+        let Some(figures) = states.get(&month).copied() else { continue };
+        let totals = match closed.get(&month.to_string()) {
+            Some(totals) if figures == Figures::Final => totals.clone(),
+            _ => {
+                let bills = month_bills(db, cache, tz, month, figures, now, &stamp).await?;
+                totals(bills.iter())
+            }
+        };
+        months.push(MonthTotal { month, figures, totals });
+    }
+    Ok(CostTotalsPage { currency: settings.currency, months })
 }
 
 /// Database name and status (at the end of `month`, or now) of every customer.
@@ -84,45 +221,98 @@ async fn customers_at(
 
 /// Every customer's bill of `month`, as its figures say where they come
 /// from: the frozen statements of a closed month, else the engine's bills
-/// made into statements the same way a close makes them.
+/// made into statements the same way a close makes them. Database name and
+/// status come from `customers`.
 async fn bills_of(
     db: &Db,
     tz: Tz,
     month: BillingMonth,
     figures: Figures,
     now: DateTime<Utc>,
+    customers: &HashMap<i64, (String, String, CustomerStatus)>,
 ) -> Result<Vec<CustomerBill>, AppError> {
-    let end = month_start_utc(tz, month.next()).min(now);
-    let customers = customers_at(db, end).await?;
-    let statements = if figures == Figures::Final {
-        load_statements(db, Some(month), None).await?
-    } else {
-        computed_statements(db, tz, month, figures, now, &customers).await?
-    };
-    Ok(statements
-        .into_iter()
-        .map(|s| {
+    let bill =
+        |customer_id: i64, name: String, users: [u32; 3], total: Money, lines: &[(LineKind, String, String, Money)]| {
             let (database_name, status) = customers
-                .get(&s.customer_id)
+                .get(&customer_id)
                 .map(|(_, database, status)| (database.clone(), *status))
                 .unwrap_or_else(|| (String::new(), CustomerStatus::Removed));
             let (options, users_cost, options_cost) = CustomerBill::options_of(
-                s.lines.iter().map(|l| (&l.kind, l.code.as_str(), l.label.as_str(), l.amount)),
+                lines.iter().map(|(kind, code, label, amount)| (kind, code.as_str(), label.as_str(), *amount)),
             );
             CustomerBill {
-                customer_id: s.customer_id,
-                name: s.customer_name,
+                customer_id,
+                name,
                 database_name,
                 status,
                 figures,
-                users: s.users,
-                users_at_start: s.users_at_start,
-                users_at_end: s.users_at_end,
+                users: users[0],
+                users_at_start: users[1],
+                users_at_end: users[2],
                 options,
                 users_cost,
                 options_cost,
-                total: s.total,
+                total,
             }
+        };
+    if figures == Figures::Final {
+        return Ok(final_bills(db, month)
+            .await?
+            .into_iter()
+            .map(|(id, name, users, total, lines)| bill(id, name, users, total, &lines))
+            .collect());
+    }
+    Ok(computed_statements(db, tz, month, figures, now, customers)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let lines: Vec<_> = s.lines.into_iter().map(|l| (l.kind, l.code, l.label, l.amount)).collect();
+            bill(s.customer_id, s.customer_name, [s.users, s.users_at_start, s.users_at_end], s.total, &lines)
+        })
+        .collect())
+}
+
+/// Between the fields of a line and between the lines in `final_bills`:
+/// control characters no name or code may contain.
+const FIELD: &str = "\u{1f}";
+const LINE: &str = "\u{1e}";
+
+type FinalBill = (i64, String, [u32; 3], Money, Vec<(LineKind, String, String, Money)>);
+/// customer, name, users, at start, at end, total, lines folded.
+type StatementRow = (i64, String, i64, i64, i64, i64, Option<String>);
+
+/// The frozen statements of a closed month, one row per statement with its
+/// lines folded into one text (reading 30,000 lines as rows would take
+/// several times as long).
+async fn final_bills(db: &Db, month: BillingMonth) -> Result<Vec<FinalBill>, AppError> {
+    let rows: Vec<StatementRow> = sqlx::query_as(
+        "SELECT s.customer_id, s.customer_name, s.users, s.users_at_start, s.users_at_end, s.total_cents, \
+           (SELECT string_agg(l.kind || $2 || l.code || $2 || l.label || $2 || l.amount_cents, $3 ORDER BY l.position) \
+            FROM statement_lines l WHERE l.statement_id = s.id) \
+         FROM statements s WHERE s.month = $1",
+    )
+    .bind(month.to_string())
+    .bind(FIELD)
+    .bind(LINE)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, users, start, end, total, lines)| {
+            let lines = lines
+                .as_deref()
+                .unwrap_or_default()
+                .split(LINE)
+                .filter_map(|line| {
+                    let mut fields = line.split(FIELD);
+                    let kind = billing::kind_of(fields.next()?);
+                    let code = fields.next()?.to_owned();
+                    let label = fields.next()?.to_owned();
+                    let cents = fields.next()?.parse().ok()?;
+                    Some((kind, code, label, Money::from_cents(cents)))
+                })
+                .collect();
+            (id, name, [users as u32, start as u32, end as u32], Money::from_cents(total), lines)
         })
         .collect())
 }

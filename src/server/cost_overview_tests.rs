@@ -5,9 +5,10 @@ use chrono::{Duration, Utc};
 
 use super::billing::{close_month, forecast_of, statement_of_customer};
 use super::billing_tests::{billed_customer, form, last_month_at, report, this_month};
-use super::cost_overview::cost_overview;
+use super::cost_overview::{cost_overview, cost_totals, BillCache};
 use super::customers;
 use super::db::testing;
+use crate::domain::billing::LineKind;
 use crate::domain::cost_history::Figures;
 use crate::domain::cost_overview::UserChange;
 use crate::domain::{BillingMonth, CustomerStatus};
@@ -22,7 +23,7 @@ async fn a_closed_month_shows_its_statements_and_the_change_against_the_month_be
     let last = this_month().previous();
     close_month(&t.db, "admin", last, Utc::now()).await.unwrap();
 
-    let page = cost_overview(&t.db, Some(last), Utc::now()).await.unwrap();
+    let page = cost_overview(&t.db, &BillCache::default(), Some(last), Utc::now()).await.unwrap();
     assert_eq!((page.month, page.figures, page.currency.as_str()), (last, Figures::Final, "EUR"));
     assert_eq!(page.rows.len(), 1, "test customers cost nothing");
     let row = &page.rows[0];
@@ -42,7 +43,7 @@ async fn the_current_month_is_the_forecast_and_a_customer_removed_in_it_stays() 
     let t = testing::fresh().await;
     let id = billed_customer(&t, "Acme").await;
     let gone = billed_customer(&t, "Gone").await;
-    let page = cost_overview(&t.db, None, Utc::now()).await.unwrap();
+    let page = cost_overview(&t.db, &BillCache::default(), None, Utc::now()).await.unwrap();
     assert_eq!((page.month, page.figures), (this_month(), Figures::Forecast));
     let acme = page.rows.iter().find(|r| r.bill.customer_id == id).unwrap();
     let forecast = forecast_of(&t.db, id, Utc::now()).await.unwrap().bill.unwrap();
@@ -51,7 +52,7 @@ async fn the_current_month_is_the_forecast_and_a_customer_removed_in_it_stays() 
 
     let version = customers::get(&t.db, gone).await.unwrap().version;
     customers::remove(&t.db, "otto", gone, version, "Gone").await.unwrap();
-    let page = cost_overview(&t.db, None, Utc::now()).await.unwrap();
+    let page = cost_overview(&t.db, &BillCache::default(), None, Utc::now()).await.unwrap();
     let removed = page.rows.iter().find(|r| r.bill.customer_id == gone).expect("billed this month, so listed");
     assert_eq!(removed.bill.status, CustomerStatus::Removed);
     assert!(removed.has_changes());
@@ -64,6 +65,54 @@ async fn the_current_month_is_the_forecast_and_a_customer_removed_in_it_stays() 
 async fn a_month_without_billing_is_refused() {
     let t = testing::fresh().await;
     billed_customer(&t, "Acme").await;
-    let error = cost_overview(&t.db, BillingMonth::parse("2001-01").ok(), Utc::now()).await.unwrap_err();
+    let error =
+        cost_overview(&t.db, &BillCache::default(), BillingMonth::parse("2001-01").ok(), Utc::now()).await.unwrap_err();
     assert!(error.for_field("month").is_some(), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_kept_month_is_computed_again_when_usage_or_a_customer_changes() {
+    let t = testing::fresh().await;
+    let cache = BillCache::default();
+    let id = billed_customer(&t, "Acme").await;
+    let users = |page: &crate::api::billing::CostOverviewPage| page.rows[0].bill.users;
+    let page = cost_overview(&t.db, &cache, None, Utc::now()).await.unwrap();
+    assert_eq!(users(&page), 30);
+    report(&t, id, "more", Utc::now(), 44).await;
+    let page = cost_overview(&t.db, &cache, None, Utc::now()).await.unwrap();
+    assert_eq!(users(&page), 44, "a new usage report shows at once");
+    let version = customers::get(&t.db, id).await.unwrap().version;
+    customers::deactivate(&t.db, "otto", id, version, "Moved").await.unwrap();
+    let page = cost_overview(&t.db, &cache, None, Utc::now()).await.unwrap();
+    assert_eq!(page.rows[0].bill.status, CustomerStatus::Deactivated);
+}
+
+#[tokio::test]
+async fn the_chart_totals_are_the_closes_and_the_forecast() {
+    let t = testing::fresh().await;
+    let cache = BillCache::default();
+    billed_customer(&t, "Acme").await;
+    billed_customer(&t, "Globex").await;
+    let last = this_month().previous();
+    let closed = close_month(&t.db, "admin", last, Utc::now()).await.unwrap();
+    let totals = cost_totals(&t.db, &cache, 12, Utc::now()).await.unwrap();
+    let months: Vec<(BillingMonth, Figures)> = totals.months.iter().map(|m| (m.month, m.figures)).collect();
+    let first = last.previous();
+    assert_eq!(
+        months,
+        [(first, Figures::PendingClose), (last, Figures::Final), (this_month(), Figures::Forecast)],
+        "from the first billed month on"
+    );
+    let final_month = &totals.months[1].totals;
+    assert_eq!((final_month.customers, final_month.total), (2, closed.total));
+    let statements = crate::server::billing::statements_of_month(&t.db, last).await.unwrap();
+    let users_cost: crate::domain::Money =
+        statements.iter().flat_map(|s| &s.lines).filter(|l| l.kind == LineKind::Users).map(|l| l.amount).sum();
+    assert_eq!(final_month.users_cost, users_cost);
+    assert_eq!(final_month.users_cost + final_month.options_cost, final_month.total);
+    assert_eq!(final_month.users, statements.iter().map(|s| u64::from(s.users)).sum::<u64>());
+    let forecast = cost_overview(&t.db, &cache, None, Utc::now()).await.unwrap();
+    let sum: crate::domain::Money = forecast.rows.iter().map(|r| r.bill.total).sum();
+    assert_eq!(totals.months[2].totals.total, sum);
+    assert!(cost_totals(&t.db, &cache, 6, Utc::now()).await.unwrap_err().for_field("months").is_some());
 }

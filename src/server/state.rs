@@ -5,6 +5,7 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
 use super::config::Config;
+use super::cost_overview::BillCache;
 use super::db::Db;
 use super::machine_api::RateLimiter;
 use super::metering::UsageWriter;
@@ -20,6 +21,8 @@ pub struct AppState {
     pub api_limiter: Arc<RateLimiter>,
     /// Writes the machine API's usage reports in batches.
     pub usage_writer: Arc<UsageWriter>,
+    /// The cost overview's computed months.
+    pub bill_cache: Arc<BillCache>,
 }
 
 impl AppState {
@@ -34,6 +37,7 @@ impl AppState {
             started: Arc::new(Instant::now()),
             api_limiter,
             usage_writer,
+            bill_cache: Arc::default(),
         }
     }
 }

@@ -70,12 +70,12 @@ fn changes_only_keeps_changed_new_and_no_longer_active_customers() {
 #[test]
 fn totals_add_up_the_rows_shown() {
     let all = rows();
-    let t = totals(&all);
+    let t = totals(all.iter().map(|r| &r.bill));
     assert_eq!((t.customers, t.users), (4, 13 + 5 + 6 + 7));
     assert_eq!(t.users_cost, Money::from_cents(250 * 31));
     assert_eq!(t.options_cost, Money::from_cents(100 * 4));
     assert_eq!(t.total, t.users_cost + t.options_cost);
-    let changed = totals(all.iter().filter(|r| r.has_changes()));
+    let changed = totals(all.iter().filter(|r| r.has_changes()).map(|r| &r.bill));
     assert_eq!((changed.customers, changed.users), (3, 13 + 6 + 7));
     assert_eq!(totals([]), Totals::default());
 }
