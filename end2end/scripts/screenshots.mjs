@@ -1,6 +1,7 @@
 // Screenshots of every page at 1280 px and 360 px wide, for a look by eye.
 // Usage: BASE_URL=http://127.0.0.1:3000 USERNAME=demo-admin PASSWORD=... \
 //        node scripts/screenshots.mjs [out-dir]
+// ONLY=costs takes only the pages whose name starts with it.
 import { chromium } from "@playwright/test";
 
 const base = process.env.BASE_URL ?? "http://127.0.0.1:3000";
@@ -33,12 +34,14 @@ const pages = [
   ["customer-contract", "/customers/1/contract"],
   ["customer-options", "/customers/1/options"],
   ["costs", "/costs"],
+  ["costs-past-changes", `/costs?month=${monthsAgo(2)}&changes=1&range=24`],
   ["statements", `/costs/statements/${lastMonth()}`],
   ["settings", "/settings"],
   ["audit", "/audit"],
   ["not-found", "/no-such-page"],
 ];
 
+const only = process.env.ONLY;
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
@@ -54,10 +57,27 @@ for (const width of [1280, 360]) {
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByTestId("signed-in-user").waitFor();
   for (const [name, path] of pages) {
+    if (only && !name.startsWith(only)) continue;
     console.log(width, name);
     await page.goto(`${base}${path}`);
     await page.locator("body[data-hydrated]").waitFor();
     await page.screenshot({ path: `${out}/${name}-${width}.png`, fullPage: true });
+  }
+  // The cost overview's chart with a tooltip.
+  if (!only || "costs".startsWith(only)) {
+    await page.goto(`${base}/costs`);
+    await page.locator("body[data-hydrated]").waitFor();
+    const totals = page.getByRole("region", { name: "Monthly totals" });
+    const canvas = totals.locator("canvas");
+    await canvas.and(page.locator("[data-drawn-ms]")).waitFor();
+    const area = await canvas.boundingBox();
+    await page.mouse.move(area.x + area.width * 0.5, area.y + area.height * 0.5);
+    await totals.getByRole("tooltip").waitFor();
+    await totals.screenshot({ path: `${out}/costs-tooltip-${width}.png` });
+  }
+  if (only) {
+    await context.close();
+    continue;
   }
   // A dialog, and the new-customer form with every message showing.
   await page.goto(`${base}/customers/1`);

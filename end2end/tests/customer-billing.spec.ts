@@ -1,26 +1,15 @@
-import { expect, Locator, Page, test } from "@playwright/test";
-import { billedCustomerWithKey, customerIdByName, hydrated, monthFromNow, monthName, signIn, suffix } from "./helpers";
-
-/** Opens a "… as a table" disclosure unless it is open already. */
-async function openTable(card: Locator, summary: string): Promise<void> {
-  const details = card.locator("details", { hasText: summary });
-  if (!(await details.evaluate((d: HTMLDetailsElement) => d.open))) await card.getByText(summary).click();
-}
-
-/** Moves the mouse across the chart until its tooltip names `title`; returns the tooltip's text. */
-async function hoverBar(page: Page, card: Locator, title: string): Promise<string> {
-  const canvas = card.locator("canvas").first();
-  await expect(canvas).toHaveAttribute("data-drawn-ms", /^\d+$/);
-  await canvas.scrollIntoViewIfNeeded();
-  const box = await canvas.boundingBox();
-  if (!box) throw new Error("the chart has no size");
-  const tip = card.getByRole("tooltip");
-  for (let x = box.x + 2; x < box.x + box.width; x += box.width / 80) {
-    await page.mouse.move(x, box.y + box.height * 0.6);
-    if ((await tip.count()) > 0 && (await tip.innerText()).includes(title)) return tip.innerText();
-  }
-  throw new Error(`no bar of the chart shows "${title}"`);
-}
+import { expect, test } from "@playwright/test";
+import {
+  billedCustomerWithKey,
+  customerIdByName,
+  hoverBar,
+  hydrated,
+  monthFromNow,
+  monthName,
+  openTable,
+  signIn,
+  suffix,
+} from "./helpers";
 
 test("a billed customer's cost history: chart, tooltip, table and statements agree", async ({ page }) => {
   await signIn(page, "admin", "/customers");

@@ -1,4 +1,4 @@
-import { APIResponse, expect, Page } from "@playwright/test";
+import { APIResponse, expect, Locator, Page } from "@playwright/test";
 
 export type RoleName = "admin" | "operator" | "viewer";
 
@@ -98,4 +98,76 @@ export async function billedCustomerWithKey(
 /** A short suffix that makes names unique across runs and workers. */
 export function suffix(): string {
   return `${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
+}
+
+/** Opens a "… as a table" disclosure unless it is open already. */
+export async function openTable(card: Locator, summary: string): Promise<void> {
+  const details = card.locator("details", { hasText: summary });
+  if (!(await details.evaluate((d: HTMLDetailsElement) => d.open))) await card.getByText(summary).click();
+}
+
+/** Moves the mouse across the chart until its tooltip names `title`; returns the tooltip's text. */
+export async function hoverBar(page: Page, card: Locator, title: string): Promise<string> {
+  const canvas = card.locator("canvas").first();
+  await expect(canvas).toHaveAttribute("data-drawn-ms", /^\d+$/);
+  await canvas.scrollIntoViewIfNeeded();
+  const box = await canvas.boundingBox();
+  if (!box) throw new Error("the chart has no size");
+  const tip = card.getByRole("tooltip");
+  for (let x = box.x + 2; x < box.x + box.width; x += box.width / 80) {
+    await page.mouse.move(x, box.y + box.height * 0.6);
+    if ((await tip.count()) > 0 && (await tip.innerText()).includes(title)) return tip.innerText();
+  }
+  throw new Error(`no bar of the chart shows "${title}"`);
+}
+
+/** The records of a CSV file (RFC 4180: quoted fields may hold the
+ * delimiter, doubled quotes and line breaks), without a byte order mark. */
+export function parseCsv(text: string, delimiter: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = "";
+  let quoted = false;
+  const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (quoted) {
+      if (c === '"' && body[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c === '"') {
+      quoted = true;
+    } else if (c === delimiter) {
+      record.push(field);
+      field = "";
+    } else if (c === "\r" && body[i + 1] === "\n") {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = "";
+      i++;
+    } else {
+      field += c;
+    }
+  }
+  if (field !== "" || record.length > 0) {
+    record.push(field);
+    records.push(record);
+  }
+  return records;
+}
+
+/** Cents of an amount as the app prints it ("1,234.50 EUR") or as a CSV
+ * file has it ("1234.50", "1234,50"). */
+export function cents(text: string, decimalMark = "."): number {
+  const plain = text.replace(/[^0-9.,-]/g, "");
+  const [whole, fraction = ""] = decimalMark === "." ? plain.replace(/,/g, "").split(".") : plain.split(",");
+  expect(fraction, `two decimals in "${text}"`).toHaveLength(2);
+  const sign = whole.startsWith("-") ? -1 : 1;
+  return sign * (Math.abs(Number(whole)) * 100 + Number(fraction));
 }

@@ -5,7 +5,8 @@ import { customerIdByName, monthFromNow, signIn, watchForProblems } from "./help
 // width: each load must hydrate and log no error. (Hydration that depends on
 // timing fails only now and then, so one load per page is not enough.)
 const pages = ["/", "/customers", "/customers?tab=test", "/customers?tab=deactivated", "/customers/new", "/costs",
-  `/costs/statements/${monthFromNow(-1)}`, "/settings", "/audit"];
+  `/costs/statements/${monthFromNow(-1)}`, `/costs?month=${monthFromNow(-2)}&q=a&changes=1&sort=total&dir=desc&range=24`,
+  "/settings", "/audit"];
 
 for (const width of [1280, 360]) {
   test(`every page hydrates on every load at ${width} px`, async ({ page }) => {
@@ -32,14 +33,16 @@ for (const width of [1280, 360]) {
       }
     }
     // Pointing at the charts (the tooltip is placed by script) breaks no rule either.
-    await page.goto(`/customers/${acme}`);
-    for (const canvas of await page.locator("canvas").all()) {
-      await expect(canvas).toHaveAttribute("data-drawn-ms", /^\d+$/);
-      await canvas.scrollIntoViewIfNeeded();
-      const box = await canvas.boundingBox();
-      if (!box) continue;
-      await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5);
-      await expect(page.getByRole("tooltip")).toBeVisible();
+    for (const path of [`/customers/${acme}`, "/costs"]) {
+      await page.goto(path);
+      for (const canvas of await page.locator("canvas").all()) {
+        await expect(canvas).toHaveAttribute("data-drawn-ms", /^\d+$/);
+        await canvas.scrollIntoViewIfNeeded();
+        const box = await canvas.boundingBox();
+        if (!box) continue;
+        await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5);
+        await expect(page.getByRole("tooltip")).toBeVisible();
+      }
     }
     expect(problems).toEqual([]);
   });

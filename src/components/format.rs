@@ -25,10 +25,15 @@ pub fn thousands(n: u64) -> String {
 
 /// An amount with its currency: "1,234.50 EUR", "-0.05 EUR".
 pub fn money(amount: crate::domain::Money, currency: &str) -> String {
+    format!("{} {currency}", amount_of(amount))
+}
+
+/// An amount without its currency (a column heading names it): "1,234.50".
+pub fn amount_of(amount: crate::domain::Money) -> String {
     let cents = amount.cents();
     let sign = if cents < 0 { "-" } else { "" };
     let abs = cents.unsigned_abs();
-    format!("{sign}{}.{:02} {currency}", thousands(abs / 100), abs % 100)
+    format!("{sign}{}.{:02}", thousands(abs / 100), abs % 100)
 }
 
 const MONTHS: [&str; 12] = [

@@ -50,6 +50,8 @@ pub struct ChartData {
     pub unit: String,
     /// Whether the axis shows amounts (two decimals when small).
     pub money: bool,
+    /// What the tooltip says a click does, for bars that do something.
+    pub click_hint: &'static str,
 }
 
 /// Where the bars are, in CSS pixels of the canvas (what `draw` found).
@@ -108,7 +110,13 @@ pub fn axis_top(data: &ChartData) -> f64 {
 }
 
 #[component]
-pub fn BarChart(data: ChartData, label: String) -> impl IntoView {
+pub fn BarChart(
+    data: ChartData,
+    label: String,
+    /// Called with a bar's position when it is clicked (instead of following its link).
+    #[prop(optional)]
+    on_select: Option<Callback<usize>>,
+) -> impl IntoView {
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let plot = RwSignal::new(Plot::default());
     let hovered = RwSignal::new(None::<usize>);
@@ -143,10 +151,15 @@ pub fn BarChart(data: ChartData, label: String) -> impl IntoView {
     let point =
         move |ev: &leptos::ev::PointerEvent| plot.get_untracked().bar_at(ev.offset_x() as f64, ev.offset_y() as f64);
     let open = move |i: usize| {
-        if let Some(href) = bars.with_value(|b| b.get(i).and_then(|b| b.href.clone())) {
+        if let Some(select) = on_select {
+            select.run(i);
+        } else if let Some(href) = bars.with_value(|b| b.get(i).and_then(|b| b.href.clone())) {
             navigate(&href, Default::default());
         }
     };
+    let clickable =
+        move |i: usize| on_select.is_some() || bars.with_value(|b| b.get(i).is_some_and(|b| b.href.is_some()));
+    let click_hint = data.click_hint;
     let tooltip = move || {
         let i = hovered.get()?;
         let bar = bars.with_value(|b| b.get(i).cloned())?;
@@ -160,7 +173,7 @@ pub fn BarChart(data: ChartData, label: String) -> impl IntoView {
         } else {
             "tip-middle"
         };
-        let hint = bar.href.is_some().then_some("Click to open the statement");
+        let hint = clickable(i).then_some(click_hint);
         Some(view! {
             <div
                 class=format!("chart-tip {anchor}")
@@ -209,7 +222,7 @@ pub fn BarChart(data: ChartData, label: String) -> impl IntoView {
                     node_ref=canvas
                     role="img"
                     aria-label=label
-                    class=move || if hovered.get().is_some_and(|i| bars.with_value(|b| b.get(i).is_some_and(|b| b.href.is_some()))) {
+                    class=move || if hovered.get().is_some_and(clickable) {
                         "chart-canvas linked"
                     } else {
                         "chart-canvas"
@@ -236,6 +249,62 @@ pub fn BarChart(data: ChartData, label: String) -> impl IntoView {
                 <ul class="legend">{legend} {limit} {apart}</ul>
             </figcaption>
         </figure>
+    }
+}
+
+/// The switch between 12 and 24 months over a chart; the choice lives in
+/// the address (`href` makes the link of each).
+#[component]
+pub fn MonthsSwitch(#[prop(into)] current: Signal<u32>, href: Callback<u32, String>) -> impl IntoView {
+    let segment = move |months: u32| {
+        let on = move || current.get() == months;
+        view! {
+            <a
+                class=move || if on() { "segment segment-current" } else { "segment" }
+                href=move || href.run(months)
+                aria-current=move || on().then_some("true")
+            >
+                {format!("{months} months")}
+            </a>
+        }
+    };
+    view! {
+        <nav class="segments" aria-label="Months shown">
+            {segment(12)}
+            {segment(24)}
+        </nav>
+    }
+}
+
+/// The figures of a chart for the keyboard and screen readers: its tables
+/// in a disclosure ("… as a table") under the chart.
+#[component]
+pub fn ChartTables(summary: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <details class="chart-table">
+            <summary>{summary}</summary>
+            <div class="table-wrap">{children()}</div>
+        </details>
+    }
+}
+
+/// One table of a chart's figures: headings (name, numeric) and its rows.
+#[component]
+pub fn FigureTable(
+    caption: &'static str,
+    headers: &'static [(&'static str, bool)],
+    children: Children,
+) -> impl IntoView {
+    let headers =
+        headers.iter().map(|(name, numeric)| view! { <th scope="col" class:num=*numeric>{*name}</th> }).collect_view();
+    view! {
+        <table class="data-table">
+            <caption class="visually-hidden">{caption}</caption>
+            <thead>
+                <tr>{headers}</tr>
+            </thead>
+            <tbody>{children()}</tbody>
+        </table>
     }
 }
 
@@ -279,7 +348,7 @@ mod tests {
                 href: None,
             })
             .collect();
-        ChartData { bars, series: vec![USERS], limit_name: None, unit: String::new(), money: false }
+        ChartData { bars, series: vec![USERS], limit_name: None, unit: String::new(), money: false, click_hint: "" }
     }
 
     #[test]

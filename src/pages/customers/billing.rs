@@ -8,7 +8,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::billing::{customer_billing, CustomerBillingPage, Forecast, StatementSummary};
-use crate::components::chart::{Bar, BarChart, ChartData, Series, OPTIONS, USERS};
+use crate::components::chart::{
+    Bar, BarChart, ChartData, ChartTables, FigureTable, MonthsSwitch, Series, OPTIONS, USERS,
+};
 use crate::components::format;
 use crate::components::loaded;
 use crate::components::statement::BillLines;
@@ -117,19 +119,13 @@ fn cost_bar(m: &CostMonth, first: bool, currency: &str, id: i64) -> Bar {
 fn CostHistoryCard(billing: CustomerBillingPage, id: i64, window: u32) -> impl IntoView {
     let b = billing;
     let bars = b.months.iter().enumerate().map(|(i, m)| cost_bar(m, i == 0, &b.currency, id)).collect();
-    let data =
-        ChartData { bars, series: vec![USERS, OPTIONS], limit_name: None, unit: b.currency.clone(), money: true };
-    let range = move |months: u32| {
-        let current = window == months;
-        view! {
-            <a
-                class=if current { "segment segment-current" } else { "segment" }
-                href=format!("/customers/{id}?months={months}")
-                aria-current=current.then_some("true")
-            >
-                {format!("{months} months")}
-            </a>
-        }
+    let data = ChartData {
+        bars,
+        series: vec![USERS, OPTIONS],
+        limit_name: None,
+        unit: b.currency.clone(),
+        money: true,
+        click_hint: "Click to open the statement",
     };
     let rows = b
         .months
@@ -159,10 +155,7 @@ fn CostHistoryCard(billing: CustomerBillingPage, id: i64, window: u32) -> impl I
         <section class="card" aria-labelledby="costs-title">
             <div class="card-heading">
                 <h3 id="costs-title">"Cost history"</h3>
-                <nav class="segments" aria-label="Months shown">
-                    {range(12)}
-                    {range(24)}
-                </nav>
+                <MonthsSwitch current=window href=Callback::new(move |m| format!("/customers/{id}?months={m}")) />
             </div>
             {if empty {
                 view! { <p class="muted">"No billed month yet."</p> }.into_any()
@@ -175,25 +168,21 @@ fn CostHistoryCard(billing: CustomerBillingPage, id: i64, window: u32) -> impl I
                 }
                 .into_any()
             }}
-            <details class="chart-table">
-                <summary>"Cost history as a table"</summary>
-                <div class="table-wrap">
-                    <table class="data-table">
-                        <caption class="visually-hidden">"Cost history by month, newest first"</caption>
-                        <thead>
-                            <tr>
-                                <th scope="col">"Month"</th>
-                                <th scope="col">"Figures"</th>
-                                <th scope="col" class="num">"Billed users"</th>
-                                <th scope="col" class="num">"Users"</th>
-                                <th scope="col" class="num">"Options"</th>
-                                <th scope="col" class="num">"Total"</th>
-                            </tr>
-                        </thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                </div>
-            </details>
+            <ChartTables summary="Cost history as a table">
+                <FigureTable
+                    caption="Cost history by month, newest first"
+                    headers=&[
+                        ("Month", false),
+                        ("Figures", false),
+                        ("Billed users", true),
+                        ("Users", true),
+                        ("Options", true),
+                        ("Total", true),
+                    ]
+                >
+                    {rows}
+                </FigureTable>
+            </ChartTables>
         </section>
     }
 }
@@ -248,6 +237,7 @@ fn UserHistoryCard(billing: CustomerBillingPage, id: i64) -> impl IntoView {
         limit_name: Some("Maximum users"),
         unit: "users".to_owned(),
         money: false,
+        click_hint: "",
     };
     let daily = ChartData {
         bars: days,
@@ -255,6 +245,7 @@ fn UserHistoryCard(billing: CustomerBillingPage, id: i64) -> impl IntoView {
         limit_name: Some("Maximum users"),
         unit: "users".to_owned(),
         money: false,
+        click_hint: "",
     };
     let month_rows = b
         .months
@@ -291,33 +282,20 @@ fn UserHistoryCard(billing: CustomerBillingPage, id: i64) -> impl IntoView {
             <BarChart data=monthly label="Billed users per month; the figures are in the table below".to_owned() />
             <h4>{format!("{} day by day", format::month_long(month))}</h4>
             <BarChart data=daily label="Users per day this month; the figures are in the table below".to_owned() />
-            <details class="chart-table">
-                <summary>"User history as a table"</summary>
-                <div class="table-wrap">
-                    <table class="data-table">
-                        <caption class="visually-hidden">"Billed users by month, newest first"</caption>
-                        <thead>
-                            <tr>
-                                <th scope="col">"Month"</th>
-                                <th scope="col" class="num">"Billed users"</th>
-                                <th scope="col" class="num">"Maximum users"</th>
-                            </tr>
-                        </thead>
-                        <tbody>{month_rows}</tbody>
-                    </table>
-                    <table class="data-table">
-                        <caption class="visually-hidden">"Users per day this month, newest first"</caption>
-                        <thead>
-                            <tr>
-                                <th scope="col">"Day"</th>
-                                <th scope="col" class="num">"Users"</th>
-                                <th scope="col">"Count"</th>
-                            </tr>
-                        </thead>
-                        <tbody>{day_rows}</tbody>
-                    </table>
-                </div>
-            </details>
+            <ChartTables summary="User history as a table">
+                <FigureTable
+                    caption="Billed users by month, newest first"
+                    headers=&[("Month", false), ("Billed users", true), ("Maximum users", true)]
+                >
+                    {month_rows}
+                </FigureTable>
+                <FigureTable
+                    caption="Users per day this month, newest first"
+                    headers=&[("Day", false), ("Users", true), ("Count", false)]
+                >
+                    {day_rows}
+                </FigureTable>
+            </ChartTables>
         </section>
     }
 }

@@ -1,28 +1,69 @@
-//! Costs: the billing months with their state, closing a month (admin),
-//! and the frozen statements of a closed month. The cost overview of all
-//! customers by month comes next to these.
+//! Cost overview: every billed customer of a month with the changes
+//! against the month before, the chart of monthly totals, the CSV export,
+//! the billing months with their close (admin), and the frozen statements
+//! of a closed month.
+
+mod overview;
+mod totals_chart;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::billing::{billing_months, month_statements, CloseMonth, MonthRow, MonthState, Statement};
+use crate::api::billing::{
+    billing_months, cost_overview, cost_totals, month_statements, CloseMonth, MonthRow, MonthState, Statement,
+};
 use crate::app::with_user;
+use crate::components::chart::MonthsSwitch;
 use crate::components::field::{general_message, server_message};
 use crate::components::statement::BillLines;
 use crate::components::{format, loaded, Dialog, FieldError};
+use crate::domain::cost_history::Figures;
+use crate::domain::overview_query::OverviewQuery;
 use crate::domain::{BillingMonth, Role};
+use overview::{figures_badge, Overview};
+use totals_chart::TotalsChart;
 
 #[component]
 pub fn CostsPage() -> impl IntoView {
+    let params = use_query_map();
+    let query = Memo::new(move |_| {
+        let params = params.read();
+        OverviewQuery::from_params(|key| params.get(key))
+    });
+    let month = Memo::new(move |_| query.read().month);
+    let range = Memo::new(move |_| query.read().range);
     let close = ServerAction::<CloseMonth>::new();
+    let overview = Resource::new(
+        move || (month.get(), close.version().get()),
+        |(month, _)| cost_overview(month.map(|m| m.to_string()).unwrap_or_default()),
+    );
+    let totals = Resource::new(move || (range.get(), close.version().get()), |(range, _)| cost_totals(range));
     let months = Resource::new(move || close.version().get(), |_| billing_months());
     view! {
         <Title text="Cost overview" />
         <div class="page-header">
             <h1>"Cost overview"</h1>
-            <p class="muted">"Billing months, their state, and the frozen statements of closed months."</p>
+            <p class="muted">
+                "Every billed customer by month, with the changes against the month before. The current month is a forecast."
+            </p>
         </div>
+        <section class="card" aria-labelledby="totals-title">
+            <div class="card-heading">
+                <h2 id="totals-title">"Monthly totals"</h2>
+                <MonthsSwitch
+                    current=range
+                    href=Callback::new(move |months| OverviewQuery { range: months, ..query.get() }.href())
+                />
+            </div>
+            <p class="muted small">
+                "All customers, users and options stacked. Point at a month for its amounts; click it to show it below."
+            </p>
+            {loaded(totals, move |t| view! { <TotalsChart totals=t query /> })}
+        </section>
+        <section class="card overview-card" aria-label="Customers of the month">
+            {loaded(overview, move |page| view! { <Overview page query /> })}
+        </section>
         <section class="card" aria-labelledby="months-title">
             <h2 id="months-title">"Billing months"</h2>
             <p class="muted">
@@ -67,13 +108,13 @@ fn MonthsTable(rows: Vec<MonthRow>, admin: bool, close: ServerAction<CloseMonth>
             let currency = row.currency.clone();
             let (state, statements, total, action) = match row.state {
                 MonthState::Current => (
-                    view! { <span class="badge badge-test">"Forecast"</span> }.into_any(),
+                    figures_badge(Figures::Forecast).into_any(),
                     "—".to_owned(),
                     "—".to_owned(),
                     view! { <span class="muted small">"month in progress"</span> }.into_any(),
                 ),
                 MonthState::PendingClose { due } => (
-                    view! { <span class="badge badge-deactivated">"Pending close"</span> }.into_any(),
+                    figures_badge(Figures::PendingClose).into_any(),
                     "—".to_owned(),
                     "—".to_owned(),
                     if admin {
@@ -96,7 +137,7 @@ fn MonthsTable(rows: Vec<MonthRow>, admin: bool, close: ServerAction<CloseMonth>
                     },
                 ),
                 MonthState::Closed { at, by, statements, total } => (
-                    view! { <span class="badge badge-active">"Final"</span> }.into_any(),
+                    figures_badge(Figures::Final).into_any(),
                     format::thousands(statements),
                     format::money(total, &currency),
                     view! {
