@@ -18,7 +18,7 @@ use crate::domain::customer::CustomerForm;
 use crate::domain::customer_list::{ListQuery, ListTab, SortKey};
 use crate::domain::{Password, Role, Username};
 
-const NAMES: [&str; 12] = [
+pub(super) const NAMES: [&str; 12] = [
     "Müller",
     "Schmidt",
     "Acme",

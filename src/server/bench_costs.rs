@@ -18,40 +18,15 @@ use chrono::{Datelike, Utc};
 use leptos::prelude::LeptosOptions;
 use tower::ServiceExt;
 
-use super::bench::percentile;
+use super::bench::{percentile, NAMES};
 use super::config::Config;
 use super::db::{self, begin_write, Db};
+use super::demo::OPTIONS;
 use super::router::build_router;
 use super::state::AppState;
 use super::{billing, customers, sessions, staff};
 use crate::domain::customer::CustomerForm;
 use crate::domain::{BillingMonth, Password, Role, Username};
-
-const OPTIONS: [&str; 8] = [
-    "web_access",
-    "offline",
-    "mobile_sync",
-    "sso_agent",
-    "password_reset",
-    "discovery",
-    "directory_services",
-    "hsm_pkcs11",
-];
-
-const WORDS: [&str; 12] = [
-    "Müller",
-    "Schmidt",
-    "Acme",
-    "Globex",
-    "Nordlicht",
-    "Bäckerei",
-    "Initech",
-    "Krüger",
-    "Sakura",
-    "Björk",
-    "Fischer",
-    "Hoffmann",
-];
 
 fn fail(e: crate::error::AppError) -> anyhow::Error {
     anyhow::anyhow!("bench data: {e}")
@@ -68,7 +43,7 @@ fn options_of(i: usize) -> Vec<String> {
 
 fn form(i: usize) -> CustomerForm {
     CustomerForm {
-        name: format!("{} {i:05}", WORDS[i % WORDS.len()]),
+        name: format!("{} {i:05}", NAMES[i % NAMES.len()]),
         billed: true,
         contract_end: (Utc::now().date_naive() + chrono::Duration::days(30 + (i as i64 * 13) % 700)).to_string(),
         database_name: format!("customer_{i:05}"),

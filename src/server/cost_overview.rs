@@ -197,11 +197,11 @@ pub async fn cost_totals(
     Ok(CostTotalsPage { currency: settings.currency, months })
 }
 
+/// Name, database name and status of every customer, by id.
+type CustomersAt = HashMap<i64, (String, String, CustomerStatus)>;
+
 /// Database name and status (at the end of `month`, or now) of every customer.
-async fn customers_at(
-    db: &Db,
-    end: DateTime<Utc>,
-) -> Result<HashMap<i64, (String, String, CustomerStatus)>, sqlx::Error> {
+async fn customers_at(db: &Db, end: DateTime<Utc>) -> Result<CustomersAt, sqlx::Error> {
     let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
         "SELECT c.id, c.name, c.database_name, (SELECT h.status FROM customer_history h \
            WHERE h.customer_id = c.id AND h.effective_at < $1 ORDER BY h.effective_at DESC, h.id DESC LIMIT 1) \
@@ -229,7 +229,7 @@ async fn bills_of(
     month: BillingMonth,
     figures: Figures,
     now: DateTime<Utc>,
-    customers: &HashMap<i64, (String, String, CustomerStatus)>,
+    customers: &CustomersAt,
 ) -> Result<Vec<CustomerBill>, AppError> {
     let bill =
         |customer_id: i64, name: String, users: [u32; 3], total: Money, lines: &[(LineKind, String, String, Money)]| {
@@ -325,7 +325,7 @@ async fn computed_statements(
     month: BillingMonth,
     figures: Figures,
     now: DateTime<Utc>,
-    customers: &HashMap<i64, (String, String, CustomerStatus)>,
+    customers: &CustomersAt,
 ) -> Result<Vec<Statement>, AppError> {
     let mut conn = db.acquire().await?;
     let facts = facts_for_month(&mut conn, tz, month, None).await?;

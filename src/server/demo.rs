@@ -60,7 +60,7 @@ const DEACTIVATED: [(&str, bool, &str); 6] = [
     ("Hotel \"Zur Post\"", true, "Insolvency proceedings"),
 ];
 
-const OPTIONS: [&str; 8] = [
+pub(super) const OPTIONS: [&str; 8] = [
     "web_access",
     "offline",
     "mobile_sync",
