@@ -49,6 +49,19 @@ mod cli {
             #[command(flatten)]
             config: Config,
         },
+        /// A consistent copy of the database while the app runs (SQLite's VACUUM INTO), checked before it says done.
+        Backup {
+            /// The new backup file (it must not exist).
+            #[arg(long)]
+            to: PathBuf,
+            #[command(flatten)]
+            config: Config,
+        },
+        /// Check the configuration and the database: integrity, schema version, an active admin.
+        Check {
+            #[command(flatten)]
+            config: Config,
+        },
         /// Benchmark: usage reports over real HTTP and the close of a month with many customers.
         BenchMetering {
             /// How many customers report.
@@ -116,6 +129,8 @@ mod cli {
             Command::Migrate { config } => commands::migrate(config).await,
             Command::FillDemo { config } => commands::fill_demo(config).await,
             Command::CloseMonth { month, config } => commands::close_month(config, &month).await,
+            Command::Backup { to, config } => commands::backup(config, &to).await,
+            Command::Check { config } => commands::check(config).await,
             Command::BenchMetering { customers, reports, connections } => {
                 msp_manager::server::bench::metering(customers, reports, connections).await
             }

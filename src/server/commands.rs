@@ -103,6 +103,33 @@ pub async fn migrate(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `backup --to FILE`: an online backup of the database.
+pub async fn backup(config: Config, to: &Path) -> anyhow::Result<()> {
+    telemetry::init();
+    let db = db::connect(&config.database_url).await?;
+    let bytes = super::operations::backup(&db, to).await?;
+    println!("Backup written to {} ({:.1} MB, integrity check ok).", to.display(), bytes as f64 / 1e6);
+    Ok(())
+}
+
+/// `check`: configuration and database health; fails when anything is wrong.
+pub async fn check(config: Config) -> anyhow::Result<()> {
+    telemetry::init();
+    let db = db::connect(&config.database_url).await?;
+    let health = super::operations::check(&db, &config.database_url).await?;
+    for line in &health.lines {
+        println!("{line}");
+    }
+    for problem in &health.problems {
+        println!("PROBLEM: {problem}");
+    }
+    if !health.problems.is_empty() {
+        bail!("{} problem(s) found", health.problems.len());
+    }
+    println!("All checks passed.");
+    Ok(())
+}
+
 /// `admin create`: a staff account with the password read from standard input.
 pub async fn admin_create(config: Config, username: &str, role: &str, password_stdin: bool) -> anyhow::Result<()> {
     telemetry::init();

@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod login;
 pub mod machine_api;
 pub mod metering;
+pub mod operations;
 pub mod passwords;
 pub mod precompress;
 pub mod router;

@@ -493,3 +493,39 @@ async fn only_an_admin_may_change_billing_and_only_operators_may_touch_api_keys(
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("msp_"), "{body}");
 }
+
+#[tokio::test]
+async fn health_and_readiness_answer_without_a_session_and_say_nothing_else() {
+    let app = TestApp::new().await;
+    for path in ["/healthz", "/readyz"] {
+        let response = app.get(path, None).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let body = to_bytes(response.into_body(), 1024).await.unwrap();
+        assert_eq!(&body[..], br#"{"status":"ok"}"#);
+    }
+    // A database whose schema is behind this build is not ready.
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)")
+        .execute(&app.t.db)
+        .await
+        .unwrap();
+    let response = app.get("/readyz", None).await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(app.get("/healthz", None).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_backup_taken_while_serving_restores_into_a_working_app() {
+    let app = TestApp::with_every_role().await;
+    let cookie = app.cookie_for("ada").await;
+    assert_eq!(app.get("/customers", Some(&cookie)).await.status(), StatusCode::OK);
+    let dir = testing::TempDir::create();
+    let file = dir.path.join("backup.db");
+    super::operations::backup(&app.t.db, &file).await.unwrap();
+
+    let restored = super::db::connect(&format!("sqlite://{}", file.display())).await.unwrap();
+    let options = LeptosOptions::builder().output_name("msp-manager").site_root("target/site").build();
+    let router = build_router(AppState::new(options, restored, Config::for_database("sqlite://unused")));
+    let restored_app = TestApp { router, t: app.t };
+    let cookie = restored_app.cookie_for("val").await;
+    assert_eq!(restored_app.get("/customers", Some(&cookie)).await.status(), StatusCode::OK);
+}

@@ -15,10 +15,10 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 
-use super::machine_api;
 use super::security::{refuse_cross_site, require_sign_in, security_headers, PageNonce};
 use super::sessions::load_session;
 use super::state::AppState;
+use super::{machine_api, operations};
 use crate::app::{shell, App};
 use crate::error::AppError;
 
@@ -63,6 +63,7 @@ pub fn build_router(state: AppState) -> Router {
     let pkg = std::path::Path::new(&*state.leptos_options.site_root).join(&*state.leptos_options.site_pkg_dir);
     Router::new()
         .nest("/api/v1", machine_api::routes())
+        .merge(operations::routes())
         // The browser side, brotli-precompressed where `precompress` wrote it.
         .nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), ServeDir::new(pkg).precompressed_br())
         .leptos_routes_with_context(&state, routes, context.clone(), page_shell)

@@ -109,7 +109,13 @@ pub async fn security_headers(State(state): State<AppState>, mut req: Request, n
 
 /// Pages anyone may load without signing in.
 fn is_public_page(path: &str) -> bool {
-    path == "/login" || path.starts_with("/pkg/") || path == "/favicon.ico" || path == "/robots.txt"
+    path == "/login"
+        || path.starts_with("/pkg/")
+        || path == "/favicon.ico"
+        || path == "/robots.txt"
+        // For load balancers: they answer "ok" or "not ready" and nothing else.
+        || path == "/healthz"
+        || path == "/readyz"
 }
 
 /// Server functions anyone may call: signing in, and asking who is signed in.
