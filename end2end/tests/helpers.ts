@@ -71,13 +71,14 @@ export async function billedCustomerWithKey(
   page: Page,
   name: string,
   license: { maxUsers: number; hardLimit: boolean },
+  contractDays = 60,
 ): Promise<{ id: number; key: string; report: (reportId: string, users: number) => Promise<APIResponse> }> {
   const created = await page.request.post("/api/customers/create", {
     data: {
       form: {
         name,
         billed: true,
-        contract_end: new Date(Date.now() + 60 * 86400e3).toISOString().slice(0, 10),
+        contract_end: new Date(Date.now() + contractDays * 86400e3).toISOString().slice(0, 10),
         database_name: name.toLowerCase().replace(/[^a-z0-9]+/g, "_"),
         max_users: String(license.maxUsers),
         limit_user_creation: license.hardLimit,

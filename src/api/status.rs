@@ -1,3 +1,4 @@
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +14,59 @@ pub struct ServerStatus {
     pub migrations_known: i64,
     pub latest_migration: String,
     pub staff_by_role: Vec<(String, i64)>,
+    /// (kind, status, count) of every customer.
+    pub customers: Vec<(String, String, i64)>,
+    pub metering: Metering,
+    pub month_close: MonthCloseStatus,
+    /// Active customers whose contract (billed) or test phase (test) ends
+    /// within 14 days, soonest first.
+    pub ending_soon: Vec<CustomerLink>,
+    /// Deactivated by the contract-end job in the last 7 days.
+    pub deactivated_by_job: Vec<CustomerLink>,
+    /// The last warnings and errors this server logged, oldest first.
+    pub problems: Vec<LoggedProblem>,
+    pub checked_at: DateTime<Utc>,
+}
+
+/// A warning or an error the server logged.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoggedProblem {
+    pub at: DateTime<Utc>,
+    /// "WARN" or "ERROR".
+    pub level: String,
+    pub target: String,
+    pub message: String,
+}
+
+/// A customer the page links to, with what it says about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerLink {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    /// "2026-12-01", "never" or a time, by list.
+    pub note: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metering {
+    pub last_report_at: Option<DateTime<Utc>>,
+    pub reports_last_24h: i64,
+    /// Active customers without a report for more than 48 hours (or never),
+    /// longest silent first; at most 100.
+    pub silent: Vec<CustomerLink>,
+    pub silent_total: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthCloseStatus {
+    /// The last closed month, when and by whom.
+    pub last_closed: Option<(String, DateTime<Utc>, String)>,
+    /// The next month to close and the day it is due.
+    pub next: Option<(String, chrono::NaiveDate)>,
+    /// Ended months past their due day and still open: the job did not
+    /// manage to close them.
+    pub overdue: Vec<String>,
 }
 
 #[server(endpoint = "server_status")]

@@ -1,10 +1,116 @@
 //! Figures for the Status page.
 
-use super::db;
-use super::staff;
+use chrono::{Duration, Utc};
+
+use super::db::{self, Db};
 use super::state::AppState;
-use crate::api::status::ServerStatus;
+use super::{billing, clock, staff};
+use crate::api::billing::MonthState;
+use crate::api::status::{CustomerLink, Metering, MonthCloseStatus, ServerStatus};
 use crate::error::AppError;
+
+/// Active customers silent for longer than this are listed.
+const SILENT_HOURS: i64 = 48;
+/// Contracts and test phases ending within this many days are listed.
+const ENDING_DAYS: i64 = 14;
+
+/// A customer with a note made from the row's date or time (`what` before
+/// it), or `empty` without one.
+fn link((id, name, kind, at): (i64, String, String, Option<String>), what: &str, empty: &str) -> CustomerLink {
+    let note = match at {
+        Some(at) => {
+            let shown = chrono::DateTime::parse_from_rfc3339(&at)
+                .map(|t| t.with_timezone(&Utc).format("%Y-%m-%d %H:%M UTC").to_string())
+                .unwrap_or(at);
+            format!("{what} {shown}")
+        }
+        None => empty.to_owned(),
+    };
+    CustomerLink { id, name, kind, note }
+}
+
+async fn metering(db: &Db) -> Result<Metering, AppError> {
+    let now = Utc::now();
+    let (last_report_at, reports_last_24h): (Option<chrono::DateTime<Utc>>, i64) = sqlx::query_as(
+        "SELECT (SELECT MAX(received_at) FROM usage_reports), \
+                (SELECT COUNT(*) FROM usage_reports WHERE received_at >= $1)",
+    )
+    .bind(now - Duration::hours(24))
+    .fetch_one(db)
+    .await?;
+    let silent_since = now - Duration::hours(SILENT_HOURS);
+    let silent_total: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM customers WHERE status = 'active' AND (reported_at IS NULL OR reported_at < $1)",
+    )
+    .bind(silent_since)
+    .fetch_one(db)
+    .await?;
+    let silent: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, name, kind, reported_at FROM customers WHERE status = 'active' \
+         AND (reported_at IS NULL OR reported_at < $1) ORDER BY reported_at IS NOT NULL, reported_at, sort_key LIMIT 100",
+    )
+    .bind(silent_since)
+    .fetch_all(db)
+    .await?;
+    Ok(Metering {
+        last_report_at,
+        reports_last_24h,
+        silent: silent.into_iter().map(|row| link(row, "last report", "never reported")).collect(),
+        silent_total,
+    })
+}
+
+async fn month_close(db: &Db) -> Result<MonthCloseStatus, AppError> {
+    let today = clock::today();
+    let months = billing::months(db).await?;
+    let last_closed = months.iter().find_map(|m| match &m.state {
+        MonthState::Closed { at, by, .. } => Some((m.month.to_string(), *at, by.clone())),
+        _ => None,
+    });
+    let pending: Vec<(String, chrono::NaiveDate)> = months
+        .iter()
+        .rev()
+        .filter_map(|m| match m.state {
+            MonthState::PendingClose { due } => Some((m.month.to_string(), due)),
+            _ => None,
+        })
+        .collect();
+    let overdue = pending.iter().filter(|(_, due)| *due < today).map(|(m, _)| m.clone()).collect();
+    let grace = Duration::days(i64::from(billing::settings(db).await?.grace_days));
+    let next = match pending.first() {
+        Some(first) => Some(first.clone()),
+        // Nothing open: the current month, once it has ended and its grace has passed.
+        None => months
+            .iter()
+            .find(|m| m.state == MonthState::Current)
+            .map(|m| (m.month.to_string(), m.month.next().first_day() + grace)),
+    };
+    Ok(MonthCloseStatus { last_closed, next, overdue })
+}
+
+async fn ending_soon(db: &Db) -> Result<Vec<CustomerLink>, AppError> {
+    let today = clock::today();
+    let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, name, kind, contract_end FROM customers WHERE status = 'active' \
+         AND contract_end >= $1 AND contract_end <= $2 ORDER BY contract_end, sort_key",
+    )
+    .bind(today.to_string())
+    .bind((today + Duration::days(ENDING_DAYS)).to_string())
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|row| link(row, "ends", "")).collect())
+}
+
+async fn deactivated_by_job(db: &Db) -> Result<Vec<CustomerLink>, AppError> {
+    let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT c.id, c.name, c.kind, a.at FROM audit_log a JOIN customers c ON c.id = a.customer_id \
+         WHERE a.actor = 'system' AND a.action = 'customer.deactivated' AND a.at >= $1 ORDER BY a.at DESC",
+    )
+    .bind(Utc::now() - Duration::days(7))
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|row| link(row, "deactivated", "")).collect())
+}
 
 pub async fn collect(state: &AppState) -> Result<ServerStatus, AppError> {
     let (migrations, latest_migration): (i64, Option<String>) = sqlx::query_as(
@@ -22,5 +128,66 @@ pub async fn collect(state: &AppState) -> Result<ServerStatus, AppError> {
         migrations_known: known,
         latest_migration: latest_migration.unwrap_or_default(),
         staff_by_role: staff::count_by_role(&state.db).await?,
+        customers: sqlx::query_as(
+            "SELECT kind, status, COUNT(*) FROM customers GROUP BY kind, status ORDER BY kind, status",
+        )
+        .fetch_all(&state.db)
+        .await?,
+        metering: metering(&state.db).await?,
+        month_close: month_close(&state.db).await?,
+        ending_soon: ending_soon(&state.db).await?,
+        deactivated_by_job: deactivated_by_job(&state.db).await?,
+        problems: super::telemetry::recent_problems(),
+        checked_at: Utc::now(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, Utc};
+    use leptos::prelude::LeptosOptions;
+
+    use super::*;
+    use crate::server::billing::close_month;
+    use crate::server::billing_tests::{billed_customer, form, report, this_month};
+    use crate::server::config::Config;
+    use crate::server::customers;
+    use crate::server::db::testing;
+
+    #[tokio::test]
+    async fn status_lists_silent_customers_ending_contracts_and_months_to_close() {
+        let t = testing::fresh().await;
+        let options = LeptosOptions::builder().output_name("msp-manager").build();
+        let state = AppState::new(options, t.db.clone(), Config::for_database("sqlite://unused"));
+        // Reported last month only: silent for more than 48 hours.
+        let acme = billed_customer(&t, "Acme").await;
+        let mut ending = form("Trial", false, &[]);
+        ending.contract_end = (clock::today() + Duration::days(5)).to_string();
+        let trial = customers::create(&t.db, "otto", &ending).await.unwrap();
+
+        let s = collect(&state).await.unwrap();
+        let silent: Vec<(i64, &str)> = s.metering.silent.iter().map(|c| (c.id, c.note.as_str())).collect();
+        assert_eq!(silent.len(), 2, "{silent:?}");
+        assert_eq!(silent[0], (trial, "never reported"), "never reported comes first");
+        assert!(silent[1].1.starts_with("last report 20"), "{silent:?}");
+        assert_eq!(silent[1].0, acme);
+        assert_eq!(s.ending_soon.iter().map(|c| (c.id, c.kind.as_str())).collect::<Vec<_>>(), [(trial, "test")]);
+        let counts: i64 = s.customers.iter().map(|(_, _, n)| n).sum();
+        assert_eq!(counts, 2);
+        // Last month ended more than the 3 days of grace ago and is still open.
+        let last = this_month().previous();
+        assert_eq!(s.month_close.overdue.last(), Some(&last.to_string()));
+        assert_eq!(s.month_close.next.as_ref().map(|(m, _)| m), s.month_close.overdue.first(), "the oldest first");
+
+        report(&t, acme, "now", Utc::now(), 5).await;
+        for month in s.month_close.overdue.iter().filter_map(|m| crate::domain::BillingMonth::parse(m).ok()) {
+            close_month(&t.db, "ada", month, Utc::now()).await.unwrap();
+        }
+        let s = collect(&state).await.unwrap();
+        assert_eq!(s.metering.silent.iter().map(|c| c.id).collect::<Vec<_>>(), [trial]);
+        assert_eq!(s.metering.reports_last_24h, 1);
+        assert!(s.month_close.overdue.is_empty());
+        assert_eq!(s.month_close.last_closed.map(|(m, _, by)| (m, by)), Some((last.to_string(), "ada".to_owned())));
+        assert_eq!(s.month_close.next.map(|(m, _)| m), Some(this_month().to_string()));
+    }
 }
