@@ -101,3 +101,32 @@ pub async fn of_customer(db: &Db, customer_id: i64, limit: i64) -> Result<Vec<Au
             .await?;
     Ok(rows.into_iter().map(AuditEntry::from).collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::db::{begin_write, testing};
+
+    #[tokio::test]
+    async fn entries_cannot_be_changed_or_deleted_even_by_plain_sql() {
+        let t = testing::fresh().await;
+        let mut tx = begin_write(&t.db).await.unwrap();
+        let entry = Entry {
+            actor: "ada",
+            action: "settings.saved",
+            subject: "settings".to_owned(),
+            detail: String::new(),
+            customer_id: None,
+            changes: Vec::new(),
+            at: chrono::Utc::now(),
+        };
+        write(&mut tx, entry).await.unwrap();
+        tx.commit().await.unwrap();
+        let update = sqlx::query("UPDATE audit_log SET actor = 'mallory'").execute(&t.db).await.unwrap_err();
+        assert!(update.to_string().contains("cannot be changed"), "{update}");
+        let delete = sqlx::query("DELETE FROM audit_log").execute(&t.db).await.unwrap_err();
+        assert!(delete.to_string().contains("cannot be deleted"), "{delete}");
+        let actors: Vec<String> = sqlx::query_scalar("SELECT actor FROM audit_log").fetch_all(&t.db).await.unwrap();
+        assert_eq!(actors, ["ada"]);
+    }
+}
