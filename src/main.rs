@@ -12,7 +12,7 @@ mod cli {
     /// hosted password-manager databases.
     #[derive(Parser)]
     #[command(name = "msp-manager", version, propagate_version = true)]
-    struct Cli {
+    pub(super) struct Cli {
         #[command(subcommand)]
         command: Command,
     }
@@ -122,6 +122,13 @@ mod cli {
         },
     }
 
+    /// `msp-manager --help`.
+    #[cfg(test)]
+    pub fn help() -> String {
+        use clap::CommandFactory;
+        Cli::command().render_help().to_string()
+    }
+
     pub async fn run() -> anyhow::Result<()> {
         match Cli::parse().command {
             Command::Serve { config } => commands::serve(config).await,
@@ -144,6 +151,21 @@ mod cli {
                 commands::admin_create(config, &username, &role, password_stdin).await
             }
         }
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn help_lists_every_subcommand_an_operator_needs() {
+        let help = super::cli::help();
+        for command in ["serve", "demo", "migrate", "admin", "close-month", "backup", "check"] {
+            assert!(help.lines().any(|l| l.trim_start().starts_with(command)), "{command} missing from:\n{help}");
+        }
+        let admin = super::cli::Cli::command().find_subcommand_mut("admin").map(|a| a.render_help().to_string());
+        assert!(admin.is_some_and(|h| h.contains("create")));
     }
 }
 
