@@ -90,14 +90,28 @@ impl Api {
 }
 
 fn report(id: &str, minutes_ago: i64, users: i64) -> Value {
-    json!({ "report_id": id, "observed_at": (Utc::now() - Duration::minutes(minutes_ago)).to_rfc3339(), "users": users })
+    report_at(id, Utc::now() - Duration::minutes(minutes_ago), users)
+}
+
+fn report_at(id: &str, at: chrono::DateTime<Utc>, users: i64) -> Value {
+    json!({ "report_id": id, "observed_at": at.to_rfc3339(), "users": users })
+}
+
+/// `n` moments of today, oldest first, a second apart and none in the
+/// future (so that a test just after midnight does not span two days).
+fn moments_today(n: i64) -> Vec<chrono::DateTime<Utc>> {
+    let now = Utc::now();
+    let midnight = now.date_naive().and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let first = (now - Duration::seconds(n)).max(midnight);
+    (0..n).map(|i| (first + Duration::seconds(i)).min(now)).collect()
 }
 
 #[tokio::test]
 async fn a_report_is_stored_as_the_days_peak_and_answered_with_the_license() {
     let api = Api::new().await;
     let (id, key) = api.customer("Acme", 50, true).await;
-    let first = api.report(&key, report("r1", 30, 17)).await;
+    let at = moments_today(3);
+    let first = api.report(&key, report_at("r1", at[0], 17)).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.json);
     assert_eq!(first.json["report_id"], "r1");
     assert_eq!(first.json["late"], false);
@@ -106,8 +120,8 @@ async fn a_report_is_stored_as_the_days_peak_and_answered_with_the_license() {
     assert_eq!(first.json["license"]["can_create_user"], true);
     assert_eq!(first.json["license"]["options"], json!(["discovery", "web_access"]));
     // A higher and then a lower count the same day: the peak stays.
-    api.report(&key, report("r2", 20, 23)).await;
-    api.report(&key, report("r3", 10, 19)).await;
+    api.report(&key, report_at("r2", at[1], 23)).await;
+    api.report(&key, report_at("r3", at[2], 19)).await;
     let peak = api.count("SELECT MAX(peak_users) FROM usage_daily WHERE customer_id = $1", id).await;
     let days = api.count("SELECT COUNT(*) FROM usage_daily WHERE customer_id = $1", id).await;
     assert_eq!((peak, days), (23, 1));
