@@ -45,9 +45,35 @@ fn form(i: usize) -> CustomerForm {
     }
 }
 
-pub(super) fn percentile(sorted: &[Duration], p: f64) -> Duration {
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let rank = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[rank]
+}
+
+/// Median, p95 and max of `times`, in milliseconds.
+pub(super) fn summary(mut times: Vec<Duration>) -> [f64; 3] {
+    times.sort();
+    if times.is_empty() {
+        return [0.0; 3];
+    }
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    [ms(percentile(&times, 0.5)), ms(percentile(&times, 0.95)), ms(times[times.len() - 1])]
+}
+
+/// The real router on `db`, and the cookie of a new viewer's session on it
+/// (a user name of its own, so a kept database can be benchmarked again).
+pub(super) async fn viewer_router(db: &super::db::Db, url: &str) -> anyhow::Result<(axum::Router, String)> {
+    let name = Username::parse(&format!("bench-viewer-{}", std::process::id()))?;
+    let staff_id = staff::create(db, "bench", &name, &Password::parse("bench password 123")?, Role::Viewer)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut tx = begin_write(db).await?;
+    let token = sessions::create(&mut tx, staff_id, Utc::now()).await?;
+    tx.commit().await?;
+    let config = Config::for_database(url);
+    let cookie = format!("{}={token}", config.session_cookie_name());
+    let options = LeptosOptions::builder().output_name("msp-manager").build();
+    Ok((build_router(AppState::new(options, db.clone(), config)), cookie))
 }
 
 pub async fn customers_list(count: usize, rounds: usize) -> anyhow::Result<()> {
@@ -64,17 +90,7 @@ pub async fn customers_list(count: usize, rounds: usize) -> anyhow::Result<()> {
     }
     println!("filled {count} customers in {:.1} s", started.elapsed().as_secs_f64());
 
-    let name = Username::parse("bench-viewer")?;
-    let staff_id = staff::create(&db, "bench", &name, &Password::parse("bench password 123")?, Role::Viewer)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut tx = begin_write(&db).await?;
-    let token = sessions::create(&mut tx, staff_id, Utc::now()).await?;
-    tx.commit().await?;
-    let config = Config::for_database(&url);
-    let cookie = format!("{}={token}", config.session_cookie_name());
-    let options = LeptosOptions::builder().output_name("msp-manager").build();
-    let router = build_router(AppState::new(options, db.clone(), config));
+    let (router, cookie) = viewer_router(&db, &url).await?;
 
     let scenarios = [
         ("first page of 50 (Billed, by name)", ListQuery::default()),
@@ -114,14 +130,8 @@ pub async fn customers_list(count: usize, rounds: usize) -> anyhow::Result<()> {
                 times.push(elapsed);
             }
         }
-        times.sort();
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        println!(
-            "{label:<40} {:>7.2}ms {:>7.2}ms {:>7.2}ms",
-            ms(percentile(&times, 0.5)),
-            ms(percentile(&times, 0.95)),
-            ms(*times.last().unwrap_or(&Duration::ZERO))
-        );
+        let [median, p95, max] = summary(times);
+        println!("{label:<40} {median:>7.2}ms {p95:>7.2}ms {max:>7.2}ms");
     }
     db.close().await;
     let _ = std::fs::remove_dir_all(&dir);

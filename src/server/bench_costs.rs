@@ -15,18 +15,14 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use axum::http::{header, Method, Request};
 use chrono::{Datelike, Utc};
-use leptos::prelude::LeptosOptions;
 use tower::ServiceExt;
 
-use super::bench::{percentile, NAMES};
-use super::config::Config;
+use super::bench::{summary, viewer_router, NAMES};
 use super::db::{self, begin_write, Db};
 use super::demo::OPTIONS;
-use super::router::build_router;
-use super::state::AppState;
-use super::{billing, customers, sessions, staff};
+use super::{billing, customers};
 use crate::domain::customer::CustomerForm;
-use crate::domain::{BillingMonth, Password, Role, Username};
+use crate::domain::BillingMonth;
 
 fn fail(e: crate::error::AppError) -> anyhow::Error {
     anyhow::anyhow!("bench data: {e}")
@@ -165,14 +161,10 @@ async fn time_calls(
             times.push(elapsed);
         }
     }
-    times.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let [median, p95, max] = summary(times);
     println!(
-        "{label:<40} {:>8.1}ms {:>7.1}ms {:>7.1}ms {:>7.1}ms {:>7.0} KB",
-        ms(first),
-        ms(percentile(&times, 0.5)),
-        ms(percentile(&times, 0.95)),
-        ms(*times.last().unwrap_or(&Duration::ZERO)),
+        "{label:<40} {:>8.1}ms {median:>7.1}ms {p95:>7.1}ms {max:>7.1}ms {:>7.0} KB",
+        first.as_secs_f64() * 1000.0,
         size as f64 / 1024.0
     );
     Ok(())
@@ -199,17 +191,7 @@ pub async fn run(count: usize, months: u32, rounds: usize, keep: Option<PathBuf>
     }
     println!("database file: {:.0} MB", db::size_bytes(&db).await? as f64 / 1e6);
 
-    let name = Username::parse(&format!("bench-viewer-{}", std::process::id()))?;
-    let staff_id = staff::create(&db, "bench", &name, &Password::parse("bench password 123")?, Role::Viewer)
-        .await
-        .map_err(fail)?;
-    let mut tx = begin_write(&db).await?;
-    let token = sessions::create(&mut tx, staff_id, Utc::now()).await?;
-    tx.commit().await?;
-    let config = Config::for_database(&url);
-    let cookie = format!("{}={token}", config.session_cookie_name());
-    let options = LeptosOptions::builder().output_name("msp-manager").build();
-    let router = build_router(AppState::new(options, db.clone(), config));
+    let (router, cookie) = viewer_router(&db, &url).await?;
 
     let today = Utc::now().date_naive();
     let current = BillingMonth::of(today);
