@@ -10,7 +10,7 @@ use crate::components::loaded::loaded_result;
 use crate::pages::customers::{
     CustomerPage, CustomerStatementPage, CustomersPage, EditContractPage, EditOptionsPage, NewCustomerPage,
 };
-use crate::pages::{AuditPage, CostsPage, LoginPage, NotFound, SettingsPage, StatementsPage, StatusPage};
+use crate::pages::{AuditPage, CostsPage, LoginPage, NotFound, PasswordPage, SettingsPage, StatementsPage, StatusPage};
 
 /// The HTML document around the app. Its scripts carry this response's CSP
 /// nonce (`server::security::PageNonce`).
@@ -65,6 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("costs/statements/:month") view=StatementsPage ssr=SsrMode::Async />
                     <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("password") view=PasswordPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -136,6 +137,21 @@ fn Layout() -> impl IntoView {
             </nav>
         </header>
         <main id="main" class="page">
+            <Transition fallback=|| ()>
+                {move || {
+                    user.get()
+                        .and_then(Result::ok)
+                        .flatten()
+                        .filter(|u| u.must_change_password)
+                        .map(|_| view! {
+                            <p class="notice notice-warning" role="status">
+                                "An administrator reset your password. "
+                                <a href="/password">"Choose a new one"</a>
+                                " before you continue."
+                            </p>
+                        })
+                }}
+            </Transition>
             <Outlet />
         </main>
     }
@@ -146,7 +162,9 @@ fn UserMenu(user: CurrentUser) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     view! {
         <div class="user-menu">
-            <span class="user-name" data-testid="signed-in-user">{user.username.clone()}</span>
+            <a class="user-name" href="/password" data-testid="signed-in-user" title="Your password">
+                {user.username.clone()}
+            </a>
             <span class=format!("role-badge role-{}", user.role.as_str()) data-testid="signed-in-role">
                 {user.role.label()}
             </span>

@@ -20,6 +20,8 @@ pub enum AppError {
     Unauthenticated,
     #[error("Your role does not allow this. Ask an administrator.")]
     Forbidden,
+    #[error("An administrator reset your password: choose a new one first.")]
+    PasswordChangeRequired,
     /// Bad input, with a message for each wrong field of the form.
     #[error("{}", messages(.0))]
     Invalid(Vec<FieldMessage>),
@@ -53,7 +55,7 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::Unauthenticated => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::PasswordChangeRequired => 403,
             AppError::Invalid(_) => 422,
             AppError::Conflict(_) => 409,
             AppError::NotFound => 404,

@@ -98,6 +98,15 @@ mod cli {
             #[arg(long)]
             keep: Option<PathBuf>,
         },
+        /// Benchmark: a million audit entries, then the audit log's server functions (filters, deep pages, export).
+        BenchAudit {
+            /// How many audit entries.
+            #[arg(long, default_value_t = 1_000_000)]
+            entries: usize,
+            /// Timed calls per scenario.
+            #[arg(long, default_value_t = 40)]
+            rounds: usize,
+        },
         /// Manage staff accounts.
         Admin {
             #[command(subcommand)]
@@ -147,6 +156,7 @@ mod cli {
             Command::BenchCosts { customers, months, rounds, keep } => {
                 msp_manager::server::bench_costs::run(customers, months, rounds, keep).await
             }
+            Command::BenchAudit { entries, rounds } => msp_manager::server::bench_audit::run(entries, rounds).await,
             Command::Admin { command: AdminCommand::Create { username, role, password_stdin, config } } => {
                 commands::admin_create(config, &username, &role, password_stdin).await
             }

@@ -38,6 +38,8 @@ const pages = [
   ["statements", `/costs/statements/${lastMonth()}`],
   ["settings", "/settings"],
   ["audit", "/audit"],
+  ["audit-filtered", "/audit?action=all-customers"],
+  ["password", "/password"],
   ["not-found", "/no-such-page"],
 ];
 
@@ -74,6 +76,14 @@ for (const width of [1280, 360]) {
     await page.mouse.move(area.x + area.width * 0.5, area.y + area.height * 0.5);
     await totals.getByRole("tooltip").waitFor();
     await totals.screenshot({ path: `${out}/costs-tooltip-${width}.png` });
+  }
+  // The staff dialog.
+  if (!only || "staff".startsWith(only)) {
+    await page.goto(`${base}/settings`);
+    await page.locator("body[data-hydrated]").waitFor();
+    await page.getByRole("button", { name: /^Manage / }).last().click();
+    await page.getByRole("dialog").waitFor();
+    await page.screenshot({ path: `${out}/staff-dialog-${width}.png` });
   }
   if (only) {
     await context.close();

@@ -36,7 +36,7 @@ test("sign-in brings the user back to the page they asked for", async ({ page })
   await expect(page).toHaveURL(/\/audit$/);
   await expect(page.getByRole("heading", { level: 1, name: "Audit log" })).toBeVisible();
   // The audit log shows this very sign-in.
-  await expect(page.getByRole("cell", { name: "login.succeeded" }).first()).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Signed in", exact: true }).first()).toBeVisible();
 });
 
 test("a wrong password gets a message next to the field and no session", async ({ page }) => {

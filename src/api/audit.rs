@@ -1,40 +1,47 @@
-use chrono::{DateTime, Utc};
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
+pub use crate::domain::audit_log::{AuditCustomer, AuditEntry, FieldChange};
+use crate::domain::audit_query::{AuditCursor, AuditFilter};
 use crate::error::AppError;
 
+/// One page of the audit log, newest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditEntry {
-    pub id: i64,
-    pub at: DateTime<Utc>,
-    pub actor: String,
-    pub action: String,
-    pub subject: String,
-    pub detail: String,
-    pub changes: Vec<FieldChange>,
+pub struct AuditLogPage {
+    pub entries: Vec<AuditEntry>,
+    /// Entries matching the filter, on every page.
+    pub total: u64,
+    /// The cursor of the page before (newer entries), if there are any.
+    pub newer: Option<AuditCursor>,
+    /// The cursor of the page after (older entries), if there are any.
+    pub older: Option<AuditCursor>,
+    /// Who may appear as "who": staff user names and the app's own actors.
+    pub people: Vec<String>,
 }
 
-/// One field of a change: its old and new value as shown to people
-/// (empty when there was none).
+/// Part of the filtered log for the CSV export: up to `EXPORT_CHUNK`
+/// entries older than `before`, and where the next part starts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldChange {
-    pub field: String,
-    pub old: String,
-    pub new: String,
+pub struct AuditChunk {
+    pub entries: Vec<AuditEntry>,
+    pub next: Option<i64>,
 }
 
-impl FieldChange {
-    pub fn new(field: &str, old: impl ToString, new: impl ToString) -> Self {
-        Self { field: field.to_owned(), old: old.to_string(), new: new.to_string() }
-    }
-}
-
-/// The newest audit entries (every role may read the audit log).
-#[server(endpoint = "latest_audit")]
-pub async fn latest_audit() -> Result<Vec<AuditEntry>, AppError> {
+/// A page of the audit log (every role reads it; nobody can change it).
+#[server(endpoint = "audit/page", input = Json)]
+pub async fn audit_log(filter: AuditFilter, cursor: AuditCursor) -> Result<AuditLogPage, AppError> {
     use crate::domain::Role;
     use crate::server::{audit, guard};
-    guard::authorize(Role::Viewer)?;
-    Ok(audit::latest(&guard::state()?.db, 200).await?)
+    guard::authorize(Role::Viewer).await?;
+    audit::page(&guard::state()?.db, &filter, cursor).await
+}
+
+/// The filtered entries for the CSV export, part by part.
+#[server(endpoint = "audit/export", input = Json)]
+pub async fn audit_export(filter: AuditFilter, before: Option<i64>) -> Result<AuditChunk, AppError> {
+    use crate::domain::Role;
+    use crate::server::{audit, guard};
+    guard::authorize(Role::Viewer).await?;
+    audit::export_chunk(&guard::state()?.db, &filter, before).await
 }

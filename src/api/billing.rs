@@ -192,7 +192,7 @@ pub struct CostTotalsPage {
 pub async fn get_pricing() -> Result<PricingPage, AppError> {
     use crate::domain::Role;
     use crate::server::{billing, guard};
-    guard::authorize(Role::Admin)?;
+    guard::authorize(Role::Admin).await?;
     billing::pricing_page(&guard::state()?.db).await
 }
 
@@ -200,7 +200,7 @@ pub async fn get_pricing() -> Result<PricingPage, AppError> {
 pub async fn save_billing_settings(form: SettingsForm, version: i64) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{billing, guard};
-    let user = guard::authorize(Role::Admin)?;
+    let user = guard::authorize(Role::Admin).await?;
     billing::save_settings(&guard::state()?.db, &user.username, &form, version).await
 }
 
@@ -208,7 +208,7 @@ pub async fn save_billing_settings(form: SettingsForm, version: i64) -> Result<(
 pub async fn save_price_list(form: PriceListForm) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{billing, guard};
-    let user = guard::authorize(Role::Admin)?;
+    let user = guard::authorize(Role::Admin).await?;
     billing::save_price_list(&guard::state()?.db, &user.username, &form).await
 }
 
@@ -216,7 +216,7 @@ pub async fn save_price_list(form: PriceListForm) -> Result<(), AppError> {
 pub async fn add_option(form: NewOptionForm) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{billing, guard};
-    let user = guard::authorize(Role::Admin)?;
+    let user = guard::authorize(Role::Admin).await?;
     billing::add_option(&guard::state()?.db, &user.username, &form).await
 }
 
@@ -224,7 +224,7 @@ pub async fn add_option(form: NewOptionForm) -> Result<(), AppError> {
 pub async fn rename_option(code: String, name: String) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{billing, guard};
-    let user = guard::authorize(Role::Admin)?;
+    let user = guard::authorize(Role::Admin).await?;
     billing::rename_option(&guard::state()?.db, &user.username, &code, &name).await
 }
 
@@ -232,7 +232,7 @@ pub async fn rename_option(code: String, name: String) -> Result<(), AppError> {
 pub async fn set_option_retired(code: String, retired: bool) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{billing, guard};
-    let user = guard::authorize(Role::Admin)?;
+    let user = guard::authorize(Role::Admin).await?;
     billing::set_retired(&guard::state()?.db, &user.username, &code, retired).await
 }
 
@@ -240,7 +240,7 @@ pub async fn set_option_retired(code: String, retired: bool) -> Result<(), AppEr
 pub async fn billing_months() -> Result<Vec<MonthRow>, AppError> {
     use crate::domain::Role;
     use crate::server::{billing, guard};
-    guard::authorize(Role::Viewer)?;
+    guard::authorize(Role::Viewer).await?;
     billing::months(&guard::state()?.db).await
 }
 
@@ -248,7 +248,7 @@ pub async fn billing_months() -> Result<Vec<MonthRow>, AppError> {
 pub async fn close_month(month: String) -> Result<CloseOutcome, AppError> {
     use crate::domain::Role;
     use crate::server::{billing, guard};
-    let user = guard::authorize(Role::Admin)?;
+    let user = guard::authorize(Role::Admin).await?;
     let month = BillingMonth::parse(&month).map_err(|e| AppError::invalid("month", e))?;
     billing::close_month(&guard::state()?.db, &user.username, month, Utc::now()).await
 }
@@ -257,7 +257,7 @@ pub async fn close_month(month: String) -> Result<CloseOutcome, AppError> {
 pub async fn month_statements(month: String) -> Result<Vec<Statement>, AppError> {
     use crate::domain::Role;
     use crate::server::{billing, guard};
-    guard::authorize(Role::Viewer)?;
+    guard::authorize(Role::Viewer).await?;
     let month = BillingMonth::parse(&month).map_err(|e| AppError::invalid("month", e))?;
     billing::statements_of_month(&guard::state()?.db, month).await
 }
@@ -266,7 +266,7 @@ pub async fn month_statements(month: String) -> Result<Vec<Statement>, AppError>
 pub async fn customer_billing(id: i64, months: u32) -> Result<CustomerBillingPage, AppError> {
     use crate::domain::Role;
     use crate::server::{customer_billing, guard};
-    guard::authorize(Role::Viewer)?;
+    guard::authorize(Role::Viewer).await?;
     customer_billing::customer_billing(&guard::state()?.db, id, months, Utc::now()).await
 }
 
@@ -274,7 +274,7 @@ pub async fn customer_billing(id: i64, months: u32) -> Result<CustomerBillingPag
 pub async fn customer_statement(id: i64, month: String) -> Result<Statement, AppError> {
     use crate::domain::Role;
     use crate::server::{billing, guard};
-    guard::authorize(Role::Viewer)?;
+    guard::authorize(Role::Viewer).await?;
     let month = BillingMonth::parse(&month).map_err(|e| AppError::invalid("month", e))?;
     billing::statement_of_customer(&guard::state()?.db, id, month).await
 }
@@ -284,7 +284,7 @@ pub async fn customer_statement(id: i64, month: String) -> Result<Statement, App
 pub async fn cost_overview(month: String) -> Result<CostOverviewPage, AppError> {
     use crate::domain::Role;
     use crate::server::{cost_overview, guard};
-    guard::authorize(Role::Viewer)?;
+    guard::authorize(Role::Viewer).await?;
     let month = match month.trim() {
         "" => None,
         raw => Some(BillingMonth::parse(raw).map_err(|e| AppError::invalid("month", e))?),
@@ -298,7 +298,7 @@ pub async fn cost_overview(month: String) -> Result<CostOverviewPage, AppError> 
 pub async fn cost_totals(months: u32) -> Result<CostTotalsPage, AppError> {
     use crate::domain::Role;
     use crate::server::{cost_overview, guard};
-    guard::authorize(Role::Viewer)?;
+    guard::authorize(Role::Viewer).await?;
     let state = guard::state()?;
     cost_overview::cost_totals(&state.db, &state.bill_cache, months, Utc::now()).await
 }

@@ -125,7 +125,7 @@ pub struct NewCustomerDefaults {
 pub async fn list_customers(query: ListQuery) -> Result<CustomerPage, AppError> {
     use crate::domain::Role;
     use crate::server::{customers, guard};
-    guard::authorize(Role::Viewer)?;
+    guard::authorize(Role::Viewer).await?;
     customers::list(&guard::state()?.db, &query).await
 }
 
@@ -133,7 +133,7 @@ pub async fn list_customers(query: ListQuery) -> Result<CustomerPage, AppError> 
 pub async fn get_customer(id: i64) -> Result<CustomerDetail, AppError> {
     use crate::domain::Role;
     use crate::server::{customers, guard};
-    guard::authorize(Role::Viewer)?;
+    guard::authorize(Role::Viewer).await?;
     customers::get(&guard::state()?.db, id).await
 }
 
@@ -141,7 +141,7 @@ pub async fn get_customer(id: i64) -> Result<CustomerDetail, AppError> {
 pub async fn customer_history(id: i64) -> Result<Vec<AuditEntry>, AppError> {
     use crate::domain::Role;
     use crate::server::{customers, guard};
-    guard::authorize(Role::Viewer)?;
+    guard::authorize(Role::Viewer).await?;
     customers::history(&guard::state()?.db, id).await
 }
 
@@ -150,7 +150,7 @@ pub async fn customer_form_defaults() -> Result<NewCustomerDefaults, AppError> {
     use crate::domain::customer::default_contract_end;
     use crate::domain::Role;
     use crate::server::{clock, customers, guard};
-    guard::authorize(Role::Operator)?;
+    guard::authorize(Role::Operator).await?;
     let today = clock::today();
     Ok(NewCustomerDefaults {
         today,
@@ -167,7 +167,7 @@ pub async fn check_customer_names(
 ) -> Result<NameCheck, AppError> {
     use crate::domain::Role;
     use crate::server::{customers, guard};
-    guard::authorize(Role::Operator)?;
+    guard::authorize(Role::Operator).await?;
     customers::check_names(&guard::state()?.db, &name, &database_name, except).await
 }
 
@@ -175,7 +175,7 @@ pub async fn check_customer_names(
 pub async fn create_customer(form: CustomerForm) -> Result<NewCustomer, AppError> {
     use crate::domain::Role;
     use crate::server::{customers, guard};
-    let user = guard::authorize(Role::Operator)?;
+    let user = guard::authorize(Role::Operator).await?;
     customers::create_at(&guard::state()?.db, &user.username, &form, Utc::now()).await
 }
 
@@ -184,7 +184,7 @@ pub async fn create_customer(form: CustomerForm) -> Result<NewCustomer, AppError
 pub async fn customer_api_key(id: i64) -> Result<Option<ApiKeyInfo>, AppError> {
     use crate::domain::Role;
     use crate::server::{api_keys, customers, guard};
-    guard::authorize(Role::Viewer)?;
+    guard::authorize(Role::Viewer).await?;
     let db = guard::state()?.db;
     customers::ensure_exists(&db, id).await?;
     api_keys::info(&db, id).await
@@ -196,7 +196,7 @@ pub async fn customer_api_key(id: i64) -> Result<Option<ApiKeyInfo>, AppError> {
 pub async fn rotate_api_key(id: i64) -> Result<String, AppError> {
     use crate::domain::Role;
     use crate::server::{api_keys, guard};
-    let user = guard::authorize(Role::Operator)?;
+    let user = guard::authorize(Role::Operator).await?;
     api_keys::rotate(&guard::state()?.db, &user.username, id).await
 }
 
@@ -204,7 +204,7 @@ pub async fn rotate_api_key(id: i64) -> Result<String, AppError> {
 pub async fn revoke_api_key(id: i64) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{api_keys, guard};
-    let user = guard::authorize(Role::Operator)?;
+    let user = guard::authorize(Role::Operator).await?;
     api_keys::revoke(&guard::state()?.db, &user.username, id).await
 }
 
@@ -212,7 +212,7 @@ pub async fn revoke_api_key(id: i64) -> Result<(), AppError> {
 pub async fn update_contract(id: i64, version: i64, form: ContractForm) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{customers, guard};
-    let user = guard::authorize(Role::Operator)?;
+    let user = guard::authorize(Role::Operator).await?;
     customers::update_contract(&guard::state()?.db, &user.username, id, version, &form).await
 }
 
@@ -220,7 +220,7 @@ pub async fn update_contract(id: i64, version: i64, form: ContractForm) -> Resul
 pub async fn set_customer_options(id: i64, version: i64, options: Vec<String>) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{customers, guard};
-    let user = guard::authorize(Role::Operator)?;
+    let user = guard::authorize(Role::Operator).await?;
     customers::set_options(&guard::state()?.db, &user.username, id, version, &options).await
 }
 
@@ -230,7 +230,7 @@ pub async fn set_customer_options(id: i64, version: i64, options: Vec<String>) -
 pub async fn change_customer_kind(id: i64, version: i64, kind: String) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{customers, guard};
-    let user = guard::authorize(Role::Operator)?;
+    let user = guard::authorize(Role::Operator).await?;
     customers::change_kind(&guard::state()?.db, &user.username, id, version, &kind).await
 }
 
@@ -238,7 +238,7 @@ pub async fn change_customer_kind(id: i64, version: i64, kind: String) -> Result
 pub async fn deactivate_customer(id: i64, version: i64, reason: String) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{customers, guard};
-    let user = guard::authorize(Role::Operator)?;
+    let user = guard::authorize(Role::Operator).await?;
     customers::deactivate(&guard::state()?.db, &user.username, id, version, &reason).await
 }
 
@@ -246,7 +246,7 @@ pub async fn deactivate_customer(id: i64, version: i64, reason: String) -> Resul
 pub async fn activate_customer(id: i64, version: i64, contract_end: Option<String>) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{customers, guard};
-    let user = guard::authorize(Role::Operator)?;
+    let user = guard::authorize(Role::Operator).await?;
     customers::activate(&guard::state()?.db, &user.username, id, version, contract_end.as_deref()).await
 }
 
@@ -254,6 +254,6 @@ pub async fn activate_customer(id: i64, version: i64, contract_end: Option<Strin
 pub async fn remove_customer(id: i64, version: i64, confirm_name: String) -> Result<RemovedCustomer, AppError> {
     use crate::domain::Role;
     use crate::server::{customers, guard};
-    let user = guard::authorize(Role::Operator)?;
+    let user = guard::authorize(Role::Operator).await?;
     customers::remove(&guard::state()?.db, &user.username, id, version, &confirm_name).await
 }

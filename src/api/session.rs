@@ -10,6 +10,9 @@ pub struct CurrentUser {
     pub id: i64,
     pub username: String,
     pub role: Role,
+    /// An admin reset the password: nothing but choosing a new one (and
+    /// signing out) is allowed until then.
+    pub must_change_password: bool,
 }
 
 /// Only local paths are followed after sign-in (no open redirect).
@@ -39,7 +42,9 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
     let signed_in = login::sign_in(&state, &username, password, ip, old).await?;
     let response = expect_context::<ResponseOptions>();
     response.append_header(SET_COOKIE, sessions::session_cookie(&state.config, &signed_in.token));
-    leptos_axum::redirect(&safe_next(next.as_deref()));
+    // After an admin's reset, choosing a new password comes first.
+    let target = if signed_in.user.must_change_password { "/password".to_owned() } else { safe_next(next.as_deref()) };
+    leptos_axum::redirect(&target);
     Ok(())
 }
 

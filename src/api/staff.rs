@@ -11,14 +11,17 @@ pub struct StaffMember {
     pub username: String,
     pub role: Role,
     pub disabled: bool,
+    /// An admin reset the password; the user has not chosen a new one yet.
+    pub must_change_password: bool,
     pub created_at: DateTime<Utc>,
+    pub last_sign_in: Option<DateTime<Utc>>,
 }
 
 /// All staff accounts (admins only).
 #[server(endpoint = "list_staff")]
 pub async fn list_staff() -> Result<Vec<StaffMember>, AppError> {
     use crate::server::{guard, staff};
-    guard::authorize(Role::Admin)?;
+    guard::authorize(Role::Admin).await?;
     Ok(staff::list(&guard::state()?.db).await?)
 }
 
@@ -27,10 +30,60 @@ pub async fn list_staff() -> Result<Vec<StaffMember>, AppError> {
 pub async fn create_staff(username: String, role: String, password: String) -> Result<(), AppError> {
     use crate::domain::{Password, Username};
     use crate::server::{guard, staff};
-    let admin = guard::authorize(Role::Admin)?;
+    let admin = guard::authorize(Role::Admin).await?;
     let username = Username::parse(&username).map_err(|e| AppError::invalid("username", e))?;
     let role = Role::parse(&role).map_err(|e| AppError::invalid("role", e))?;
     let password = Password::parse(&password).map_err(|e| AppError::invalid("password", e))?;
     staff::create(&guard::state()?.db, &admin.username, &username, &password, role).await?;
     Ok(())
+}
+
+/// Gives an account another role (admins only; the last admin stays one).
+#[server(endpoint = "staff/change_role")]
+pub async fn change_staff_role(id: i64, role: String) -> Result<(), AppError> {
+    use crate::server::{guard, staff};
+    let admin = guard::authorize(Role::Admin).await?;
+    let role = Role::parse(&role).map_err(|e| AppError::invalid("role", e))?;
+    staff::change_role(&guard::state()?.db, &admin.username, id, role).await
+}
+
+/// Disables an account, ending its sessions at once, or enables it again
+/// (admins only).
+#[server(endpoint = "staff/set_disabled")]
+pub async fn set_staff_disabled(id: i64, disabled: bool) -> Result<(), AppError> {
+    use crate::server::{guard, staff};
+    let admin = guard::authorize(Role::Admin).await?;
+    staff::set_disabled(&guard::state()?.db, &admin, id, disabled).await
+}
+
+/// Sets a temporary password the user must replace at the next sign-in
+/// (admins only).
+#[server(endpoint = "staff/reset_password")]
+pub async fn reset_staff_password(id: i64, password: String) -> Result<(), AppError> {
+    use crate::domain::Password;
+    use crate::server::{guard, staff};
+    let admin = guard::authorize(Role::Admin).await?;
+    let password = Password::parse(&password).map_err(|e| AppError::invalid("password", e))?;
+    staff::reset_password(&guard::state()?.db, &admin, id, &password).await
+}
+
+/// Every signed-in user changes their own password.
+#[server(endpoint = "change_own_password")]
+pub async fn change_own_password(
+    current_password: String,
+    new_password: String,
+    repeat_password: String,
+) -> Result<(), AppError> {
+    use crate::domain::Password;
+    use crate::server::{guard, staff};
+    let signed_in = guard::signed_in()?.ok_or(AppError::Unauthenticated)?;
+    if current_password.is_empty() {
+        return Err(AppError::invalid("current_password", "Enter your current password."));
+    }
+    let new = Password::parse(&new_password).map_err(|e| AppError::invalid("new_password", e))?;
+    if new_password != repeat_password {
+        return Err(AppError::invalid("repeat_password", "The two new passwords differ."));
+    }
+    let db = &guard::state()?.db;
+    staff::change_own_password(db, &signed_in.user, &signed_in.token_hash, current_password, &new).await
 }

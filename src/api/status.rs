@@ -73,6 +73,6 @@ pub struct MonthCloseStatus {
 pub async fn get_server_status() -> Result<ServerStatus, AppError> {
     use crate::domain::Role;
     use crate::server::{guard, status};
-    guard::authorize(Role::Viewer)?;
+    guard::authorize(Role::Viewer).await?;
     status::collect(&guard::state()?).await
 }

@@ -1,29 +1,33 @@
-//! How audit entries read: actions and fields in words, old → new.
+//! How audit entries read: actions and fields in words, old → new, times in
+//! the reader's time zone.
 
+use chrono::{DateTime, SecondsFormat, Utc};
 use leptos::prelude::*;
 
 use crate::api::audit::{AuditEntry, FieldChange};
-use crate::components::format;
+use crate::domain::audit_log::field_label;
+use crate::domain::audit_query::action_label;
 
-/// Audit entries, newest first. `with_subject` adds the subject and detail
-/// columns (the whole log; a customer's history does without).
+/// Audit entries, newest first. `full` adds the customer, subject and
+/// detail columns (the whole log; a customer's history does without).
 #[component]
-pub fn AuditTable(
-    entries: Vec<AuditEntry>,
-    caption: &'static str,
-    #[prop(optional)] with_subject: bool,
-) -> impl IntoView {
+pub fn AuditTable(entries: Vec<AuditEntry>, caption: &'static str, #[prop(optional)] full: bool) -> impl IntoView {
     let rows = entries
         .into_iter()
         .map(|e| {
             view! {
-                <tr>
-                    <td class="nowrap">{format::timestamp(e.at)}</td>
+                <tr data-entry=e.id>
+                    <td class="nowrap"><LocalTime at=e.at /></td>
                     <td>{e.actor}</td>
-                    <td>{action_label(&e.action)}</td>
-                    {with_subject.then(|| view! {
-                        <td>{e.subject.clone()}</td>
-                        <td>{e.detail.clone()}</td>
+                    <td>{action_label(&e.action).to_owned()}</td>
+                    {full.then(|| view! {
+                        <td>
+                            {e.customer.clone().map(|c| view! { <a href=format!("/customers/{}", c.id)>{c.name}</a> })}
+                        </td>
+                        <td class="audit-subject">
+                            <span class="mono">{e.subject.clone()}</span>
+                            {(!e.detail.is_empty()).then(|| view! { <span class="muted small">{e.detail.clone()}</span> })}
+                        </td>
                     })}
                     <td>
                         <ChangeList changes=e.changes />
@@ -34,16 +38,16 @@ pub fn AuditTable(
         .collect_view();
     view! {
         <div class="table-wrap">
-            <table class="data-table">
+            <table class="data-table audit-table">
                 <caption class="visually-hidden">{caption}</caption>
                 <thead>
                     <tr>
                         <th scope="col">"When"</th>
                         <th scope="col">"Who"</th>
                         <th scope="col">"What"</th>
-                        {with_subject.then(|| view! {
-                            <th scope="col">"Subject"</th>
-                            <th scope="col">"Details"</th>
+                        {full.then(|| view! {
+                            <th scope="col">"Customer"</th>
+                            <th scope="col">"Subject and details"</th>
                         })}
                         <th scope="col">"Changes"</th>
                     </tr>
@@ -65,7 +69,7 @@ pub fn ChangeList(changes: Vec<FieldChange>) -> impl IntoView {
                     let old = if ch.old.is_empty() { "—".to_owned() } else { ch.old };
                     view! {
                         <li>
-                            <span class="change-field">{field_label(&ch.field)}</span>
+                            <span class="change-field">{field_label(&ch.field).to_owned()}</span>
                             ": "
                             <span class="change-old">{old}</span>
                             " → "
@@ -78,32 +82,47 @@ pub fn ChangeList(changes: Vec<FieldChange>) -> impl IntoView {
     }
 }
 
-pub fn action_label(action: &str) -> String {
-    match action {
-        "customer.created" => "Created",
-        "customer.contract_changed" => "Contract changed",
-        "customer.options_changed" => "Options changed",
-        "customer.converted" => "Converted to billed",
-        "customer.deactivated" => "Deactivated",
-        "customer.activated" => "Activated",
-        "customer.removed" => "Removed",
-        other => other,
+/// A moment in the reader's time zone ("2026-11-25 15:03:09"), its UTC time
+/// on hover and in `datetime`. The server renders UTC; the browser switches
+/// to local time once the page runs.
+#[component]
+pub fn LocalTime(at: DateTime<Utc>) -> impl IntoView {
+    let utc = format!("{} UTC", at.format("%Y-%m-%d %H:%M:%S"));
+    let shown = RwSignal::new(utc.clone());
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| shown.set(local_text(at)));
+    view! {
+        <time datetime=at.to_rfc3339_opts(SecondsFormat::Secs, true) title=utc>
+            {move || shown.get()}
+        </time>
     }
-    .to_owned()
 }
 
-fn field_label(field: &str) -> String {
-    match field {
-        "name" => "Name",
-        "kind" => "Kind",
-        "status" => "Status",
-        "reason" => "Reason",
-        "contract_end" => "Contract end",
-        "database_name" => "Database name",
-        "max_users" => "Maximum users",
-        "limit_user_creation" => "Hard limit",
-        "options" => "Options",
-        other => other,
-    }
-    .to_owned()
+#[cfg(feature = "hydrate")]
+fn local_text(at: DateTime<Utc>) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.timestamp_millis() as f64));
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes(),
+        date.get_seconds()
+    )
+}
+
+/// The reader's time zone as the browser names it ("Europe/Berlin"); UTC
+/// until the page runs in the browser.
+pub fn reader_zone() -> Signal<String> {
+    let zone = RwSignal::new("UTC".to_owned());
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let options =
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
+        if let Some(name) = js_sys::Reflect::get(&options, &"timeZone".into()).ok().and_then(|v| v.as_string()) {
+            zone.set(name);
+        }
+    });
+    zone.into()
 }

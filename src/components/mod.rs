@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod chart;
+pub mod csv_export;
 pub mod dialog;
 pub mod error_notice;
 pub mod field;
@@ -9,6 +10,9 @@ pub mod format;
 pub mod loaded;
 pub mod statement;
 
+#[cfg(feature = "hydrate")]
+pub use csv_export::download;
+pub use csv_export::CsvFormatChoice;
 pub use dialog::Dialog;
 pub use error_notice::ErrorNotice;
 pub use field::FieldError;

@@ -25,6 +25,16 @@ impl CsvFormat {
         }
     }
 
+    /// A CSV writer into memory with this layout's delimiter, line breaks
+    /// (CRLF) and, for spreadsheets, the byte order mark already written.
+    pub fn writer(self) -> csv::Writer<Vec<u8>> {
+        let mut out = Vec::new();
+        if self == CsvFormat::Spreadsheet {
+            out.extend_from_slice("\u{feff}".as_bytes());
+        }
+        csv::WriterBuilder::new().delimiter(self.delimiter()).terminator(csv::Terminator::CRLF).from_writer(out)
+    }
+
     fn decimal_mark(self) -> char {
         match self {
             CsvFormat::Comma => '.',
@@ -73,12 +83,7 @@ fn names(options: &[BilledOption]) -> String {
 
 /// The file's bytes.
 pub fn write(rows: &[&OverviewRow], currency: &str, format: CsvFormat) -> Vec<u8> {
-    let mut out = Vec::new();
-    if format == CsvFormat::Spreadsheet {
-        out.extend_from_slice("\u{feff}".as_bytes());
-    }
-    let mut writer =
-        csv::WriterBuilder::new().delimiter(format.delimiter()).terminator(csv::Terminator::CRLF).from_writer(out);
+    let mut writer = format.writer();
     let mark = format.decimal_mark();
     // Writing into memory cannot fail.
     let _ = writer.write_record(COLUMNS);

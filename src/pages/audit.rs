@@ -1,19 +1,300 @@
+//! The audit log (every role reads it, nobody changes it): filters by person,
+//! customer, action and dates, pages of 50 that stay fast at millions of
+//! entries, and a CSV export of every filtered entry built in the browser.
+
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
-use crate::api::audit::latest_audit;
-use crate::components::audit::AuditTable;
-use crate::components::loaded;
+use crate::api::audit::{audit_log, AuditLogPage};
+use crate::components::audit::{reader_zone, AuditTable};
+use crate::components::{format, loaded, CsvFormatChoice};
+use crate::domain::audit_query::{ActionFilter, ActionGroup, AuditCursor, AuditQuery, ACTIONS, EXPORT_MAX};
+use crate::domain::export::CsvFormat;
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
-    let entries = Resource::new(|| (), |_| latest_audit());
+    let params = use_query_map();
+    let query = Memo::new(move |_| {
+        let params = params.read();
+        AuditQuery::from_params(|key| params.get(key))
+    });
+    let page = Resource::new(move || query.get(), |q| audit_log(q.filter, q.cursor));
+    let zone = reader_zone();
     view! {
         <Title text="Audit log" />
         <div class="page-header">
             <h1>"Audit log"</h1>
-            <p class="muted">"Who changed what and when: the newest 200 entries."</p>
+            <p class="muted">
+                "Every change, sign-in and refused action: who, when, what, and the values before and after. "
+                "Entries can never be changed or deleted."
+            </p>
         </div>
-        {loaded(entries, |rows| view! { <AuditTable entries=rows caption="Audit log entries, newest first" with_subject=true /> })}
+        <Filters query />
+        <section class="card" aria-labelledby="audit-title">
+            {loaded(page, move |p| view! { <Entries page=p query=query.get() zone /> })}
+        </section>
+    }
+}
+
+#[component]
+fn Filters(query: Memo<AuditQuery>) -> impl IntoView {
+    let f = move || query.read().filter.clone();
+    let action_value = move || f().action.map(|a| a.as_param()).unwrap_or_default();
+    let groups = ActionGroup::ALL
+        .into_iter()
+        .map(|group| {
+            let all = ActionFilter::Group(group).as_param();
+            let actions = ACTIONS
+                .iter()
+                .filter(move |(_, _, g)| *g == group)
+                .map(move |(code, label, _)| {
+                    let code = *code;
+                    view! { <option value=code selected=move || action_value() == code>{*label}</option> }
+                })
+                .collect_view();
+            let all_selected = {
+                let all = all.clone();
+                move || action_value() == all
+            };
+            view! {
+                <optgroup label=group.label()>
+                    <option value=all.clone() selected=all_selected>{format!("All: {}", group.label().to_lowercase())}</option>
+                    {actions}
+                </optgroup>
+            }
+        })
+        .collect_view();
+    let reversed = move || query.read().filter.dates_reversed();
+    // In the browser the filters go into the address as the page writes it
+    // (no empty fields); without WebAssembly the form's plain GET does.
+    let navigate = leptos_router::hooks::use_navigate();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let Some(form) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok()) else { return };
+            let Ok(data) = web_sys::FormData::new_with_form(&form) else { return };
+            ev.prevent_default();
+            let query = AuditQuery::from_params(|key| data.get(key).as_string());
+            navigate(&query.href(), Default::default());
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, &navigate);
+    };
+    view! {
+        <form method="get" action="/audit" class="card filter-form" role="search" aria-label="Filter the audit log" on:submit=submit>
+            <div class="field">
+                <label for="audit-person">"Who"</label>
+                <input
+                    id="audit-person"
+                    name="person"
+                    type="text"
+                    list="audit-people"
+                    autocomplete="off"
+                    placeholder="Anyone"
+                    prop:value=move || f().person
+                />
+            </div>
+            <div class="field">
+                <label for="audit-customer">"Customer"</label>
+                <input
+                    id="audit-customer"
+                    name="customer"
+                    type="search"
+                    placeholder="Name or database"
+                    prop:value=move || f().customer
+                />
+            </div>
+            <div class="field">
+                <label for="audit-action">"Action"</label>
+                <select id="audit-action" name="action">
+                    <option value="" selected=move || action_value().is_empty()>"Any action"</option>
+                    {groups}
+                </select>
+            </div>
+            <div class="field">
+                <label for="audit-from">"From (UTC day)"</label>
+                <input id="audit-from" name="from" type="date" prop:value=move || f().from.map(|d| d.to_string()).unwrap_or_default() />
+            </div>
+            <div class="field">
+                <label for="audit-to">"To (UTC day)"</label>
+                <input
+                    id="audit-to"
+                    name="to"
+                    type="date"
+                    aria-describedby="audit-to-error"
+                    aria-invalid=move || reversed().then_some("true")
+                    prop:value=move || f().to.map(|d| d.to_string()).unwrap_or_default()
+                />
+                <p id="audit-to-error" class="field-error" role="alert">
+                    {move || reversed().then_some("The end day is before the start day: no entry can match.")}
+                </p>
+            </div>
+            <div class="field field-actions">
+                <button type="submit" class="button button-primary">"Apply filters"</button>
+                <Show when=move || !query.read().filter.is_empty()>
+                    <A href="/audit" attr:class="clear-search">"Clear filters"</A>
+                </Show>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn Entries(page: AuditLogPage, query: AuditQuery, zone: Signal<String>) -> impl IntoView {
+    let people = page.people.iter().map(|p| view! { <option value=p.clone()></option> }).collect_view();
+    let total = page.total;
+    let shown = page.entries.len();
+    let count = format!("{} {}", format::thousands(total), if total == 1 { "entry" } else { "entries" });
+    let heading = match (query.filter.is_empty(), total == 1) {
+        (true, _) => count,
+        (false, true) => format!("{count} matches"),
+        (false, false) => format!("{count} match"),
+    };
+    let pager = {
+        let link = |cursor: Option<AuditCursor>, label: &'static str, rel: &'static str| match cursor {
+            Some(c) => {
+                view! { <a class="button button-secondary" href=query.at(c).href() rel=rel>{label}</a> }.into_any()
+            }
+            None => view! { <span class="button button-secondary" aria-disabled="true">{label}</span> }.into_any(),
+        };
+        let at_newest = query.cursor == AuditCursor::Newest;
+        view! {
+            <nav class="pager" aria-label="Pages">
+                {link((!at_newest).then_some(AuditCursor::Newest), "Newest", "first")}
+                {link(page.newer, "Newer", "prev")}
+                <span class="pager-status">
+                    {format!("{} on this page, newest first", format::thousands(shown as u64))}
+                </span>
+                {link(page.older, "Older", "next")}
+            </nav>
+        }
+    };
+    view! {
+        <datalist id="audit-people">{people}</datalist>
+        <div class="card-heading">
+            <h2 id="audit-title">{heading}</h2>
+            <p class="muted small">
+                "Times in your time zone ("{move || zone.get()}"); point at one for UTC."
+            </p>
+        </div>
+        {if page.entries.is_empty() {
+            view! {
+                <p class="empty-state muted">
+                    {if query.filter.is_empty() { "The audit log is empty." } else { "No entry matches these filters." }}
+                </p>
+            }
+                .into_any()
+        } else {
+            view! {
+                <AuditTable entries=page.entries caption="Audit log entries, newest first" full=true />
+                {pager}
+            }
+                .into_any()
+        }}
+        <Export query total />
+    }
+}
+
+/// Fetches every filtered entry part by part (up to `EXPORT_MAX`) and hands
+/// the browser a CSV file built here.
+#[component]
+fn Export(query: AuditQuery, total: u64) -> impl IntoView {
+    let csv_format = RwSignal::new(CsvFormat::Comma);
+    let progress = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let filter = StoredValue::new(query.filter);
+    let export = move |_| {
+        // Only the browser builds files.
+        #[cfg(not(feature = "hydrate"))]
+        let _ = filter;
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            busy.set(true);
+            error.set(None);
+            let result = fetch_all(filter.get_value(), progress).await;
+            busy.set(false);
+            match result {
+                Ok((entries, capped)) => {
+                    let bytes = crate::domain::audit_log::write_csv(&entries, csv_format.get_untracked());
+                    let today = chrono::Utc::now().date_naive();
+                    match crate::components::download(&bytes, &crate::domain::audit_log::csv_file_name(today)) {
+                        Ok(()) => progress.set(Some(if capped {
+                            format!(
+                                "Downloaded the newest {} entries. Narrow the dates for the rest.",
+                                format::thousands(entries.len() as u64)
+                            )
+                        } else {
+                            format!("Downloaded {} entries.", format::thousands(entries.len() as u64))
+                        })),
+                        Err(_) => error.set(Some("The browser refused the download.".to_owned())),
+                    }
+                }
+                Err(e) => {
+                    progress.set(None);
+                    error.set(Some(e.to_string()));
+                }
+            }
+        });
+    };
+    let count = total.min(EXPORT_MAX as u64);
+    view! {
+        <fieldset class="export">
+            <legend>"CSV export"</legend>
+            <CsvFormatChoice
+                selected=csv_format
+                name="audit-csv-format"
+                labels=["Comma", "Semicolon (German spreadsheets)"]
+            />
+            <button
+                type="button"
+                class="button button-secondary"
+                id="audit-export"
+                disabled=move || busy.get() || total == 0
+                on:click=export
+            >
+                {move || if busy.get() {
+                    "Preparing…".to_owned()
+                } else {
+                    format!("Download CSV ({} {})", format::thousands(count), if count == 1 { "entry" } else { "entries" })
+                }}
+            </button>
+            <p class="muted small">
+                {format!(
+                    "Every entry the filters match (all pages), newest first; times in UTC. At most {} entries per file.",
+                    format::thousands(EXPORT_MAX as u64)
+                )}
+            </p>
+            <p class="muted small" role="status">{move || progress.get()}</p>
+            {move || error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+        </fieldset>
+    }
+}
+
+/// Every entry under `filter`, newest first, in parts of `EXPORT_CHUNK`;
+/// `true` when it stopped at `EXPORT_MAX`.
+#[cfg(feature = "hydrate")]
+async fn fetch_all(
+    filter: crate::domain::audit_query::AuditFilter,
+    progress: RwSignal<Option<String>>,
+) -> Result<(Vec<crate::api::audit::AuditEntry>, bool), crate::error::AppError> {
+    let mut entries = Vec::new();
+    let mut before = None;
+    loop {
+        let chunk = crate::api::audit::audit_export(filter.clone(), before).await?;
+        entries.extend(chunk.entries);
+        progress.set(Some(format!("Fetched {} entries…", format::thousands(entries.len() as u64))));
+        if entries.len() >= EXPORT_MAX {
+            let more = chunk.next.is_some() || entries.len() > EXPORT_MAX;
+            entries.truncate(EXPORT_MAX);
+            return Ok((entries, more));
+        }
+        match chunk.next {
+            Some(next) => before = Some(next),
+            None => return Ok((entries, false)),
+        }
     }
 }

@@ -5,6 +5,7 @@ mod costs;
 pub mod customers;
 mod login;
 pub mod not_found;
+mod password;
 mod settings;
 mod status;
 
@@ -12,5 +13,6 @@ pub use audit::AuditPage;
 pub use costs::{CostsPage, StatementsPage};
 pub use login::LoginPage;
 pub use not_found::NotFound;
+pub use password::PasswordPage;
 pub use settings::SettingsPage;
 pub use status::StatusPage;

@@ -60,6 +60,57 @@ pub(super) fn summary(mut times: Vec<Duration>) -> [f64; 3] {
     [ms(percentile(&times, 0.5)), ms(percentile(&times, 0.95)), ms(times[times.len() - 1])]
 }
 
+/// What a series of calls of one server function took.
+pub(super) struct Timings {
+    /// The first call (it computes what is not cached yet).
+    pub first: Duration,
+    /// The calls after the warm-up ones.
+    pub timed: Vec<Duration>,
+    /// The first answer's body.
+    pub first_body: Vec<u8>,
+    /// The last answer's size in bytes.
+    pub size: usize,
+}
+
+/// Calls the server function at `path` with `body` (`content_type`) over the
+/// router `warm_up + rounds` times as the signed-in `cookie`; every answer
+/// must be a success.
+pub(super) async fn time_calls(
+    router: &axum::Router,
+    cookie: &str,
+    (path, content_type, body): (&str, &str, &str),
+    warm_up: usize,
+    rounds: usize,
+) -> anyhow::Result<Timings> {
+    let mut timings =
+        Timings { first: Duration::ZERO, timed: Vec::with_capacity(rounds), first_body: Vec::new(), size: 0 };
+    for round in 0..warm_up + rounds {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::ACCEPT, "application/json")
+            .header(header::COOKIE, cookie)
+            .body(Body::from(body.to_owned()))?;
+        let t0 = Instant::now();
+        let response = router.clone().oneshot(request).await?;
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
+        let elapsed = t0.elapsed();
+        anyhow::ensure!(status.is_success(), "{path}: {status} {}", String::from_utf8_lossy(&bytes));
+        timings.size = bytes.len();
+        if round == 0 {
+            timings.first = elapsed;
+            timings.first_body = bytes.to_vec();
+        }
+        if round >= warm_up {
+            timings.timed.push(elapsed);
+        }
+    }
+    Ok(timings)
+}
+
 /// The real router on `db`, and the cookie of a new viewer's session on it
 /// (a user name of its own, so a kept database can be benchmarked again).
 pub(super) async fn viewer_router(db: &super::db::Db, url: &str) -> anyhow::Result<(axum::Router, String)> {
@@ -107,30 +158,11 @@ pub async fn customers_list(count: usize, rounds: usize) -> anyhow::Result<()> {
     println!("{:<40} {:>9} {:>9} {:>9}", "scenario", "median", "p95", "max");
     for (label, query) in scenarios {
         let body = serde_json::json!({ "query": query }).to_string();
-        let mut times = Vec::with_capacity(rounds);
-        for round in 0..rounds + 10 {
-            let request = Request::builder()
-                .method(Method::POST)
-                .uri("/api/customers/list")
-                .header(header::HOST, "127.0.0.1:3000")
-                .header(header::CONTENT_TYPE, "application/json")
-                .header(header::ACCEPT, "application/json")
-                .header(header::COOKIE, &cookie)
-                .body(Body::from(body.clone()))?;
-            let t0 = Instant::now();
-            let response = router.clone().oneshot(request).await?;
-            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
-            let elapsed = t0.elapsed();
-            anyhow::ensure!(!bytes.is_empty(), "empty answer");
-            if round == 0 {
-                let page: crate::api::customers::CustomerPage = serde_json::from_slice(&bytes)?;
-                anyhow::ensure!(!page.rows.is_empty(), "{label}: no rows");
-            }
-            if round >= 10 {
-                times.push(elapsed);
-            }
-        }
-        let [median, p95, max] = summary(times);
+        let call = ("/api/customers/list", "application/json", body.as_str());
+        let timings = time_calls(&router, &cookie, call, 10, rounds).await?;
+        let page: crate::api::customers::CustomerPage = serde_json::from_slice(&timings.first_body)?;
+        anyhow::ensure!(!page.rows.is_empty(), "{label}: no rows");
+        let [median, p95, max] = summary(timings.timed);
         println!("{label:<40} {median:>7.2}ms {p95:>7.2}ms {max:>7.2}ms");
     }
     db.close().await;

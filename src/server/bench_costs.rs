@@ -10,12 +10,9 @@
 //! by one SQL statement, as the real path would take hours.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use axum::body::Body;
-use axum::http::{header, Method, Request};
 use chrono::{Datelike, Utc};
-use tower::ServiceExt;
 
 use super::bench::{summary, viewer_router, NAMES};
 use super::db::{self, begin_write, Db};
@@ -135,37 +132,13 @@ async fn time_calls(
     body: &str,
     rounds: usize,
 ) -> anyhow::Result<()> {
-    let mut times = Vec::with_capacity(rounds);
-    let mut size = 0;
-    let mut first = Duration::ZERO;
-    for round in 0..rounds + 5 {
-        let request = Request::builder()
-            .method(Method::POST)
-            .uri(path)
-            .header(header::HOST, "127.0.0.1:3000")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "application/json")
-            .header(header::COOKIE, cookie)
-            .body(Body::from(body.to_owned()))?;
-        let t0 = Instant::now();
-        let response = router.clone().oneshot(request).await?;
-        let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
-        let elapsed = t0.elapsed();
-        anyhow::ensure!(status.is_success(), "{label}: {status} {}", String::from_utf8_lossy(&bytes));
-        size = bytes.len();
-        if round == 0 {
-            first = elapsed;
-        }
-        if round >= 5 {
-            times.push(elapsed);
-        }
-    }
-    let [median, p95, max] = summary(times);
+    let call = (path, "application/x-www-form-urlencoded", body);
+    let timings = super::bench::time_calls(router, cookie, call, 5, rounds).await?;
+    let [median, p95, max] = summary(timings.timed);
     println!(
         "{label:<40} {:>8.1}ms {median:>7.1}ms {p95:>7.1}ms {max:>7.1}ms {:>7.0} KB",
-        first.as_secs_f64() * 1000.0,
-        size as f64 / 1024.0
+        timings.first.as_secs_f64() * 1000.0,
+        timings.size as f64 / 1024.0
     );
     Ok(())
 }

@@ -50,13 +50,15 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 async fn run_server(db: Db, config: Config) -> anyhow::Result<()> {
     let leptos_options = get_configuration(None).context("cannot read the Leptos configuration")?.leptos_options;
     let addr = leptos_options.site_addr;
-    if config.run_jobs {
-        super::jobs::spawn(db.clone(), std::time::Duration::from_secs(15 * 60));
+    let (stop_jobs, stop) = tokio::sync::watch::channel(false);
+    let jobs = if config.run_jobs {
+        Some(super::jobs::spawn(db.clone(), std::time::Duration::from_secs(15 * 60), stop))
     } else {
         tracing::warn!("background jobs are off (MSP_RUN_JOBS=false): months do not close by themselves");
-    }
+        None
+    };
     super::precompress::spawn(std::path::Path::new(&*leptos_options.site_root).join(&*leptos_options.site_pkg_dir));
-    let state = AppState::new(leptos_options, db, config);
+    let state = AppState::new(leptos_options, db.clone(), config);
     let app = build_router(state);
     let listener =
         tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?.tap_io(|tcp| {
@@ -65,10 +67,27 @@ async fn run_server(db: Db, config: Config) -> anyhow::Result<()> {
         });
     tracing::info!("listening on http://{addr}");
     println!("MSP Server Manager is running at http://{addr}");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
+    let stopping = async move {
+        shutdown_signal().await;
+        // No new job pass starts from here on.
+        let _ = stop_jobs.send(true);
+    };
+    // Stops accepting connections and waits for the running requests.
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(stopping)
         .await
-        .context("the server stopped with an error")
+        .context("the server stopped with an error");
+    if let Some(jobs) = jobs {
+        if !jobs.is_finished() {
+            tracing::info!("waiting for the running background job to finish");
+        }
+        if let Err(error) = jobs.await {
+            tracing::error!(%error, "the background jobs ended abnormally");
+        }
+    }
+    db.close().await;
+    tracing::info!("stopped");
+    served
 }
 
 async fn shutdown_signal() {

@@ -35,12 +35,18 @@ pub fn client_ip() -> Result<ClientIp, AppError> {
 }
 
 /// The caller, who must be signed in with at least the role `needed`.
-pub fn authorize(needed: Role) -> Result<CurrentUser, AppError> {
+/// A refusal is written to the audit log (who, what they called, which role
+/// it needs).
+pub async fn authorize(needed: Role) -> Result<CurrentUser, AppError> {
     let user = signed_in()?.map(|s| s.user).ok_or(AppError::Unauthenticated)?;
     if user.role.includes(needed) {
-        Ok(user)
-    } else {
-        tracing::warn!(user = %user.username, role = %user.role, needed = %needed, "refused: role too low");
-        Err(AppError::Forbidden)
+        return Ok(user);
     }
+    let path = parts()?.uri.path().to_owned();
+    tracing::warn!(user = %user.username, role = %user.role, needed = %needed, %path, "refused: role too low");
+    let detail = format!("needs the role {}, has {}", needed.label(), user.role.label());
+    if let Err(error) = super::audit::refusal(&state()?.db, &user.username, "access.refused", &path, &detail).await {
+        tracing::error!(%error, "cannot write a refusal to the audit log");
+    }
+    Err(AppError::Forbidden)
 }

@@ -5,6 +5,8 @@
 use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 use super::audit::{self, Entry};
 use super::clock;
@@ -63,30 +65,40 @@ pub async fn deactivate_ended_contracts(db: &Db, today: NaiveDate) -> Result<usi
     Ok(done)
 }
 
-/// Runs the jobs now and then every `every` until the server stops.
-pub fn spawn(db: Db, every: Duration) {
+/// Runs the jobs now and then every `every` until `stop` turns true. A pass
+/// that has started always runs to its end (the server waits for the
+/// returned task before it exits), so a shutdown never cuts a job short.
+pub fn spawn(db: Db, every: Duration, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         loop {
-            tick.tick().await;
-            match deactivate_ended_contracts(&db, clock::today()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(customers = n, "deactivated customers whose contract ended"),
-                Err(error) => tracing::error!(%error, "the contract-end job failed"),
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = stop.wait_for(|stop| *stop) => break,
             }
-            match billing::close_due_months(&db, Utc::now()).await {
-                Ok(closed) => {
-                    for c in closed {
-                        tracing::info!(month = %c.month, statements = c.statements, "closed a month");
-                    }
-                }
-                Err(error) => tracing::error!(%error, "the month-close job failed"),
-            }
-            if let Err(error) = metering::prune_raw_reports(&db, Utc::now()).await {
-                tracing::error!(%error, "pruning old usage reports failed");
+            run_pass(&db).await;
+        }
+    })
+}
+
+/// One pass of every job.
+async fn run_pass(db: &Db) {
+    match deactivate_ended_contracts(db, clock::today()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(customers = n, "deactivated customers whose contract ended"),
+        Err(error) => tracing::error!(%error, "the contract-end job failed"),
+    }
+    match billing::close_due_months(db, Utc::now()).await {
+        Ok(closed) => {
+            for c in closed {
+                tracing::info!(month = %c.month, statements = c.statements, "closed a month");
             }
         }
-    });
+        Err(error) => tracing::error!(%error, "the month-close job failed"),
+    }
+    if let Err(error) = metering::prune_raw_reports(db, Utc::now()).await {
+        tracing::error!(%error, "pruning old usage reports failed");
+    }
 }
 
 #[cfg(test)]
@@ -156,5 +168,24 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(audit, 5);
+    }
+
+    #[tokio::test]
+    async fn a_stop_waits_for_the_running_pass_and_starts_no_other() {
+        let t = testing::fresh().await;
+        let id = customer_ending(&t, "Ended", clock::today() - chrono::Duration::days(2)).await;
+        // The pass will wait for this write lock, so it is surely running
+        // when the stop comes.
+        let lock = begin_write(&t.db).await.unwrap();
+        let (stop_tx, stop) = watch::channel(false);
+        let jobs = spawn(t.db.clone(), Duration::from_secs(3600), stop);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        stop_tx.send(true).unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(!jobs.is_finished(), "the pass in progress was abandoned");
+        drop(lock);
+        tokio::time::timeout(Duration::from_secs(10), jobs).await.expect("the jobs stop").unwrap();
+        let status = customers::get(&t.db, id).await.unwrap().status;
+        assert_eq!(status, crate::domain::CustomerStatus::Deactivated, "the pass ran to its end");
     }
 }

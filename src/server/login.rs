@@ -91,7 +91,12 @@ pub async fn sign_in(
         .await?;
     audit::record(&mut tx, &username, "login.succeeded", &format!("staff:{username}"), &format!("from {ip}")).await?;
     tx.commit().await?;
-    let user = CurrentUser { id: account.id, role: account.role(), username: account.username };
+    let user = CurrentUser {
+        id: account.id,
+        role: account.role(),
+        must_change_password: account.must_change_password,
+        username: account.username,
+    };
     Ok(SignedInNow { user, token })
 }
 

@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod audit;
 pub mod bench;
+pub mod bench_audit;
 pub mod bench_costs;
 pub mod billing;
 pub mod clock;

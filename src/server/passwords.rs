@@ -4,6 +4,9 @@
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
 use crate::domain::Password;
 
 fn argon2() -> Argon2<'static> {
@@ -49,6 +52,67 @@ thread_local! {
     };
 }
 
+/// The common passwords shipped with the app (`common-passwords.txt`).
+static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("common-passwords.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .collect()
+});
+
+/// The letters of a password, lower case ("P@ssw0rd-2026" -> "psswrd");
+/// with `undo_swaps`, digits and signs that often stand for letters count
+/// as those letters ("P@ssw0rd" -> "password").
+fn letters(password: &str, undo_swaps: bool) -> String {
+    password
+        .to_lowercase()
+        .chars()
+        .map(|c| match (undo_swaps, c) {
+            (true, '0') => 'o',
+            (true, '1' | '!') => 'i',
+            (true, '3') => 'e',
+            (true, '4' | '@') => 'a',
+            (true, '5' | '$') => 's',
+            (true, '7') => 't',
+            (_, c) => c,
+        })
+        .filter(|c| c.is_alphabetic())
+        .collect()
+}
+
+/// Why a new password is too weak, if it is: on the list of common
+/// passwords (as typed, by its letters alone, or with digit-for-letter swaps
+/// undone and the digits and signs at its end left off), a repetition of
+/// such a word, containing the user name, or too few different characters.
+/// The length rule is [`Password::parse`]'s.
+pub fn weakness(password: &Password, username: &str) -> Option<&'static str> {
+    const COMMON_MESSAGE: &str =
+        "This password is too common: it is on a list of passwords attackers try first. Choose another.";
+    let typed = password.expose();
+    let lower = typed.to_lowercase();
+    let head = lower.trim_end_matches(|c: char| !c.is_alphabetic());
+    let candidates = [lower.clone(), letters(typed, false), letters(head, true), letters(typed, true)];
+    let common = |word: &str| {
+        !word.is_empty()
+            && (COMMON.contains(word)
+                || COMMON.iter().any(|c| {
+                    word.len() > c.len() && word.len().is_multiple_of(c.len()) && word == c.repeat(word.len() / c.len())
+                }))
+    };
+    if candidates.iter().any(|c| common(c)) {
+        return Some(COMMON_MESSAGE);
+    }
+    if username.chars().count() >= 3 && lower.contains(&username.to_lowercase()) {
+        return Some("A password must not contain your user name.");
+    }
+    let distinct: HashSet<char> = typed.chars().collect();
+    if distinct.len() < 5 {
+        return Some("This password repeats too few characters: use at least 5 different ones.");
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,5 +125,48 @@ mod tests {
         assert!(verify("a long enough secret".into(), Some(stored.clone())).await);
         assert!(!verify("a long enough secreT".into(), Some(stored)).await);
         assert!(!verify("anything".into(), None).await);
+    }
+
+    fn weak(password: &str) -> Option<&'static str> {
+        weakness(&Password::parse(password).unwrap(), "alice")
+    }
+
+    #[test]
+    fn common_passwords_are_refused_however_they_are_dressed_up() {
+        for typed in [
+            "password1234",
+            "Password2026!",
+            "P@ssw0rd1234",
+            "qwertyuiop12",
+            "123456789012",
+            "1q2w3e4r5t6y",
+            "Sommer2026!!",
+            "Passwort1234",
+            "passwordpassword",
+            "Welcome12345",
+            "correct horse battery staple",
+            "ILOVEYOU2026",
+        ] {
+            assert!(weak(typed).is_some_and(|m| m.contains("too common")), "{typed} was accepted");
+        }
+    }
+
+    #[test]
+    fn user_names_and_repetition_are_refused() {
+        assert_eq!(weak("alice-is-great-2026"), Some("A password must not contain your user name."));
+        assert!(weak("xyxyxyxyxyxyxy").unwrap().contains("too few characters"));
+    }
+
+    #[test]
+    fn good_passwords_pass() {
+        for typed in ["plum river 7 lantern", "Kx9#mW2qLp4v", "tea-kettle-orbit-57", "Blue whale sings at 4"] {
+            assert_eq!(weak(typed), None, "{typed} was refused");
+        }
+    }
+
+    #[test]
+    fn the_shipped_list_is_lower_case_and_long_enough_to_matter() {
+        assert!(COMMON.len() > 250);
+        assert!(COMMON.iter().all(|w| *w == w.to_lowercase().as_str()));
     }
 }

@@ -11,7 +11,8 @@ use axum::response::Response;
 use axum::Router;
 use leptos::nonce::Nonce;
 use leptos::prelude::{provide_context, use_context};
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::sync::OnceLock;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 
@@ -43,8 +44,18 @@ async fn server_fn_error_status(req: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// The app's routes, listed once per process. Listing them runs the app with
+/// resource loading suppressed by a process-wide flag (leptos_server's
+/// `SuppressResourceLoad`, leptos issue #4773): a page rendered at that very
+/// moment on another thread would wait forever. So it happens once, before
+/// any router exists; the tests build many routers at once.
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn build_router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let context = {
         let state = state.clone();
         move || {
@@ -69,9 +80,10 @@ pub fn build_router(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, context.clone(), page_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(from_fn(server_fn_error_status))
-        .layer(from_fn(require_sign_in))
+        .layer(from_fn_with_state(state.clone(), require_sign_in))
+        // After the session is known, so that a refusal names who it was.
+        .layer(from_fn_with_state(state.clone(), refuse_cross_site))
         .layer(from_fn_with_state(state.clone(), load_session))
-        .layer(from_fn(refuse_cross_site))
         .layer(from_fn_with_state(state.clone(), security_headers))
         .layer(CompressionLayer::new())
         .with_state(state)

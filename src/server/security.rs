@@ -6,7 +6,8 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::sessions::SignedIn;
+use super::audit;
+use super::sessions::{ClientIp, SignedIn};
 use super::state::AppState;
 use crate::error::AppError;
 
@@ -35,7 +36,9 @@ fn host_of_origin(origin: &str) -> Option<&str> {
 /// another site (`Sec-Fetch-Site`), or whose `Origin` is not this host.
 /// Requests without either header (API clients, curl) pass: they carry no
 /// cookies a browser would add on its own.
-pub async fn refuse_cross_site(req: Request, next: Next) -> Response {
+/// Each refusal is written to the audit log (the signed-in user, if the
+/// browser sent the cookie at all, else "anonymous").
+pub async fn refuse_cross_site(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if !is_safe(req.method()) {
         let headers = req.headers();
         let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
@@ -48,6 +51,16 @@ pub async fn refuse_cross_site(req: Request, next: Next) -> Response {
         };
         if cross_by_fetch || cross_by_origin {
             tracing::warn!(path = %req.uri().path(), ?origin, ?fetch_site, "refused a cross-site request");
+            let actor = req.extensions().get::<SignedIn>().map_or("anonymous", |s| s.user.username.as_str());
+            let ip = req.extensions().get::<ClientIp>().map(|ip| ip.0.to_string()).unwrap_or_default();
+            let detail = format!(
+                "{} from origin {}, address {ip}",
+                req.method(),
+                origin.unwrap_or(fetch_site.unwrap_or("unknown"))
+            );
+            if let Err(error) = audit::refusal(&state.db, actor, "access.cross_site", req.uri().path(), &detail).await {
+                tracing::error!(%error, "cannot write a refusal to the audit log");
+            }
             return (
                 StatusCode::FORBIDDEN,
                 [(header::CONTENT_TYPE, "application/json")],
@@ -123,6 +136,11 @@ fn is_public_page(path: &str) -> bool {
 /// role check runs.
 pub const PUBLIC_SERVER_FNS: [&str; 2] = ["/api/login", "/api/current_user"];
 
+/// What a user whose password an admin reset may do before choosing a new
+/// one: that page, its server function, and signing out.
+const BEFORE_PASSWORD_CHANGE: [&str; 5] =
+    ["/password", "/api/change_own_password", "/api/logout", "/api/current_user", "/api/login"];
+
 /// The machine API authenticates with its own bearer keys, not sessions.
 fn is_machine_api(path: &str) -> bool {
     path.starts_with("/api/v1/")
@@ -131,11 +149,22 @@ fn is_machine_api(path: &str) -> bool {
 /// Middleware: a page requested without a session goes to the sign-in page
 /// (which brings the user back afterwards); a server function called without
 /// one gets 401.
-pub async fn require_sign_in(req: Request, next: Next) -> Response {
-    if req.extensions().get::<SignedIn>().is_some() {
-        return next.run(req).await;
-    }
+pub async fn require_sign_in(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
+    if let Some(signed_in) = req.extensions().get::<SignedIn>() {
+        if !signed_in.user.must_change_password || BEFORE_PASSWORD_CHANGE.contains(&path) || is_public_page(path) {
+            return next.run(req).await;
+        }
+        if path.starts_with("/api/") {
+            let user = signed_in.user.username.clone();
+            if let Err(error) = audit::refusal(&state.db, &user, "access.password_change_required", path, "").await {
+                tracing::error!(%error, "cannot write a refusal to the audit log");
+            }
+            let body = serde_json::to_string(&AppError::PasswordChangeRequired).unwrap_or_default();
+            return (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+        }
+        return redirect_to("/password");
+    }
     if path.starts_with("/api/") {
         if !PUBLIC_SERVER_FNS.contains(&path) && !is_machine_api(path) {
             let body = serde_json::to_string(&AppError::Unauthenticated).unwrap_or_default();
@@ -143,15 +172,19 @@ pub async fn require_sign_in(req: Request, next: Next) -> Response {
         }
     } else if is_safe(req.method()) && !is_public_page(path) {
         let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
-        let location = format!("/login?next={}", encode_query_value(target));
-        return Response::builder()
-            .status(StatusCode::SEE_OTHER)
-            .header(header::LOCATION, location)
-            .body(Body::empty())
-            .unwrap_or_default();
+        return redirect_to(&format!("/login?next={}", encode_query_value(target)));
     }
     next.run(req).await
 }
+
+fn redirect_to(location: &str) -> Response {
+    Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, location)
+        .body(Body::empty())
+        .unwrap_or_default()
+}
+
 fn encode_query_value(value: &str) -> String {
     value
         .bytes()

@@ -99,6 +99,7 @@ struct SessionRow {
     username: String,
     role: String,
     disabled: bool,
+    must_change_password: bool,
 }
 
 /// The staff member a token belongs to, if the session is still valid.
@@ -111,7 +112,7 @@ pub async fn resolve(
 ) -> Result<Option<SignedIn>, sqlx::Error> {
     let token_hash = hash_token(token);
     let row: Option<SessionRow> = sqlx::query_as(
-        "SELECT s.staff_id, s.created_at, s.last_seen_at, st.username, st.role, st.disabled \
+        "SELECT s.staff_id, s.created_at, s.last_seen_at, st.username, st.role, st.disabled, st.must_change_password \
          FROM sessions s JOIN staff st ON st.id = s.staff_id WHERE s.token_hash = $1",
     )
     .bind(&token_hash)
@@ -133,7 +134,9 @@ pub async fn resolve(
             .execute(db)
             .await?;
     }
-    Ok(Some(SignedIn { user: CurrentUser { id: row.staff_id, username: row.username, role }, token_hash }))
+    let user =
+        CurrentUser { id: row.staff_id, username: row.username, role, must_change_password: row.must_change_password };
+    Ok(Some(SignedIn { user, token_hash }))
 }
 
 fn client_ip(req: &Request, config: &Config) -> ClientIp {

@@ -4,6 +4,8 @@ use chrono::{DateTime, Utc};
 
 use super::db::{begin_write, Db, WriteTx};
 use super::{audit, passwords};
+use crate::api::audit::FieldChange;
+use crate::api::session::CurrentUser;
 use crate::api::staff::StaffMember;
 use crate::domain::{Password, Role, Username};
 use crate::error::AppError;
@@ -15,6 +17,7 @@ pub struct StaffRow {
     pub password_hash: String,
     pub role: String,
     pub disabled: bool,
+    pub must_change_password: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -30,16 +33,17 @@ impl StaffRow {
             role: self.role(),
             username: self.username,
             disabled: self.disabled,
+            must_change_password: self.must_change_password,
             created_at: self.created_at,
+            last_sign_in: None,
         }
     }
 }
 
+const COLUMNS: &str = "id, username, password_hash, role, disabled, must_change_password, created_at";
+
 pub async fn find_by_username(db: &Db, username: &str) -> Result<Option<StaffRow>, sqlx::Error> {
-    sqlx::query_as("SELECT id, username, password_hash, role, disabled, created_at FROM staff WHERE username = $1")
-        .bind(username)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff WHERE username = $1")).bind(username).fetch_optional(db).await
 }
 
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
@@ -48,10 +52,18 @@ pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
 
 pub async fn list(db: &Db) -> Result<Vec<StaffMember>, sqlx::Error> {
     let rows: Vec<StaffRow> =
-        sqlx::query_as("SELECT id, username, password_hash, role, disabled, created_at FROM staff ORDER BY username")
-            .fetch_all(db)
-            .await?;
-    Ok(rows.into_iter().map(StaffRow::into_member).collect())
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff ORDER BY username")).fetch_all(db).await?;
+    let mut members = Vec::with_capacity(rows.len());
+    for row in rows {
+        let last: Option<DateTime<Utc>> = sqlx::query_scalar(
+            "SELECT at FROM login_attempts WHERE username = $1 AND succeeded = TRUE ORDER BY at DESC LIMIT 1",
+        )
+        .bind(&row.username)
+        .fetch_optional(db)
+        .await?;
+        members.push(StaffMember { last_sign_in: last, ..row.into_member() });
+    }
+    Ok(members)
 }
 
 pub async fn count_by_role(db: &Db) -> Result<Vec<(String, i64)>, sqlx::Error> {
@@ -80,6 +92,18 @@ async fn insert(tx: &mut WriteTx, username: &Username, hash: &str, role: Role) -
     Ok(id)
 }
 
+/// A new password's hash, once it passed the common-password check
+/// (`field` names the form field a refusal is about).
+async fn new_hash(password: &Password, username: &str, field: &str) -> Result<String, AppError> {
+    if let Some(problem) = passwords::weakness(password, username) {
+        return Err(AppError::invalid(field, problem));
+    }
+    passwords::hash(password).await.map_err(|error| {
+        tracing::error!(%error, "password hashing failed");
+        AppError::Internal
+    })
+}
+
 /// Creates a staff account and its audit entry in one transaction.
 /// `actor` is who did it (a user name, or "cli" / "system").
 pub async fn create(
@@ -89,15 +113,159 @@ pub async fn create(
     password: &Password,
     role: Role,
 ) -> Result<i64, AppError> {
-    let hash = passwords::hash(password).await.map_err(|error| {
-        tracing::error!(%error, "password hashing failed");
-        AppError::Internal
-    })?;
+    let hash = new_hash(password, username.as_str(), "password").await?;
     let mut tx = begin_write(db).await?;
     let id = insert(&mut tx, username, &hash, role).await?;
     audit::record(&mut tx, actor, "staff.created", &format!("staff:{username}"), &format!("role: {role}")).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// The account `id`, read inside a write transaction.
+async fn find(tx: &mut WriteTx, id: i64) -> Result<StaffRow, AppError> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Refuses a change that would leave no active admin: `target` is about to
+/// stop being one.
+async fn keep_an_admin(tx: &mut WriteTx, target: &StaffRow) -> Result<(), AppError> {
+    if target.role() != Role::Admin || target.disabled {
+        return Ok(());
+    }
+    let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND disabled = FALSE")
+        .fetch_one(&mut **tx)
+        .await?;
+    if admins <= 1 {
+        return Err(AppError::Conflict(format!(
+            "{} is the last active admin. Make another account admin first.",
+            target.username
+        )));
+    }
+    Ok(())
+}
+
+async fn end_sessions(tx: &mut WriteTx, staff_id: i64, except_token_hash: Option<&str>) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE staff_id = $1 AND token_hash <> $2")
+        .bind(staff_id)
+        .bind(except_token_hash.unwrap_or(""))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+fn staff_entry<'a>(actor: &'a str, action: &'a str, target: &StaffRow, changes: Vec<FieldChange>) -> audit::Entry<'a> {
+    audit::Entry {
+        actor,
+        action,
+        subject: format!("staff:{}", target.username),
+        detail: String::new(),
+        customer_id: None,
+        changes,
+        at: Utc::now(),
+    }
+}
+
+/// Gives account `id` another role. The last active admin keeps theirs.
+/// Signed-in sessions carry on with the new role from their next request.
+pub async fn change_role(db: &Db, actor: &str, id: i64, role: Role) -> Result<(), AppError> {
+    let mut tx = begin_write(db).await?;
+    let target = find(&mut tx, id).await?;
+    if target.role() == role {
+        return Ok(());
+    }
+    if role != Role::Admin {
+        keep_an_admin(&mut tx, &target).await?;
+    }
+    sqlx::query("UPDATE staff SET role = $1 WHERE id = $2").bind(role.as_str()).bind(id).execute(&mut *tx).await?;
+    let change = FieldChange::new("role", target.role().label(), role.label());
+    audit::write(&mut tx, staff_entry(actor, "staff.role_changed", &target, vec![change])).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Disables account `id` (its sessions end at once: the next request of
+/// each is anonymous) or enables it again. Nobody disables themselves, and
+/// the last active admin stays.
+pub async fn set_disabled(db: &Db, actor: &CurrentUser, id: i64, disabled: bool) -> Result<(), AppError> {
+    if disabled && actor.id == id {
+        return Err(AppError::Conflict("You cannot disable your own account.".to_owned()));
+    }
+    let mut tx = begin_write(db).await?;
+    let target = find(&mut tx, id).await?;
+    if target.disabled == disabled {
+        return Ok(());
+    }
+    if disabled {
+        keep_an_admin(&mut tx, &target).await?;
+        end_sessions(&mut tx, id, None).await?;
+    }
+    sqlx::query("UPDATE staff SET disabled = $1 WHERE id = $2").bind(disabled).bind(id).execute(&mut *tx).await?;
+    let (action, old, new) =
+        if disabled { ("staff.disabled", "active", "disabled") } else { ("staff.enabled", "disabled", "active") };
+    let change = FieldChange::new("state", old, new);
+    audit::write(&mut tx, staff_entry(&actor.username, action, &target, vec![change])).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An admin sets a temporary password for account `id`: its sessions end,
+/// and at the next sign-in the user must choose a new one.
+pub async fn reset_password(db: &Db, actor: &CurrentUser, id: i64, password: &Password) -> Result<(), AppError> {
+    if actor.id == id {
+        return Err(AppError::Conflict("Change your own password under \"Your password\".".to_owned()));
+    }
+    let username: Option<String> =
+        sqlx::query_scalar("SELECT username FROM staff WHERE id = $1").bind(id).fetch_optional(db).await?;
+    let hash = new_hash(password, &username.ok_or(AppError::NotFound)?, "password").await?;
+    let mut tx = begin_write(db).await?;
+    let target = find(&mut tx, id).await?;
+    sqlx::query("UPDATE staff SET password_hash = $1, must_change_password = TRUE WHERE id = $2")
+        .bind(hash)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    end_sessions(&mut tx, id, None).await?;
+    audit::write(&mut tx, staff_entry(&actor.username, "staff.password_reset", &target, Vec::new())).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A signed-in user changes their own password: the current one first,
+/// then a new one that passes the checks. Their other sessions end; this
+/// one stays.
+pub async fn change_own_password(
+    db: &Db,
+    user: &CurrentUser,
+    token_hash: &str,
+    current: String,
+    new: &Password,
+) -> Result<(), AppError> {
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT password_hash FROM staff WHERE id = $1").bind(user.id).fetch_optional(db).await?;
+    let stored = stored.ok_or(AppError::Unauthenticated)?;
+    let same = current == new.expose();
+    if !passwords::verify(current, Some(stored)).await {
+        return Err(AppError::invalid("current_password", "This is not your current password."));
+    }
+    if same {
+        return Err(AppError::invalid("new_password", "Choose a password other than your current one."));
+    }
+    let hash = new_hash(new, &user.username, "new_password").await?;
+    let mut tx = begin_write(db).await?;
+    let target = find(&mut tx, user.id).await?;
+    sqlx::query("UPDATE staff SET password_hash = $1, must_change_password = FALSE WHERE id = $2")
+        .bind(hash)
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    end_sessions(&mut tx, user.id, Some(token_hash)).await?;
+    audit::write(&mut tx, staff_entry(&user.username, "staff.password_changed", &target, Vec::new())).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
 use crate::api::billing::CostOverviewPage;
-use crate::components::format;
+use crate::components::{format, CsvFormatChoice};
 use crate::domain::cost_history::Figures;
 use crate::domain::cost_overview::{totals, BilledOption, OverviewRow};
 use crate::domain::export::CsvFormat;
@@ -149,25 +149,6 @@ fn row_view(row: &OverviewRow) -> impl IntoView {
     }
 }
 
-/// Starts the download of `bytes` as `name` (a Blob and a link clicked once).
-#[cfg(feature = "hydrate")]
-fn download(bytes: &[u8], name: &str) -> Result<(), wasm_bindgen::JsValue> {
-    use wasm_bindgen::JsCast;
-    let array = js_sys::Uint8Array::from(bytes);
-    let parts = js_sys::Array::of1(&array);
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/csv;charset=utf-8");
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
-    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
-    link.set_href(&url);
-    link.set_download(name);
-    link.click();
-    web_sys::Url::revoke_object_url(&url)?;
-    Ok(())
-}
-
 #[component]
 pub fn Overview(page: CostOverviewPage, query: Memo<OverviewQuery>) -> impl IntoView {
     let month = page.month;
@@ -294,7 +275,7 @@ pub fn Overview(page: CostOverviewPage, query: Memo<OverviewQuery>) -> impl Into
                 let rows: Vec<&OverviewRow> = shown.with_untracked(|s| s.iter().map(|i| &p.rows[*i]).collect());
                 crate::domain::export::write(&rows, &p.currency, csv_format.get_untracked())
             });
-            match download(&bytes, &crate::domain::export::file_name(month)) {
+            match crate::components::download(&bytes, &crate::domain::export::file_name(month)) {
                 Ok(()) => {
                     export_error.set(None);
                     built_ms.set(Some(now() - t0));
@@ -303,24 +284,14 @@ pub fn Overview(page: CostOverviewPage, query: Memo<OverviewQuery>) -> impl Into
             }
         }
     };
-    let format_choice = move |value: CsvFormat, label: &'static str| {
-        view! {
-            <label class="radio">
-                <input
-                    type="radio"
-                    name="csv-format"
-                    prop:checked=move || csv_format.get() == value
-                    on:change=move |_| csv_format.set(value)
-                />
-                {label}
-            </label>
-        }
-    };
     let export_box = view! {
         <fieldset class="export">
             <legend>"CSV export"</legend>
-            {format_choice(CsvFormat::Comma, "Comma, decimal point")}
-            {format_choice(CsvFormat::Spreadsheet, "Semicolon, decimal comma (German spreadsheets)")}
+            <CsvFormatChoice
+                selected=csv_format
+                name="csv-format"
+                labels=["Comma, decimal point", "Semicolon, decimal comma (German spreadsheets)"]
+            />
             <button
                 type="button"
                 class="button button-secondary"

@@ -1,0 +1,72 @@
+//! "Your password": every signed-in user changes their own; after an admin's
+//! reset it is the only page open until they have.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::staff::ChangeOwnPassword;
+use crate::app::{with_user, UserResource};
+use crate::components::field::{general_message, server_message};
+use crate::components::FieldError;
+
+#[component]
+pub fn PasswordPage() -> impl IntoView {
+    let change = ServerAction::<ChangeOwnPassword>::new();
+    let error = Signal::derive(move || change.value().get().and_then(Result::err));
+    let changed = move || matches!(change.value().get(), Some(Ok(())));
+    // The layout's notice about a reset password goes once it is changed.
+    let UserResource(user) = expect_context::<UserResource>();
+    Effect::new(move |_| {
+        if changed() {
+            user.refetch();
+        }
+    });
+    view! {
+        <Title text="Your password" />
+        <div class="page-header">
+            <h1>"Your password"</h1>
+        </div>
+        <section class="card narrow-card" aria-labelledby="password-title">
+            {with_user(move |user| {
+                let username = user.username.clone();
+                view! {
+                    <h2 id="password-title">{format!("Change the password of {}", user.username)}</h2>
+                    <p class="muted">
+                        "At least 12 characters. Common passwords and passwords containing your user name are refused; "
+                        "a few unrelated words make a good one. Your other sessions end when you change it."
+                    </p>
+                    {move || general_message(error).get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
+                    {move || changed().then(|| view! {
+                        <p class="notice notice-ok" role="status">
+                            "Your password was changed. "
+                            <a href="/">"Continue to the status page"</a>
+                        </p>
+                    })}
+                    <ActionForm action=change attr:class="form-stack">
+                        <input type="text" name="username" class="visually-hidden" autocomplete="username" tabindex="-1" aria-hidden="true" prop:value=username.clone() readonly />
+                        <div class="field">
+                            <label for="current-password">"Current password"</label>
+                            <input id="current-password" name="current_password" type="password" autocomplete="current-password" aria-describedby="current-password-error" required />
+                            <FieldError id="current-password-error" message=server_message(error, "current_password") />
+                        </div>
+                        <div class="field">
+                            <label for="new-password">"New password"</label>
+                            <input id="new-password" name="new_password" type="password" autocomplete="new-password" minlength="12" aria-describedby="new-password-error" required />
+                            <FieldError id="new-password-error" message=server_message(error, "new_password") />
+                        </div>
+                        <div class="field">
+                            <label for="repeat-password">"New password again"</label>
+                            <input id="repeat-password" name="repeat_password" type="password" autocomplete="new-password" minlength="12" aria-describedby="repeat-password-error" required />
+                            <FieldError id="repeat-password-error" message=server_message(error, "repeat_password") />
+                        </div>
+                        <div class="field-actions">
+                            <button type="submit" class="button button-primary" disabled=move || change.pending().get()>
+                                "Change password"
+                            </button>
+                        </div>
+                    </ActionForm>
+                }
+            })}
+        </section>
+    }
+}

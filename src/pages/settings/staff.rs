@@ -1,0 +1,319 @@
+//! Staff accounts (admins): add one, change a role, disable or enable an
+//! account, set a temporary password.
+
+use leptos::prelude::*;
+
+use crate::api::staff::{list_staff, ChangeStaffRole, CreateStaff, ResetStaffPassword, SetStaffDisabled, StaffMember};
+use crate::components::audit::LocalTime;
+use crate::components::field::{general_message, server_message};
+use crate::components::{loaded, Dialog, FieldError};
+use crate::domain::Role;
+use crate::error::AppError;
+
+const ROLES: [(Role, &str); 3] = [
+    (Role::Viewer, "Viewer: read and export"),
+    (Role::Operator, "Operator: manage customers"),
+    (Role::Admin, "Admin: everything"),
+];
+
+/// The error of an action's last answer (`value` reads the answer).
+fn error_of(value: impl Fn() -> Option<Result<(), AppError>> + Send + Sync + 'static) -> Signal<Option<AppError>> {
+    Signal::derive(move || value().and_then(Result::err))
+}
+
+fn role_options(selected: impl Fn() -> Option<Role> + Copy + Send + Sync + 'static) -> impl IntoView {
+    ROLES
+        .into_iter()
+        .map(|(role, label)| view! { <option value=role.as_str() prop:selected=move || selected() == Some(role)>{label}</option> })
+        .collect_view()
+}
+
+#[component]
+pub fn StaffAccounts(
+    /// The signed-in admin's own account id.
+    me: i64,
+) -> impl IntoView {
+    let create = ServerAction::<CreateStaff>::new();
+    let change_role = ServerAction::<ChangeStaffRole>::new();
+    let set_disabled = ServerAction::<SetStaffDisabled>::new();
+    let reset = ServerAction::<ResetStaffPassword>::new();
+    let staff = Resource::new(
+        move || {
+            (create.version().get(), change_role.version().get(), set_disabled.version().get(), reset.version().get())
+        },
+        |_| list_staff(),
+    );
+    let managed = RwSignal::new(None::<StaffMember>);
+    let dialog_open = RwSignal::new(false);
+    let notice = RwSignal::new(None::<String>);
+
+    // The role picked in the dialog (an action's input is gone once it
+    // has answered).
+    let chosen_role = RwSignal::new(None::<Role>);
+    // A change that worked closes the dialog and says what happened.
+    let done = move |message: String| {
+        dialog_open.set(false);
+        notice.set(Some(message));
+    };
+    Effect::new(move |_| {
+        if let Some(Ok(())) = change_role.value().get() {
+            let name = managed.get_untracked().map(|m| m.username).unwrap_or_default();
+            let label = chosen_role.get_untracked().map(|r| r.label().to_lowercase()).unwrap_or_default();
+            done(format!("{name} is now {}.", article(&label)));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = set_disabled.value().get() {
+            // The dialog offered the opposite of the account's state then.
+            let Some(member) = managed.get_untracked() else { return };
+            let name = member.username;
+            done(if !member.disabled {
+                format!("{name}'s account is disabled; their sessions have ended.")
+            } else {
+                format!("{name}'s account is active again.")
+            });
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = reset.value().get() {
+            let name = managed.get_untracked().map(|m| m.username).unwrap_or_default();
+            done(format!("{name} must choose a new password at the next sign-in; their sessions have ended."));
+        }
+    });
+
+    let open_for = move |member: StaffMember| {
+        change_role.clear();
+        set_disabled.clear();
+        reset.clear();
+        notice.set(None);
+        chosen_role.set(Some(member.role));
+        managed.set(Some(member));
+        dialog_open.set(true);
+    };
+
+    view! {
+        <section class="card" aria-labelledby="staff-title">
+            <h2 id="staff-title">"Staff accounts"</h2>
+            <p class="muted">
+                "Disabling an account or resetting its password ends its sessions at once. "
+                "There is always at least one active admin."
+            </p>
+            {move || notice.get().map(|m| view! { <p class="notice notice-ok" role="status">{m}</p> })}
+            {loaded(staff, move |rows| view! { <StaffTable rows me open_for /> })}
+            <ManageDialog open=dialog_open managed chosen_role me change_role set_disabled reset />
+            <CreateForm create />
+        </section>
+    }
+}
+
+fn article(label: &str) -> String {
+    if label.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {label}")
+    } else {
+        format!("a {label}")
+    }
+}
+
+#[component]
+fn StaffTable(
+    rows: Vec<StaffMember>,
+    me: i64,
+    open_for: impl Fn(StaffMember) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let body = rows
+        .into_iter()
+        .map(|m| {
+            let state = match (m.disabled, m.must_change_password) {
+                (true, _) => ("Disabled", "badge badge-deactivated"),
+                (false, true) => ("Must set a new password", "badge badge-pending"),
+                (false, false) => ("Active", "badge badge-active"),
+            };
+            let label = format!("Manage {}", m.username);
+            let member = m.clone();
+            view! {
+                <tr data-staff=m.username.clone()>
+                    <th scope="row">
+                        {m.username.clone()}
+                        {(m.id == me).then(|| view! { <span class="muted small">" (you)"</span> })}
+                    </th>
+                    <td>
+                        <span class=format!("role-badge role-{}", m.role.as_str())>{m.role.label()}</span>
+                    </td>
+                    <td><span class=state.1>{state.0}</span></td>
+                    <td class="nowrap">
+                        {match m.last_sign_in {
+                            Some(at) => view! { <LocalTime at /> }.into_any(),
+                            None => view! { <span class="muted">"Never"</span> }.into_any(),
+                        }}
+                    </td>
+                    <td class="nowrap"><LocalTime at=m.created_at /></td>
+                    <td class="actions">
+                        <button type="button" class="button button-secondary button-small" aria-label=label on:click=move |_| open_for(member.clone())>
+                            "Manage"
+                        </button>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table class="data-table staff-table">
+                <caption class="visually-hidden">"Staff accounts"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"User name"</th>
+                        <th scope="col">"Role"</th>
+                        <th scope="col">"State"</th>
+                        <th scope="col">"Last sign-in"</th>
+                        <th scope="col">"Created"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>{body}</tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn ManageDialog(
+    open: RwSignal<bool>,
+    managed: RwSignal<Option<StaffMember>>,
+    chosen_role: RwSignal<Option<Role>>,
+    me: i64,
+    change_role: ServerAction<ChangeStaffRole>,
+    set_disabled: ServerAction<SetStaffDisabled>,
+    reset: ServerAction<ResetStaffPassword>,
+) -> impl IntoView {
+    let role_error = error_of(move || change_role.value().get());
+    let disable_error = error_of(move || set_disabled.value().get());
+    let reset_error = error_of(move || reset.value().get());
+    let id = move || managed.get().map(|m| m.id.to_string()).unwrap_or_default();
+    let name = move || managed.get().map(|m| m.username).unwrap_or_default();
+    let is_me = move || managed.get().is_some_and(|m| m.id == me);
+    let disabled = move || managed.get().is_some_and(|m| m.disabled);
+    let current_role = move || managed.get().map(|m| m.role);
+    view! {
+        <Dialog open labelled_by="manage-staff-title">
+            <h2 id="manage-staff-title">{move || format!("Manage {}", name())}</h2>
+
+            <ActionForm action=change_role attr:class="dialog-section">
+                <input type="hidden" name="id" prop:value=id />
+                <div class="field">
+                    <label for="manage-role">"Role"</label>
+                    <select
+                        id="manage-role"
+                        name="role"
+                        aria-describedby="manage-role-error"
+                        on:change=move |ev| chosen_role.set(Role::parse(&event_target_value(&ev)).ok())
+                    >
+                        {role_options(current_role)}
+                    </select>
+                    <FieldError id="manage-role-error" message=general_message(role_error) />
+                </div>
+                <button type="submit" class="button button-primary" disabled=move || change_role.pending().get()>
+                    "Change role"
+                </button>
+            </ActionForm>
+
+            <Show
+                when=move || !is_me()
+                fallback=|| view! {
+                    <p class="muted dialog-section">
+                        "This is your own account: change your password under “Your password”. "
+                        "Another admin can disable it or reset its password."
+                    </p>
+                }
+            >
+                <ActionForm action=reset attr:class="dialog-section">
+                    <input type="hidden" name="id" prop:value=id />
+                    <div class="field">
+                        <label for="reset-password">"Temporary password"</label>
+                        <input
+                            id="reset-password"
+                            name="password"
+                            type="password"
+                            autocomplete="new-password"
+                            minlength="12"
+                            required
+                            aria-describedby="reset-password-help reset-password-error"
+                        />
+                        <p id="reset-password-help" class="muted small">
+                            "At least 12 characters. Give it to the user in person; they must choose their own at the next sign-in."
+                        </p>
+                        <FieldError id="reset-password-error" message=Signal::derive(move || {
+                            server_message(reset_error, "password").get().or_else(|| general_message(reset_error).get())
+                        }) />
+                    </div>
+                    <button type="submit" class="button button-secondary" disabled=move || reset.pending().get()>
+                        "Reset password"
+                    </button>
+                </ActionForm>
+
+                <ActionForm action=set_disabled attr:class="dialog-section">
+                    <input type="hidden" name="id" prop:value=id />
+                    <input type="hidden" name="disabled" prop:value=move || (!disabled()).to_string() />
+                    <p class="muted small">
+                        {move || if disabled() {
+                            "Enabled again, the account can sign in with its password."
+                        } else {
+                            "A disabled account cannot sign in, and its open sessions end at once."
+                        }}
+                    </p>
+                    <FieldError id="manage-disable-error" message=general_message(disable_error) />
+                    <button
+                        type="submit"
+                        class=move || if disabled() { "button button-secondary" } else { "button button-danger" }
+                        disabled=move || set_disabled.pending().get()
+                    >
+                        {move || if disabled() { "Enable account" } else { "Disable account" }}
+                    </button>
+                </ActionForm>
+            </Show>
+
+            <div class="dialog-actions">
+                <button type="button" class="button button-quiet" on:click=move |_| open.set(false)>
+                    "Close"
+                </button>
+            </div>
+        </Dialog>
+    }
+}
+
+#[component]
+fn CreateForm(create: ServerAction<CreateStaff>) -> impl IntoView {
+    let error = error_of(move || create.value().get());
+    let created = move || matches!(create.value().get(), Some(Ok(())));
+    view! {
+        <h3>"Add a staff account"</h3>
+        {move || {
+            general_message(error).get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })
+        }}
+        {move || created().then(|| view! { <p class="notice notice-ok" role="status">"The account was created."</p> })}
+        <ActionForm action=create attr:class="form-grid">
+            <div class="field">
+                <label for="staff-username">"User name"</label>
+                <input id="staff-username" name="username" type="text" autocomplete="off" aria-describedby="staff-username-error" required />
+                <FieldError id="staff-username-error" message=server_message(error, "username") />
+            </div>
+            <div class="field">
+                <label for="staff-role">"Role"</label>
+                <select id="staff-role" name="role" aria-describedby="staff-role-error">
+                    {role_options(|| Some(Role::Viewer))}
+                </select>
+                <FieldError id="staff-role-error" message=server_message(error, "role") />
+            </div>
+            <div class="field">
+                <label for="staff-password">"Initial password"</label>
+                <input id="staff-password" name="password" type="password" autocomplete="new-password" aria-describedby="staff-password-error" required minlength="12" />
+                <FieldError id="staff-password-error" message=server_message(error, "password") />
+            </div>
+            <div class="field field-actions">
+                <button type="submit" class="button button-primary" disabled=move || create.pending().get()>
+                    "Add account"
+                </button>
+            </div>
+        </ActionForm>
+    }
+}
