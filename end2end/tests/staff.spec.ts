@@ -9,7 +9,7 @@ test("an admin adds a staff account that can then sign in", async ({ page, brows
   await page.getByLabel("Initial password").fill("a new long password");
   await page.getByRole("button", { name: "Add account" }).click();
   await expect(page.getByRole("status")).toHaveText("The account was created.");
-  await expect(page.getByRole("cell", { name: username })).toBeVisible();
+  await expect(page.getByRole("cell", { name: username, exact: true })).toBeVisible();
 
   const other = await browser.newPage();
   await other.goto("/login");

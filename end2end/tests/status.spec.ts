@@ -18,6 +18,10 @@ test("the status page lists a customer that never reported and a contract ending
   const ending = page.getByRole("region", { name: "Ending within 14 days" });
   await expect(ending.getByRole("link", { name })).toBeVisible();
   await expect(page.getByRole("region", { name: "Month close" })).toContainText("Last closed");
+  // This server: the database file's size and the disk's free space.
+  const database = page.getByRole("region", { name: "Database" });
+  await expect(database).toContainText(/Size\s*[\d.,]+ [KMG]iB/);
+  await expect(database).toContainText(/Free disk\s*[\d.,]+ [KMGT]iB/);
   await expect(page.getByRole("status").filter({ hasText: /^Updated \d\d:\d\d:\d\d UTC$/ })).toBeVisible();
 
   // It reports: it leaves the silent list.

@@ -18,15 +18,17 @@ pub fn AuditTable(entries: Vec<AuditEntry>, caption: &'static str, #[prop(option
             view! {
                 <tr data-entry=e.id>
                     <td class="nowrap"><LocalTime at=e.at /></td>
-                    <td>{e.actor}</td>
+                    <td class="nowrap">{e.actor}</td>
                     <td>{action_label(&e.action).to_owned()}</td>
                     {full.then(|| view! {
                         <td>
                             {e.customer.clone().map(|c| view! { <a href=format!("/customers/{}", c.id)>{c.name}</a> })}
                         </td>
-                        <td class="audit-subject">
-                            <span class="mono">{e.subject.clone()}</span>
-                            {(!e.detail.is_empty()).then(|| view! { <span class="muted small">{e.detail.clone()}</span> })}
+                        <td>
+                            <div class="audit-subject">
+                                <span class="mono">{e.subject.clone()}</span>
+                                {(!e.detail.is_empty()).then(|| view! { <span class="muted small">{e.detail.clone()}</span> })}
+                            </div>
                         </td>
                     })}
                     <td>

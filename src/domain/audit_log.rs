@@ -62,6 +62,13 @@ pub fn field_label(field: &str) -> &str {
         "options" => "Options",
         "role" => "Role",
         "state" => "State",
+        "api_key" => "API key",
+        "currency" => "Currency",
+        "grace_days" => "Grace days",
+        "time_zone" => "Time zone",
+        "price" => "Price",
+        "statements" => "Statements",
+        "total" => "Total",
         other => other,
     }
 }

@@ -43,7 +43,8 @@ pub fn PasswordPage() -> impl IntoView {
                         </p>
                     })}
                     <ActionForm action=change attr:class="form-stack">
-                        <input type="text" name="username" class="visually-hidden" autocomplete="username" tabindex="-1" aria-hidden="true" prop:value=username.clone() readonly />
+                        // For password managers: which account this password belongs to.
+                        <input type="text" name="username" autocomplete="username" hidden prop:value=username.clone() readonly />
                         <div class="field">
                             <label for="current-password">"Current password"</label>
                             <input id="current-password" name="current_password" type="password" autocomplete="current-password" aria-describedby="current-password-error" required />

@@ -105,6 +105,8 @@ fn Problems(problems: Vec<LoggedProblem>) -> impl IntoView {
 
 /// Warnings and errors the server keeps for this page.
 const RECENT: usize = 100;
+/// Below this the free disk shows as low: backups and the WAL need room.
+const LOW_DISK_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
 /// How often the page asks again.
 const REFRESH_SECONDS: u64 = 30;
@@ -149,6 +151,22 @@ pub fn StatusPage() -> impl IntoView {
                                                 <dd>{s.database_backend.clone()}</dd>
                                                 <dt>"Size"</dt>
                                                 <dd>{format::bytes(s.database_bytes)}</dd>
+                                                <dt>"Free disk"</dt>
+                                                <dd>
+                                                    {match s.free_disk_bytes {
+                                                        Some(free) => {
+                                                            let low = free < LOW_DISK_BYTES;
+                                                            view! {
+                                                                <span class=if low { "pill pill-warn" } else { "" }>
+                                                                    {format::bytes(i64::try_from(free).unwrap_or(i64::MAX))}
+                                                                    {low.then_some(" · low")}
+                                                                </span>
+                                                            }
+                                                                .into_any()
+                                                        }
+                                                        None => view! { <span class="muted">"—"</span> }.into_any(),
+                                                    }}
+                                                </dd>
                                                 <dt>"Migrations"</dt>
                                                 <dd>
                                                     <span class=if migrations_ok { "pill pill-ok" } else { "pill pill-warn" }>

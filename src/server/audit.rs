@@ -6,7 +6,7 @@ use sqlx::{QueryBuilder, Sqlite};
 
 use super::db::{begin_write, Db, WriteTx};
 use crate::api::audit::{AuditChunk, AuditCustomer, AuditEntry, AuditLogPage, FieldChange};
-use crate::domain::audit_query::{AuditCursor, AuditFilter, EXPORT_CHUNK, PAGE_SIZE};
+use crate::domain::audit_query::{ActionFilter, AuditCursor, AuditFilter, EXPORT_CHUNK, PAGE_SIZE};
 use crate::error::AppError;
 
 /// One entry to write. `subject` names what changed (`staff:alice`,
@@ -163,16 +163,34 @@ async fn slice(
     older: bool,
     limit: u32,
 ) -> Result<(Vec<AuditEntry>, bool), sqlx::Error> {
-    let mut q = QueryBuilder::new(SELECT);
-    q.push(" WHERE 1 = 1");
-    push_filter(&mut q, filter);
-    if let Some((at, id)) = from {
-        let op = if older { "<" } else { ">" };
-        q.push(format!(" AND (a.at, a.id) {op} ("));
-        q.push_bind(at).push(", ").push_bind(id).push(")");
-    }
     let dir = if older { "DESC" } else { "ASC" };
-    q.push(format!(" ORDER BY a.at {dir}, a.id {dir} LIMIT ")).push_bind(i64::from(limit) + 1);
+    let take = i64::from(limit) + 1;
+    // One indexed, ordered range per action: with several actions (a group)
+    // an `IN` list would read and sort every matching entry instead, so each
+    // action gets its own part and the parts are merged.
+    let parts: Vec<AuditFilter> = match &filter.action {
+        Some(action) if action.codes().len() > 1 => action
+            .codes()
+            .into_iter()
+            .map(|code| AuditFilter { action: Some(ActionFilter::One(code)), ..filter.clone() })
+            .collect(),
+        _ => vec![filter.clone()],
+    };
+    let mut q = QueryBuilder::new("SELECT * FROM (");
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            q.push(" UNION ALL ");
+        }
+        q.push("SELECT * FROM (").push(SELECT).push(" WHERE 1 = 1");
+        push_filter(&mut q, part);
+        if let Some((at, id)) = from {
+            let op = if older { "<" } else { ">" };
+            q.push(format!(" AND (a.at, a.id) {op} ("));
+            q.push_bind(at).push(", ").push_bind(id).push(")");
+        }
+        q.push(format!(" ORDER BY a.at {dir}, a.id {dir} LIMIT ")).push_bind(take).push(")");
+    }
+    q.push(format!(") AS parts ORDER BY at {dir}, id {dir} LIMIT ")).push_bind(take);
     let rows: Vec<Row> = q.build_query_as().fetch_all(db).await?;
     let more = rows.len() > limit as usize;
     let mut entries: Vec<AuditEntry> = rows.into_iter().take(limit as usize).map(AuditEntry::from).collect();
@@ -238,7 +256,6 @@ pub async fn export_chunk(db: &Db, filter: &AuditFilter, before: Option<i64>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::audit_query::ActionFilter;
     use crate::server::db::testing;
 
     #[tokio::test]

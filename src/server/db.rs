@@ -49,6 +49,19 @@ pub async fn begin_write(db: &Db) -> Result<WriteTx, sqlx::Error> {
     db.begin_with("BEGIN IMMEDIATE").await
 }
 
+/// Free space for the database file (what an unprivileged writer may use)
+/// on the file system of `url`'s folder, if it is a file.
+pub fn free_disk_bytes(url: &str) -> Option<u64> {
+    let options = SqliteConnectOptions::from_str(url).ok()?;
+    let file = options.get_filename();
+    let folder = match file.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let stats = rustix::fs::statvfs(&folder).ok()?;
+    Some(stats.f_bavail.saturating_mul(stats.f_frsize))
+}
+
 /// The size of the database file(s) in bytes, WAL included.
 pub async fn size_bytes(db: &Db) -> Result<i64, sqlx::Error> {
     let pages: i64 = sqlx::query_scalar("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")
@@ -98,6 +111,14 @@ pub mod testing {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn free_disk_is_read_from_the_database_folder() {
+        let dir = testing::TempDir::create();
+        let free = free_disk_bytes(&format!("sqlite://{}/msp.db", dir.path.display()));
+        assert!(free.is_some_and(|bytes| bytes > 0), "{free:?}");
+        assert_eq!(free_disk_bytes("postgres://not-sqlite"), None);
+    }
 
     #[tokio::test]
     async fn every_connection_has_wal_foreign_keys_and_a_busy_timeout() {

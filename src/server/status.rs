@@ -124,6 +124,7 @@ pub async fn collect(state: &AppState) -> Result<ServerStatus, AppError> {
         uptime_seconds: state.started.elapsed().as_secs(),
         database_backend: "SQLite".to_owned(),
         database_bytes: db::size_bytes(&state.db).await?,
+        free_disk_bytes: db::free_disk_bytes(&state.config.database_url),
         migrations_applied: migrations,
         migrations_known: known,
         latest_migration: latest_migration.unwrap_or_default(),

@@ -132,21 +132,21 @@ fn StaffTable(
             let member = m.clone();
             view! {
                 <tr data-staff=m.username.clone()>
-                    <th scope="row">
+                    <td class="nowrap">
                         {m.username.clone()}
                         {(m.id == me).then(|| view! { <span class="muted small">" (you)"</span> })}
-                    </th>
+                    </td>
                     <td>
                         <span class=format!("role-badge role-{}", m.role.as_str())>{m.role.label()}</span>
                     </td>
                     <td><span class=state.1>{state.0}</span></td>
-                    <td class="nowrap">
+                    <td class="nowrap hide-narrow">
                         {match m.last_sign_in {
                             Some(at) => view! { <LocalTime at /> }.into_any(),
                             None => view! { <span class="muted">"Never"</span> }.into_any(),
                         }}
                     </td>
-                    <td class="nowrap"><LocalTime at=m.created_at /></td>
+                    <td class="nowrap hide-narrow"><LocalTime at=m.created_at /></td>
                     <td class="actions">
                         <button type="button" class="button button-secondary button-small" aria-label=label on:click=move |_| open_for(member.clone())>
                             "Manage"
@@ -165,8 +165,8 @@ fn StaffTable(
                         <th scope="col">"User name"</th>
                         <th scope="col">"Role"</th>
                         <th scope="col">"State"</th>
-                        <th scope="col">"Last sign-in"</th>
-                        <th scope="col">"Created"</th>
+                        <th scope="col" class="hide-narrow">"Last sign-in"</th>
+                        <th scope="col" class="hide-narrow">"Created"</th>
                         <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr>
                 </thead>
