@@ -148,11 +148,14 @@ fn is_machine_api(path: &str) -> bool {
 
 /// Middleware: a page requested without a session goes to the sign-in page
 /// (which brings the user back afterwards); a server function called without
-/// one gets 401.
+/// one gets 401. A user whose password an admin reset reaches only "Your
+/// password" (other pages redirect there, other server functions get 403)
+/// until they have chosen a new one.
 pub async fn require_sign_in(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
     if let Some(signed_in) = req.extensions().get::<SignedIn>() {
-        if !signed_in.user.must_change_password || BEFORE_PASSWORD_CHANGE.contains(&path) || is_public_page(path) {
+        let open = BEFORE_PASSWORD_CHANGE.contains(&path) || is_public_page(path) || is_machine_api(path);
+        if !signed_in.user.must_change_password || open {
             return next.run(req).await;
         }
         if path.starts_with("/api/") {
