@@ -77,11 +77,16 @@ async fn run_server(db: Db, config: Config) -> anyhow::Result<()> {
         .with_graceful_shutdown(stopping)
         .await
         .context("the server stopped with an error");
-    if let Some(jobs) = jobs {
-        if !jobs.is_finished() {
-            tracing::info!("waiting for the running background job to finish");
-        }
-        if let Err(error) = jobs.await {
+    if let Some(mut jobs) = jobs {
+        // Idle jobs end at once; a running pass is waited for.
+        let ended = match tokio::time::timeout(std::time::Duration::from_millis(200), &mut jobs).await {
+            Ok(ended) => ended,
+            Err(_) => {
+                tracing::info!("waiting for the running background job to finish");
+                jobs.await
+            }
+        };
+        if let Err(error) = ended {
             tracing::error!(%error, "the background jobs ended abnormally");
         }
     }
