@@ -13,6 +13,8 @@ pub mod customer_list;
 pub mod customer_name;
 pub mod database_name;
 pub mod export;
+#[cfg(test)]
+mod fuzz_tests;
 pub mod max_users;
 pub mod money;
 pub mod overview_query;
