@@ -531,4 +531,5 @@ async fn a_backup_taken_while_serving_restores_into_a_working_app() {
     assert_eq!(restored_app.get("/customers", Some(&cookie)).await.status(), StatusCode::OK);
 }
 
+mod inventory;
 mod staff_and_audit;
