@@ -23,6 +23,11 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// A count with its noun: "1 entry", "1,234 entries".
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
 /// An amount with its currency: "1,234.50 EUR", "-0.05 EUR".
 pub fn money(amount: crate::domain::Money, currency: &str) -> String {
     format!("{} {currency}", amount_of(amount))

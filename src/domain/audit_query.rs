@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::customer_list::encode;
+use super::customer_list::{address_text, encode};
 
 /// Entries per page.
 pub const PAGE_SIZE: u32 = 50;
@@ -171,13 +171,6 @@ pub struct AuditQuery {
     pub cursor: AuditCursor,
 }
 
-/// Trimmed and cut to `TEXT_MAX_CHARS` (trimmed again after the cut, so
-/// that reading the address back gives the same text).
-fn text(raw: Option<String>) -> String {
-    let cut: String = raw.unwrap_or_default().trim().chars().take(TEXT_MAX_CHARS).collect();
-    cut.trim_end().to_owned()
-}
-
 fn date(raw: Option<String>) -> Option<NaiveDate> {
     raw.and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
 }
@@ -192,8 +185,8 @@ impl AuditQuery {
         };
         Self {
             filter: AuditFilter {
-                person: text(get("person").map(|p| p.to_lowercase())),
-                customer: text(get("customer")),
+                person: address_text(get("person").map(|p| p.to_lowercase()), TEXT_MAX_CHARS),
+                customer: address_text(get("customer"), TEXT_MAX_CHARS),
                 action: get("action").as_deref().and_then(ActionFilter::parse),
                 from: date(get("from")),
                 to: date(get("to")),
@@ -241,20 +234,11 @@ impl AuditQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
+    use crate::domain::customer_list::params_of;
 
     fn parse(href: &str) -> AuditQuery {
-        let query = href.split_once('?').map(|(_, q)| q).unwrap_or("");
-        let map: HashMap<String, String> = query
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .filter_map(|p| p.split_once('='))
-            .map(|(k, v)| {
-                let v = v.replace("%20", " ").replace("%40", "@");
-                (k.to_owned(), v)
-            })
-            .collect();
-        AuditQuery::from_params(|key| map.get(key).cloned())
+        let pairs = params_of(href);
+        AuditQuery::from_params(|key| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
     }
 
     #[test]

@@ -84,7 +84,7 @@ impl ListQuery {
     /// Reads the URL's query parameters; anything unknown falls back to the
     /// default (Billed tab, by name, first page).
     pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Self {
-        let search: String = get("q").unwrap_or_default().trim().chars().take(SEARCH_MAX_CHARS).collect();
+        let search = address_text(get("q"), SEARCH_MAX_CHARS);
         Self {
             tab: get("tab").as_deref().and_then(ListTab::parse).unwrap_or_default(),
             search,
@@ -141,6 +141,14 @@ impl ListQuery {
     }
 }
 
+/// A text from the address (a search, a filter): trimmed and cut to `max`
+/// characters, then trimmed again, so that the address written from it
+/// reads back as the same text.
+pub(crate) fn address_text(raw: Option<String>, max: usize) -> String {
+    let cut: String = raw.unwrap_or_default().trim().chars().take(max).collect();
+    cut.trim_end().to_owned()
+}
+
 pub(crate) fn encode(value: &str) -> String {
     let mut out = String::new();
     for b in value.bytes() {
@@ -150,6 +158,34 @@ pub(crate) fn encode(value: &str) -> String {
         }
     }
     out
+}
+
+/// Undoes [`encode`].
+#[cfg(test)]
+fn decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).expect("the address holds UTF-8")
+}
+
+/// The parameters of an address written by a query's `href`, decoded.
+#[cfg(test)]
+pub(crate) fn params_of(href: &str) -> Vec<(String, String)> {
+    let query = href.split_once('?').map(|(_, q)| q).unwrap_or("");
+    query.split('&').filter_map(|p| p.split_once('=')).map(|(k, v)| (k.to_owned(), decode(v))).collect()
 }
 
 /// Number of pages for `total` rows (at least one, so that an empty list has

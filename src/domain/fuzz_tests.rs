@@ -8,6 +8,7 @@ use proptest::prelude::*;
 
 use super::audit_query::AuditQuery;
 use super::customer::CustomerForm;
+use super::customer_list::params_of;
 use super::export::CsvFormat;
 use super::usage::{UsageBody, CLOCK_SKEW, MAX_REPORTED_USERS, MAX_REPORT_ID_LEN};
 use super::{CustomerName, DatabaseName, MaxUsers, Password, Username};
@@ -32,30 +33,8 @@ fn timestamp() -> impl Strategy<Value = String> {
     ]
 }
 
-/// Undoes the address encoding of `customer_list::encode`.
-fn decode(value: &str) -> String {
-    let bytes = value.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).expect("the address holds UTF-8")
-}
-
 fn from_href(href: &str) -> AuditQuery {
-    let query = href.split_once('?').map(|(_, q)| q).unwrap_or("");
-    let pairs: Vec<(String, String)> =
-        query.split('&').filter_map(|p| p.split_once('=')).map(|(k, v)| (k.to_owned(), decode(v))).collect();
+    let pairs = params_of(href);
     AuditQuery::from_params(|key| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
 }
 

@@ -4,7 +4,7 @@
 //! them all, for the CSV export); these functions say how.
 
 use super::cost_overview::{OverviewRow, UserChange};
-use super::customer_list::encode;
+use super::customer_list::{address_text, encode};
 use super::{BillingMonth, CustomerStatus};
 
 pub const PAGE_SIZE: usize = 50;
@@ -84,7 +84,7 @@ impl OverviewQuery {
     pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Self {
         Self {
             month: get("month").and_then(|m| BillingMonth::parse(&m).ok()),
-            search: get("q").unwrap_or_default().trim().chars().take(SEARCH_MAX_CHARS).collect(),
+            search: address_text(get("q"), SEARCH_MAX_CHARS),
             status: get("status").as_deref().and_then(CustomerStatus::parse),
             changes_only: get("changes").as_deref() == Some("1"),
             sort: get("sort").as_deref().and_then(OverviewSort::parse).unwrap_or_default(),

@@ -147,7 +147,7 @@ fn Entries(page: AuditLogPage, query: AuditQuery, zone: Signal<String>) -> impl 
     let people = page.people.iter().map(|p| view! { <option value=p.clone()></option> }).collect_view();
     let total = page.total;
     let shown = page.entries.len();
-    let count = format!("{} {}", format::thousands(total), if total == 1 { "entry" } else { "entries" });
+    let count = format::count(total, "entry", "entries");
     let heading = match (query.filter.is_empty(), total == 1) {
         (true, _) => count,
         (false, true) => format!("{count} matches"),
@@ -259,7 +259,7 @@ fn Export(query: AuditQuery, total: u64) -> impl IntoView {
                 {move || if busy.get() {
                     "Preparing…".to_owned()
                 } else {
-                    format!("Download CSV ({} {})", format::thousands(count), if count == 1 { "entry" } else { "entries" })
+                    format!("Download CSV ({})", format::count(count, "entry", "entries"))
                 }}
             </button>
             <p class="muted small">

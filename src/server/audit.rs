@@ -61,11 +61,17 @@ pub async fn record(
 }
 
 /// A refused request, written in its own transaction (the request itself
-/// changes nothing).
-pub async fn refusal(db: &Db, actor: &str, action: &str, path: &str, detail: &str) -> Result<(), sqlx::Error> {
-    let mut tx = begin_write(db).await?;
-    record(&mut tx, actor, action, path, detail).await?;
-    tx.commit().await
+/// changes nothing). The refusal stands even if this write fails; the
+/// failure is logged.
+pub async fn refusal(db: &Db, actor: &str, action: &str, path: &str, detail: &str) {
+    let written = async {
+        let mut tx = begin_write(db).await?;
+        record(&mut tx, actor, action, path, detail).await?;
+        tx.commit().await
+    };
+    if let Err(error) = written.await {
+        tracing::error!(%error, %action, "cannot write a refusal to the audit log");
+    }
 }
 
 #[derive(sqlx::FromRow)]

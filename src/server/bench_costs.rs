@@ -124,7 +124,7 @@ pub async fn fill(db: &Db, count: usize, months: u32) -> anyhow::Result<()> {
 /// Calls `path` with `body` (URL-encoded) `rounds` times after 5 warm-up
 /// calls; prints the first call (which computes what is not cached yet),
 /// then median, p95 and max of the timed calls, and the answer's size.
-async fn time_calls(
+async fn print_timings(
     router: &axum::Router,
     cookie: &str,
     label: &str,
@@ -174,13 +174,15 @@ pub async fn run(count: usize, months: u32, rounds: usize, keep: Option<PathBuf>
     println!("{:<40} {:>10} {:>9} {:>9} {:>9} {:>10}", "call", "first", "median", "p95", "max", "answer");
     if let Some(month) = last_closed {
         let label = format!("cost_overview {month} (Final)");
-        time_calls(&router, &cookie, &label, "/api/billing/cost_overview", &format!("month={month}"), rounds).await?;
+        print_timings(&router, &cookie, &label, "/api/billing/cost_overview", &format!("month={month}"), rounds)
+            .await?;
     }
     let label = format!("cost_overview {current} (Forecast)");
-    time_calls(&router, &cookie, &label, "/api/billing/cost_overview", "month=", rounds).await?;
+    print_timings(&router, &cookie, &label, "/api/billing/cost_overview", "month=", rounds).await?;
     for months in [12, 24] {
         let label = format!("cost_totals, {months} months (chart)");
-        time_calls(&router, &cookie, &label, "/api/billing/cost_totals", &format!("months={months}"), rounds).await?;
+        print_timings(&router, &cookie, &label, "/api/billing/cost_totals", &format!("months={months}"), rounds)
+            .await?;
     }
     if today.day() <= 3 {
         println!("(the month before is still waiting for its close, so the forecast call also computes it)");

@@ -58,9 +58,7 @@ pub async fn refuse_cross_site(State(state): State<AppState>, req: Request, next
                 req.method(),
                 origin.unwrap_or(fetch_site.unwrap_or("unknown"))
             );
-            if let Err(error) = audit::refusal(&state.db, actor, "access.cross_site", req.uri().path(), &detail).await {
-                tracing::error!(%error, "cannot write a refusal to the audit log");
-            }
+            audit::refusal(&state.db, actor, "access.cross_site", req.uri().path(), &detail).await;
             return (
                 StatusCode::FORBIDDEN,
                 [(header::CONTENT_TYPE, "application/json")],
@@ -160,9 +158,7 @@ pub async fn require_sign_in(State(state): State<AppState>, req: Request, next: 
         }
         if path.starts_with("/api/") {
             let user = signed_in.user.username.clone();
-            if let Err(error) = audit::refusal(&state.db, &user, "access.password_change_required", path, "").await {
-                tracing::error!(%error, "cannot write a refusal to the audit log");
-            }
+            audit::refusal(&state.db, &user, "access.password_change_required", path, "").await;
             let body = serde_json::to_string(&AppError::PasswordChangeRequired).unwrap_or_default();
             return (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], body).into_response();
         }

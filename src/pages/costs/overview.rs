@@ -302,7 +302,7 @@ pub fn Overview(page: CostOverviewPage, query: Memo<OverviewQuery>) -> impl Into
             >
                 {move || {
                     let n = shown.with(|s| s.len());
-                    format!("Download CSV ({} {})", format::thousands(n as u64), if n == 1 { "row" } else { "rows" })
+                    format!("Download CSV ({})", format::count(n as u64, "row", "rows"))
                 }}
             </button>
             <p class="muted small">
@@ -326,11 +326,7 @@ pub fn Overview(page: CostOverviewPage, query: Memo<OverviewQuery>) -> impl Into
         view! {
             <tr>
                 <th scope="row">
-                    {format!(
-                        "Total · {} {}",
-                        format::thousands(t.customers),
-                        if t.customers == 1 { "customer" } else { "customers" },
-                    )}
+                    {format!("Total · {}", format::count(t.customers, "customer", "customers"))}
                 </th>
                 <td></td>
                 <td class="num">{format::thousands(t.users)}</td>

@@ -15,24 +15,23 @@ async fn actions_of(app: &TestApp, actor: &str) -> Vec<(String, String, String)>
         .unwrap()
 }
 
-async fn status_and_body(response: Response) -> (StatusCode, String) {
-    let status = response.status();
-    (status, body_text(response).await)
-}
-
 #[tokio::test]
 async fn the_last_active_admin_can_be_neither_demoted_nor_disabled() {
     let app = TestApp::with_every_role().await;
     let ada = app.cookie_for("ada").await;
     let ada_id = staff_id(&app, "ada").await;
-    let (status, body) =
-        status_and_body(app.post("/api/staff/change_role", &format!("id={ada_id}&role=viewer"), Some(&ada)).await)
-            .await;
+    let (status, body) = app
+        .post("/api/staff/change_role", &format!("id={ada_id}&role=viewer"), Some(&ada))
+        .await
+        .into_parts_status()
+        .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(body.contains("ada is the last active admin"), "{body}");
-    let (status, body) =
-        status_and_body(app.post("/api/staff/set_disabled", &format!("id={ada_id}&disabled=true"), Some(&ada)).await)
-            .await;
+    let (status, body) = app
+        .post("/api/staff/set_disabled", &format!("id={ada_id}&disabled=true"), Some(&ada))
+        .await
+        .into_parts_status()
+        .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(body.contains("cannot disable your own account"), "{body}");
 
@@ -43,9 +42,11 @@ async fn the_last_active_admin_can_be_neither_demoted_nor_disabled() {
     let step_down = app.post("/api/staff/change_role", &format!("id={ada_id}&role=operator"), Some(&ada)).await;
     assert_eq!(step_down.status(), StatusCode::OK);
     let otto = app.cookie_for("otto").await;
-    let (status, body) =
-        status_and_body(app.post("/api/staff/change_role", &format!("id={otto_id}&role=viewer"), Some(&otto)).await)
-            .await;
+    let (status, body) = app
+        .post("/api/staff/change_role", &format!("id={otto_id}&role=viewer"), Some(&otto))
+        .await
+        .into_parts_status()
+        .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(staff::find_by_username(&app.t.db, "otto").await.unwrap().unwrap().role(), Role::Admin);
     let changes: Vec<String> =
@@ -93,7 +94,7 @@ async fn after_a_reset_the_user_must_choose_a_new_password_before_anything_else(
     let old_session = app.cookie_for("otto").await;
     let otto_id = staff_id(&app, "otto").await;
     let weak = app.post("/api/staff/reset_password", &format!("id={otto_id}&password=password2026!"), Some(&ada)).await;
-    let (status, body) = status_and_body(weak).await;
+    let (status, body) = weak.into_parts_status().await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("too common"), "{body}");
     let temporary = "plum+river+7+lantern";
@@ -107,7 +108,7 @@ async fn after_a_reset_the_user_must_choose_a_new_password_before_anything_else(
     let page = app.get("/customers", Some(&otto)).await;
     assert_eq!(page.status(), StatusCode::SEE_OTHER);
     assert_eq!(page.headers()[header::LOCATION], "/password");
-    let (status, body) = status_and_body(app.post("/api/customers/get", "id=1", Some(&otto)).await).await;
+    let (status, body) = app.post("/api/customers/get", "id=1", Some(&otto)).await.into_parts_status().await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(body.contains("PasswordChangeRequired"), "{body}");
     assert_eq!(app.get("/password", Some(&otto)).await.status(), StatusCode::OK);
@@ -123,7 +124,7 @@ async fn after_a_reset_the_user_must_choose_a_new_password_before_anything_else(
         (change(temporary, "short", "short"), "new_password"),
         (change(temporary, temporary, temporary), "new_password"),
     ] {
-        let (status, body) = status_and_body(app.post("/api/change_own_password", &form, Some(&otto)).await).await;
+        let (status, body) = app.post("/api/change_own_password", &form, Some(&otto)).await.into_parts_status().await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{form}: {body}");
         assert!(body.contains(&format!("\"field\":\"{field}\"")), "{form}: {body}");
     }
