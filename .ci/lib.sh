@@ -64,3 +64,55 @@ build_release() {
 free_port() {
   node -e 'const s = require("net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
 }
+
+# Debian's PostgreSQL server programs (initdb, pg_ctl, postgres).
+install_postgresql() {
+  if ! postgres_bin >/dev/null; then
+    say "Installing Debian's PostgreSQL"
+    as_root apt-get update
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql
+  fi
+  postgres_bin >/dev/null || { echo "PostgreSQL's initdb is missing after the install" >&2; return 1; }
+}
+
+# The folder of initdb and pg_ctl (Debian keeps them out of PATH).
+postgres_bin() {
+  local dir
+  for dir in /usr/lib/postgresql/*/bin; do
+    if [ -x "$dir/initdb" ]; then echo "$dir"; return 0; fi
+  done
+  if command -v initdb >/dev/null; then dirname "$(command -v initdb)"; return 0; fi
+  return 1
+}
+
+# Starts a throwaway PostgreSQL server in a new folder under $1 on a free
+# loopback port (trust auth for user msp, bytewise collation), and prints
+# its admin URL. PostgreSQL refuses to run as root: as root, the server
+# runs as the `postgres` user the Debian package created.
+start_test_postgres() {
+  local parent=$1 bin dir port run=()
+  bin=$(postgres_bin)
+  dir="$parent/postgres"
+  mkdir -p "$dir"
+  if [ "$(id -u)" = 0 ]; then
+    # The server's user must reach its folder through the parent.
+    chmod o+x "$parent"
+    chown postgres "$dir"
+    run=(runuser -u postgres --)
+  fi
+  port=$(free_port)
+  "${run[@]}" "$bin/initdb" -D "$dir/data" -U msp --auth=trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
+    || { cat "$dir/initdb.log" >&2; return 1; }
+  "${run[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir -c max_connections=400 -c fsync=off" \
+    start >/dev/null || { cat "$dir/server.log" >&2; return 1; }
+  echo "postgres://msp@127.0.0.1:$port/postgres"
+}
+
+# Stops the server started in $1 by start_test_postgres.
+stop_test_postgres() {
+  local dir="$1/postgres" run=()
+  [ -d "$dir/data" ] || return 0
+  if [ "$(id -u)" = 0 ]; then run=(runuser -u postgres --); fi
+  "${run[@]}" "$(postgres_bin)/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+}

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::audit::{self, Entry};
 use super::customers;
-use super::db::{begin_write, Db, WriteTx};
+use super::db::{begin_write, Db, Time, WriteTx};
 use crate::api::audit::FieldChange;
 use crate::api::customers::ApiKeyInfo;
 use crate::error::AppError;
@@ -41,7 +41,7 @@ pub async fn issue(tx: &mut WriteTx, customer_id: i64, actor: &str, now: DateTim
     .bind(customer_id)
     .bind(hash(&key))
     .bind(&key[..SHOWN])
-    .bind(now)
+    .bind(Time(now))
     .bind(actor)
     .execute(&mut **tx)
     .await?;
@@ -94,12 +94,12 @@ pub async fn revoke(db: &Db, actor: &str, customer_id: i64) -> Result<(), AppErr
 }
 
 pub async fn info(db: &Db, customer_id: i64) -> Result<Option<ApiKeyInfo>, AppError> {
-    let row: Option<(String, DateTime<Utc>, String)> =
+    let row: Option<(String, Time, String)> =
         sqlx::query_as("SELECT prefix, created_at, created_by FROM api_keys WHERE customer_id = $1")
             .bind(customer_id)
             .fetch_optional(db)
             .await?;
-    Ok(row.map(|(prefix, created_at, created_by)| ApiKeyInfo { prefix, created_at, created_by }))
+    Ok(row.map(|(prefix, created_at, created_by)| ApiKeyInfo { prefix, created_at: created_at.0, created_by }))
 }
 
 /// The customer a presented key belongs to and its status, if the key is

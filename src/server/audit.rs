@@ -2,9 +2,8 @@
 //! same transaction as the change it describes.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use sqlx::{QueryBuilder, Sqlite};
 
-use super::db::{begin_write, Db, WriteTx};
+use super::db::{begin_write, Db, Sql, Time, WriteTx};
 use crate::api::audit::{AuditChunk, AuditCustomer, AuditEntry, AuditLogPage, FieldChange};
 use crate::domain::audit_query::{ActionFilter, AuditCursor, AuditFilter, EXPORT_CHUNK, PAGE_SIZE};
 use crate::error::AppError;
@@ -28,7 +27,7 @@ pub async fn write(tx: &mut WriteTx, entry: Entry<'_>) -> Result<(), sqlx::Error
         "INSERT INTO audit_log (at, actor, action, subject, detail, customer_id, changes) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(entry.at)
+    .bind(Time(entry.at))
     .bind(entry.actor)
     .bind(entry.action)
     .bind(entry.subject)
@@ -77,6 +76,7 @@ pub async fn refusal(db: &Db, actor: &str, action: &str, path: &str, detail: &st
 #[derive(sqlx::FromRow)]
 struct Row {
     id: i64,
+    #[sqlx(try_from = "Time")]
     at: DateTime<Utc>,
     actor: String,
     action: String,
@@ -118,31 +118,26 @@ pub async fn of_customer(db: &Db, customer_id: i64, limit: i64) -> Result<Vec<Au
 
 /// Adds the filter's conditions (each served by one index) to a query that
 /// already has a WHERE clause.
-fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, filter: &AuditFilter) {
+fn push_filter(q: &mut Sql<'_>, filter: &AuditFilter) {
     if !filter.person.is_empty() {
-        q.push(" AND a.actor = ").push_bind(filter.person.clone());
+        q.push(" AND a.actor = ").bind(filter.person.clone());
     }
     if !filter.customer.is_empty() {
         let pattern = format!("%{}%", like_escape(&filter.customer.to_lowercase()));
         q.push(" AND a.customer_id IN (SELECT id FROM customers WHERE lower(name) LIKE ")
-            .push_bind(pattern.clone())
+            .bind(pattern.clone())
             .push(" ESCAPE '\\' OR lower(database_name) LIKE ")
-            .push_bind(pattern)
+            .bind(pattern)
             .push(" ESCAPE '\\')");
     }
     if let Some(action) = &filter.action {
-        q.push(" AND a.action IN (");
-        let mut list = q.separated(", ");
-        for code in action.codes() {
-            list.push_bind(code);
-        }
-        q.push(")");
+        q.push(" AND a.action IN (").bind_list(action.codes()).push(")");
     }
     if let Some(from) = filter.from {
-        q.push(" AND a.at >= ").push_bind(start_of(from));
+        q.push(" AND a.at >= ").bind(Time(start_of(from)));
     }
     if let Some(to) = filter.to.and_then(|d| d.succ_opt()) {
-        q.push(" AND a.at < ").push_bind(start_of(to));
+        q.push(" AND a.at < ").bind(Time(start_of(to)));
     }
 }
 
@@ -156,7 +151,9 @@ fn like_escape(text: &str) -> String {
 
 /// Where an entry stands in the log's order (time, then id).
 async fn position(db: &Db, id: i64) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-    sqlx::query_scalar("SELECT at FROM audit_log WHERE id = $1").bind(id).fetch_optional(db).await
+    let at: Option<Time> =
+        sqlx::query_scalar("SELECT at FROM audit_log WHERE id = $1").bind(id).fetch_optional(db).await?;
+    Ok(at.map(DateTime::from))
 }
 
 /// Up to `limit` entries matching `filter`, strictly older (`older`) or
@@ -182,7 +179,7 @@ async fn slice(
             .collect(),
         _ => vec![filter.clone()],
     };
-    let mut q = QueryBuilder::new("SELECT * FROM (");
+    let mut q = Sql::new("SELECT * FROM (");
     for (i, part) in parts.iter().enumerate() {
         if i > 0 {
             q.push(" UNION ALL ");
@@ -191,13 +188,14 @@ async fn slice(
         push_filter(&mut q, part);
         if let Some((at, id)) = from {
             let op = if older { "<" } else { ">" };
-            q.push(format!(" AND (a.at, a.id) {op} ("));
-            q.push_bind(at).push(", ").push_bind(id).push(")");
+            q.push(&format!(" AND (a.at, a.id) {op} ("));
+            q.bind(Time(at)).push(", ").bind(id).push(")");
         }
-        q.push(format!(" ORDER BY a.at {dir}, a.id {dir} LIMIT ")).push_bind(take).push(")");
+        q.push(&format!(" ORDER BY a.at {dir}, a.id {dir} LIMIT ")).bind(take).push(&format!(") AS part{i}"));
     }
-    q.push(format!(") AS parts ORDER BY at {dir}, id {dir} LIMIT ")).push_bind(take);
-    let rows: Vec<Row> = q.build_query_as().fetch_all(db).await?;
+    q.push(&format!(") AS parts ORDER BY at {dir}, id {dir} LIMIT ")).bind(take);
+    let (sql, args) = q.build();
+    let rows: Vec<Row> = sqlx::query_as_with(&sql, args).fetch_all(db).await?;
     let more = rows.len() > limit as usize;
     let mut entries: Vec<AuditEntry> = rows.into_iter().take(limit as usize).map(AuditEntry::from).collect();
     if !older {
@@ -207,9 +205,10 @@ async fn slice(
 }
 
 async fn count(db: &Db, filter: &AuditFilter) -> Result<u64, sqlx::Error> {
-    let mut q = QueryBuilder::new("SELECT COUNT(*) FROM audit_log a WHERE 1 = 1");
+    let mut q = Sql::new("SELECT COUNT(*) FROM audit_log a WHERE 1 = 1");
     push_filter(&mut q, filter);
-    let n: i64 = q.build_query_scalar().fetch_one(db).await?;
+    let (sql, args) = q.build();
+    let n: i64 = sqlx::query_scalar_with(&sql, args).fetch_one(db).await?;
     Ok(u64::try_from(n).unwrap_or(0))
 }
 

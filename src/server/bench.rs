@@ -10,7 +10,7 @@ use leptos::prelude::LeptosOptions;
 use tower::ServiceExt;
 
 use super::config::Config;
-use super::db::{self, begin_write};
+use super::db::{self, begin_write, Time};
 use super::router::build_router;
 use super::state::AppState;
 use super::{customers, sessions, staff};
@@ -312,7 +312,7 @@ pub async fn metering(customers_n: usize, reports: usize, connections: usize) ->
         sqlx::query("INSERT INTO bench_raw (customer_id, users, at) VALUES ($1, $2, $3)")
             .bind(n as i64 % 10_000)
             .bind((n % 70) as i64)
-            .bind(Utc::now())
+            .bind(Time(Utc::now()))
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;

@@ -15,7 +15,7 @@ use std::time::Instant;
 use chrono::{Datelike, Utc};
 
 use super::bench::{summary, viewer_router, NAMES};
-use super::db::{self, begin_write, Db};
+use super::db::{self, begin_write, Db, Time};
 use super::demo::OPTIONS;
 use super::{billing, customers};
 use crate::domain::customer::CustomerForm;
@@ -104,7 +104,7 @@ pub async fn fill(db: &Db, count: usize, months: u32) -> anyhow::Result<()> {
         "UPDATE customers SET reported_users = (SELECT d.peak_users FROM usage_daily d WHERE d.customer_id = customers.id \
          ORDER BY d.day DESC LIMIT 1), reported_at = $1",
     )
-    .bind(now)
+    .bind(Time(now))
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;

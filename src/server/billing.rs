@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
 use super::audit::{self, Entry};
-use super::db::{begin_write, Db, WriteTx};
+use super::db::{begin_write, Db, Flag, Time, WriteTx};
 use crate::api::audit::FieldChange;
 use crate::api::billing::{
     BillingSettings, CatalogueEntry, CloseOutcome, Forecast, MonthRow, MonthState, OptionPriceView, PriceListView,
@@ -33,10 +33,11 @@ pub fn parse_time_zone(name: &str) -> Option<Tz> {
     Tz::from_str(name).ok()
 }
 
-pub async fn settings(db: impl sqlx::SqliteExecutor<'_>) -> Result<BillingSettings, sqlx::Error> {
-    let (currency, time_zone, grace_days, prices_confirmed, version): (String, String, i64, bool, i64) =
+pub async fn settings(db: impl sqlx::AnyExecutor<'_>) -> Result<BillingSettings, sqlx::Error> {
+    let (currency, time_zone, grace_days, Flag(prices_confirmed), version): (String, String, i64, Flag, i64) =
         sqlx::query_as(
-            "SELECT currency, time_zone, grace_days, prices_confirmed, version FROM billing_settings WHERE id = 1",
+            "SELECT currency, time_zone, grace_days, CAST(prices_confirmed AS INTEGER), version \
+             FROM billing_settings WHERE id = 1",
         )
         .fetch_one(db)
         .await?;
@@ -69,7 +70,7 @@ pub(super) fn month_start_utc(tz: Tz, month: BillingMonth) -> DateTime<Utc> {
     utc_of(tz, month.first_day().and_time(chrono::NaiveTime::MIN))
 }
 
-async fn any_month_closed(db: impl sqlx::SqliteExecutor<'_>) -> Result<bool, sqlx::Error> {
+async fn any_month_closed(db: impl sqlx::AnyExecutor<'_>) -> Result<bool, sqlx::Error> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM month_closes").fetch_one(db).await?;
     Ok(n > 0)
 }
@@ -128,6 +129,7 @@ struct ListRow {
     id: i64,
     effective_month: String,
     per_user_e4: i64,
+    #[sqlx(try_from = "Time")]
     saved_at: DateTime<Utc>,
     saved_by: String,
 }
@@ -138,7 +140,7 @@ fn unit_price(e4: i64) -> UnitPrice {
 }
 
 /// Every price list, newest first.
-pub async fn price_list_views(db: &mut sqlx::SqliteConnection) -> Result<Vec<PriceListView>, AppError> {
+pub async fn price_list_views(db: &mut sqlx::AnyConnection) -> Result<Vec<PriceListView>, AppError> {
     let lists: Vec<ListRow> = sqlx::query_as(
         "SELECT id, effective_month, per_user_e4, saved_at, saved_by FROM price_lists ORDER BY effective_month DESC",
     )
@@ -199,8 +201,8 @@ pub fn rule_lists(views: &[PriceListView]) -> Vec<PriceList> {
 }
 
 pub async fn catalogue(db: &Db) -> Result<Vec<CatalogueEntry>, AppError> {
-    let rows: Vec<(String, String, bool, i64)> = sqlx::query_as(
-        "SELECT o.code, o.name, o.retired, \
+    let rows: Vec<(String, String, Flag, i64)> = sqlx::query_as(
+        "SELECT o.code, o.name, CAST(o.retired AS INTEGER), \
            (SELECT COUNT(*) FROM customer_options co JOIN customers c ON c.id = co.customer_id \
             WHERE co.code = o.code AND c.status <> 'removed') \
          FROM option_catalogue o ORDER BY o.position",
@@ -209,7 +211,12 @@ pub async fn catalogue(db: &Db) -> Result<Vec<CatalogueEntry>, AppError> {
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(code, name, retired, booked_by)| CatalogueEntry { code, name, retired, booked_by: booked_by as u64 })
+        .map(|(code, name, Flag(retired), booked_by)| CatalogueEntry {
+            code,
+            name,
+            retired,
+            booked_by: booked_by as u64,
+        })
         .collect())
 }
 
@@ -264,7 +271,7 @@ pub async fn save_price_list(db: &Db, actor: &str, form: &PriceListForm) -> Resu
         Some((id, _)) => {
             sqlx::query("UPDATE price_lists SET per_user_e4 = $1, saved_at = $2, saved_by = $3 WHERE id = $4")
                 .bind(valid.per_user.e4())
-                .bind(now)
+                .bind(Time(now))
                 .bind(actor)
                 .bind(id)
                 .execute(&mut *tx)
@@ -279,7 +286,7 @@ pub async fn save_price_list(db: &Db, actor: &str, form: &PriceListForm) -> Resu
             )
             .bind(&month)
             .bind(valid.per_user.e4())
-            .bind(now)
+            .bind(Time(now))
             .bind(actor)
             .fetch_one(&mut *tx)
             .await?
@@ -411,11 +418,11 @@ pub async fn rename_option(db: &Db, actor: &str, code: &str, name: &str) -> Resu
 /// it (and are billed for it) until someone removes it from them.
 pub async fn set_retired(db: &Db, actor: &str, code: &str, retired: bool) -> Result<(), AppError> {
     let mut tx = begin_write(db).await?;
-    let old: Option<bool> = sqlx::query_scalar("SELECT retired FROM option_catalogue WHERE code = $1")
+    let old: Option<Flag> = sqlx::query_scalar("SELECT CAST(retired AS INTEGER) FROM option_catalogue WHERE code = $1")
         .bind(code)
         .fetch_optional(&mut *tx)
         .await?;
-    if old.ok_or(AppError::NotFound)? == retired {
+    if old.ok_or(AppError::NotFound)?.0 == retired {
         return Ok(());
     }
     sqlx::query("UPDATE option_catalogue SET retired = $1 WHERE code = $2")
@@ -436,6 +443,7 @@ pub async fn set_retired(db: &Db, actor: &str, code: &str, retired: bool) -> Res
 #[derive(sqlx::FromRow)]
 struct HistoryRow {
     customer_id: i64,
+    #[sqlx(try_from = "Time")]
     effective_at: DateTime<Utc>,
     kind: String,
     status: String,
@@ -445,7 +453,7 @@ struct HistoryRow {
 /// The facts of every customer that was billed at some time before the end
 /// of `month`, as of the end of `month` (`only`: just that customer).
 pub async fn facts_for_month(
-    db: &mut sqlx::SqliteConnection,
+    db: &mut sqlx::AnyConnection,
     tz: Tz,
     month: BillingMonth,
     only: Option<i64>,
@@ -460,7 +468,7 @@ pub async fn facts_for_month(
             AND ($2 < 0 OR customer_id = $2)) \
          ORDER BY customer_id, effective_at, id",
     )
-    .bind(end)
+    .bind(Time(end))
     .bind(customer)
     .fetch_all(&mut *db)
     .await?;
@@ -526,7 +534,7 @@ fn line_label(line: &crate::domain::billing::Line, names: &HashMap<String, Strin
     }
 }
 
-pub(super) async fn option_names(db: impl sqlx::SqliteExecutor<'_>) -> Result<HashMap<String, String>, sqlx::Error> {
+pub(super) async fn option_names(db: impl sqlx::AnyExecutor<'_>) -> Result<HashMap<String, String>, sqlx::Error> {
     let rows: Vec<(String, String)> = sqlx::query_as("SELECT code, name FROM option_catalogue").fetch_all(db).await?;
     Ok(rows.into_iter().collect())
 }
@@ -674,7 +682,7 @@ pub async fn close_month(
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(month.to_string())
-    .bind(now)
+    .bind(Time(now))
     .bind(actor)
     .bind(count as i64)
     .bind(total.cents())
@@ -700,7 +708,7 @@ pub async fn close_month(
     Ok(CloseOutcome { month, closed_now: true, statements: count, total })
 }
 
-async fn closed(db: impl sqlx::SqliteExecutor<'_>, month: BillingMonth) -> Result<Option<CloseOutcome>, sqlx::Error> {
+async fn closed(db: impl sqlx::AnyExecutor<'_>, month: BillingMonth) -> Result<Option<CloseOutcome>, sqlx::Error> {
     let row: Option<(i64, i64)> = sqlx::query_as("SELECT statements, total_cents FROM month_closes WHERE month = $1")
         .bind(month.to_string())
         .fetch_optional(db)
@@ -730,7 +738,7 @@ async fn insert_statement(tx: &mut WriteTx, s: &Statement) -> Result<bool, sqlx:
     .bind(i64::from(s.users_at_start))
     .bind(i64::from(s.users_at_end))
     .bind(s.total.cents())
-    .bind(s.closed_at)
+    .bind(Time(s.closed_at))
     .fetch_optional(&mut **tx)
     .await?;
     let Some(id) = id else { return Ok(false) };
@@ -790,6 +798,7 @@ struct StatementRow {
     users_at_start: i64,
     users_at_end: i64,
     total_cents: i64,
+    #[sqlx(try_from = "Time")]
     closed_at: DateTime<Utc>,
 }
 
@@ -895,11 +904,11 @@ pub(super) fn sort_key(name: &str) -> String {
 
 /// The first month with a billed customer, if any.
 async fn first_billed_month(db: &Db, tz: Tz) -> Result<Option<BillingMonth>, sqlx::Error> {
-    let first: Option<DateTime<Utc>> =
+    let first: Option<Time> =
         sqlx::query_scalar("SELECT MIN(effective_at) FROM customer_history WHERE kind = 'billed'")
             .fetch_one(db)
             .await?;
-    Ok(first.map(|at| BillingMonth::of(local(tz, at).date())))
+    Ok(first.map(|at| BillingMonth::of(local(tz, at.0).date())))
 }
 
 /// Every month from the first billed one to the current one, newest first,
@@ -908,12 +917,12 @@ pub async fn months(db: &Db) -> Result<Vec<MonthRow>, AppError> {
     let settings = settings(db).await?;
     let tz = zone_of(&settings);
     let current = BillingMonth::of(local_today(tz, Utc::now()));
-    let closes: Vec<(String, DateTime<Utc>, String, i64, i64)> =
+    let closes: Vec<(String, Time, String, i64, i64)> =
         sqlx::query_as("SELECT month, closed_at, closed_by, statements, total_cents FROM month_closes")
             .fetch_all(db)
             .await?;
     let closes: HashMap<String, (DateTime<Utc>, String, i64, i64)> =
-        closes.into_iter().map(|(m, at, by, n, t)| (m, (at, by, n, t))).collect();
+        closes.into_iter().map(|(m, at, by, n, t)| (m, (at.0, by, n, t))).collect();
     let mut month = first_billed_month(db, tz).await?.unwrap_or(current).min(current);
     let mut rows = Vec::new();
     while month <= current {
@@ -953,7 +962,7 @@ pub async fn close_due_months(db: &Db, now: DateTime<Utc>) -> Result<Vec<CloseOu
 
 /// The months closed so far.
 pub async fn closed_months(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl sqlx::AnyExecutor<'_>,
 ) -> Result<std::collections::HashSet<BillingMonth>, sqlx::Error> {
     let months: Vec<String> = sqlx::query_scalar("SELECT month FROM month_closes").fetch_all(db).await?;
     Ok(months.iter().filter_map(|m| BillingMonth::parse(m).ok()).collect())

@@ -123,7 +123,7 @@ pub async fn migrate(config: Config) -> anyhow::Result<()> {
     for (version, description) in applied {
         println!("{version} {description}");
     }
-    println!("The database {} is up to date.", config.database_url);
+    println!("The database {} is up to date.", db::shown_url(&config.database_url));
     Ok(())
 }
 
@@ -197,7 +197,7 @@ pub async fn fill_demo(config: Config) -> anyhow::Result<()> {
     telemetry::init();
     let db = db::connect(&config.database_url).await?;
     let customers = super::demo::fill(&db, false).await?;
-    println!("Added {customers} demo customers with their history to {}.", config.database_url);
+    println!("Added {customers} demo customers with their history to {}.", db::shown_url(&config.database_url));
     Ok(())
 }
 

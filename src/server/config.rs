@@ -7,7 +7,8 @@ use clap::{ArgAction, Args};
 
 #[derive(Args, Clone, Debug)]
 pub struct Config {
-    /// Where the database is: `sqlite://PATH` (created if missing).
+    /// Where the database is: `sqlite://PATH` (created if missing) or
+    /// `postgres://USER:PASSWORD@HOST:PORT/NAME` (see README, "Scaling out").
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/msp.db")]
     pub database_url: String,
 
@@ -41,7 +42,8 @@ pub struct Config {
     #[arg(long, env = "MSP_TRUST_FORWARDED_FOR", default_value_t = false, action = ArgAction::Set)]
     pub trust_forwarded_for: bool,
 
-    /// Machine API requests allowed per API key and minute (per instance).
+    /// Machine API requests allowed per API key and minute (counted in the
+    /// database, over all instances).
     #[arg(long, env = "MSP_API_REQUESTS_PER_MINUTE", default_value_t = 120)]
     pub api_requests_per_minute: u32,
 

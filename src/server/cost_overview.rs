@@ -14,7 +14,7 @@ use super::billing::{
     self, billing_error, facts_for_month, month_start_utc, option_names, price_list_views, rule_lists, sort_key,
     statement_of,
 };
-use super::db::Db;
+use super::db::{Db, Time};
 use crate::api::billing::{CostOverviewPage, CostTotalsPage, MonthState, Statement};
 use crate::domain::billing::{bill_month, forecast, LineKind};
 use crate::domain::cost_history::{self, Figures};
@@ -72,7 +72,7 @@ impl BillCache {
 
 /// What the bills depend on, in two parts: everything but usage (customers
 /// and their history, settings, prices, option names, closes), and usage
-/// (the newest raw report). One cheap query; any change gives a new stamp.
+/// (the count of usage writes). One cheap query; any change gives a new stamp.
 async fn stamp(db: &Db) -> Result<(String, i64), sqlx::Error> {
     sqlx::query_as(
         "SELECT (SELECT COUNT(*) || ':' || COALESCE(SUM(version), 0) FROM customers) || '/' || \
@@ -80,8 +80,8 @@ async fn stamp(db: &Db) -> Result<(String, i64), sqlx::Error> {
                 (SELECT version FROM billing_settings) || '/' || \
                 (SELECT COALESCE(MAX(saved_at), '') FROM price_lists) || '/' || \
                 (SELECT COUNT(*) FROM month_closes) || '/' || \
-                (SELECT COALESCE(string_agg(code || '=' || name, ','), '') FROM option_catalogue), \
-                (SELECT COALESCE(MAX(rowid), 0) FROM usage_reports)",
+                (SELECT COALESCE(string_agg(code || '=' || name, ',' ORDER BY code), '') FROM option_catalogue), \
+                (SELECT value FROM change_counters WHERE name = 'usage')",
     )
     .fetch_one(db)
     .await
@@ -207,7 +207,7 @@ async fn customers_at(db: &Db, end: DateTime<Utc>) -> Result<CustomersAt, sqlx::
            WHERE h.customer_id = c.id AND h.effective_at < $1 ORDER BY h.effective_at DESC, h.id DESC LIMIT 1) \
          FROM customers c",
     )
-    .bind(end)
+    .bind(Time(end))
     .fetch_all(db)
     .await?;
     Ok(rows

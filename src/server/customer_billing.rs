@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::billing::{self, closed_months, current_month, pending_bill, statements_of_customer};
-use super::db::Db;
+use super::db::{Db, Time};
 use crate::api::billing::{CustomerBillingPage, Statement, StatementSummary};
 use crate::domain::cost_history::{daily_curve, from_first_bill, window, CostMonth, Figures};
 use crate::domain::BillingMonth;
@@ -96,7 +96,7 @@ fn cost_month(bill: &Statement, figures: Figures, max_users: u32) -> CostMonth {
 
 /// The license's maximum at the end of each month in which it changed.
 async fn max_users_by_month(db: &Db, tz: Tz, id: i64) -> Result<BTreeMap<BillingMonth, u32>, sqlx::Error> {
-    let rows: Vec<(DateTime<Utc>, i64)> = sqlx::query_as(
+    let rows: Vec<(Time, i64)> = sqlx::query_as(
         "SELECT effective_at, max_users FROM customer_history WHERE customer_id = $1 ORDER BY effective_at, id",
     )
     .bind(id)
@@ -107,5 +107,5 @@ async fn max_users_by_month(db: &Db, tz: Tz, id: i64) -> Result<BTreeMap<Billing
         BillingMonth::of(day)
     };
     // Later rows of the same month overwrite earlier ones: the value at its end.
-    Ok(rows.into_iter().map(|(at, max)| (local_month(at), max.max(0) as u32)).collect())
+    Ok(rows.into_iter().map(|(at, max)| (local_month(at.0), max.max(0) as u32)).collect())
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::api_keys;
 use super::audit::{self, Entry};
 use super::clock;
-use super::db::{begin_write, Db, WriteTx};
+use super::db::{begin_write, Day, Db, Flag, Time, WriteTx};
 use super::history;
 use crate::api::audit::{AuditEntry, FieldChange};
 use crate::api::customers::{
@@ -32,19 +32,22 @@ struct Row {
     kind: String,
     status: String,
     deactivation_reason: Option<String>,
-    deactivated_at: Option<DateTime<Utc>>,
+    deactivated_at: Option<Time>,
+    #[sqlx(try_from = "Day")]
     contract_end: NaiveDate,
     max_users: i64,
+    #[sqlx(try_from = "Flag")]
     limit_user_creation: bool,
     reported_users: Option<i64>,
     option_count: i64,
+    #[sqlx(try_from = "Time")]
     created_at: DateTime<Utc>,
-    billed_since: Option<DateTime<Utc>>,
+    billed_since: Option<Time>,
     version: i64,
 }
 
 const COLUMNS: &str = "id, name, database_name, kind, status, deactivation_reason, deactivated_at, contract_end, \
-                       max_users, limit_user_creation, reported_users, option_count, created_at, billed_since, version";
+                       max_users, CAST(limit_user_creation AS INTEGER) AS limit_user_creation, reported_users, option_count, created_at, billed_since, version";
 
 impl Row {
     fn kind(&self) -> CustomerKind {
@@ -68,7 +71,7 @@ impl Row {
             option_count: self.option_count as u32,
             name: self.name,
             deactivation_reason: self.deactivation_reason,
-            deactivated_at: self.deactivated_at,
+            deactivated_at: self.deactivated_at.map(DateTime::from),
         }
     }
 }
@@ -142,7 +145,7 @@ async fn find_for_change(tx: &mut WriteTx, id: i64, version: i64) -> Result<Row,
     Ok(row)
 }
 
-async fn options_of(db: impl sqlx::SqliteExecutor<'_>, id: i64) -> Result<Vec<CatalogueOption>, sqlx::Error> {
+async fn options_of(db: impl sqlx::AnyExecutor<'_>, id: i64) -> Result<Vec<CatalogueOption>, sqlx::Error> {
     let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT o.code, o.name, o.pricing FROM customer_options co \
          JOIN option_catalogue o ON o.code = co.code WHERE co.customer_id = $1 ORDER BY o.position",
@@ -171,19 +174,19 @@ pub async fn get(db: &Db, id: i64) -> Result<CustomerDetail, AppError> {
         limit_user_creation: row.limit_user_creation,
         reported_users: row.reported_users.map(|n| n as u32),
         created_at: row.created_at,
-        billed_since: row.billed_since,
+        billed_since: row.billed_since.map(DateTime::from),
         version: row.version,
         options: options_of(db, id).await?,
         name: row.name,
         database_name: row.database_name,
         deactivation_reason: row.deactivation_reason,
-        deactivated_at: row.deactivated_at,
+        deactivated_at: row.deactivated_at.map(DateTime::from),
         today,
     })
 }
 
 /// Not found unless the customer exists and is not removed.
-pub async fn ensure_exists(executor: impl sqlx::SqliteExecutor<'_>, id: i64) -> Result<(), AppError> {
+pub async fn ensure_exists(executor: impl sqlx::AnyExecutor<'_>, id: i64) -> Result<(), AppError> {
     let found: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE id = $1 AND status <> 'removed'")
         .bind(id)
         .fetch_optional(executor)
@@ -206,7 +209,7 @@ pub async fn bookable_options(db: &Db) -> Result<Vec<CatalogueOption>, AppError>
 }
 
 async fn taken(
-    executor: impl sqlx::SqliteExecutor<'_>,
+    executor: impl sqlx::AnyExecutor<'_>,
     column: &str,
     key: &str,
     except: Option<i64>,
@@ -238,7 +241,7 @@ fn yes_no(value: bool) -> &'static str {
 }
 
 /// The options' names, in catalogue order, as the audit log shows them.
-async fn option_names(executor: impl sqlx::SqliteExecutor<'_>, codes: &[String]) -> Result<String, sqlx::Error> {
+async fn option_names(executor: impl sqlx::AnyExecutor<'_>, codes: &[String]) -> Result<String, sqlx::Error> {
     let catalogue: Vec<(String, String)> =
         sqlx::query_as("SELECT code, name FROM option_catalogue ORDER BY position").fetch_all(executor).await?;
     let names: Vec<String> =
@@ -278,12 +281,12 @@ pub async fn create_at(db: &Db, actor: &str, form: &CustomerForm, now: DateTime<
     .bind(new.database_name.as_str())
     .bind(new.database_name.unique_key())
     .bind(new.kind.as_str())
-    .bind(new.contract_end)
+    .bind(Day(new.contract_end))
     .bind(i64::from(new.max_users.get()))
     .bind(new.limit_user_creation)
     .bind(new.options.len() as i64)
-    .bind(now)
-    .bind(billed_since)
+    .bind(Time(now))
+    .bind(billed_since.map(Time))
     .bind(new.name.sort_key())
     .fetch_one(&mut *tx)
     .await?;
@@ -376,7 +379,7 @@ pub async fn update_contract(db: &Db, actor: &str, id: i64, version: i64, form: 
     )
     .bind(change.name.as_str())
     .bind(change.name.unique_key())
-    .bind(change.contract_end)
+    .bind(Day(change.contract_end))
     .bind(i64::from(change.max_users.get()))
     .bind(change.limit_user_creation)
     .bind(id)
@@ -467,7 +470,7 @@ pub async fn change_kind_at(
     }
     sqlx::query("UPDATE customers SET kind = $1, billed_since = $2 WHERE id = $3")
         .bind(to.as_str())
-        .bind(now)
+        .bind(Time(now))
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -501,7 +504,7 @@ pub async fn deactivate_at(
         "UPDATE customers SET status = 'deactivated', deactivation_reason = $1, deactivated_at = $2 WHERE id = $3",
     )
     .bind(&reason)
-    .bind(now)
+    .bind(Time(now))
     .bind(id)
     .execute(&mut *tx)
     .await?;
@@ -554,7 +557,7 @@ pub async fn activate(
         "UPDATE customers SET status = 'active', deactivation_reason = NULL, deactivated_at = NULL, \
          contract_end = $1 WHERE id = $2",
     )
-    .bind(contract_end)
+    .bind(Day(contract_end))
     .bind(id)
     .execute(&mut *tx)
     .await?;
@@ -581,7 +584,7 @@ pub async fn remove(
         return Err(AppError::invalid("confirm_name", "Type the customer's name exactly as shown to confirm."));
     }
     sqlx::query("UPDATE customers SET status = 'removed', removed_at = $1 WHERE id = $2")
-        .bind(now)
+        .bind(Time(now))
         .bind(id)
         .execute(&mut *tx)
         .await?;

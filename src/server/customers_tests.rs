@@ -195,7 +195,7 @@ async fn activating_after_the_contract_ended_needs_a_new_contract_end() {
     customers::deactivate(&t.db, "otto", id, 1, "").await.unwrap();
     let ended = clock::today() - Duration::days(3);
     sqlx::query("UPDATE customers SET contract_end = $1 WHERE id = $2")
-        .bind(ended)
+        .bind(crate::server::db::Day(ended))
         .bind(id)
         .execute(&t.db)
         .await

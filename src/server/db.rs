@@ -1,30 +1,142 @@
-//! The database connection: one SQLite file (WAL, foreign keys, busy timeout
-//! on every connection), migrations at start, and write transactions that
-//! take the write lock up front (`BEGIN IMMEDIATE`).
+//! The database: one SQLite file (the embedded default) or PostgreSQL (the
+//! scale-out backend, chosen by a `postgres://` URL). Every query is written
+//! once, in portable SQL with `$1` placeholders, and runs through sqlx's
+//! `Any` driver on either backend.
+//!
+//! Portable storage rules (see the migrations of each backend):
+//! - timestamps are RFC 3339 text in UTC and days `YYYY-MM-DD` text, written
+//!   and read through [`Time`] and [`Day`], so both sort as text;
+//! - booleans are `BOOLEAN` columns, bound as Rust `bool`, and read as
+//!   `CAST(column AS INTEGER)` into [`Flag`] (the `Any` driver cannot read
+//!   a SQLite column declared `BOOLEAN`);
+//! - money and counts are integers; a `SUM` is `CAST(SUM(..) AS BIGINT)`
+//!   (PostgreSQL's sum of integers is `NUMERIC`).
+//!
+//! Every write transaction holds the database's one write lock from its
+//! first statement on: `BEGIN IMMEDIATE` on SQLite, a transaction-scoped
+//! advisory lock on PostgreSQL. So a check and the write that depends on it
+//! (the last admin, a month close, a late usage report) never race, within
+//! one instance or across many.
 
 use std::str::FromStr;
+use std::sync::Once;
 use std::time::Duration;
 
-use anyhow::Context;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use anyhow::{bail, Context};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use sqlx::any::{AnyArguments, AnyPoolOptions, AnyTypeInfo};
+use sqlx::encode::IsNull;
+use sqlx::error::BoxDynError;
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
+use sqlx::{
+    Any, AnyPool, Arguments, ConnectOptions, Connection, Database, Decode, Encode, Executor, Transaction, Type,
+};
 
-pub type Db = SqlitePool;
-pub type WriteTx = Transaction<'static, Sqlite>;
+pub type Db = AnyPool;
+pub type WriteTx = Transaction<'static, Any>;
 
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+static SQLITE_MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Opens (and creates, if needed) the database at `url`, e.g.
-/// `sqlite://data/msp.db`, and brings its schema up to date.
+/// The key of the advisory lock that stands for PostgreSQL's write lock.
+const WRITE_LOCK_KEY: i64 = 0x006d_7370_5f6d_6772;
+
+/// Which database a URL names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else {
+            bail!("DATABASE_URL must start with sqlite:// or postgres://")
+        }
+    }
+
+    pub fn of(db: &Db) -> Self {
+        Self::of_url(db.connect_options().database_url.as_str()).unwrap_or(Self::Sqlite)
+    }
+
+    /// The migrations of this backend (`migrations/sqlite`, `migrations/postgres`).
+    pub fn migrator(self) -> &'static Migrator {
+        match self {
+            Self::Sqlite => &SQLITE_MIGRATOR,
+            Self::Postgres => &POSTGRES_MIGRATOR,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "SQLite",
+            Self::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+/// `url` as it may be shown or logged: without a password.
+pub fn shown_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}{path}")
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Opens the database at `url` (`sqlite://data/msp.db`, created if needed,
+/// or `postgres://user:password@host/name`) and brings its schema up to date.
 pub async fn connect(url: &str) -> anyhow::Result<Db> {
+    static DRIVERS: Once = Once::new();
+    DRIVERS.call_once(sqlx::any::install_default_drivers);
+    let backend = Backend::of_url(url)?;
+    let options = AnyPoolOptions::new().max_connections(16);
+    let pool = match backend {
+        Backend::Sqlite => {
+            create_sqlite_file(url).await?;
+            options
+                // An in-process file does not go stale: no ping before each use.
+                .test_before_acquire(false)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        conn.execute(SQLITE_CONNECTION_SETTINGS).await?;
+                        Ok(())
+                    })
+                })
+                .connect(url)
+                .await
+        }
+        Backend::Postgres => options.acquire_timeout(Duration::from_secs(10)).connect(url).await,
+    }
+    .with_context(|| format!("cannot open the {} database", backend.name()))?;
+    backend.migrator().run(&pool).await.context("cannot apply the database migrations")?;
+    Ok(pool)
+}
+
+/// Set on every SQLite connection. `synchronous = FULL`: a transaction is
+/// on disk before its commit returns, so an acknowledged usage report
+/// survives a crash of the machine, not only of the process (README,
+/// "Durability").
+const SQLITE_CONNECTION_SETTINGS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+     PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;";
+
+/// Creates the SQLite file (and its folder) if missing, in WAL mode.
+async fn create_sqlite_file(url: &str) -> anyhow::Result<()> {
     let options = SqliteConnectOptions::from_str(url)
         .with_context(|| format!("DATABASE_URL is not a valid SQLite URL: {url}"))?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
         .busy_timeout(BUSY_TIMEOUT);
     if let Some(parent) = options.get_filename().parent() {
         if !parent.as_os_str().is_empty() {
@@ -32,25 +144,26 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
                 .with_context(|| format!("cannot create the database folder {}", parent.display()))?;
         }
     }
-    let pool = SqlitePoolOptions::new()
-        .max_connections(16)
-        // An in-process file does not go stale: no ping before each use.
-        .test_before_acquire(false)
-        .connect_with(options)
-        .await
-        .with_context(|| format!("cannot open the database {url}"))?;
-    MIGRATOR.run(&pool).await.context("cannot apply the database migrations")?;
-    Ok(pool)
+    options.connect().await.with_context(|| format!("cannot open the database {url}"))?.close().await?;
+    Ok(())
 }
 
 /// Starts a write transaction that holds the write lock from its first
-/// statement on, so that two writers never deadlock on a lock upgrade.
+/// statement on, so that two writers never deadlock on a lock upgrade and
+/// a check inside it stays true until the commit.
 pub async fn begin_write(db: &Db) -> Result<WriteTx, sqlx::Error> {
-    db.begin_with("BEGIN IMMEDIATE").await
+    match Backend::of(db) {
+        Backend::Sqlite => db.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => {
+            let mut tx = db.begin().await?;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK_KEY).execute(&mut *tx).await?;
+            Ok(tx)
+        }
+    }
 }
 
 /// Free space for the database file (what an unprivileged writer may use)
-/// on the file system of `url`'s folder, if it is a file.
+/// on the file system of `url`'s folder, if it is a SQLite file.
 pub fn free_disk_bytes(url: &str) -> Option<u64> {
     let options = SqliteConnectOptions::from_str(url).ok()?;
     let file = options.get_filename();
@@ -62,29 +175,212 @@ pub fn free_disk_bytes(url: &str) -> Option<u64> {
     Some(stats.f_bavail.saturating_mul(stats.f_frsize))
 }
 
-/// The size of the database file(s) in bytes, WAL included.
+/// The size of the database in bytes (SQLite: the file with its WAL pages).
 pub async fn size_bytes(db: &Db) -> Result<i64, sqlx::Error> {
-    let pages: i64 = sqlx::query_scalar("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")
-        .fetch_one(db)
-        .await?;
-    Ok(pages)
+    let sql = match Backend::of(db) {
+        Backend::Sqlite => "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+        Backend::Postgres => "SELECT pg_database_size(current_database())",
+    };
+    sqlx::query_scalar(sql).fetch_one(db).await
+}
+
+/// SQL put together from parts, with numbered `$n` placeholders for its
+/// values (sqlx's `QueryBuilder` writes `?` for the `Any` driver, which
+/// PostgreSQL does not take).
+#[derive(Default)]
+pub struct Sql<'q> {
+    text: String,
+    args: AnyArguments<'q>,
+}
+
+impl<'q> Sql<'q> {
+    pub fn new(text: &str) -> Self {
+        Self { text: text.to_owned(), args: AnyArguments::default() }
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Adds a placeholder for `value`.
+    pub fn bind<T: 'q + Encode<'q, Any> + Type<Any>>(&mut self, value: T) -> &mut Self {
+        // Encoding into the `Any` buffer cannot fail for our value types.
+        let _ = self.args.add(value);
+        self.text.push('$');
+        self.text.push_str(&self.args.len().to_string());
+        self
+    }
+
+    /// Placeholders for `values`, separated by commas.
+    pub fn bind_list<T: 'q + Encode<'q, Any> + Type<Any>>(&mut self, values: impl IntoIterator<Item = T>) -> &mut Self {
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(value);
+        }
+        self
+    }
+
+    /// The text and its values, for `sqlx::query_as_with` and its kin.
+    pub fn build(self) -> (String, AnyArguments<'q>) {
+        (self.text, self.args)
+    }
+}
+
+/// A point in time as stored: RFC 3339 text in UTC (`2026-11-26T03:01:57.5+00:00`),
+/// which sorts as text in the order of time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Time(pub DateTime<Utc>);
+
+impl Time {
+    pub fn text(self) -> String {
+        self.0.to_rfc3339_opts(SecondsFormat::AutoSi, false)
+    }
+}
+
+impl From<DateTime<Utc>> for Time {
+    fn from(at: DateTime<Utc>) -> Self {
+        Self(at)
+    }
+}
+
+impl From<Time> for DateTime<Utc> {
+    fn from(time: Time) -> Self {
+        time.0
+    }
+}
+
+/// A calendar day as stored: `YYYY-MM-DD` text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Day(pub NaiveDate);
+
+impl From<NaiveDate> for Day {
+    fn from(day: NaiveDate) -> Self {
+        Self(day)
+    }
+}
+
+impl From<Day> for NaiveDate {
+    fn from(day: Day) -> Self {
+        day.0
+    }
+}
+
+/// A boolean as read: `CAST(column AS INTEGER)`, 0 or 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Flag(pub bool);
+
+impl From<Flag> for bool {
+    fn from(flag: Flag) -> Self {
+        flag.0
+    }
+}
+
+/// Text-stored values (`Time`, `Day`): bound and read as `TEXT`.
+macro_rules! stored_as_text {
+    ($name:ty, $to_text:expr, $parse:expr) => {
+        impl Type<Any> for $name {
+            fn type_info() -> AnyTypeInfo {
+                <String as Type<Any>>::type_info()
+            }
+
+            fn compatible(ty: &AnyTypeInfo) -> bool {
+                <String as Type<Any>>::compatible(ty)
+            }
+        }
+
+        impl<'q> Encode<'q, Any> for $name {
+            fn encode_by_ref(&self, buf: &mut <Any as Database>::ArgumentBuffer<'q>) -> Result<IsNull, BoxDynError> {
+                let text: String = $to_text(self);
+                <String as Encode<'q, Any>>::encode(text, buf)
+            }
+        }
+
+        impl<'r> Decode<'r, Any> for $name {
+            fn decode(value: <Any as Database>::ValueRef<'r>) -> Result<Self, BoxDynError> {
+                let text = <&str as Decode<'r, Any>>::decode(value)?;
+                $parse(text)
+            }
+        }
+    };
+}
+
+stored_as_text!(Time, |t: &Time| t.text(), |text: &str| -> Result<Time, BoxDynError> {
+    Ok(Time(DateTime::parse_from_rfc3339(text)?.with_timezone(&Utc)))
+});
+
+stored_as_text!(Day, |d: &Day| d.0.format("%F").to_string(), |text: &str| -> Result<Day, BoxDynError> {
+    Ok(Day(NaiveDate::parse_from_str(text, "%F")?))
+});
+
+impl Type<Any> for Flag {
+    fn type_info() -> AnyTypeInfo {
+        <i64 as Type<Any>>::type_info()
+    }
+
+    fn compatible(ty: &AnyTypeInfo) -> bool {
+        <i64 as Type<Any>>::compatible(ty)
+    }
+}
+
+impl<'r> Decode<'r, Any> for Flag {
+    fn decode(value: <Any as Database>::ValueRef<'r>) -> Result<Self, BoxDynError> {
+        Ok(Flag(<i64 as Decode<'r, Any>>::decode(value)? != 0))
+    }
 }
 
 #[cfg(test)]
 pub mod testing {
     use super::*;
 
-    /// A fresh database file in a temporary folder, removed when dropped.
+    /// The PostgreSQL server the tests run on instead of SQLite: an admin
+    /// URL of a throwaway server (`.ci/test` starts one). Unset: SQLite.
+    pub const POSTGRES_ENV: &str = "MSP_TEST_POSTGRES";
+
+    /// A fresh, empty database of the backend under test, with its schema:
+    /// a SQLite file in a temporary folder (removed when dropped), or a new
+    /// database on the test PostgreSQL server (gone with the server).
     pub struct TestDb {
         pub db: Db,
-        _dir: TempDir,
+        pub url: String,
+        _dir: Option<TempDir>,
+    }
+
+    pub fn backend() -> Backend {
+        match std::env::var(POSTGRES_ENV) {
+            Ok(url) if !url.is_empty() => Backend::Postgres,
+            _ => Backend::Sqlite,
+        }
     }
 
     pub async fn fresh() -> TestDb {
+        match backend() {
+            Backend::Sqlite => fresh_sqlite().await,
+            Backend::Postgres => fresh_postgres().await,
+        }
+    }
+
+    /// For what only SQLite has (its file, `VACUUM INTO`, pragmas).
+    pub async fn fresh_sqlite() -> TestDb {
         let dir = TempDir::create();
         let url = format!("sqlite://{}/test.db", dir.path.display());
         let db = connect(&url).await.expect("test database");
-        TestDb { db, _dir: dir }
+        TestDb { db, url, _dir: Some(dir) }
+    }
+
+    async fn fresh_postgres() -> TestDb {
+        use rand::Rng;
+        let server = std::env::var(POSTGRES_ENV).expect("the test PostgreSQL server's URL");
+        let name = format!("msp_test_{:016x}", rand::thread_rng().gen::<u64>());
+        let mut admin = sqlx::postgres::PgConnection::connect(&server).await.expect("the test PostgreSQL server");
+        admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("a test database");
+        admin.close().await.ok();
+        let (host, _) = server.rsplit_once('/').expect("a URL with a database name");
+        let url = format!("{host}/{name}");
+        let db = connect(&url).await.expect("test database");
+        TestDb { db, url, _dir: None }
     }
 
     pub struct TempDir {
@@ -113,6 +409,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_shown_url_has_no_password() {
+        assert_eq!(shown_url("postgres://msp:s3cr%40t@db.example:5432/msp"), "postgres://msp:***@db.example:5432/msp");
+        assert_eq!(shown_url("postgres://msp@127.0.0.1:5432/msp"), "postgres://msp@127.0.0.1:5432/msp");
+        assert_eq!(shown_url("sqlite://data/msp.db"), "sqlite://data/msp.db");
+    }
+
+    #[test]
     fn free_disk_is_read_from_the_database_folder() {
         let dir = testing::TempDir::create();
         let free = free_disk_bytes(&format!("sqlite://{}/msp.db", dir.path.display()));
@@ -121,13 +424,15 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn every_connection_has_wal_foreign_keys_and_a_busy_timeout() {
-        let t = testing::fresh().await;
+    async fn every_sqlite_connection_has_wal_full_sync_foreign_keys_and_a_busy_timeout() {
+        let t = testing::fresh_sqlite().await;
         let mut conn = t.db.acquire().await.unwrap();
         let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *conn).await.unwrap();
         let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(&mut *conn).await.unwrap();
         let timeout: i64 = sqlx::query_scalar("PRAGMA busy_timeout").fetch_one(&mut *conn).await.unwrap();
+        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *conn).await.unwrap();
         assert_eq!(mode, "wal");
+        assert_eq!(synchronous, 2, "FULL");
         assert_eq!(fk, 1);
         assert_eq!(timeout, 5000);
     }
@@ -135,7 +440,8 @@ mod tests {
     #[tokio::test]
     async fn migrations_are_applied_and_can_run_twice() {
         let t = testing::fresh().await;
-        MIGRATOR.run(&t.db).await.unwrap();
+        Backend::of(&t.db).migrator().run(&t.db).await.unwrap();
+        assert_eq!(Backend::of(&t.db), testing::backend());
         let staff: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff").fetch_one(&t.db).await.unwrap();
         assert_eq!(staff, 0);
     }
@@ -146,12 +452,47 @@ mod tests {
         {
             let mut tx = begin_write(&t.db).await.unwrap();
             sqlx::query("INSERT INTO audit_log (at, actor, action) VALUES ($1, 'test', 'x')")
-                .bind(chrono::Utc::now())
+                .bind(Time(chrono::Utc::now()))
                 .execute(&mut *tx)
                 .await
                 .unwrap();
         }
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&t.db).await.unwrap();
         assert_eq!(n, 0);
+    }
+}
+
+#[cfg(test)]
+mod storage_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn times_days_and_flags_read_back_as_written() {
+        let t = testing::fresh().await;
+        let at = Time(DateTime::parse_from_rfc3339("2026-11-26T03:01:57.25+00:00").unwrap().with_timezone(&Utc));
+        let (time, day, yes, no): (Time, Day, Flag, Flag) =
+            sqlx::query_as("SELECT $1, $2, CAST($3 = $3 AS INTEGER), CAST($3 <> $3 AS INTEGER)")
+                .bind(at)
+                .bind(Day(NaiveDate::from_ymd_opt(2026, 2, 28).unwrap()))
+                .bind(7_i64)
+                .fetch_one(&t.db)
+                .await
+                .unwrap();
+        assert_eq!(time, at);
+        assert_eq!(time.text(), "2026-11-26T03:01:57.250+00:00");
+        assert_eq!(day.0.to_string(), "2026-02-28");
+        assert_eq!((yes, no), (Flag(true), Flag(false)));
+    }
+
+    #[tokio::test]
+    async fn a_write_transaction_waits_for_another_one() {
+        let t = testing::fresh().await;
+        let first = begin_write(&t.db).await.unwrap();
+        let db = t.db.clone();
+        let second = tokio::spawn(async move { begin_write(&db).await.map(|_| ()) });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!second.is_finished(), "the second writer waits for the lock");
+        first.rollback().await.unwrap();
+        second.await.unwrap().unwrap();
     }
 }

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::db::WriteTx;
+use super::db::{Time, WriteTx};
 
 /// Appends the customer's current state, in force from `at`.
 pub async fn snapshot(tx: &mut WriteTx, customer_id: i64, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
@@ -19,7 +19,7 @@ pub async fn snapshot(tx: &mut WriteTx, customer_id: i64, at: DateTime<Utc>) -> 
          SELECT id, $2, kind, status, max_users, limit_user_creation, $3 FROM customers WHERE id = $1",
     )
     .bind(customer_id)
-    .bind(at)
+    .bind(Time(at))
     .bind(codes.join(" "))
     .execute(&mut **tx)
     .await?;

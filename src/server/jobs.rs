@@ -1,16 +1,18 @@
 //! Background jobs. Each is idempotent and safe when several app instances
 //! run it at once: the work is done by conditional updates inside write
-//! transactions, so a second run finds nothing left to do.
+//! transactions, so a second run finds nothing left to do. The instances
+//! also take turns through the database (`job_runs`): a pass starts only
+//! when no instance started one within most of the interval.
 
 use std::time::Duration;
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::audit::{self, Entry};
 use super::clock;
-use super::db::{begin_write, Db};
+use super::db::{begin_write, Day, Db, Time};
 use super::history;
 use super::{billing, metering};
 use crate::api::audit::FieldChange;
@@ -21,13 +23,13 @@ const ACTOR: &str = "system";
 /// after `contract_end` on), with the reason "Contract ended on DATE", once.
 /// Returns how many it deactivated.
 pub async fn deactivate_ended_contracts(db: &Db, today: NaiveDate) -> Result<usize, sqlx::Error> {
-    let due: Vec<(i64, NaiveDate)> =
+    let due: Vec<(i64, Day)> =
         sqlx::query_as("SELECT id, contract_end FROM customers WHERE status = 'active' AND contract_end < $1")
-            .bind(today)
+            .bind(Day(today))
             .fetch_all(db)
             .await?;
     let mut done = 0;
-    for (id, contract_end) in due {
+    for (id, Day(contract_end)) in due {
         let reason = format!("Contract ended on {contract_end}");
         let now = Utc::now();
         let mut tx = begin_write(db).await?;
@@ -38,9 +40,9 @@ pub async fn deactivate_ended_contracts(db: &Db, today: NaiveDate) -> Result<usi
              version = version + 1 WHERE id = $3 AND status = 'active' AND contract_end = $4",
         )
         .bind(&reason)
-        .bind(now)
+        .bind(Time(now))
         .bind(id)
-        .bind(contract_end)
+        .bind(Day(contract_end))
         .execute(&mut *tx)
         .await?;
         if changed.rows_affected() == 1 {
@@ -76,9 +78,36 @@ pub fn spawn(db: Db, every: Duration, mut stop: watch::Receiver<bool>) -> JoinHa
                 _ = tick.tick() => {}
                 _ = stop.wait_for(|stop| *stop) => break,
             }
-            run_pass(&db).await;
+            match claim_pass(&db, every, Utc::now()).await {
+                Ok(true) => run_pass(&db).await,
+                Ok(false) => {}
+                Err(error) => tracing::error!(%error, "cannot claim the job pass"),
+            }
         }
     })
+}
+
+/// Claims this interval's pass for this instance; false when another
+/// instance started one less than 9/10 of the interval ago.
+async fn claim_pass(db: &Db, every: Duration, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    let recent = chrono::Duration::from_std(every.mul_f64(0.9)).unwrap_or(chrono::Duration::zero());
+    let claimed = sqlx::query(
+        "INSERT INTO job_runs (name, started_at, holder) VALUES ('pass', $1, $2) \
+         ON CONFLICT (name) DO UPDATE SET started_at = excluded.started_at, holder = excluded.holder \
+         WHERE job_runs.started_at <= $3",
+    )
+    .bind(Time(now))
+    .bind(instance_name())
+    .bind(Time(now - recent))
+    .execute(db)
+    .await?;
+    Ok(claimed.rows_affected() == 1)
+}
+
+/// This instance, as the job runs name it: host and process id.
+fn instance_name() -> String {
+    let host = rustix::system::uname().nodename().to_string_lossy().into_owned();
+    format!("{host}:{}", std::process::id())
 }
 
 /// One pass of every job.
@@ -120,7 +149,7 @@ mod tests {
         };
         let id = customers::create(&t.db, "otto", &form).await.unwrap();
         sqlx::query("UPDATE customers SET contract_end = $1 WHERE id = $2")
-            .bind(end)
+            .bind(Day(end))
             .bind(id)
             .execute(&t.db)
             .await
@@ -168,6 +197,20 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(audit, 5);
+    }
+
+    #[tokio::test]
+    async fn instances_take_turns_with_the_job_pass() {
+        let t = testing::fresh().await;
+        let every = Duration::from_secs(600);
+        let now = Utc::now();
+        assert!(claim_pass(&t.db, every, now).await.unwrap(), "the first pass");
+        let soon = now + chrono::Duration::seconds(60);
+        let (a, b) = tokio::join!(claim_pass(&t.db, every, soon), claim_pass(&t.db, every, soon));
+        assert_eq!((a.unwrap(), b.unwrap()), (false, false), "someone ran it a minute ago");
+        let later = now + chrono::Duration::seconds(560);
+        let (a, b) = tokio::join!(claim_pass(&t.db, every, later), claim_pass(&t.db, every, later));
+        assert!(a.unwrap() ^ b.unwrap(), "exactly one of two instances runs the next pass");
     }
 
     #[tokio::test]

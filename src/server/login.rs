@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use std::net::IpAddr;
 
-use super::db::begin_write;
+use super::db::{begin_write, Time};
 use super::state::AppState;
 use super::{audit, passwords, sessions, staff};
 use crate::api::session::CurrentUser;
@@ -20,7 +20,7 @@ pub struct SignedInNow {
 async fn failures_since(state: &AppState, column: &str, value: &str, since: DateTime<Utc>) -> Result<i64, sqlx::Error> {
     // `column` is one of two fixed names, never user input.
     let sql = format!("SELECT COUNT(*) FROM login_attempts WHERE {column} = $1 AND succeeded = FALSE AND at > $2");
-    sqlx::query_scalar(&sql).bind(value).bind(since).fetch_one(&state.db).await
+    sqlx::query_scalar(&sql).bind(value).bind(Time(since)).fetch_one(&state.db).await
 }
 
 async fn record_attempt(
@@ -35,7 +35,7 @@ async fn record_attempt(
         sqlx::query("INSERT INTO login_attempts (username, ip, succeeded, at) VALUES ($1, $2, FALSE, $3)")
             .bind(username)
             .bind(ip.to_string())
-            .bind(Utc::now())
+            .bind(Time(Utc::now()))
             .execute(&mut *tx)
             .await?;
     }
@@ -86,7 +86,7 @@ pub async fn sign_in(
     sqlx::query("INSERT INTO login_attempts (username, ip, succeeded, at) VALUES ($1, $2, TRUE, $3)")
         .bind(&username)
         .bind(ip.to_string())
-        .bind(now)
+        .bind(Time(now))
         .execute(&mut *tx)
         .await?;
     audit::record(&mut tx, &username, "login.succeeded", &format!("staff:{username}"), &format!("from {ip}")).await?;

@@ -3,20 +3,17 @@
 //! API key as bearer token. Every error is `{"error": code, "message": text}`
 //! with its status; nothing is written unless everything checked out.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
 use axum::body::to_bytes;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::api_keys;
+use super::db::{Day, Db, Flag, Time};
 use super::state::AppState;
 use crate::domain::usage::UsageBody;
 use crate::domain::FieldMessage;
@@ -89,36 +86,45 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
-/// Requests per API key and minute, counted per app instance.
+/// Requests per API key and minute, counted in the database: every app
+/// instance adds to the same count, so a key gets its limit however many
+/// instances share the load.
 pub struct RateLimiter {
     per_minute: u32,
-    windows: Mutex<HashMap<i64, (Instant, u32)>>,
 }
 
 impl RateLimiter {
     pub fn new(per_minute: u32) -> Self {
-        Self { per_minute, windows: Mutex::new(HashMap::new()) }
+        Self { per_minute }
     }
 
-    /// Counts a request; `Err(seconds)` when the key must wait.
-    fn hit(&self, customer_id: i64) -> Result<(), u64> {
-        let now = Instant::now();
-        let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        if windows.len() > 100_000 {
-            windows.retain(|_, (start, _)| now.duration_since(*start) < Duration::from_secs(60));
+    /// Counts a request in the key's one-minute window (a new window starts
+    /// with the first request after the old one ended); `Err(seconds)`
+    /// when the key must wait. One statement: atomic on both backends.
+    async fn hit(&self, db: &Db, customer_id: i64, now: DateTime<Utc>) -> Result<Result<(), u64>, sqlx::Error> {
+        let (requests, Time(started)): (i64, Time) = sqlx::query_as(
+            "INSERT INTO api_request_windows (customer_id, started_at, requests) VALUES ($1, $2, 1) \
+             ON CONFLICT (customer_id) DO UPDATE SET \
+               started_at = CASE WHEN api_request_windows.started_at <= $3 THEN excluded.started_at \
+                                 ELSE api_request_windows.started_at END, \
+               requests = CASE WHEN api_request_windows.started_at <= $3 THEN 1 \
+                               ELSE api_request_windows.requests + 1 END \
+             RETURNING requests, started_at",
+        )
+        .bind(customer_id)
+        .bind(Time(now))
+        .bind(Time(now - chrono::Duration::seconds(WINDOW_SECS)))
+        .fetch_one(db)
+        .await?;
+        if requests <= i64::from(self.per_minute) {
+            return Ok(Ok(()));
         }
-        let (start, count) = windows.entry(customer_id).or_insert((now, 0));
-        if now.duration_since(*start) >= Duration::from_secs(60) {
-            *start = now;
-            *count = 0;
-        }
-        if *count >= self.per_minute {
-            return Err(60 - now.duration_since(*start).as_secs().min(59));
-        }
-        *count += 1;
-        Ok(())
+        let left = WINDOW_SECS - (now - started).num_seconds();
+        Ok(Err(left.clamp(1, WINDOW_SECS) as u64))
     }
 }
+
+const WINDOW_SECS: i64 = 60;
 
 struct Caller {
     customer_id: i64,
@@ -143,7 +149,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, A
             "This API key is not valid (unknown, rotated or revoked).",
         ));
     };
-    if let Err(wait) = state.api_limiter.hit(customer_id) {
+    if let Err(wait) = state.api_limiter.hit(&state.db, customer_id, Utc::now()).await? {
         let mut e = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
@@ -170,15 +176,16 @@ pub struct License {
 
 async fn license_of(state: &AppState, customer_id: i64) -> Result<License, ApiError> {
     // One row per booked option (one row with no code when there is none).
-    type Row = (String, i64, bool, Option<i64>, NaiveDate, Option<String>);
+    type Row = (String, i64, Flag, Option<i64>, Day, Option<String>);
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT c.status, c.max_users, c.limit_user_creation, c.reported_users, c.contract_end, o.code \
+        "SELECT c.status, c.max_users, CAST(c.limit_user_creation AS INTEGER), c.reported_users, c.contract_end, o.code \
          FROM customers c LEFT JOIN customer_options o ON o.customer_id = c.id WHERE c.id = $1 ORDER BY o.code",
     )
     .bind(customer_id)
     .fetch_all(&state.db)
     .await?;
-    let Some((status, max_users, limit_user_creation, users, contract_end, _)) = rows.first().cloned() else {
+    let Some((status, max_users, Flag(limit_user_creation), users, Day(contract_end), _)) = rows.first().cloned()
+    else {
         return Err(AppError::NotFound.into());
     };
     let options = rows.into_iter().filter_map(|r| r.5).collect();

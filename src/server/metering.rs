@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use tokio::sync::{mpsc, oneshot};
 
 use super::billing;
-use super::db::{begin_write, Db, WriteTx};
+use super::db::{begin_write, Db, Flag, Time, WriteTx};
 use crate::domain::usage::UsageReport;
 use crate::domain::BillingMonth;
 use crate::error::AppError;
@@ -35,6 +35,7 @@ pub async fn ingest(db: &Db, customer_id: i64, report: &UsageReport, now: DateTi
     let mut tx = begin_write(db).await?;
     let closed = billing::closed_months(&mut *tx).await?;
     let outcome = store(&mut tx, tz, &closed, customer_id, report, now).await?;
+    count_usage_change(&mut tx).await?;
     tx.commit().await?;
     outcome
 }
@@ -58,17 +59,17 @@ async fn store(
     )
     .bind(customer_id)
     .bind(&report.report_id)
-    .bind(report.observed_at)
+    .bind(Time(report.observed_at))
     .bind(i64::from(report.users))
     .bind(day.to_string())
-    .bind(now)
+    .bind(Time(now))
     .bind(late)
     .execute(&mut **tx)
     .await?;
     if inserted.rows_affected() == 0 {
         // Sent before: the same report is replayed, another body refused.
-        let (observed_at, users, stored_day, late): (DateTime<Utc>, i64, String, bool) = sqlx::query_as(
-            "SELECT observed_at, users, day, late FROM usage_reports WHERE customer_id = $1 AND report_id = $2",
+        let (Time(observed_at), users, stored_day, Flag(late)): (Time, i64, String, Flag) = sqlx::query_as(
+            "SELECT observed_at, users, day, CAST(late AS INTEGER) FROM usage_reports WHERE customer_id = $1 AND report_id = $2",
         )
         .bind(customer_id)
         .bind(&report.report_id)
@@ -99,11 +100,17 @@ async fn store(
          WHERE id = $3 AND (reported_at IS NULL OR reported_at <= $2)",
     )
     .bind(i64::from(report.users))
-    .bind(report.observed_at)
+    .bind(Time(report.observed_at))
     .bind(customer_id)
     .execute(&mut **tx)
     .await?;
     Ok(Ok(Accepted { day, late, duplicate: false }))
+}
+
+/// Tells caches (the cost overview's) that usage may have changed.
+async fn count_usage_change(tx: &mut WriteTx) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE change_counters SET value = value + 1 WHERE name = 'usage'").execute(&mut **tx).await?;
+    Ok(())
 }
 
 /// Reports waiting for the writer, at most this many per transaction.
@@ -177,6 +184,7 @@ async fn write_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Result<Accepted, AppEr
     for job in jobs {
         outcomes.push(store(&mut tx, tz, &closed, job.customer_id, &job.report, job.now).await?);
     }
+    count_usage_change(&mut tx).await?;
     tx.commit().await?;
     Ok(outcomes)
 }
@@ -185,7 +193,7 @@ async fn write_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Result<Accepted, AppEr
 pub async fn prune_raw_reports(db: &Db, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
     let cutoff = now - chrono::Duration::days(RAW_RETENTION_DAYS);
     let done = sqlx::query("DELETE FROM usage_reports WHERE received_at < $1 AND late = FALSE")
-        .bind(cutoff)
+        .bind(Time(cutoff))
         .execute(db)
         .await?;
     Ok(done.rows_affected())

@@ -14,7 +14,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 
-use super::db::{self, Db};
+use super::db::{self, Backend, Db};
 use super::state::AppState;
 
 /// The migrations of this build that the database has not applied (or
@@ -22,7 +22,8 @@ use super::state::AppState;
 pub async fn missing_migrations(db: &Db) -> Result<Vec<i64>, sqlx::Error> {
     let applied: Vec<(i64, Vec<u8>)> =
         sqlx::query_as("SELECT version, checksum FROM _sqlx_migrations WHERE success").fetch_all(db).await?;
-    Ok(db::MIGRATOR
+    Ok(Backend::of(db)
+        .migrator()
         .iter()
         .filter(|m| !applied.iter().any(|(v, sum)| *v == m.version && sum.as_slice() == &*m.checksum))
         .map(|m| m.version)
@@ -33,6 +34,9 @@ pub async fn missing_migrations(db: &Db) -> Result<Vec<i64>, sqlx::Error> {
 /// one read transaction, so writers go on while it runs and the copy is
 /// the database as of its start). Checks the copy before it says done.
 pub async fn backup(db: &Db, to: &Path) -> anyhow::Result<u64> {
+    if Backend::of(db) == Backend::Postgres {
+        bail!("`backup` copies a SQLite database; on PostgreSQL use pg_dump or the server's own backups");
+    }
     if to.exists() {
         bail!("{} exists already: choose a new file (a backup never overwrites one)", to.display());
     }
@@ -60,16 +64,19 @@ pub struct Health {
 /// Configuration and database health, for `msp-manager check`.
 pub async fn check(db: &Db, database_url: &str) -> anyhow::Result<Health> {
     let mut health = Health::default();
-    health.lines.push(format!("database: {database_url}"));
+    health.lines.push(format!("database: {}", db::shown_url(database_url)));
     let size = db::size_bytes(db).await?;
     health.lines.push(format!("database size: {:.1} MB", size as f64 / 1e6));
-    let verdict: String = sqlx::query_scalar("PRAGMA quick_check").fetch_one(db).await?;
-    health.lines.push(format!("integrity (quick check): {verdict}"));
-    if verdict != "ok" {
-        health.problems.push(format!("the database is damaged: {verdict}"));
+    let backend = Backend::of(db);
+    if backend == Backend::Sqlite {
+        let verdict: String = sqlx::query_scalar("PRAGMA quick_check").fetch_one(db).await?;
+        health.lines.push(format!("integrity (quick check): {verdict}"));
+        if verdict != "ok" {
+            health.problems.push(format!("the database is damaged: {verdict}"));
+        }
     }
     let missing = missing_migrations(db).await?;
-    let latest = db::MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+    let latest = backend.migrator().iter().map(|m| m.version).max().unwrap_or(0);
     if missing.is_empty() {
         health.lines.push(format!("schema: up to date (version {latest})"));
     } else {
@@ -81,8 +88,16 @@ pub async fn check(db: &Db, database_url: &str) -> anyhow::Result<Health> {
     if admins == 0 {
         health.problems.push("there is no active admin: create one with `msp-manager admin create`".to_owned());
     }
-    let journal: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(db).await?;
-    health.lines.push(format!("journal mode: {journal}"));
+    match backend {
+        Backend::Sqlite => {
+            let journal: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(db).await?;
+            health.lines.push(format!("journal mode: {journal}"));
+        }
+        Backend::Postgres => {
+            let version: String = sqlx::query_scalar("SELECT version()").fetch_one(db).await?;
+            health.lines.push(format!("server: {version}"));
+        }
+    }
     Ok(health)
 }
 

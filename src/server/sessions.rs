@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use std::net::{IpAddr, SocketAddr};
 
 use super::config::Config;
-use super::db::{Db, WriteTx};
+use super::db::{Db, Flag, Time, WriteTx};
 use super::state::AppState;
 use crate::api::session::CurrentUser;
 use crate::domain::Role;
@@ -80,7 +80,7 @@ pub async fn create(tx: &mut WriteTx, staff_id: i64, now: DateTime<Utc>) -> Resu
     sqlx::query("INSERT INTO sessions (token_hash, staff_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)")
         .bind(hash_token(&token))
         .bind(staff_id)
-        .bind(now)
+        .bind(Time(now))
         .execute(&mut **tx)
         .await?;
     Ok(token)
@@ -94,11 +94,15 @@ pub async fn delete(tx: &mut WriteTx, token_hash: &str) -> Result<(), sqlx::Erro
 #[derive(sqlx::FromRow)]
 struct SessionRow {
     staff_id: i64,
+    #[sqlx(try_from = "Time")]
     created_at: DateTime<Utc>,
+    #[sqlx(try_from = "Time")]
     last_seen_at: DateTime<Utc>,
     username: String,
     role: String,
+    #[sqlx(try_from = "Flag")]
     disabled: bool,
+    #[sqlx(try_from = "Flag")]
     must_change_password: bool,
 }
 
@@ -112,7 +116,8 @@ pub async fn resolve(
 ) -> Result<Option<SignedIn>, sqlx::Error> {
     let token_hash = hash_token(token);
     let row: Option<SessionRow> = sqlx::query_as(
-        "SELECT s.staff_id, s.created_at, s.last_seen_at, st.username, st.role, st.disabled, st.must_change_password \
+        "SELECT s.staff_id, s.created_at, s.last_seen_at, st.username, st.role, CAST(st.disabled AS INTEGER) AS disabled, \
+           CAST(st.must_change_password AS INTEGER) AS must_change_password \
          FROM sessions s JOIN staff st ON st.id = s.staff_id WHERE s.token_hash = $1",
     )
     .bind(&token_hash)
@@ -129,7 +134,7 @@ pub async fn resolve(
     };
     if (now - row.last_seen_at).num_seconds() > TOUCH_AFTER_SECS {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-            .bind(now)
+            .bind(Time(now))
             .bind(&token_hash)
             .execute(db)
             .await?;

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::db::{begin_write, Db, WriteTx};
+use super::db::{begin_write, Db, Flag, Time, WriteTx};
 use super::{audit, passwords};
 use crate::api::audit::FieldChange;
 use crate::api::session::CurrentUser;
@@ -16,8 +16,11 @@ pub struct StaffRow {
     pub username: String,
     pub password_hash: String,
     pub role: String,
+    #[sqlx(try_from = "Flag")]
     pub disabled: bool,
+    #[sqlx(try_from = "Flag")]
     pub must_change_password: bool,
+    #[sqlx(try_from = "Time")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -40,7 +43,8 @@ impl StaffRow {
     }
 }
 
-const COLUMNS: &str = "id, username, password_hash, role, disabled, must_change_password, created_at";
+const COLUMNS: &str = "id, username, password_hash, role, CAST(disabled AS INTEGER) AS disabled, \
+                       CAST(must_change_password AS INTEGER) AS must_change_password, created_at";
 
 pub async fn find_by_username(db: &Db, username: &str) -> Result<Option<StaffRow>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff WHERE username = $1")).bind(username).fetch_optional(db).await
@@ -55,13 +59,13 @@ pub async fn list(db: &Db) -> Result<Vec<StaffMember>, sqlx::Error> {
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff ORDER BY username")).fetch_all(db).await?;
     let mut members = Vec::with_capacity(rows.len());
     for row in rows {
-        let last: Option<DateTime<Utc>> = sqlx::query_scalar(
+        let last: Option<Time> = sqlx::query_scalar(
             "SELECT at FROM login_attempts WHERE username = $1 AND succeeded = TRUE ORDER BY at DESC LIMIT 1",
         )
         .bind(&row.username)
         .fetch_optional(db)
         .await?;
-        members.push(StaffMember { last_sign_in: last, ..row.into_member() });
+        members.push(StaffMember { last_sign_in: last.map(DateTime::from), ..row.into_member() });
     }
     Ok(members)
 }
@@ -86,7 +90,7 @@ async fn insert(tx: &mut WriteTx, username: &Username, hash: &str, role: Role) -
     .bind(username.as_str())
     .bind(hash)
     .bind(role.as_str())
-    .bind(Utc::now())
+    .bind(Time(Utc::now()))
     .fetch_one(&mut **tx)
     .await?;
     Ok(id)

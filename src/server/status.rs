@@ -1,8 +1,8 @@
 //! Figures for the Status page.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 
-use super::db::{self, Db};
+use super::db::{self, Db, Time};
 use super::state::AppState;
 use super::{billing, clock, staff};
 use crate::api::billing::MonthState;
@@ -31,29 +31,29 @@ fn link((id, name, kind, at): (i64, String, String, Option<String>), what: &str,
 
 async fn metering(db: &Db) -> Result<Metering, AppError> {
     let now = Utc::now();
-    let (last_report_at, reports_last_24h): (Option<chrono::DateTime<Utc>>, i64) = sqlx::query_as(
+    let (last_report_at, reports_last_24h): (Option<Time>, i64) = sqlx::query_as(
         "SELECT (SELECT MAX(received_at) FROM usage_reports), \
                 (SELECT COUNT(*) FROM usage_reports WHERE received_at >= $1)",
     )
-    .bind(now - Duration::hours(24))
+    .bind(Time(now - Duration::hours(24)))
     .fetch_one(db)
     .await?;
     let silent_since = now - Duration::hours(SILENT_HOURS);
     let silent_total: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM customers WHERE status = 'active' AND (reported_at IS NULL OR reported_at < $1)",
     )
-    .bind(silent_since)
+    .bind(Time(silent_since))
     .fetch_one(db)
     .await?;
     let silent: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
         "SELECT id, name, kind, reported_at FROM customers WHERE status = 'active' \
          AND (reported_at IS NULL OR reported_at < $1) ORDER BY reported_at IS NOT NULL, reported_at, sort_key LIMIT 100",
     )
-    .bind(silent_since)
+    .bind(Time(silent_since))
     .fetch_all(db)
     .await?;
     Ok(Metering {
-        last_report_at,
+        last_report_at: last_report_at.map(DateTime::from),
         reports_last_24h,
         silent: silent.into_iter().map(|row| link(row, "last report", "never reported")).collect(),
         silent_total,
@@ -106,7 +106,7 @@ async fn deactivated_by_job(db: &Db) -> Result<Vec<CustomerLink>, AppError> {
         "SELECT c.id, c.name, c.kind, a.at FROM audit_log a JOIN customers c ON c.id = a.customer_id \
          WHERE a.actor = 'system' AND a.action = 'customer.deactivated' AND a.at >= $1 ORDER BY a.at DESC",
     )
-    .bind(Utc::now() - Duration::days(7))
+    .bind(Time(Utc::now() - Duration::days(7)))
     .fetch_all(db)
     .await?;
     Ok(rows.into_iter().map(|row| link(row, "deactivated", "")).collect())
@@ -118,11 +118,11 @@ pub async fn collect(state: &AppState) -> Result<ServerStatus, AppError> {
     )
     .fetch_one(&state.db)
     .await?;
-    let known = db::MIGRATOR.iter().count() as i64;
+    let known = db::Backend::of(&state.db).migrator().iter().count() as i64;
     Ok(ServerStatus {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         uptime_seconds: state.started.elapsed().as_secs(),
-        database_backend: "SQLite".to_owned(),
+        database_backend: db::Backend::of(&state.db).name().to_owned(),
         database_bytes: db::size_bytes(&state.db).await?,
         free_disk_bytes: db::free_disk_bytes(&state.config.database_url),
         migrations_applied: migrations,
