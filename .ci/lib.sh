@@ -116,3 +116,27 @@ stop_test_postgres() {
   if [ "$(id -u)" = 0 ]; then run=(runuser -u postgres --); fi
   "${run[@]}" "$(postgres_bin)/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
 }
+
+# Schemathesis (PyPI) in its own virtual environment in the cache folder.
+install_schemathesis() {
+  local venv="${XDG_CACHE_HOME:-$HOME/.cache}/msp-manager/venv-schemathesis"
+  if [ ! -x "$venv/bin/schemathesis" ]; then
+    say "Installing Schemathesis (PyPI) into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet 'schemathesis>=4,<5'
+  fi
+  export PATH="$venv/bin:$PATH"
+}
+
+# Waits until the server at $1 (host:port) answers /readyz with 200.
+wait_ready() {
+  local i
+  for i in $(seq 1 300); do
+    if node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "http://$1/readyz"; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "the server at $1 did not become ready" >&2
+  return 1
+}

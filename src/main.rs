@@ -107,6 +107,27 @@ mod cli {
             #[arg(long, default_value_t = 40)]
             rounds: usize,
         },
+        /// Benchmark: a mixed load against a server process (usage reports at a fixed rate while staff browse), on SQLite or PostgreSQL.
+        BenchLoad {
+            /// An empty PostgreSQL (or SQLite) database to fill and serve; default: a temporary SQLite file.
+            #[arg(long)]
+            database_url: Option<String>,
+            /// Customers, each with an API key.
+            #[arg(long, default_value_t = 10_000)]
+            customers: usize,
+            /// Usage reports per second, over all customers.
+            #[arg(long, default_value_t = 1_000)]
+            reports_per_second: u32,
+            /// Simulated staff browsing.
+            #[arg(long, default_value_t = 20)]
+            staff: usize,
+            /// How long the load runs, in seconds.
+            #[arg(long, default_value_t = 600)]
+            seconds: u64,
+            /// Connections the reports are spread over.
+            #[arg(long, default_value_t = 50)]
+            connections: usize,
+        },
         /// Manage staff accounts.
         Admin {
             #[command(subcommand)]
@@ -157,6 +178,17 @@ mod cli {
                 msp_manager::server::bench_costs::run(customers, months, rounds, keep).await
             }
             Command::BenchAudit { entries, rounds } => msp_manager::server::bench_audit::run(entries, rounds).await,
+            Command::BenchLoad { database_url, customers, reports_per_second, staff, seconds, connections } => {
+                let plan = msp_manager::server::bench_load::LoadPlan {
+                    database_url,
+                    customers,
+                    reports_per_second,
+                    staff,
+                    duration: std::time::Duration::from_secs(seconds),
+                    connections,
+                };
+                msp_manager::server::bench_load::run(plan).await
+            }
             Command::Admin { command: AdminCommand::Create { username, role, password_stdin, config } } => {
                 commands::admin_create(config, &username, &role, password_stdin).await
             }

@@ -33,7 +33,7 @@ pub(super) const NAMES: [&str; 12] = [
     "Hoffmann",
 ];
 
-fn form(i: usize) -> CustomerForm {
+pub(super) fn form(i: usize) -> CustomerForm {
     CustomerForm {
         name: format!("{} {i:05}", NAMES[i % NAMES.len()]),
         billed: i % 10 < 7,
@@ -45,7 +45,7 @@ fn form(i: usize) -> CustomerForm {
     }
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+pub(super) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let rank = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[rank]
 }
@@ -171,49 +171,86 @@ pub async fn customers_list(count: usize, rounds: usize) -> anyhow::Result<()> {
 }
 
 /// One keep-alive HTTP/1.1 connection that sends a request and reads the
-/// answer (status and body by Content-Length): enough for our own server.
-struct Connection {
+/// answer (status, `Set-Cookie`, body by Content-Length or chunks, read and
+/// counted): enough
+/// for our own server.
+pub(super) struct Connection {
     stream: tokio::io::BufReader<tokio::net::TcpStream>,
 }
 
+/// What a [`Connection`] read back.
+pub(super) struct Answer {
+    pub status: u16,
+    pub set_cookie: Option<String>,
+    /// Bytes in the body.
+    pub size: usize,
+}
+
 impl Connection {
-    async fn open(addr: std::net::SocketAddr) -> anyhow::Result<Self> {
+    pub(super) async fn open(addr: std::net::SocketAddr) -> anyhow::Result<Self> {
         let stream = tokio::net::TcpStream::connect(addr).await?;
         stream.set_nodelay(true)?;
         Ok(Self { stream: tokio::io::BufReader::new(stream) })
     }
 
     async fn post(&mut self, path: &str, key: &str, body: &str) -> anyhow::Result<u16> {
+        let headers = format!("Authorization: Bearer {key}\r\nContent-Type: application/json\r\n");
+        Ok(self.send("POST", path, &headers, body).await?.status)
+    }
+
+    /// Sends one request; `headers` are extra lines, each ending in CRLF.
+    pub(super) async fn send(&mut self, method: &str, path: &str, headers: &str, body: &str) -> anyhow::Result<Answer> {
         use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
         let request = format!(
-            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {key}\r\n\
-             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}Content-Length: {}\r\n\r\n{body}",
             body.len()
         );
         self.stream.get_mut().write_all(request.as_bytes()).await?;
         let mut line = String::new();
         self.stream.read_line(&mut line).await?;
         let status: u16 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-        let mut length = 0usize;
+        let (mut length, mut chunked, mut set_cookie) = (0usize, false, None);
         loop {
             line.clear();
-            self.stream.read_line(&mut line).await?;
-            if line == "\r\n" || line.is_empty() {
+            if self.stream.read_line(&mut line).await? == 0 {
+                anyhow::bail!("the server closed the connection");
+            }
+            if line == "\r\n" {
                 break;
             }
             if let Some((name, value)) = line.split_once(':') {
+                let value = value.trim();
                 if name.eq_ignore_ascii_case("content-length") {
-                    length = value.trim().parse().unwrap_or(0);
+                    length = value.parse().unwrap_or(0);
+                } else if name.eq_ignore_ascii_case("transfer-encoding") {
+                    chunked = value.eq_ignore_ascii_case("chunked");
+                } else if name.eq_ignore_ascii_case("set-cookie") && value.starts_with("msp_session=") {
+                    set_cookie = Some(value.split(';').next().unwrap_or_default().to_owned());
                 }
             }
         }
-        let mut body = vec![0u8; length];
-        self.stream.read_exact(&mut body).await?;
-        Ok(status)
+        let mut body = Vec::new();
+        if chunked {
+            loop {
+                line.clear();
+                self.stream.read_line(&mut line).await?;
+                let size = usize::from_str_radix(line.trim(), 16)?;
+                let mut chunk = vec![0u8; size + 2];
+                self.stream.read_exact(&mut chunk).await?;
+                if size == 0 {
+                    break;
+                }
+                body.extend_from_slice(&chunk[..size]);
+            }
+        } else {
+            body.resize(length, 0);
+            self.stream.read_exact(&mut body).await?;
+        }
+        Ok(Answer { status, set_cookie, size: body.len() })
     }
 }
 
-fn report_body(report_id: &str, at: chrono::DateTime<Utc>, users: u32) -> String {
+pub(super) fn report_body(report_id: &str, at: chrono::DateTime<Utc>, users: u32) -> String {
     serde_json::json!({ "report_id": report_id, "observed_at": at.to_rfc3339(), "users": users }).to_string()
 }
 

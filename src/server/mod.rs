@@ -6,6 +6,7 @@ pub mod audit;
 pub mod bench;
 pub mod bench_audit;
 pub mod bench_costs;
+pub mod bench_load;
 pub mod billing;
 pub mod clock;
 pub mod commands;
@@ -36,6 +37,8 @@ pub mod telemetry;
 mod billing_tests;
 #[cfg(test)]
 mod cost_overview_tests;
+#[cfg(test)]
+mod crash_tests;
 #[cfg(test)]
 mod customer_billing_tests;
 #[cfg(test)]
