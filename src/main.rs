@@ -1,6 +1,10 @@
 //! `msp-manager`: the one binary of MSP Server Manager.
 
 #[cfg(feature = "ssr")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+#[cfg(feature = "ssr")]
 mod cli {
     use std::path::PathBuf;
 

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { APIRequestContext, Browser, expect, Page, test } from "@playwright/test";
+import { APIRequestContext, Browser, Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { account, billedCustomerWithKey, hydrated, parseCsv, signIn, suffix } from "./helpers";
 
 // The reader's zone differs from UTC, so that local times show.

@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { account, billedCustomerWithKey, hydrated, signIn, suffix } from "./helpers";
 
 const run = promisify(execFile);

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { billedCustomerWithKey, hydrated, monthFromNow as month, signIn, suffix } from "./helpers";
 
 test("an admin edits the option catalogue and the price list", async ({ page }) => {

@@ -1,4 +1,5 @@
-import { Download, expect, Locator, Page, test } from "@playwright/test";
+import { Download, Locator, Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { readFile } from "node:fs/promises";
 import { cents, hoverBar, hydrated, monthFromNow, monthName, openTable, parseCsv, signIn } from "./helpers";
 

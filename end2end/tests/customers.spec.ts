@@ -1,4 +1,5 @@
-import { expect, Page, test } from "@playwright/test";
+import { Page } from "@playwright/test";
+import { expect, expectNotFound, test } from "./fixtures";
 import { hydrated, signIn, suffix } from "./helpers";
 
 /** A name no other test (or earlier run) uses. */
@@ -278,6 +279,7 @@ test("remove with the typed name, then the notice about the SQL database", async
     await page.goto(`/customers?tab=${tab}&q=${encodeURIComponent(name)}`);
     await expect(page.getByRole("link", { name })).toHaveCount(0);
   }
+  expectNotFound(`/customers/${id}`);
   const response = await page.goto(`/customers/${id}`);
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Customer not found" })).toBeVisible();

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { customerIdByName, monthFromNow, signIn, watchForProblems } from "./helpers";
 
 // Every page, loaded afresh several times at a phone's and a desktop's

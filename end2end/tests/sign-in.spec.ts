@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, expectNotFound, test } from "./fixtures";
 import { account, hydrated, RoleName, signIn, watchForProblems } from "./helpers";
 
 const modules = [
@@ -71,6 +71,7 @@ test("the page hydrates, navigates in the browser and logs no errors or CSP viol
 
 test("an unknown address shows a friendly 404 page", async ({ page }) => {
   await signIn(page, "viewer");
+  expectNotFound("/no-such-page");
   const response = await page.goto("/no-such-page");
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();

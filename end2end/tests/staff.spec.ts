@@ -1,4 +1,5 @@
-import { Browser, expect, Locator, Page, test } from "@playwright/test";
+import { Browser, Locator, Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { account, hydrated, RoleName, signIn, suffix } from "./helpers";
 
 test("an admin adds a staff account that can then sign in", async ({ page, browser }) => {

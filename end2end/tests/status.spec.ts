@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { billedCustomerWithKey, hydrated, signIn, suffix } from "./helpers";
 
 test("the status page lists a customer that never reported and a contract ending soon, then one that reports drops off", async ({

@@ -176,6 +176,7 @@ pub async fn customers_list(count: usize, rounds: usize) -> anyhow::Result<()> {
 /// for our own server.
 pub(super) struct Connection {
     stream: tokio::io::BufReader<tokio::net::TcpStream>,
+    host: String,
 }
 
 /// What a [`Connection`] read back.
@@ -190,7 +191,7 @@ impl Connection {
     pub(super) async fn open(addr: std::net::SocketAddr) -> anyhow::Result<Self> {
         let stream = tokio::net::TcpStream::connect(addr).await?;
         stream.set_nodelay(true)?;
-        Ok(Self { stream: tokio::io::BufReader::new(stream) })
+        Ok(Self { stream: tokio::io::BufReader::new(stream), host: addr.to_string() })
     }
 
     async fn post(&mut self, path: &str, key: &str, body: &str) -> anyhow::Result<u16> {
@@ -202,7 +203,8 @@ impl Connection {
     pub(super) async fn send(&mut self, method: &str, path: &str, headers: &str, body: &str) -> anyhow::Result<Answer> {
         use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
         let request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}Content-Length: {}\r\n\r\n{body}",
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{headers}Content-Length: {}\r\n\r\n{body}",
+            self.host,
             body.len()
         );
         self.stream.get_mut().write_all(request.as_bytes()).await?;

@@ -152,8 +152,8 @@ pub async fn run(plan: LoadPlan) -> anyhow::Result<()> {
     let logged_errors = log.lines().filter(|l| l.contains("\"ERROR\"") || l.contains(" ERROR ")).count();
 
     println!(
-        "\n{:<28} {:>8} {:>9} {:>9} {:>9} {:>9} {:>7}",
-        "request", "count", "per s", "p50 ms", "p99 ms", "max ms", "errors"
+        "\n{:<28} {:>8} {:>9} {:>9} {:>9} {:>9} {:>8} {:>7}",
+        "request", "count", "per s", "p50 ms", "p99 ms", "max ms", "avg KB", "errors"
     );
     let mut errors = 0;
     for (kind, mut entry) in results {
@@ -236,7 +236,7 @@ async fn staff_loop(addr: SocketAddr, name: String, ids: Vec<i64>, deadline: Ins
     let body = format!("username={name}&password={}&next=", STAFF_PASSWORD.replace(' ', "+"));
     let started = Instant::now();
     let login = conn.send("POST", "/api/login", &form_headers, &body).await?;
-    let cookie = login.set_cookie.clone().context("no session cookie after sign-in")?;
+    let cookie = login.set_cookie.clone().with_context(|| format!("sign-in of {name}: status {}", login.status))?;
     record(&mut results, "POST /api/login", started, Ok(login));
     let page_headers = format!("Cookie: {cookie}\r\nAccept: text/html\r\n");
     let last_month = crate::domain::BillingMonth::of(Utc::now().date_naive()).previous();

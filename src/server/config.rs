@@ -47,6 +47,11 @@ pub struct Config {
     #[arg(long, env = "MSP_API_REQUESTS_PER_MINUTE", default_value_t = 120)]
     pub api_requests_per_minute: u32,
 
+    /// The cost overview's current month includes usage reports at most this
+    /// many seconds old (it is computed again after that when reports came).
+    #[arg(long, env = "MSP_COST_OVERVIEW_REFRESH_SECONDS", default_value_t = 30)]
+    pub cost_overview_refresh_seconds: u64,
+
     /// Run the background jobs (contract end, month close, pruning) in this
     /// instance. They are safe on several instances at once; turn them off
     /// to leave every month open, e.g. for the browser tests.

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -32,18 +32,29 @@ fn figures_of(state: &MonthState) -> Figures {
 
 /// The bills of recently shown months, kept while what they come from is
 /// unchanged: a closed month's statements never change, and an open month
-/// is computed again as soon as a customer, a price, the settings or a
-/// usage report changes (see `stamp`). With 10,000 customers, computing a
-/// month takes a few hundred milliseconds; a kept one is ready at once.
+/// is computed again as soon as a customer, a price or the settings change
+/// (see `stamp`). New usage reports make an open month stale only after
+/// `usage_refresh`: with servers reporting all the time, an open month
+/// would otherwise be computed for every page (with 10,000 customers a few
+/// hundred milliseconds of CPU each); a kept one is ready at once.
+///
+/// One month is computed at a time: pages that need a month being computed
+/// wait for it and take it from the cache, so a burst of requests after a
+/// change costs one computation (and its memory), not one each.
 #[derive(Default)]
 pub struct BillCache {
     entries: Mutex<Vec<CacheEntry>>,
+    usage_refresh: Duration,
+    computing: tokio::sync::Mutex<()>,
 }
 
 struct CacheEntry {
     month: BillingMonth,
     key: String,
+    /// The usage counter the bills were computed at.
+    usage: i64,
     bills: Arc<Vec<CustomerBill>>,
+    computed: Instant,
     used: Instant,
 }
 
@@ -51,14 +62,21 @@ struct CacheEntry {
 const CACHED_MONTHS: usize = 6;
 
 impl BillCache {
-    fn get(&self, month: BillingMonth, key: &str) -> Option<Arc<Vec<CustomerBill>>> {
+    /// A cache whose open months include usage reports at most `refresh` old.
+    pub fn refreshing_usage_every(refresh: Duration) -> Self {
+        Self { usage_refresh: refresh, ..Self::default() }
+    }
+
+    fn get(&self, month: BillingMonth, key: &str, usage: i64) -> Option<Arc<Vec<CustomerBill>>> {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = entries.iter_mut().find(|e| e.month == month && e.key == key)?;
+        let entry = entries.iter_mut().find(|e| {
+            e.month == month && e.key == key && (e.usage == usage || e.computed.elapsed() < self.usage_refresh)
+        })?;
         entry.used = Instant::now();
         Some(entry.bills.clone())
     }
 
-    fn put(&self, month: BillingMonth, key: String, bills: Arc<Vec<CustomerBill>>) {
+    fn put(&self, month: BillingMonth, key: String, usage: i64, bills: Arc<Vec<CustomerBill>>) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries.retain(|e| e.month != month);
         if entries.len() >= CACHED_MONTHS {
@@ -66,7 +84,8 @@ impl BillCache {
                 entries.remove(oldest);
             }
         }
-        entries.push(CacheEntry { month, key, bills, used: Instant::now() });
+        let now = Instant::now();
+        entries.push(CacheEntry { month, key, usage, bills, computed: now, used: now });
     }
 }
 
@@ -98,19 +117,23 @@ async fn month_bills(
     now: DateTime<Utc>,
     (data, usage): &(String, i64),
 ) -> Result<Arc<Vec<CustomerBill>>, AppError> {
-    let key = match figures {
-        Figures::Final => data.clone(),
+    let (key, usage) = match figures {
+        Figures::Final => (data.clone(), 0),
         // An open month also depends on usage and on today (the forecast).
-        _ => format!("{data}|{usage}|{}", billing::local_today(tz, now)),
+        _ => (format!("{data}|{}", billing::local_today(tz, now)), *usage),
     };
-    if let Some(bills) = cache.get(month, &key) {
+    if let Some(bills) = cache.get(month, &key, usage) {
+        return Ok(bills);
+    }
+    let _computing = cache.computing.lock().await;
+    if let Some(bills) = cache.get(month, &key, usage) {
         return Ok(bills);
     }
     let customers = customers_at(db, month_start_utc(tz, month.next()).min(now)).await?;
     let mut bills = bills_of(db, tz, month, figures, now, &customers).await?;
     bills.sort_by_cached_key(|b| (sort_key(&b.name), b.customer_id));
     let bills = Arc::new(bills);
-    cache.put(month, key, bills.clone());
+    cache.put(month, key, usage, bills.clone());
     Ok(bills)
 }
 

@@ -88,6 +88,23 @@ async fn a_kept_month_is_computed_again_when_usage_or_a_customer_changes() {
 }
 
 #[tokio::test]
+async fn with_a_refresh_interval_new_usage_waits_for_it_but_a_customer_change_does_not() {
+    let t = testing::fresh().await;
+    let cache = BillCache::refreshing_usage_every(std::time::Duration::from_secs(3600));
+    let id = billed_customer(&t, "Acme").await;
+    let users = |page: &crate::api::billing::CostOverviewPage| page.rows[0].bill.users;
+    assert_eq!(users(&cost_overview(&t.db, &cache, None, Utc::now()).await.unwrap()), 30);
+    report(&t, id, "more", Utc::now(), 44).await;
+    let page = cost_overview(&t.db, &cache, None, Utc::now()).await.unwrap();
+    assert_eq!(users(&page), 30, "kept: the usage is less than the interval old");
+    let version = customers::get(&t.db, id).await.unwrap().version;
+    customers::deactivate(&t.db, "otto", id, version, "Moved").await.unwrap();
+    let page = cost_overview(&t.db, &cache, None, Utc::now()).await.unwrap();
+    assert_eq!(page.rows[0].bill.status, CustomerStatus::Deactivated, "computed again at once");
+    assert_eq!(users(&page), 44, "with the usage as it is now");
+}
+
+#[tokio::test]
 async fn the_chart_totals_are_the_closes_and_the_forecast() {
     let t = testing::fresh().await;
     let cache = BillCache::default();

@@ -30,6 +30,7 @@ impl AppState {
     pub fn new(leptos_options: LeptosOptions, db: Db, config: Config) -> Self {
         let api_limiter = Arc::new(RateLimiter::new(config.api_requests_per_minute));
         let usage_writer = Arc::new(UsageWriter::start(db.clone()));
+        let refresh = config.cost_overview_refresh_seconds;
         Self {
             leptos_options,
             db,
@@ -37,7 +38,7 @@ impl AppState {
             started: Arc::new(Instant::now()),
             api_limiter,
             usage_writer,
-            bill_cache: Arc::default(),
+            bill_cache: Arc::new(BillCache::refreshing_usage_every(std::time::Duration::from_secs(refresh))),
         }
     }
 }
