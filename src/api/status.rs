@@ -10,7 +10,8 @@ pub struct ServerStatus {
     pub uptime_seconds: u64,
     pub database_backend: String,
     pub database_bytes: i64,
-    /// Free space on the database's file system (none: not a file).
+    /// Free space on the database's file system (none: not a file here,
+    /// e.g. PostgreSQL).
     pub free_disk_bytes: Option<u64>,
     pub migrations_applied: i64,
     pub migrations_known: i64,

@@ -164,6 +164,11 @@ pub fn StatusPage() -> impl IntoView {
                                                             }
                                                                 .into_any()
                                                         }
+                                                        // PostgreSQL's disk is its server's, not this one's.
+                                                        None if s.database_backend == "PostgreSQL" => {
+                                                            view! { <span class="muted">"on the database server"</span> }
+                                                                .into_any()
+                                                        }
                                                         None => view! { <span class="muted">"—"</span> }.into_any(),
                                                     }}
                                                 </dd>
