@@ -6,13 +6,11 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use axum::http::{header, Method, Request};
 use chrono::Utc;
-use leptos::prelude::LeptosOptions;
 use tower::ServiceExt;
 
 use super::config::Config;
 use super::db::{self, begin_write, Time};
-use super::router::build_router;
-use super::state::AppState;
+use super::router::router_on;
 use super::{customers, sessions, staff};
 use crate::domain::customer::CustomerForm;
 use crate::domain::customer_list::{ListQuery, ListTab, SortKey};
@@ -123,8 +121,7 @@ pub(super) async fn viewer_router(db: &super::db::Db, url: &str) -> anyhow::Resu
     tx.commit().await?;
     let config = Config::for_database(url);
     let cookie = format!("{}={token}", config.session_cookie_name());
-    let options = LeptosOptions::builder().output_name("msp-manager").build();
-    Ok((build_router(AppState::new(options, db.clone(), config)), cookie))
+    Ok((router_on(db.clone(), config), cookie))
 }
 
 pub async fn customers_list(count: usize, rounds: usize) -> anyhow::Result<()> {
@@ -252,6 +249,21 @@ impl Connection {
     }
 }
 
+/// Whether the server at `addr` answers `/readyz` with 200 within `limit`
+/// (asked every 5 ms).
+pub(super) async fn ready_within(addr: std::net::SocketAddr, limit: Duration) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if let Ok(mut conn) = Connection::open(addr).await {
+            if conn.send("GET", "/readyz", "", "").await.is_ok_and(|a| a.status == 200) {
+                return true;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    false
+}
+
 pub(super) fn report_body(report_id: &str, at: chrono::DateTime<Utc>, users: u32) -> String {
     serde_json::json!({ "report_id": report_id, "observed_at": at.to_rfc3339(), "users": users }).to_string()
 }
@@ -281,8 +293,7 @@ pub async fn metering(customers_n: usize, reports: usize, connections: usize) ->
 
     let mut config = Config::for_database(&url);
     config.api_requests_per_minute = u32::MAX;
-    let options = LeptosOptions::builder().output_name("msp-manager").build();
-    let router = build_router(AppState::new(options, db.clone(), config));
+    let router = router_on(db.clone(), config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let server = tokio::spawn(async move {

@@ -17,7 +17,7 @@ use anyhow::{bail, Context};
 use chrono::Utc;
 use rand::Rng;
 
-use super::bench::{form, percentile, report_body, Answer, Connection};
+use super::bench::{form, percentile, ready_within, report_body, Answer, Connection};
 use super::db::{self, Backend};
 use super::{customers, staff};
 use crate::domain::{Password, Role, Username};
@@ -311,13 +311,8 @@ impl Server {
             .spawn()
             .context("cannot start the server")?;
         let server = Self { child, addr, log };
-        for _ in 0..300 {
-            if let Ok(mut conn) = Connection::open(addr).await {
-                if conn.send("GET", "/readyz", "", "").await.is_ok_and(|a| a.status == 200) {
-                    return Ok(server);
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        if ready_within(addr, Duration::from_secs(30)).await {
+            return Ok(server);
         }
         bail!("the server did not become ready; see {}", server.log.display())
     }

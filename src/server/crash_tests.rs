@@ -6,8 +6,9 @@
 //! (none half-written).
 //!
 //! The server is this test binary run again as a child process with only
-//! the ignored `child_server` test: the real router, database pool, usage
-//! writer and job loop, in a process of its own that can be killed.
+//! this test and the database's address in its environment, which makes
+//! the test serve instead: the real router, database pool, usage writer and
+//! job loop, in a process of its own that can be killed.
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -17,12 +18,11 @@ use std::time::Duration;
 use chrono::Utc;
 use rand::Rng;
 
-use super::bench::{report_body, Connection};
+use super::bench::{ready_within, report_body, Connection};
 use super::billing_tests::form;
 use super::config::Config;
 use super::db::{self, testing, Backend};
-use super::router::build_router;
-use super::state::AppState;
+use super::router::router_on;
 use super::{customers, metering};
 use crate::domain::usage::UsageReport;
 
@@ -30,28 +30,27 @@ const KILLS: usize = 200;
 const URL_ENV: &str = "MSP_CRASH_DATABASE_URL";
 const ADDR_ENV: &str = "MSP_CRASH_ADDR";
 
-/// The server process of the crash test (run only by it, with `--ignored`).
-#[tokio::test]
-#[ignore = "the crash test's server process; the crash test runs it"]
-async fn child_server() {
-    let url = std::env::var(URL_ENV).expect("the crash test's database");
-    let addr: SocketAddr = std::env::var(ADDR_ENV).expect("the crash test's address").parse().unwrap();
-    let db = db::connect(&url).await.unwrap();
+const TEST: &str = "sigkill_at_random_moments_loses_no_acknowledged_report_and_no_statement_is_partial";
+
+/// The server process: serves `url` on `addr` until it is killed.
+async fn serve(url: &str, addr: SocketAddr) {
+    let db = db::connect(url).await.unwrap();
     let (_stop, stop) = tokio::sync::watch::channel(false);
     // A short interval: every start runs a pass (and may close months).
     let _jobs = super::jobs::spawn(db.clone(), Duration::from_millis(200), stop);
-    let options = leptos::prelude::LeptosOptions::builder().output_name("msp-manager").site_root("target/site").build();
-    let mut config = Config::for_database(&url);
+    let mut config = Config::for_database(url);
     // Thousands of reports from a few keys: the limit is not under test.
     config.api_requests_per_minute = u32::MAX;
-    let router = build_router(AppState::new(options, db, config));
+    let router = router_on(db, config);
     let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
 }
 
 fn start_child(url: &str, addr: SocketAddr) -> tokio::process::Child {
+    // The test's name as the harness knows it: the module path without the crate.
+    let module = module_path!().split_once("::").map_or(module_path!(), |(_, path)| path);
     tokio::process::Command::new(std::env::current_exe().unwrap())
-        .args(["server::crash_tests::child_server", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([&format!("{module}::{TEST}"), "--exact", "--nocapture", "--test-threads=1"])
         .env(URL_ENV, url)
         .env(ADDR_ENV, addr.to_string())
         .env_remove(testing::POSTGRES_ENV)
@@ -60,18 +59,6 @@ fn start_child(url: &str, addr: SocketAddr) -> tokio::process::Child {
         .kill_on_drop(true)
         .spawn()
         .expect("the server process")
-}
-
-async fn wait_ready(addr: SocketAddr) {
-    for _ in 0..1000 {
-        if let Ok(mut conn) = Connection::open(addr).await {
-            if conn.send("GET", "/readyz", "", "").await.is_ok_and(|a| a.status == 200) {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    panic!("the server did not become ready");
 }
 
 /// Sends reports one after another until the connection breaks; the ids
@@ -93,6 +80,10 @@ async fn send_reports(addr: SocketAddr, keys: Arc<Vec<String>>, prefix: String, 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_at_random_moments_loses_no_acknowledged_report_and_no_statement_is_partial() {
+    if let (Ok(url), Ok(addr)) = (std::env::var(URL_ENV), std::env::var(ADDR_ENV)) {
+        // Started by this test as its server process.
+        return serve(&url, addr.parse().unwrap()).await;
+    }
     let t = testing::fresh().await;
     // Billed customers since seven months ago with usage, so the job pass
     // of each start has months to close.
@@ -112,7 +103,7 @@ async fn sigkill_at_random_moments_loses_no_acknowledged_report_and_no_statement
     for kill in 0..KILLS {
         let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
         let mut child = start_child(&t.url, addr);
-        wait_ready(addr).await;
+        assert!(ready_within(addr, Duration::from_secs(10)).await, "the server process did not become ready");
         let senders: Vec<_> = (0..4)
             .map(|s| tokio::spawn(send_reports(addr, keys.clone(), format!("k{kill}-s{s}"), acked.clone())))
             .collect();

@@ -131,13 +131,14 @@ async fn run_pass(db: &Db) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::domain::customer::CustomerForm;
     use crate::server::customers;
     use crate::server::db::testing;
 
-    async fn customer_ending(t: &testing::TestDb, name: &str, end: NaiveDate) -> i64 {
+    /// An active billed customer whose contract ends on `end`.
+    pub(in crate::server) async fn customer_ending(t: &testing::TestDb, name: &str, end: NaiveDate) -> i64 {
         let form = CustomerForm {
             name: name.into(),
             billed: true,

@@ -6,15 +6,13 @@ use axum::body::{to_bytes, Body};
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use chrono::{Duration, Utc};
-use leptos::prelude::LeptosOptions;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
 use super::config::Config;
 use super::db::testing::{self, TestDb};
 use super::machine_api::OPENAPI;
-use super::router::build_router;
-use super::state::AppState;
+use super::router::router_on;
 use super::{api_keys, billing, clock, customers};
 use crate::domain::customer::CustomerForm;
 use crate::domain::BillingMonth;
@@ -37,10 +35,9 @@ impl Api {
 
     async fn with_limit(per_minute: u32) -> Self {
         let t = testing::fresh().await;
-        let options = LeptosOptions::builder().output_name("msp-manager").site_root("target/site").build();
         let mut config = Config::for_database("sqlite://unused");
         config.api_requests_per_minute = per_minute;
-        let router = build_router(AppState::new(options, t.db.clone(), config));
+        let router = router_on(t.db.clone(), config);
         Self { router, t }
     }
 

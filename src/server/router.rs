@@ -54,6 +54,14 @@ fn routes() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
+/// The app's router on `db`, with the build's Leptos options (browser files
+/// in `target/site`): for the tests, the benchmarks and the crash test's
+/// server, which start without the Leptos configuration of `serve`.
+pub fn router_on(db: super::db::Db, config: super::config::Config) -> Router {
+    let options = leptos::prelude::LeptosOptions::builder().output_name("msp-manager").site_root("target/site").build();
+    build_router(AppState::new(options, db, config))
+}
+
 pub fn build_router(state: AppState) -> Router {
     let routes = routes();
     let context = {

@@ -22,9 +22,7 @@ async fn second_instance(app: &TestApp) -> TestApp {
 
 async fn instance_with(app: &TestApp, config: Config) -> TestApp {
     let db = db::connect(&app.t.url).await.expect("a second pool on the same database");
-    let options = LeptosOptions::builder().output_name("msp-manager").site_root("target/site").build();
-    let router = build_router(AppState::new(options, db, config));
-    TestApp { router, t: app.t.clone() }
+    TestApp { router: router_on(db, config), t: app.t.clone() }
 }
 
 /// Billed customers since the start of `first`, each with a usage report
@@ -119,14 +117,7 @@ async fn both_instances_running_the_contract_end_job_at_once_deactivate_each_cus
     let b = db::connect(&a.t.url).await.expect("a second pool on the same database");
     let ended = Utc::now().date_naive() - Duration::days(3);
     for i in 0..8 {
-        let form = crate::server::billing_tests::form(&format!("Ending {i}"), i % 2 == 0, &[]);
-        let id = customers::create(&a.t.db, "otto", &form).await.unwrap();
-        sqlx::query("UPDATE customers SET contract_end = $1 WHERE id = $2")
-            .bind(db::Day(ended))
-            .bind(id)
-            .execute(&a.t.db)
-            .await
-            .unwrap();
+        jobs::tests::customer_ending(&a.t, &format!("Ending{i}"), ended).await;
     }
     let today = Utc::now().date_naive();
     let (on_a, on_b) =

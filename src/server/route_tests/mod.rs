@@ -8,14 +8,12 @@ use axum::body::{to_bytes, Body};
 use axum::http::{header, Method, Request, StatusCode};
 use axum::response::Response;
 use axum::Router;
-use leptos::prelude::LeptosOptions;
 use tower::ServiceExt;
 
 use super::config::Config;
 use super::db::testing::{self, TestDb};
-use super::router::build_router;
+use super::router::router_on;
 use super::staff;
-use super::state::AppState;
 use crate::domain::{Password, Role, Username};
 
 const PASSWORD: &str = "correct horse battery";
@@ -30,9 +28,7 @@ struct TestApp {
 impl TestApp {
     async fn new() -> Self {
         let t = testing::fresh().await;
-        let options = LeptosOptions::builder().output_name("msp-manager").site_root("target/site").build();
-        let config = Config::for_database("sqlite://unused");
-        let router = build_router(AppState::new(options, t.db.clone(), config));
+        let router = router_on(t.db.clone(), Config::for_database("sqlite://unused"));
         Self { router, t: Arc::new(t) }
     }
 
@@ -536,8 +532,7 @@ async fn a_backup_taken_while_serving_restores_into_a_working_app() {
     super::operations::backup(&app.t.db, &file).await.unwrap();
 
     let restored = super::db::connect(&format!("sqlite://{}", file.display())).await.unwrap();
-    let options = LeptosOptions::builder().output_name("msp-manager").site_root("target/site").build();
-    let router = build_router(AppState::new(options, restored, Config::for_database("sqlite://unused")));
+    let router = router_on(restored, Config::for_database("sqlite://unused"));
     let restored_app = TestApp { router, t: app.t };
     let cookie = restored_app.cookie_for("val").await;
     assert_eq!(restored_app.get("/customers", Some(&cookie)).await.status(), StatusCode::OK);
