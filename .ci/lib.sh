@@ -131,7 +131,7 @@ install_schemathesis() {
 # Waits until the server at $1 (host:port) answers /readyz with 200.
 wait_ready() {
   local i
-  for i in $(seq 1 300); do
+  for i in $(seq 1 3000); do
     if node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "http://$1/readyz"; then
       return 0
     fi

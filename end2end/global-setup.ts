@@ -2,7 +2,8 @@
 // background: wait until it answers before the first test runs.
 export default async function globalSetup(): Promise<void> {
   const base = process.env.BASE_URL ?? "http://127.0.0.1:3000";
-  const deadline = Date.now() + 60_000;
+  // A bound for a server that never starts, not for a slow machine.
+  const deadline = Date.now() + 600_000;
   let lastError = "";
   while (Date.now() < deadline) {
     try {
@@ -14,5 +15,5 @@ export default async function globalSetup(): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`the server at ${base} did not answer within 60 s: ${lastError}`);
+  throw new Error(`the server at ${base} did not answer within 600 s: ${lastError}`);
 }

@@ -14,6 +14,9 @@ fn messages(problems: &[FieldMessage]) -> String {
     problems.iter().map(|p| p.message.as_str()).collect::<Vec<_>>().join(" ")
 }
 
+/// What a busy server asks a caller to wait before trying again.
+pub const BUSY_RETRY_AFTER_SECS: u64 = 2;
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     #[error("Your session has ended. Please sign in again.")]
@@ -29,8 +32,17 @@ pub enum AppError {
     Conflict(String),
     #[error("Not found.")]
     NotFound,
-    #[error("{0}")]
-    TooManyRequests(String),
+    /// Too many attempts: the message says when to try again, as does the
+    /// response's `Retry-After` header.
+    #[error("{message}")]
+    TooManyRequests { message: String, retry_after_secs: u64 },
+    /// The server is at its bound of expensive work (password hashing):
+    /// answered at once with 503 and `Retry-After`.
+    #[error("The server is busy. Please try again in a few seconds.")]
+    Busy,
+    /// The request body is larger than a server function accepts.
+    #[error("The request is too large.")]
+    TooLarge,
     #[error("The request was not understood: {0}")]
     BadRequest(String),
     #[error("The server could not be reached. Check your connection and try again.")]
@@ -59,10 +71,21 @@ impl AppError {
             AppError::Invalid(_) => 422,
             AppError::Conflict(_) => 409,
             AppError::NotFound => 404,
-            AppError::TooManyRequests(_) => 429,
+            AppError::TooManyRequests { .. } => 429,
+            AppError::Busy => 503,
+            AppError::TooLarge => 413,
             AppError::BadRequest(_) => 400,
             AppError::Network => 503,
             AppError::Internal => 500,
+        }
+    }
+
+    /// Seconds to send as `Retry-After`, for the errors that say to wait.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyRequests { retry_after_secs, .. } => Some(*retry_after_secs),
+            AppError::Busy => Some(BUSY_RETRY_AFTER_SECS),
+            _ => None,
         }
     }
 }

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { APIRequestContext, Browser, Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { account, billedCustomerWithKey, hydrated, parseCsv, signIn, suffix } from "./helpers";
+import { account, billedCustomerWithKey, hydrated, parseCsv, signIn, suffix, fromOurPages } from "./helpers";
 
 // The reader's zone differs from UTC, so that local times show.
 test.use({ timezoneId: "Europe/Berlin" });
@@ -11,10 +11,10 @@ test.use({ timezoneId: "Europe/Berlin" });
 async function freshViewer(admin: Page, browser: Browser): Promise<{ username: string; api: APIRequestContext }> {
   const username = `auditor-${suffix()}`;
   const password = "seven blue herons 42";
-  const created = await admin.request.post("/api/create_staff", { form: { username, role: "viewer", password } });
+  const created = await admin.request.post("/api/create_staff", { headers: fromOurPages, form: { username, role: "viewer", password } });
   expect(created.status()).toBe(200);
   const context = await browser.newContext();
-  const login = await context.request.post("/api/login", { form: { username, password, next: "" } });
+  const login = await context.request.post("/api/login", { headers: fromOurPages, form: { username, password, next: "" } });
   expect(login.status()).toBe(200);
   return { username, api: context.request };
 }
@@ -31,7 +31,7 @@ test("the audit log pages through a person's refused actions and exports exactly
   const { username, api } = await freshViewer(page, browser);
   // 60 refused calls: a viewer may not list staff accounts.
   for (let i = 0; i < 60; i++) {
-    expect((await api.post("/api/list_staff", { form: {} })).status()).toBe(403);
+    expect((await api.post("/api/list_staff", { headers: fromOurPages, form: {} })).status()).toBe(403);
   }
 
   await page.goto("/audit");

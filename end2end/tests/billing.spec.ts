@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { billedCustomerWithKey, hydrated, monthFromNow as month, signIn, suffix } from "./helpers";
+import { billedCustomerWithKey, hydrated, monthFromNow as month, signIn, suffix, fromOurPages } from "./helpers";
 
 test("an admin edits the option catalogue and the price list", async ({ page }) => {
   await signIn(page, "admin", "/settings");
@@ -110,12 +110,12 @@ test("a month closed by an admin shows its statements, and a later price change 
       ["hsm_pkcs11", "flat", "99"],
     ].map(([code, pricing, price]) => ({ code, pricing, price })),
   };
-  const catalogue = await page.request.post("/api/billing/pricing");
+  const catalogue = await page.request.post("/api/billing/pricing", { headers: fromOurPages });
   const codes: string[] = (await catalogue.json()).catalogue.map((o: { code: string }) => o.code);
   for (const code of codes) {
     if (!form.options.some((o) => o.code === code)) form.options.push({ code, pricing: "flat", price: "1" });
   }
-  const saved = await page.request.post("/api/billing/save_price_list", { data: { form } });
+  const saved = await page.request.post("/api/billing/save_price_list", { headers: fromOurPages, data: { form } });
   expect(saved.status()).toBe(200);
   await page.reload();
   await hydrated(page);
@@ -126,7 +126,7 @@ test("a month closed by an admin shows its statements, and a later price change 
   expect(await statements.first().getByRole("table").innerText()).toBe(firstLines);
 
   // Closing again from the command line's function changes nothing either.
-  const again = await page.request.post("/api/billing/close_month", { form: { month: last } });
+  const again = await page.request.post("/api/billing/close_month", { headers: fromOurPages, form: { month: last } });
   expect(again.status()).toBe(200);
   expect((await again.json()).closed_now).toBe(false);
 });

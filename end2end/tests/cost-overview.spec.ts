@@ -1,7 +1,7 @@
 import { Download, Locator, Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
 import { readFile } from "node:fs/promises";
-import { cents, hoverBar, hydrated, monthFromNow, monthName, openTable, parseCsv, signIn } from "./helpers";
+import { cents, hoverBar, hydrated, monthFromNow, monthName, openTable, parseCsv, signIn, fromOurPages } from "./helpers";
 
 const COLUMNS = [
   "month",
@@ -27,7 +27,7 @@ const COLUMNS = [
 /** Two months that ended long ago get their statements (idempotent: other tests close them too). */
 async function closeOldMonths(page: Page): Promise<void> {
   for (const m of [monthFromNow(-3), monthFromNow(-2)]) {
-    const closed = await page.request.post("/api/billing/close_month", { form: { month: m } });
+    const closed = await page.request.post("/api/billing/close_month", { headers: fromOurPages, form: { month: m } });
     expect(closed.status()).toBe(200);
   }
 }

@@ -1,6 +1,6 @@
 import { Page } from "@playwright/test";
 import { expect, expectNotFound, test } from "./fixtures";
-import { hydrated, signIn, suffix } from "./helpers";
+import { hydrated, signIn, suffix, fromOurPages } from "./helpers";
 
 /** A name no other test (or earlier run) uses. */
 function unique(prefix: string): string {
@@ -16,6 +16,7 @@ function isoDate(offsetDays: number): string {
 /** Creates a customer through the server function, as the signed-in user. */
 async function createViaApi(page: Page, name: string, billed: boolean, maxUsers = 25): Promise<number> {
   const response = await page.request.post("/api/customers/create", {
+    headers: fromOurPages,
     data: {
       form: {
         name,

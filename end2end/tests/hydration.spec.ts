@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { customerIdByName, monthFromNow, signIn, watchForProblems } from "./helpers";
+import { customerIdByName, monthFromNow, signIn, watchForProblems, fromOurPages } from "./helpers";
 
 // Every page, loaded afresh several times at a phone's and a desktop's
 // width: each load must hydrate and log no error. (Hydration that depends on
@@ -15,6 +15,7 @@ for (const width of [1280, 360]) {
     const problems = await watchForProblems(page);
     await signIn(page, "admin");
     const created = await page.request.post("/api/customers/create", {
+    headers: fromOurPages,
       data: { form: { name: `Hydration ${width} ${Date.now()}`, billed: true, contract_end: "2999-12-31",
         database_name: `hydration_${width}_${Date.now()}`, max_users: "5", limit_user_creation: false, options: [] } },
     });

@@ -76,3 +76,22 @@ test("an unknown address shows a friendly 404 page", async ({ page }) => {
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
 });
+
+test("a crafted next after sign-in stays on this site", async ({ page, baseURL }) => {
+  const own = new URL(baseURL ?? "http://127.0.0.1:3000").host;
+  const visited: string[] = [];
+  page.on("request", (request) => visited.push(new URL(request.url()).host));
+  const { username, password } = account("viewer");
+  for (const next of ["/\t/evil.example/phish", "/\r\n/evil.example", "//evil.example", "/\\evil.example", "/..//evil.example"]) {
+    await page.context().clearCookies();
+    await page.goto(`/login?next=${encodeURIComponent(next)}`);
+    await hydrated(page);
+    await page.getByLabel("User name").fill(username);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByTestId("signed-in-user")).toHaveText(username);
+    expect(new URL(page.url()).host, JSON.stringify(next)).toBe(own);
+    expect(new URL(page.url()).pathname, JSON.stringify(next)).toBe("/");
+  }
+  expect(visited.filter((host) => host !== own)).toEqual([]);
+});

@@ -1,6 +1,6 @@
 import { Browser, Locator, Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { account, hydrated, RoleName, signIn, suffix } from "./helpers";
+import { account, hydrated, RoleName, signIn, suffix, fromOurPages } from "./helpers";
 
 test("an admin adds a staff account that can then sign in", async ({ page, browser }) => {
   await signIn(page, "admin", "/settings");
@@ -50,7 +50,7 @@ for (const role of ["viewer", "operator"] as const) {
 /** Creates a staff account through the server function as the signed-in admin page. */
 async function createAccount(page: Page, role: RoleName, password: string): Promise<string> {
   const username = `${role}-${suffix()}`;
-  const created = await page.request.post("/api/create_staff", { form: { username, role, password } });
+  const created = await page.request.post("/api/create_staff", { headers: fromOurPages, form: { username, role, password } });
   expect(created.status()).toBe(200);
   return username;
 }

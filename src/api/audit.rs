@@ -34,6 +34,7 @@ pub async fn audit_log(filter: AuditFilter, cursor: AuditCursor) -> Result<Audit
     use crate::domain::Role;
     use crate::server::{audit, guard};
     guard::authorize(Role::Viewer).await?;
+    filter.check().map_err(|m| AppError::Invalid(vec![m]))?;
     audit::page(&guard::state()?.db, &filter, cursor).await
 }
 
@@ -43,5 +44,6 @@ pub async fn audit_export(filter: AuditFilter, before: Option<i64>) -> Result<Au
     use crate::domain::Role;
     use crate::server::{audit, guard};
     guard::authorize(Role::Viewer).await?;
+    filter.check().map_err(|m| AppError::Invalid(vec![m]))?;
     audit::export_chunk(&guard::state()?.db, &filter, before).await
 }

@@ -126,6 +126,7 @@ pub async fn list_customers(query: ListQuery) -> Result<CustomerPage, AppError> 
     use crate::domain::Role;
     use crate::server::{customers, guard};
     guard::authorize(Role::Viewer).await?;
+    query.check().map_err(|m| AppError::Invalid(vec![m]))?;
     customers::list(&guard::state()?.db, &query).await
 }
 

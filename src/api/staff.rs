@@ -34,7 +34,8 @@ pub async fn create_staff(username: String, role: String, password: String) -> R
     let username = Username::parse(&username).map_err(|e| AppError::invalid("username", e))?;
     let role = Role::parse(&role).map_err(|e| AppError::invalid("role", e))?;
     let password = Password::parse(&password).map_err(|e| AppError::invalid("password", e))?;
-    staff::create(&guard::state()?.db, &admin.username, &username, &password, role).await?;
+    let state = guard::state()?;
+    staff::create(&state.db, &state.hash_limit, &admin.username, &username, &password, role).await?;
     Ok(())
 }
 
@@ -64,7 +65,8 @@ pub async fn reset_staff_password(id: i64, password: String) -> Result<(), AppEr
     use crate::server::{guard, staff};
     let admin = guard::authorize(Role::Admin).await?;
     let password = Password::parse(&password).map_err(|e| AppError::invalid("password", e))?;
-    staff::reset_password(&guard::state()?.db, &admin, id, &password).await
+    let state = guard::state()?;
+    staff::reset_password(&state.db, &state.hash_limit, &admin, id, &password).await
 }
 
 /// Every signed-in user changes their own password.
@@ -84,6 +86,6 @@ pub async fn change_own_password(
     if new_password != repeat_password {
         return Err(AppError::invalid("repeat_password", "The two new passwords differ."));
     }
-    let db = &guard::state()?.db;
-    staff::change_own_password(db, &signed_in.user, &signed_in.token_hash, current_password, &new).await
+    let (state, ip) = (guard::state()?, guard::client_ip()?.0);
+    staff::change_own_password(&state, &signed_in.user, &signed_in.token_hash, current_password, &new, ip).await
 }

@@ -26,15 +26,44 @@ pub struct ServerStatus {
     pub ending_soon: Vec<CustomerLink>,
     /// Deactivated by the contract-end job in the last 7 days.
     pub deactivated_by_job: Vec<CustomerLink>,
-    /// The last warnings and errors this server logged, oldest first.
-    pub problems: Vec<LoggedProblem>,
+    /// The server log's errors and warnings since the start; the details
+    /// only for admins.
+    pub problems: ProblemSummary,
+    /// Staff accounts with many failed sign-ins in the login window, most
+    /// first (admins only; empty for others).
+    pub sign_in_failures: Vec<SignInFailures>,
     pub checked_at: DateTime<Utc>,
 }
 
-/// A warning or an error the server logged.
+/// What the status page shows of the server log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProblemSummary {
+    pub error_total: u64,
+    pub warning_total: u64,
+    /// Whether the caller sees the messages (admins); else the lists are empty.
+    pub details: bool,
+    /// The last different errors and, apart, warnings, oldest first.
+    pub errors: Vec<LoggedProblem>,
+    pub warnings: Vec<LoggedProblem>,
+}
+
+/// A staff account's failed sign-ins within the login window.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInFailures {
+    pub username: String,
+    pub failures: i64,
+    /// From how many client addresses.
+    pub addresses: i64,
+    pub last_at: DateTime<Utc>,
+}
+
+/// A warning or an error the server logged, with how often it came.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoggedProblem {
+    /// The last time it came.
     pub at: DateTime<Utc>,
+    pub first_at: DateTime<Utc>,
+    pub count: u32,
     /// "WARN" or "ERROR".
     pub level: String,
     pub target: String,
@@ -76,6 +105,6 @@ pub struct MonthCloseStatus {
 pub async fn get_server_status() -> Result<ServerStatus, AppError> {
     use crate::domain::Role;
     use crate::server::{guard, status};
-    guard::authorize(Role::Viewer).await?;
-    status::collect(&guard::state()?).await
+    let user = guard::authorize(Role::Viewer).await?;
+    status::collect(&guard::state()?, user.role.includes(Role::Admin)).await
 }

@@ -39,7 +39,7 @@ pub fn AuditTable(entries: Vec<AuditEntry>, caption: &'static str, #[prop(option
         })
         .collect_view();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label=caption>
             <table class="data-table audit-table">
                 <caption class="visually-hidden">{caption}</caption>
                 <thead>

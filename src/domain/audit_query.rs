@@ -16,7 +16,7 @@ pub const EXPORT_MAX: usize = 100_000;
 pub const TEXT_MAX_CHARS: usize = 100;
 
 /// Every action the app writes: code, how it reads, and its group.
-pub const ACTIONS: [(&str, &str, ActionGroup); 29] = [
+pub const ACTIONS: [(&str, &str, ActionGroup); 30] = [
     ("login.succeeded", "Signed in", ActionGroup::SignIns),
     ("login.failed", "Sign-in failed", ActionGroup::SignIns),
     ("login.refused", "Sign-in refused (too many failures)", ActionGroup::SignIns),
@@ -46,6 +46,7 @@ pub const ACTIONS: [(&str, &str, ActionGroup); 29] = [
     ("staff.enabled", "Account enabled", ActionGroup::Staff),
     ("staff.password_reset", "Password reset by an admin", ActionGroup::Staff),
     ("staff.password_changed", "Password changed", ActionGroup::Staff),
+    ("staff.password_change_failed", "Password change refused: wrong current password", ActionGroup::Staff),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -144,6 +145,12 @@ pub struct AuditFilter {
 }
 
 impl AuditFilter {
+    /// The server's check of a filter it is sent: the texts' lengths.
+    pub fn check(&self) -> Result<(), super::FieldMessage> {
+        super::validation::filter_text("person", &self.person, TEXT_MAX_CHARS)?;
+        super::validation::filter_text("customer", &self.customer, TEXT_MAX_CHARS)
+    }
+
     pub fn is_empty(&self) -> bool {
         self == &Self::default()
     }

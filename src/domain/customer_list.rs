@@ -94,6 +94,11 @@ impl ListQuery {
         }
     }
 
+    /// The server's check of a query it is sent: the search's length.
+    pub fn check(&self) -> Result<(), super::FieldMessage> {
+        super::validation::filter_text("q", &self.search, SEARCH_MAX_CHARS)
+    }
+
     /// The URL of this list, e.g. `/customers?tab=test&q=acme`; defaults are left out.
     pub fn href(&self) -> String {
         let mut parts = vec![format!("tab={}", self.tab.as_str())];

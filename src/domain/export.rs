@@ -3,6 +3,7 @@
 //! the column set documented in the README ("Cost overview CSV").
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 use super::cost_overview::{BilledOption, OverviewRow};
 use super::{BillingMonth, Money};
@@ -64,6 +65,23 @@ pub const COLUMNS: [&str; 18] = [
     "option_codes",
 ];
 
+/// A text cell as written to a CSV file. A spreadsheet program reads a cell
+/// that starts with `=`, `+`, `-` or `@` (or their full-width forms), or
+/// with a tab, carriage return or line feed, as a formula, also after
+/// leading spaces; such a cell gets a leading `'` (OWASP's advice on CSV
+/// injection), which the program shows as plain text. Only text columns go
+/// through here: amounts and counts stay numbers.
+pub fn text_cell(text: &str) -> Cow<'_, str> {
+    const STARTS: [char; 11] = ['=', '+', '-', '@', '\t', '\r', '\n', '＝', '＋', '－', '＠'];
+    let first = text.trim_start_matches([' ', '\u{a0}', '\u{3000}']).chars().next();
+    let raw_first = text.chars().next();
+    if first.is_some_and(|c| STARTS.contains(&c)) || raw_first.is_some_and(|c| STARTS.contains(&c)) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 /// "cost-overview-2026-10.csv".
 pub fn file_name(month: BillingMonth) -> String {
     format!("cost-overview-{month}.csv")
@@ -90,25 +108,26 @@ pub fn write(rows: &[&OverviewRow], currency: &str, format: CsvFormat) -> Vec<u8
     for row in rows {
         let b = &row.bill;
         let codes = b.options.iter().map(|o| o.code.as_str()).collect::<Vec<_>>().join(" ");
+        let text = |t: &str| text_cell(t).into_owned();
         let _ = writer.write_record([
             row.month.to_string(),
             b.customer_id.to_string(),
-            b.name.clone(),
-            b.database_name.clone(),
-            b.status.as_str().to_owned(),
+            text(&b.name),
+            text(&b.database_name),
+            text(b.status.as_str()),
             b.users.to_string(),
             row.change.plain(),
             b.users_at_start.to_string(),
             b.users_at_end.to_string(),
-            names(&b.options),
-            names(&row.options_added),
-            names(&row.options_removed),
+            text(&names(&b.options)),
+            text(&names(&row.options_added)),
+            text(&names(&row.options_removed)),
             amount(b.users_cost, mark),
             amount(b.options_cost, mark),
             amount(b.total, mark),
-            currency.to_owned(),
-            b.figures.label().to_owned(),
-            codes,
+            text(currency),
+            text(b.figures.label()),
+            text(&codes),
         ]);
     }
     writer.into_inner().unwrap_or_default()

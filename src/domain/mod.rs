@@ -19,6 +19,7 @@ pub mod max_users;
 pub mod money;
 pub mod overview_query;
 pub mod role;
+pub mod sign_in_limit;
 pub mod unit_price;
 pub mod usage;
 pub mod username;

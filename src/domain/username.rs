@@ -56,6 +56,9 @@ impl fmt::Display for Username {
     }
 }
 
+/// The longest password there can be: a longer typed one is wrong unseen.
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
 /// A new password for a staff account: 12 to 256 characters.
 /// Never printed: `Debug` hides it.
 #[derive(Clone, PartialEq, Eq)]
@@ -75,7 +78,7 @@ impl Password {
         if count < 12 {
             return Err(PasswordError::TooShort);
         }
-        if count > 256 {
+        if count > MAX_PASSWORD_CHARS {
             return Err(PasswordError::TooLong);
         }
         Ok(Self(raw.to_owned()))

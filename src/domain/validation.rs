@@ -15,6 +15,16 @@ impl FieldMessage {
     }
 }
 
+/// A search or filter text as the server takes it: at most `max`
+/// characters (the browser cuts what it puts in the address to the same
+/// length, so only a hand-made request is refused).
+pub fn filter_text(field: &str, text: &str, max: usize) -> Result<(), FieldMessage> {
+    if text.chars().count() > max {
+        return Err(FieldMessage::new(field, format!("A search or filter has at most {max} characters.")));
+    }
+    Ok(())
+}
+
 /// Collects field messages while a form is checked field by field.
 #[derive(Default)]
 pub struct Problems(Vec<FieldMessage>);

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::status::{get_server_status, CustomerLink, LoggedProblem};
+use crate::api::status::{get_server_status, CustomerLink, LoggedProblem, ProblemSummary, SignInFailures};
 use crate::components::format;
 use crate::components::loaded;
 
@@ -28,9 +28,16 @@ fn customer_list(list: &[CustomerLink], empty: &'static str) -> AnyView {
     .into_any()
 }
 
-/// The server's last warnings and errors, colour-coded, newest or oldest first.
+/// One table of kept log messages (errors or warnings), each with how often
+/// it came, newest or oldest first.
 #[component]
-fn Problems(problems: Vec<LoggedProblem>) -> impl IntoView {
+fn ProblemTable(
+    id: &'static str,
+    title: &'static str,
+    empty: &'static str,
+    total: u64,
+    problems: Vec<LoggedProblem>,
+) -> impl IntoView {
     let newest_first = RwSignal::new(true);
     let count = problems.len();
     let rows = move || {
@@ -40,14 +47,10 @@ fn Problems(problems: Vec<LoggedProblem>) -> impl IntoView {
         }
         list.into_iter()
             .map(|p| {
-                let (class, label) =
-                    if p.level == "ERROR" { ("pill pill-error", "Failure") } else { ("pill pill-warn", "Attention") };
                 view! {
                     <tr>
                         <td class="nowrap">{p.at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
-                        <td>
-                            <span class=class>{label}</span>
-                        </td>
+                        <td class="num">{format::thousands(u64::from(p.count))}</td>
                         <td class="log-message">
                             {p.message}
                             <span class="muted small">{format!(" · {}", p.target)}</span>
@@ -58,9 +61,9 @@ fn Problems(problems: Vec<LoggedProblem>) -> impl IntoView {
             .collect_view()
     };
     view! {
-        <section class="card" aria-labelledby="status-log">
+        <section class="card" aria-labelledby=id>
             <div class="card-heading">
-                <h2 id="status-log">{format!("Warnings and errors ({count}, at most {RECENT})")}</h2>
+                <h2 id=id>{format!("{title} ({total} since the start; the last {RECENT} different ones)")}</h2>
                 {(count > 1)
                     .then(|| {
                         view! {
@@ -75,21 +78,21 @@ fn Problems(problems: Vec<LoggedProblem>) -> impl IntoView {
                     })}
             </div>
             {if count == 0 {
-                view! { <p class="muted">"No warning or error since the server started."</p> }.into_any()
+                view! { <p class="muted">{empty}</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0" role="region" aria-label=title>
                         <table class="data-table">
-                            <caption class="visually-hidden">"Warnings and errors of the server log"</caption>
+                            <caption class="visually-hidden">{title}</caption>
                             <thead>
                                 <tr>
                                     <th
                                         scope="col"
                                         aria-sort=move || if newest_first.get() { "descending" } else { "ascending" }
                                     >
-                                        "Time"
+                                        "Last time"
                                     </th>
-                                    <th scope="col">"Kind"</th>
+                                    <th scope="col" class="num">"Times"</th>
                                     <th scope="col">"Message"</th>
                                 </tr>
                             </thead>
@@ -103,8 +106,92 @@ fn Problems(problems: Vec<LoggedProblem>) -> impl IntoView {
     }
 }
 
-/// Warnings and errors the server keeps for this page.
-const RECENT: usize = 100;
+/// The server log's errors and warnings: the messages for admins, the
+/// counts for everyone else.
+#[component]
+fn Problems(problems: ProblemSummary) -> impl IntoView {
+    if !problems.details {
+        return view! {
+            <section class="card" aria-labelledby="status-log">
+                <h2 id="status-log">"Server log"</h2>
+                <p>
+                    {format!(
+                        "{} errors and {} warnings since the server started. Administrators see the messages here.",
+                        problems.error_total,
+                        problems.warning_total,
+                    )}
+                </p>
+            </section>
+        }
+        .into_any();
+    }
+    view! {
+        <ProblemTable
+            id="status-errors"
+            title="Errors"
+            empty="No error since the server started."
+            total=problems.error_total
+            problems=problems.errors
+        />
+        <ProblemTable
+            id="status-warnings"
+            title="Warnings"
+            empty="No warning since the server started."
+            total=problems.warning_total
+            problems=problems.warnings
+        />
+    }
+    .into_any()
+}
+
+/// Staff accounts with many failed sign-ins (admins only).
+fn sign_in_failures(list: &[SignInFailures]) -> impl IntoView {
+    let rows = list
+        .iter()
+        .map(|f| {
+            view! {
+                <tr>
+                    <td>{f.username.clone()}</td>
+                    <td class="num">{format::thousands(f.failures as u64)}</td>
+                    <td class="num">{format::thousands(f.addresses as u64)}</td>
+                    <td class="nowrap">{format::timestamp(f.last_at)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card" aria-labelledby="status-sign-ins">
+            <h2 id="status-sign-ins">"Failed sign-ins"</h2>
+            {if list.is_empty() {
+                view! { <p class="muted">"No account has many failed sign-ins in the login window."</p> }.into_any()
+            } else {
+                view! {
+                    <p class="muted small">
+                        "Accounts with many failed sign-ins in the login window: each address is stopped after a few, and the account slows down for everyone."
+                    </p>
+                    <div class="table-wrap" tabindex="0" role="region" aria-label="Failed sign-ins">
+                        <table class="data-table">
+                            <caption class="visually-hidden">"Staff accounts with many failed sign-ins"</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Account"</th>
+                                    <th scope="col" class="num">"Failures"</th>
+                                    <th scope="col" class="num">"Addresses"</th>
+                                    <th scope="col">"Last"</th>
+                                </tr>
+                            </thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </div>
+                }
+                .into_any()
+            }}
+        </section>
+    }
+}
+
+/// Different errors (and, apart, warnings) the server keeps for this page.
+const RECENT: usize = 50;
 /// Below this the free disk shows as low: backups and the WAL need room.
 const LOW_DISK_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
@@ -271,6 +358,7 @@ pub fn StatusPage() -> impl IntoView {
                             {customer_list(&s.deactivated_by_job, "None.")}
                         </section>
                     </div>
+                    {s.problems.details.then(|| sign_in_failures(&s.sign_in_failures))}
                     <Problems problems=s.problems.clone() />
                 }
             })}

@@ -3,8 +3,9 @@
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 
-use super::db::{begin_write, Db, Sql, Time, WriteTx};
+use super::db::{Db, Sql, Time, WriteTx};
 use crate::api::audit::{AuditChunk, AuditCustomer, AuditEntry, AuditLogPage, FieldChange};
+use crate::domain::audit_log::capped;
 use crate::domain::audit_query::{ActionFilter, AuditCursor, AuditFilter, EXPORT_CHUNK, PAGE_SIZE};
 use crate::error::AppError;
 
@@ -21,6 +22,8 @@ pub struct Entry<'a> {
     pub at: DateTime<Utc>,
 }
 
+/// Writes an entry; its actor, subject and detail are cut to
+/// [`capped`]'s length (the caller's text may come from anyone).
 pub async fn write(tx: &mut WriteTx, entry: Entry<'_>) -> Result<(), sqlx::Error> {
     let changes = serde_json::to_string(&entry.changes).unwrap_or_else(|_| "[]".to_owned());
     sqlx::query(
@@ -28,10 +31,10 @@ pub async fn write(tx: &mut WriteTx, entry: Entry<'_>) -> Result<(), sqlx::Error
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(Time(entry.at))
-    .bind(entry.actor)
+    .bind(capped(entry.actor))
     .bind(entry.action)
-    .bind(entry.subject)
-    .bind(entry.detail)
+    .bind(capped(&entry.subject))
+    .bind(capped(&entry.detail))
     .bind(entry.customer_id)
     .bind(changes)
     .execute(&mut **tx)
@@ -57,20 +60,6 @@ pub async fn record(
         at: Utc::now(),
     };
     write(tx, entry).await
-}
-
-/// A refused request, written in its own transaction (the request itself
-/// changes nothing). The refusal stands even if this write fails; the
-/// failure is logged.
-pub async fn refusal(db: &Db, actor: &str, action: &str, path: &str, detail: &str) {
-    let written = async {
-        let mut tx = begin_write(db).await?;
-        record(&mut tx, actor, action, path, detail).await?;
-        tx.commit().await
-    };
-    if let Err(error) = written.await {
-        tracing::error!(%error, %action, "cannot write a refusal to the audit log");
-    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -261,6 +250,7 @@ pub async fn export_chunk(db: &Db, filter: &AuditFilter, before: Option<i64>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::db::begin_write;
     use crate::server::db::testing;
 
     #[tokio::test]

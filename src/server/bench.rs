@@ -10,6 +10,7 @@ use tower::ServiceExt;
 
 use super::config::Config;
 use super::db::{self, begin_write, Time};
+use super::passwords::HashLimit;
 use super::router::router_on;
 use super::{customers, sessions, staff};
 use crate::domain::customer::CustomerForm;
@@ -87,6 +88,7 @@ pub(super) async fn time_calls(
             .method(Method::POST)
             .uri(path)
             .header(header::HOST, "127.0.0.1:3000")
+            .header(header::ORIGIN, "http://127.0.0.1:3000")
             .header(header::CONTENT_TYPE, content_type)
             .header(header::ACCEPT, "application/json")
             .header(header::COOKIE, cookie)
@@ -113,9 +115,10 @@ pub(super) async fn time_calls(
 /// (a user name of its own, so a kept database can be benchmarked again).
 pub(super) async fn viewer_router(db: &super::db::Db, url: &str) -> anyhow::Result<(axum::Router, String)> {
     let name = Username::parse(&format!("bench-viewer-{}", std::process::id()))?;
-    let staff_id = staff::create(db, "bench", &name, &Password::parse("bench password 123")?, Role::Viewer)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let staff_id =
+        staff::create(db, &HashLimit::default(), "bench", &name, &Password::parse("bench password 123")?, Role::Viewer)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut tx = begin_write(db).await?;
     let token = sessions::create(&mut tx, staff_id, Utc::now()).await?;
     tx.commit().await?;

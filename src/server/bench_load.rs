@@ -19,6 +19,7 @@ use rand::Rng;
 
 use super::bench::{form, percentile, ready_within, report_body, Answer, Connection};
 use super::db::{self, Backend};
+use super::passwords::HashLimit;
 use super::{customers, staff};
 use crate::domain::{Password, Role, Username};
 
@@ -97,7 +98,9 @@ pub async fn run(plan: LoadPlan) -> anyhow::Result<()> {
         let name = format!("staff-{i:02}");
         let role = [Role::Viewer, Role::Operator, Role::Admin][i % 3];
         let username = Username::parse(&name).map_err(|e| anyhow::anyhow!("{e}"))?;
-        staff::create(&database, "bench", &username, &password, role).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        staff::create(&database, &HashLimit::default(), "bench", &username, &password, role)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         staff_names.push(name);
     }
     database.close().await;

@@ -11,6 +11,7 @@ use rand::distributions::{Alphanumeric, DistString};
 
 use super::config::Config;
 use super::db::{self, Db};
+use super::passwords::HashLimit;
 use super::router::build_router;
 use super::state::AppState;
 use super::{staff, telemetry};
@@ -26,7 +27,7 @@ async fn bootstrap_admin(db: &Db, config: &Config) -> anyhow::Result<()> {
         (Some(name), Some(password)) => {
             let username = Username::parse(name).context("MSP_ADMIN_USERNAME")?;
             let password = Password::parse(password).context("MSP_ADMIN_PASSWORD")?;
-            staff::create(db, "system", &username, &password, Role::Admin)
+            staff::create(db, &HashLimit::default(), "system", &username, &password, Role::Admin)
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot create the first admin: {e}"))?;
             tracing::info!(%username, "created the first admin from the environment");
@@ -50,9 +51,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 async fn run_server(db: Db, config: Config) -> anyhow::Result<()> {
     let leptos_options = get_configuration(None).context("cannot read the Leptos configuration")?.leptos_options;
     let addr = leptos_options.site_addr;
+    super::security::OwnOrigin::from_config(config.public_url.as_deref(), config.secure_cookies, addr)
+        .map_err(anyhow::Error::msg)?;
     let (stop_jobs, stop) = tokio::sync::watch::channel(false);
     let jobs = if config.run_jobs {
-        Some(super::jobs::spawn(db.clone(), std::time::Duration::from_secs(15 * 60), stop))
+        Some(super::jobs::spawn(db.clone(), config.clone(), std::time::Duration::from_secs(15 * 60), stop))
     } else {
         tracing::warn!("background jobs are off (MSP_RUN_JOBS=false): months do not close by themselves");
         None
@@ -166,7 +169,9 @@ pub async fn admin_create(config: Config, username: &str, role: &str, password_s
     std::io::stdin().read_to_string(&mut input).context("cannot read the password from standard input")?;
     let password = Password::parse(input.trim_end_matches(['\r', '\n'])).context("the password")?;
     let db = db::connect(&config.database_url).await?;
-    staff::create(&db, "cli", &username, &password, role).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    staff::create(&db, &HashLimit::default(), "cli", &username, &password, role)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("Created {role} account {username}.");
     Ok(())
 }
@@ -230,7 +235,9 @@ pub async fn demo(mut config: Config, database_file: PathBuf) -> anyhow::Result<
     {
         let username = Username::parse(name)?;
         let parsed = Password::parse(&password)?;
-        staff::create(&db, "demo", &username, &parsed, role).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        staff::create(&db, &HashLimit::default(), "demo", &username, &parsed, role)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         logins.push((name, role));
     }
     let customers = super::demo::fill(&db, true).await?;

@@ -37,10 +37,23 @@ pub struct Config {
     #[arg(long, env = "MSP_LOGIN_WINDOW_MINUTES", default_value_t = 15)]
     pub login_window_minutes: u32,
 
-    /// Use the first address of `X-Forwarded-For` as the client address
-    /// (only behind a reverse proxy that sets it).
+    /// Take the client address from `X-Forwarded-For` (only behind a reverse
+    /// proxy that appends to it): the entry `MSP_TRUSTED_PROXY_HOPS` places
+    /// from the right.
     #[arg(long, env = "MSP_TRUST_FORWARDED_FOR", default_value_t = false, action = ArgAction::Set)]
     pub trust_forwarded_for: bool,
+
+    /// How many proxies of yours append to `X-Forwarded-For` (1: one reverse
+    /// proxy; its entry, the rightmost, is the client's address).
+    #[arg(long, env = "MSP_TRUSTED_PROXY_HOPS", default_value_t = 1)]
+    pub trusted_proxy_hops: u32,
+
+    /// The address people open the app at, e.g. `https://msp.example.com`:
+    /// a state-changing request from a browser must come from this origin
+    /// (scheme, host and port). Default: `http://` and the listen address
+    /// (with `localhost` for a loopback address).
+    #[arg(long, env = "MSP_PUBLIC_URL")]
+    pub public_url: Option<String>,
 
     /// Machine API requests allowed per API key and minute (counted in the
     /// database, over all instances).

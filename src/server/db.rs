@@ -131,17 +131,38 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
 const SQLITE_CONNECTION_SETTINGS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
      PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;";
 
-/// Creates the SQLite file (and its folder) if missing, in WAL mode.
+/// Creates a folder and its missing parents readable by this user only (0700).
+pub fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+}
+
+/// Creates an empty file readable by this user only (0600); fails if it exists.
+pub fn create_private_file(file: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(file).map(drop)
+}
+
+/// Creates the SQLite file (and its folder) if missing, in WAL mode. A new
+/// file is readable by this user only (0600, its folder 0700), and SQLite
+/// gives its WAL and shared-memory files the same mode.
 async fn create_sqlite_file(url: &str) -> anyhow::Result<()> {
     let options = SqliteConnectOptions::from_str(url)
         .with_context(|| format!("DATABASE_URL is not a valid SQLite URL: {url}"))?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .busy_timeout(BUSY_TIMEOUT);
-    if let Some(parent) = options.get_filename().parent() {
-        if !parent.as_os_str().is_empty() {
-            std::fs::create_dir_all(parent)
+    let file = options.get_filename();
+    let in_memory = file.as_os_str().is_empty() || file.to_string_lossy().starts_with(':');
+    if !in_memory {
+        if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
+            create_private_dir(parent)
                 .with_context(|| format!("cannot create the database folder {}", parent.display()))?;
+        }
+        match create_private_file(file) {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(error) => return Err(error).with_context(|| format!("cannot create the database {}", file.display())),
         }
     }
     options.connect().await.with_context(|| format!("cannot open the database {url}"))?.close().await?;

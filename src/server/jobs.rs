@@ -12,9 +12,10 @@ use tokio::task::JoinHandle;
 
 use super::audit::{self, Entry};
 use super::clock;
+use super::config::Config;
 use super::db::{begin_write, Day, Db, Time};
 use super::history;
-use super::{billing, metering};
+use super::{billing, login, metering, sessions};
 use crate::api::audit::FieldChange;
 
 const ACTOR: &str = "system";
@@ -70,7 +71,7 @@ pub async fn deactivate_ended_contracts(db: &Db, today: NaiveDate) -> Result<usi
 /// Runs the jobs now and then every `every` until `stop` turns true. A pass
 /// that has started always runs to its end (the server waits for the
 /// returned task before it exits), so a shutdown never cuts a job short.
-pub fn spawn(db: Db, every: Duration, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+pub fn spawn(db: Db, config: Config, every: Duration, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         loop {
@@ -79,7 +80,7 @@ pub fn spawn(db: Db, every: Duration, mut stop: watch::Receiver<bool>) -> JoinHa
                 _ = stop.wait_for(|stop| *stop) => break,
             }
             match claim_pass(&db, every, Utc::now()).await {
-                Ok(true) => run_pass(&db).await,
+                Ok(true) => run_pass(&db, &config).await,
                 Ok(false) => {}
                 Err(error) => tracing::error!(%error, "cannot claim the job pass"),
             }
@@ -111,7 +112,7 @@ fn instance_name() -> String {
 }
 
 /// One pass of every job.
-async fn run_pass(db: &Db) {
+async fn run_pass(db: &Db, config: &Config) {
     match deactivate_ended_contracts(db, clock::today()).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(customers = n, "deactivated customers whose contract ended"),
@@ -127,6 +128,12 @@ async fn run_pass(db: &Db) {
     }
     if let Err(error) = metering::prune_raw_reports(db, Utc::now()).await {
         tracing::error!(%error, "pruning old usage reports failed");
+    }
+    if let Err(error) = sessions::prune_expired(db, config, Utc::now()).await {
+        tracing::error!(%error, "pruning ended sessions failed");
+    }
+    if let Err(error) = login::prune_attempts(db, config, Utc::now()).await {
+        tracing::error!(%error, "pruning old sign-in attempts failed");
     }
 }
 
@@ -222,13 +229,13 @@ pub(super) mod tests {
         // when the stop comes.
         let lock = begin_write(&t.db).await.unwrap();
         let (stop_tx, stop) = watch::channel(false);
-        let jobs = spawn(t.db.clone(), Duration::from_secs(3600), stop);
+        let jobs = spawn(t.db.clone(), Config::for_database("unused"), Duration::from_secs(3600), stop);
         tokio::time::sleep(Duration::from_millis(300)).await;
         stop_tx.send(true).unwrap();
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert!(!jobs.is_finished(), "the pass in progress was abandoned");
         drop(lock);
-        tokio::time::timeout(Duration::from_secs(10), jobs).await.expect("the jobs stop").unwrap();
+        tokio::time::timeout(Duration::from_secs(120), jobs).await.expect("the jobs stop").unwrap();
         let status = customers::get(&t.db, id).await.unwrap().status;
         assert_eq!(status, crate::domain::CustomerStatus::Deactivated, "the pass ran to its end");
     }

@@ -1,13 +1,21 @@
-//! Signing in: rate limit per account and per client address, password check,
-//! a fresh session, and the attempt recorded (login_attempts + audit log).
+//! Signing in: a turn at password hashing, the attempt counted against the
+//! limits before the password is checked (one write transaction, so that
+//! parallel attempts cannot all slip under a limit), the check, a fresh
+//! session, and the attempt recorded (login_attempts + audit log).
+//!
+//! A user changing their own password passes the same limits: a wrong
+//! current password counts as a failed sign-in.
 
 use chrono::{DateTime, Utc};
 use std::net::IpAddr;
 
-use super::db::{begin_write, Time};
+use super::config::Config;
+use super::db::{begin_write, Db, Time};
 use super::state::AppState;
 use super::{audit, passwords, sessions, staff};
 use crate::api::session::CurrentUser;
+use crate::domain::sign_in_limit::{self, Decision, Failures, Limits};
+use crate::domain::username::MAX_PASSWORD_CHARS;
 use crate::error::AppError;
 
 pub const WRONG_CREDENTIALS: &str = "Wrong user name or password.";
@@ -17,30 +25,115 @@ pub struct SignedInNow {
     pub token: String,
 }
 
-async fn failures_since(state: &AppState, column: &str, value: &str, since: DateTime<Utc>) -> Result<i64, sqlx::Error> {
-    // `column` is one of two fixed names, never user input.
-    let sql = format!("SELECT COUNT(*) FROM login_attempts WHERE {column} = $1 AND succeeded = FALSE AND at > $2");
-    sqlx::query_scalar(&sql).bind(value).bind(Time(since)).fetch_one(&state.db).await
+/// An attempt admitted by the limits, stored as a failure until it passes.
+pub struct Attempt {
+    id: i64,
 }
 
-async fn record_attempt(
-    state: &AppState,
-    username: &str,
-    ip: IpAddr,
-    outcome: &str,
-    counts_as_failure: bool,
-) -> Result<(), sqlx::Error> {
-    let mut tx = begin_write(&state.db).await?;
-    if counts_as_failure {
-        sqlx::query("INSERT INTO login_attempts (username, ip, succeeded, at) VALUES ($1, $2, FALSE, $3)")
-            .bind(username)
-            .bind(ip.to_string())
-            .bind(Time(Utc::now()))
-            .execute(&mut *tx)
-            .await?;
+/// What was typed as a user name, as attempts are keyed: normalised like a
+/// user name and cut to its longest length.
+pub fn attempt_name(raw: &str) -> String {
+    raw.trim().to_lowercase().chars().take(64).collect()
+}
+
+fn limits(state: &AppState) -> Limits {
+    let config = &state.config;
+    Limits {
+        per_pair: config.login_max_failures,
+        per_address: config.login_max_failures_per_ip,
+        window_secs: i64::from(config.login_window_minutes) * 60,
     }
-    audit::record(&mut tx, username, outcome, &format!("staff:{username}"), &format!("from {ip}")).await?;
+}
+
+type Count = (i64, Option<Time>);
+
+async fn failures(tx: &mut super::db::WriteTx, username: &str, ip: &str, since: Time) -> Result<Failures, sqlx::Error> {
+    const FAILED: &str = "FROM login_attempts WHERE succeeded = FALSE AND at > $1";
+    let (pair, pair_oldest): Count =
+        sqlx::query_as(&format!("SELECT COUNT(*), MIN(at) {FAILED} AND username = $2 AND ip = $3"))
+            .bind(since)
+            .bind(username)
+            .bind(ip)
+            .fetch_one(&mut **tx)
+            .await?;
+    let (address, address_oldest): Count = sqlx::query_as(&format!("SELECT COUNT(*), MIN(at) {FAILED} AND ip = $2"))
+        .bind(since)
+        .bind(ip)
+        .fetch_one(&mut **tx)
+        .await?;
+    let (account, account_newest): Count =
+        sqlx::query_as(&format!("SELECT COUNT(*), MAX(at) {FAILED} AND username = $2"))
+            .bind(since)
+            .bind(username)
+            .fetch_one(&mut **tx)
+            .await?;
+    let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+    Ok(Failures {
+        pair: count(pair),
+        pair_oldest: pair_oldest.map(DateTime::from),
+        address: count(address),
+        address_oldest: address_oldest.map(DateTime::from),
+        account: count(account),
+        account_newest: account_newest.map(DateTime::from),
+    })
+}
+
+/// Counts this attempt against the limits and, when it may go ahead,
+/// stores it as a failure (it becomes a success only once the password
+/// passed). Counting and storing are one write transaction, so however many
+/// attempts arrive at once, no more are checked than the limits allow.
+/// A refusal is written to the audit log as `refused_action`.
+pub async fn admit(state: &AppState, username: &str, ip: IpAddr, refused_action: &str) -> Result<Attempt, AppError> {
+    let limits = limits(state);
+    let now = Utc::now();
+    let since = Time(now - chrono::Duration::seconds(limits.window_secs));
+    let ip_text = ip.to_string();
+    let mut tx = begin_write(&state.db).await?;
+    let failures = failures(&mut tx, username, &ip_text, since).await?;
+    match sign_in_limit::decide(limits, failures, now) {
+        Decision::Check => {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO login_attempts (username, ip, succeeded, at) VALUES ($1, $2, FALSE, $3) RETURNING id",
+            )
+            .bind(username)
+            .bind(&ip_text)
+            .bind(Time(now))
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Attempt { id })
+        }
+        Decision::Wait { secs } => {
+            tx.rollback().await?;
+            let detail = format!("from {ip}, {} failures of this account in the window", failures.account);
+            state.refusals.record(&state.db, ip, username, refused_action, &format!("staff:{username}"), &detail).await;
+            let secs = u64::try_from(secs).unwrap_or(1);
+            Err(AppError::TooManyRequests { message: sign_in_limit::wait_message(secs as i64), retry_after_secs: secs })
+        }
+    }
+}
+
+/// The admitted attempt passed: it no longer counts as a failure.
+async fn passed(tx: &mut super::db::WriteTx, attempt: Attempt) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE login_attempts SET succeeded = TRUE WHERE id = $1").bind(attempt.id).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// The admitted attempt failed: it stays a failure; the audit log says so.
+pub async fn failed(state: &AppState, username: &str, ip: IpAddr, action: &str) -> Result<(), sqlx::Error> {
+    let mut tx = begin_write(&state.db).await?;
+    audit::record(&mut tx, username, action, &format!("staff:{username}"), &format!("from {ip}")).await?;
     tx.commit().await
+}
+
+/// Checks a typed password against a stored hash in a turn already taken.
+/// A typed password longer than any password can be is wrong without the
+/// work of checking it.
+async fn matches(turn: passwords::Turn, typed: String, stored: Option<String>) -> bool {
+    if typed.chars().count() > MAX_PASSWORD_CHARS {
+        return false;
+    }
+    passwords::verify(turn, typed, stored).await
 }
 
 /// Checks the credentials and, when they are right, replaces the caller's
@@ -52,27 +145,17 @@ pub async fn sign_in(
     ip: IpAddr,
     old_token_hash: Option<String>,
 ) -> Result<SignedInNow, AppError> {
-    // Attempts are keyed by what was typed, normalised like a user name.
-    let username: String = raw_username.trim().to_lowercase().chars().take(64).collect();
-    let config = &state.config;
-    let since = Utc::now() - chrono::Duration::from_std(config.login_window()).unwrap_or(chrono::Duration::zero());
-    let by_account = failures_since(state, "username", &username, since).await?;
-    let by_ip = failures_since(state, "ip", &ip.to_string(), since).await?;
-    if by_account >= i64::from(config.login_max_failures) || by_ip >= i64::from(config.login_max_failures_per_ip) {
-        record_attempt(state, &username, ip, "login.refused", false).await?;
-        return Err(AppError::TooManyRequests(format!(
-            "Too many failed sign-ins. Wait {} minutes, then try again.",
-            config.login_window_minutes
-        )));
-    }
-
+    let username = attempt_name(raw_username);
+    // A busy server says so before anything is counted or written.
+    let turn = state.hash_limit.turn().await?;
+    let attempt = admit(state, &username, ip, "login.refused").await?;
     let account = staff::find_by_username(&state.db, &username).await?;
     let stored = account.as_ref().map(|a| a.password_hash.clone());
-    let password_ok = passwords::verify(password, stored).await;
+    let password_ok = matches(turn, password, stored).await;
     let account = match account {
         Some(account) if password_ok && !account.disabled => account,
         _ => {
-            record_attempt(state, &username, ip, "login.failed", true).await?;
+            failed(state, &username, ip, "login.failed").await?;
             return Err(AppError::invalid("password", WRONG_CREDENTIALS));
         }
     };
@@ -83,12 +166,7 @@ pub async fn sign_in(
         sessions::delete(&mut tx, &old).await?;
     }
     let token = sessions::create(&mut tx, account.id, now).await?;
-    sqlx::query("INSERT INTO login_attempts (username, ip, succeeded, at) VALUES ($1, $2, TRUE, $3)")
-        .bind(&username)
-        .bind(ip.to_string())
-        .bind(Time(now))
-        .execute(&mut *tx)
-        .await?;
+    passed(&mut tx, attempt).await?;
     audit::record(&mut tx, &username, "login.succeeded", &format!("staff:{username}"), &format!("from {ip}")).await?;
     tx.commit().await?;
     let user = CurrentUser {
@@ -98,6 +176,45 @@ pub async fn sign_in(
         username: account.username,
     };
     Ok(SignedInNow { user, token })
+}
+
+/// Checks a signed-in user's current password under the sign-in limits:
+/// a wrong one counts as a failed sign-in and is audited.
+pub async fn check_current_password(
+    state: &AppState,
+    user: &CurrentUser,
+    typed: String,
+    ip: IpAddr,
+) -> Result<(), AppError> {
+    let turn = state.hash_limit.turn().await?;
+    let attempt = admit(state, &user.username, ip, "login.refused").await?;
+    let stored: Option<String> = sqlx::query_scalar("SELECT password_hash FROM staff WHERE id = $1")
+        .bind(user.id)
+        .fetch_optional(&state.db)
+        .await?;
+    if stored.is_none() || !matches(turn, typed, stored).await {
+        failed(state, &user.username, ip, "staff.password_change_failed").await?;
+        return Err(AppError::invalid("current_password", "This is not your current password."));
+    }
+    let mut tx = begin_write(&state.db).await?;
+    passed(&mut tx, attempt).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// How long sign-in attempts are kept: the login window, and at least a
+/// day (the audit log keeps every attempt for good).
+pub fn attempts_kept(config: &Config) -> chrono::Duration {
+    chrono::Duration::minutes(i64::from(config.login_window_minutes)).max(chrono::Duration::days(1))
+}
+
+/// Deletes the sign-in attempts older than [`attempts_kept`] (the job pass).
+pub async fn prune_attempts(db: &Db, config: &Config, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM login_attempts WHERE at < $1")
+        .bind(Time(now - attempts_kept(config)))
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
 }
 
 pub async fn sign_out(state: &AppState, user: &CurrentUser, token_hash: &str) -> Result<(), AppError> {

@@ -25,6 +25,7 @@ pub mod metering;
 pub mod operations;
 pub mod passwords;
 pub mod precompress;
+pub mod refusals;
 pub mod router;
 pub mod security;
 pub mod sessions;

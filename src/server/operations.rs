@@ -41,10 +41,15 @@ pub async fn backup(db: &Db, to: &Path) -> anyhow::Result<u64> {
         bail!("{} exists already: choose a new file (a backup never overwrites one)", to.display());
     }
     if let Some(parent) = to.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        db::create_private_dir(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     }
     let target = to.to_str().context("the backup path must be valid UTF-8")?;
-    sqlx::query("VACUUM INTO $1").bind(target).execute(db).await.context("the backup failed")?;
+    // Readable by this user only: SQLite writes into the empty file as it is.
+    db::create_private_file(to).with_context(|| format!("cannot create {}", to.display()))?;
+    if let Err(error) = sqlx::query("VACUUM INTO $1").bind(target).execute(db).await {
+        let _ = std::fs::remove_file(to);
+        return Err(error).context("the backup failed");
+    }
     let copy = sqlx::SqlitePool::connect(&format!("sqlite://{target}?mode=ro")).await?;
     let verdict: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&copy).await?;
     copy.close().await;

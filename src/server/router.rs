@@ -3,7 +3,7 @@
 use axum::body::{to_bytes, Body};
 use axum::extract::Request;
 use axum::http::request::Parts;
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::IntoResponse;
@@ -40,8 +40,36 @@ async fn server_fn_error_status(req: Request, next: Next) -> Response {
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if let Some(secs) = error.retry_after_secs() {
+            parts.headers.insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The largest request body the app takes outside the machine API (which
+/// has its own, smaller limit): server functions' arguments are small.
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+/// Middleware: a request body over [`BODY_LIMIT`] gets 413 with the JSON
+/// error of a server function, read no further than the limit.
+async fn limit_body(req: Request, next: Next) -> Response {
+    if req.uri().path().starts_with("/api/v1/") || matches!(*req.method(), Method::GET | Method::HEAD) {
+        return next.run(req).await;
+    }
+    let too_large = || {
+        let body = serde_json::to_string(&AppError::TooLarge).unwrap_or_default();
+        (StatusCode::PAYLOAD_TOO_LARGE, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response()
+    };
+    let declared = req.headers().get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok());
+    if declared.and_then(|v| v.parse::<u64>().ok()).is_some_and(|n| n > BODY_LIMIT as u64) {
+        return too_large();
+    }
+    let (parts, body) = req.into_parts();
+    match to_bytes(body, BODY_LIMIT).await {
+        Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Err(_) => too_large(),
+    }
 }
 
 /// The app's routes, listed once per process. Listing them runs the app with
@@ -58,8 +86,14 @@ fn routes() -> Vec<AxumRouteListing> {
 /// in `target/site`): for the tests, the benchmarks and the crash test's
 /// server, which start without the Leptos configuration of `serve`.
 pub fn router_on(db: super::db::Db, config: super::config::Config) -> Router {
+    build_router(state_on(db, config))
+}
+
+/// The app state `router_on` builds its router on (listening on the
+/// default address, 127.0.0.1:3000).
+pub fn state_on(db: super::db::Db, config: super::config::Config) -> AppState {
     let options = leptos::prelude::LeptosOptions::builder().output_name("msp-manager").site_root("target/site").build();
-    build_router(AppState::new(options, db, config))
+    AppState::new(options, db, config)
 }
 
 pub fn build_router(state: AppState) -> Router {
@@ -92,6 +126,7 @@ pub fn build_router(state: AppState) -> Router {
         // After the session is known, so that a refusal names who it was.
         .layer(from_fn_with_state(state.clone(), refuse_cross_site))
         .layer(from_fn_with_state(state.clone(), load_session))
+        .layer(from_fn(limit_body))
         .layer(from_fn_with_state(state.clone(), security_headers))
         .layer(CompressionLayer::new())
         .with_state(state)

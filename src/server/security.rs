@@ -6,9 +6,11 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::audit;
+use std::net::{IpAddr, SocketAddr};
+
 use super::sessions::{ClientIp, SignedIn};
 use super::state::AppState;
+use crate::domain::audit_log::capped;
 use crate::error::AppError;
 
 /// The CSP of every response that is not an HTML page.
@@ -28,37 +30,93 @@ fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-fn host_of_origin(origin: &str) -> Option<&str> {
-    origin.split_once("://").map(|(_, rest)| rest.trim_end_matches('/'))
+/// "scheme://host[:port]" of a URL as a browser sends it in `Origin`
+/// (lower case, default port left out), if it has one.
+pub fn origin_of(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    let origin = parsed.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
+}
+
+/// Where the app's own pages come from: state-changing requests from a
+/// browser must carry one of these origins.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OwnOrigin {
+    /// `MSP_PUBLIC_URL`, or the listen address (and `localhost` for a
+    /// loopback one).
+    Listed(Vec<String>),
+    /// Listening on every interface without `MSP_PUBLIC_URL`: the request's
+    /// `Host` with this scheme.
+    HostWith(&'static str),
+}
+
+impl OwnOrigin {
+    pub fn from_config(public_url: Option<&str>, secure: bool, listen: SocketAddr) -> Result<Self, String> {
+        if let Some(url) = public_url.map(str::trim).filter(|u| !u.is_empty()) {
+            let origin = origin_of(url)
+                .filter(|o| o.starts_with("http://") || o.starts_with("https://"))
+                .ok_or_else(|| format!("MSP_PUBLIC_URL must be an http:// or https:// address, not {url:?}"))?;
+            return Ok(Self::Listed(vec![origin]));
+        }
+        let scheme = if secure { "https" } else { "http" };
+        if listen.ip().is_unspecified() {
+            return Ok(Self::HostWith(scheme));
+        }
+        let mut origins: Vec<String> = origin_of(&format!("{scheme}://{listen}")).into_iter().collect();
+        if listen.ip().is_loopback() {
+            origins.extend(origin_of(&format!("{scheme}://localhost:{}", listen.port())));
+        }
+        Ok(Self::Listed(origins))
+    }
+
+    fn allows(&self, origin: &str, host: Option<&str>) -> bool {
+        match self {
+            Self::Listed(origins) => origins.iter().any(|o| o == origin),
+            Self::HostWith(scheme) => {
+                host.and_then(|h| origin_of(&format!("{scheme}://{h}"))).is_some_and(|own| own == origin)
+            }
+        }
+    }
+}
+
+/// Why a state-changing request is refused as cross-site, if it is.
+fn cross_site(req: &Request, own: &OwnOrigin, cookie_name: &str) -> Option<String> {
+    let headers = req.headers();
+    let fetch_site = headers.get("sec-fetch-site").map(|v| v.to_str().unwrap_or("?"));
+    let origin = headers.get(header::ORIGIN).map(|v| v.to_str().unwrap_or("?"));
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    if let Some(site) = fetch_site.filter(|site| *site != "same-origin" && *site != "none") {
+        return Some(format!("Sec-Fetch-Site {site}"));
+    }
+    match origin {
+        Some(origin) if !own.allows(origin, host) => Some(format!("origin {origin}")),
+        Some(_) => None,
+        // Without either header it is no browser's request from a page, so
+        // it must not carry a session a browser would have added.
+        None if fetch_site.is_none() && super::sessions::cookie_value(headers, cookie_name).is_some() => {
+            Some("a session cookie without Origin or Sec-Fetch-Site".to_owned())
+        }
+        None => None,
+    }
 }
 
 /// Middleware: refuses a state-changing request that a browser sent from
-/// another site (`Sec-Fetch-Site`), or whose `Origin` is not this host.
-/// Requests without either header (API clients, curl) pass: they carry no
-/// cookies a browser would add on its own.
-/// Each refusal is written to the audit log (the signed-in user, if the
-/// browser sent the cookie at all, else "anonymous").
+/// another site: `Sec-Fetch-Site` other than same-origin, an `Origin` other
+/// than the app's own (scheme, host and port), or a session cookie with
+/// neither header. Requests without either header and without a session
+/// (API clients, curl) pass: they carry no cookies a browser would add on
+/// its own. Each refusal goes to the audit log (the signed-in user, if the
+/// browser sent the cookie at all, else "anonymous"), repeats counted per
+/// address and minute.
 pub async fn refuse_cross_site(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if !is_safe(req.method()) {
-        let headers = req.headers();
-        let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
-        let cross_by_fetch = matches!(fetch_site, Some(site) if site != "same-origin" && site != "none");
-        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-        let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-        let cross_by_origin = match origin {
-            None => false,
-            Some(origin) => host_of_origin(origin).is_none() || host_of_origin(origin) != host,
-        };
-        if cross_by_fetch || cross_by_origin {
-            tracing::warn!(path = %req.uri().path(), ?origin, ?fetch_site, "refused a cross-site request");
+        if let Some(why) = cross_site(&req, &state.own_origin, state.config.session_cookie_name()) {
+            let why = capped(&why);
+            tracing::warn!(path = %capped(req.uri().path()), %why, "refused a cross-site request");
             let actor = req.extensions().get::<SignedIn>().map_or("anonymous", |s| s.user.username.as_str());
-            let ip = req.extensions().get::<ClientIp>().map(|ip| ip.0.to_string()).unwrap_or_default();
-            let detail = format!(
-                "{} from origin {}, address {ip}",
-                req.method(),
-                origin.unwrap_or(fetch_site.unwrap_or("unknown"))
-            );
-            audit::refusal(&state.db, actor, "access.cross_site", req.uri().path(), &detail).await;
+            let ip = req.extensions().get::<ClientIp>().map_or(IpAddr::from([0, 0, 0, 0]), |ip| ip.0);
+            let detail = format!("{} from {why}, address {ip}", req.method());
+            state.refusals.record(&state.db, ip, actor, "access.cross_site", req.uri().path(), &detail).await;
             return (
                 StatusCode::FORBIDDEN,
                 [(header::CONTENT_TYPE, "application/json")],
@@ -158,7 +216,8 @@ pub async fn require_sign_in(State(state): State<AppState>, req: Request, next: 
         }
         if path.starts_with("/api/") {
             let user = signed_in.user.username.clone();
-            audit::refusal(&state.db, &user, "access.password_change_required", path, "").await;
+            let ip = req.extensions().get::<ClientIp>().map_or(IpAddr::from([0, 0, 0, 0]), |ip| ip.0);
+            state.refusals.record(&state.db, ip, &user, "access.password_change_required", path, "").await;
             let body = serde_json::to_string(&AppError::PasswordChangeRequired).unwrap_or_default();
             return (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], body).into_response();
         }
@@ -174,6 +233,48 @@ pub async fn require_sign_in(State(state): State<AppState>, req: Request, next: 
         return redirect_to(&format!("/login?next={}", encode_query_value(target)));
     }
     next.run(req).await
+}
+
+/// The longest `next` path followed after sign-in.
+const NEXT_MAX_CHARS: usize = 2048;
+
+/// Where to go after sign-in: `next` when it is a path on this site made of
+/// characters that need no encoding (RFC 3986's unreserved, sub-delims,
+/// `:@/?` and well-formed `%XX`), which parses as a URL relative to our
+/// own origin to the same origin and to exactly itself (no dot segments,
+/// no `//`, no backslash, no control character, space or fragment);
+/// anything else goes to `/`. The result is always a valid header value.
+pub fn safe_next(next: Option<&str>) -> String {
+    const BASE: &str = "http://own.invalid/";
+    let ok = |path: &str| {
+        let bytes = path.as_bytes();
+        let chars_ok = path.len() <= NEXT_MAX_CHARS
+            && bytes.iter().enumerate().all(|(i, b)| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => true,
+                b'-' | b'.' | b'_' | b'~' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';'
+                | b'=' | b':' | b'@' | b'/' | b'?' => true,
+                b'%' => bytes.get(i + 1..i + 3).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)),
+                _ => false,
+            });
+        if !chars_ok || !path.starts_with('/') || path.contains("//") {
+            return false;
+        }
+        let Ok(base) = url::Url::parse(BASE) else { return false };
+        match base.join(path) {
+            Ok(url) if url.origin() == base.origin() => {
+                let back = match url.query() {
+                    Some(query) => format!("{}?{query}", url.path()),
+                    None => url.path().to_owned(),
+                };
+                back == path
+            }
+            _ => false,
+        }
+    };
+    match next {
+        Some(path) if ok(path) => path.to_owned(),
+        _ => "/".to_owned(),
+    }
 }
 
 fn redirect_to(location: &str) -> Response {
@@ -199,9 +300,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn origins_are_compared_by_host_and_port() {
-        assert_eq!(host_of_origin("http://127.0.0.1:3000"), Some("127.0.0.1:3000"));
-        assert_eq!(host_of_origin("null"), None);
+    fn origins_are_compared_by_scheme_host_and_port() {
+        let listen: SocketAddr = "127.0.0.1:3000".parse().unwrap();
+        let own = OwnOrigin::from_config(None, false, listen).unwrap();
+        assert_eq!(own, OwnOrigin::Listed(vec!["http://127.0.0.1:3000".into(), "http://localhost:3000".into()]));
+        assert!(own.allows("http://127.0.0.1:3000", None));
+        assert!(own.allows("http://localhost:3000", Some("evil.example")));
+        for other in
+            ["https://127.0.0.1:3000", "http://127.0.0.1:3001", "http://127.0.0.1", "null", "http://evil.example"]
+        {
+            assert!(!own.allows(other, Some("127.0.0.1:3000")), "{other}");
+        }
+        let public = OwnOrigin::from_config(Some("https://MSP.example.com:443/app/"), true, listen).unwrap();
+        assert_eq!(public, OwnOrigin::Listed(vec!["https://msp.example.com".into()]));
+        assert!(!public.allows("http://msp.example.com", None));
+        assert!(OwnOrigin::from_config(Some("msp.example.com"), true, listen).is_err());
+        assert!(OwnOrigin::from_config(Some("ftp://msp.example.com"), true, listen).is_err());
+        let any = OwnOrigin::from_config(None, true, "0.0.0.0:8080".parse().unwrap()).unwrap();
+        assert!(any.allows("https://msp.example.com:8080", Some("msp.example.com:8080")));
+        assert!(!any.allows("http://msp.example.com:8080", Some("msp.example.com:8080")));
     }
 
     #[test]
@@ -210,6 +327,52 @@ mod tests {
         assert!(csp.contains("'wasm-unsafe-eval'"));
         assert!(csp.contains("'nonce-abc'"));
         assert!(!csp.contains("unsafe-inline"));
+    }
+
+    #[test]
+    fn only_plain_local_paths_are_followed_after_sign_in() {
+        for good in ["/customers?tab=billed&q=m%C3%BCller", "/customers/42", "/costs?month=2026-10&sort=total", "/"] {
+            assert_eq!(safe_next(Some(good)), good);
+        }
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "/\tab/evil.example/phish",
+            "/\t/evil.example/phish",
+            "/\n/evil.example",
+            "/\r\nSet-Cookie:x=1",
+            "/\u{0}/evil.example",
+            "/\u{7f}/evil.example",
+            "/ /evil.example",
+            "/\u{a0}/evil.example",
+            "/\u{3000}/evil.example",
+            "/%/evil.example",
+            "/%zz",
+            "/./evil.example",
+            "/..//evil.example",
+            "/a/../..//evil.example",
+            "/#//evil.example",
+            "javascript:alert(1)",
+            "/customers\"onmouseover",
+            "customers",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(Some(&format!("/{}", "a".repeat(NEXT_MAX_CHARS)))), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn whatever_next_is_the_target_is_a_same_site_path_and_a_valid_header(next in "\\PC{0,40}|/[\\x00-\\x7f]{0,40}") {
+            let target = safe_next(Some(&next));
+            proptest::prop_assert!(target.starts_with('/') && !target.starts_with("//"));
+            proptest::prop_assert!(HeaderValue::from_str(&target).is_ok());
+            let resolved = url::Url::parse("https://own.example/x/").unwrap().join(&target).unwrap();
+            proptest::prop_assert_eq!(resolved.host_str(), Some("own.example"));
+        }
     }
 
     #[test]

@@ -91,6 +91,19 @@ pub async fn delete(tx: &mut WriteTx, token_hash: &str) -> Result<(), sqlx::Erro
     Ok(())
 }
 
+/// Deletes the sessions that have ended (idle or past their lifetime) by
+/// `now` (the job pass; an ended session is also deleted when it is used).
+pub async fn prune_expired(db: &Db, config: &Config, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    let idle = chrono::Duration::from_std(config.session_idle()).unwrap_or(chrono::Duration::zero());
+    let lifetime = chrono::Duration::from_std(config.session_lifetime()).unwrap_or(chrono::Duration::zero());
+    let done = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
+        .bind(Time(now - idle))
+        .bind(Time(now - lifetime))
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}
+
 #[derive(sqlx::FromRow)]
 struct SessionRow {
     staff_id: i64,
@@ -144,15 +157,22 @@ pub async fn resolve(
     Ok(Some(SignedIn { user, token_hash }))
 }
 
+/// The client's address from `X-Forwarded-For` behind `hops` proxies that
+/// each append the address they received from: the entry `hops` places
+/// from the right (every header line in order, as one list). `None` when
+/// the list is shorter (the request did not come through them) or that
+/// entry is not an address.
+pub fn forwarded_client<'a>(values: impl Iterator<Item = &'a str>, hops: u32) -> Option<IpAddr> {
+    let entries: Vec<&str> = values.flat_map(|v| v.split(',')).map(str::trim).collect();
+    let hops = usize::try_from(hops).ok().filter(|h| *h >= 1)?;
+    let index = entries.len().checked_sub(hops)?;
+    entries[index].parse().ok()
+}
+
 fn client_ip(req: &Request, config: &Config) -> ClientIp {
     if config.trust_forwarded_for {
-        let forwarded = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse::<IpAddr>().ok());
-        if let Some(ip) = forwarded {
+        let values = req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+        if let Some(ip) = forwarded_client(values, config.trusted_proxy_hops) {
             return ClientIp(ip);
         }
     }
@@ -223,6 +243,21 @@ mod tests {
     }
 
     #[test]
+    fn the_client_address_is_the_entry_a_trusted_proxy_appended() {
+        let ip = |values: &[&str], hops| forwarded_client(values.iter().copied(), hops);
+        // The client wrote the first entry itself; our proxy appended the last.
+        assert_eq!(ip(&["6.6.6.6, 203.0.113.7"], 1), Some("203.0.113.7".parse().unwrap()));
+        assert_eq!(ip(&["6.6.6.6", "203.0.113.7"], 1), Some("203.0.113.7".parse().unwrap()));
+        assert_eq!(ip(&["6.6.6.6, 203.0.113.7, 10.0.0.2"], 2), Some("203.0.113.7".parse().unwrap()));
+        assert_eq!(ip(&[" 2001:db8::5 "], 1), Some("2001:db8::5".parse().unwrap()));
+        // Fewer entries than proxies, garbage, or no proxy: the peer's address.
+        assert_eq!(ip(&["203.0.113.7"], 2), None);
+        assert_eq!(ip(&["6.6.6.6, evil"], 1), None);
+        assert_eq!(ip(&["203.0.113.7"], 0), None);
+        assert_eq!(ip(&[], 1), None);
+    }
+
+    #[test]
     fn finds_the_cookie_among_others() {
         let mut headers = HeaderMap::new();
         headers.insert(header::COOKIE, HeaderValue::from_static("a=1; msp_session=tok; b=2"));
@@ -252,6 +287,21 @@ mod tests {
         assert!(resolve(&t.db, &config, &token, later).await.unwrap().is_none());
         let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions").fetch_one(&t.db).await.unwrap();
         assert_eq!(left, 0);
+    }
+
+    #[tokio::test]
+    async fn the_job_pass_deletes_ended_sessions_and_keeps_live_ones() {
+        let t = testing::fresh().await;
+        let config = Config::for_database("unused");
+        let now = Utc::now();
+        let live = signed_in_at(&t, now).await;
+        let id: i64 = sqlx::query_scalar("SELECT id FROM staff").fetch_one(&t.db).await.unwrap();
+        let mut tx = begin_write(&t.db).await.unwrap();
+        create(&mut tx, id, now - chrono::Duration::hours(1)).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(prune_expired(&t.db, &config, now).await.unwrap(), 1);
+        let left: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM sessions").fetch_all(&t.db).await.unwrap();
+        assert_eq!(left, [hash_token(&live)]);
     }
 
     #[tokio::test]

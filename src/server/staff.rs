@@ -1,8 +1,11 @@
 //! Staff accounts in the database.
 
 use chrono::{DateTime, Utc};
+use std::net::IpAddr;
 
 use super::db::{begin_write, Db, Flag, Time, WriteTx};
+use super::passwords::HashLimit;
+use super::state::AppState;
 use super::{audit, passwords};
 use crate::api::audit::FieldChange;
 use crate::api::session::CurrentUser;
@@ -98,26 +101,24 @@ async fn insert(tx: &mut WriteTx, username: &Username, hash: &str, role: Role) -
 
 /// A new password's hash, once it passed the common-password check
 /// (`field` names the form field a refusal is about).
-async fn new_hash(password: &Password, username: &str, field: &str) -> Result<String, AppError> {
+async fn new_hash(limit: &HashLimit, password: &Password, username: &str, field: &str) -> Result<String, AppError> {
     if let Some(problem) = passwords::weakness(password, username) {
         return Err(AppError::invalid(field, problem));
     }
-    passwords::hash(password).await.map_err(|error| {
-        tracing::error!(%error, "password hashing failed");
-        AppError::Internal
-    })
+    passwords::hash(limit, password).await
 }
 
 /// Creates a staff account and its audit entry in one transaction.
 /// `actor` is who did it (a user name, or "cli" / "system").
 pub async fn create(
     db: &Db,
+    limit: &HashLimit,
     actor: &str,
     username: &Username,
     password: &Password,
     role: Role,
 ) -> Result<i64, AppError> {
-    let hash = new_hash(password, username.as_str(), "password").await?;
+    let hash = new_hash(limit, password, username.as_str(), "password").await?;
     let mut tx = begin_write(db).await?;
     let id = insert(&mut tx, username, &hash, role).await?;
     audit::record(&mut tx, actor, "staff.created", &format!("staff:{username}"), &format!("role: {role}")).await?;
@@ -218,13 +219,19 @@ pub async fn set_disabled(db: &Db, actor: &CurrentUser, id: i64, disabled: bool)
 
 /// An admin sets a temporary password for account `id`: its sessions end,
 /// and at the next sign-in the user must choose a new one.
-pub async fn reset_password(db: &Db, actor: &CurrentUser, id: i64, password: &Password) -> Result<(), AppError> {
+pub async fn reset_password(
+    db: &Db,
+    limit: &HashLimit,
+    actor: &CurrentUser,
+    id: i64,
+    password: &Password,
+) -> Result<(), AppError> {
     if actor.id == id {
         return Err(AppError::Conflict("Change your own password under \"Your password\".".to_owned()));
     }
     let username: Option<String> =
         sqlx::query_scalar("SELECT username FROM staff WHERE id = $1").bind(id).fetch_optional(db).await?;
-    let hash = new_hash(password, &username.ok_or(AppError::NotFound)?, "password").await?;
+    let hash = new_hash(limit, password, &username.ok_or(AppError::NotFound)?, "password").await?;
     let mut tx = begin_write(db).await?;
     let target = find(&mut tx, id).await?;
     sqlx::query("UPDATE staff SET password_hash = $1, must_change_password = TRUE WHERE id = $2")
@@ -238,27 +245,24 @@ pub async fn reset_password(db: &Db, actor: &CurrentUser, id: i64, password: &Pa
     Ok(())
 }
 
-/// A signed-in user changes their own password: the current one first,
-/// then a new one that passes the checks. Their other sessions end; this
-/// one stays.
+/// A signed-in user changes their own password: the current one first
+/// (under the sign-in limits, from the caller's address `ip`), then a new
+/// one that passes the checks. Their other sessions end; this one stays.
 pub async fn change_own_password(
-    db: &Db,
+    state: &AppState,
     user: &CurrentUser,
     token_hash: &str,
     current: String,
     new: &Password,
+    ip: IpAddr,
 ) -> Result<(), AppError> {
-    let stored: Option<String> =
-        sqlx::query_scalar("SELECT password_hash FROM staff WHERE id = $1").bind(user.id).fetch_optional(db).await?;
-    let stored = stored.ok_or(AppError::Unauthenticated)?;
     let same = current == new.expose();
-    if !passwords::verify(current, Some(stored)).await {
-        return Err(AppError::invalid("current_password", "This is not your current password."));
-    }
+    super::login::check_current_password(state, user, current, ip).await?;
     if same {
         return Err(AppError::invalid("new_password", "Choose a password other than your current one."));
     }
-    let hash = new_hash(new, &user.username, "new_password").await?;
+    let db = &state.db;
+    let hash = new_hash(&state.hash_limit, new, &user.username, "new_password").await?;
     let mut tx = begin_write(db).await?;
     let target = find(&mut tx, user.id).await?;
     sqlx::query("UPDATE staff SET password_hash = $1, must_change_password = FALSE WHERE id = $2")
@@ -290,7 +294,7 @@ mod tests {
         let t = testing::fresh().await;
         let name = Username::parse("Bob").unwrap();
         let password = Password::parse("twelve chars!").unwrap();
-        create(&t.db, "cli", &name, &password, Role::Viewer).await.unwrap();
+        create(&t.db, &HashLimit::default(), "cli", &name, &password, Role::Viewer).await.unwrap();
         let row = find_by_username(&t.db, "bob").await.unwrap().unwrap();
         assert_eq!(row.role(), Role::Viewer);
         let entries: Vec<(String, String, String)> =
@@ -303,8 +307,9 @@ mod tests {
         let t = testing::fresh().await;
         let name = Username::parse("bob").unwrap();
         let password = Password::parse("twelve chars!").unwrap();
-        create(&t.db, "cli", &name, &password, Role::Viewer).await.unwrap();
-        let again = create(&t.db, "cli", &Username::parse("BOB").unwrap(), &password, Role::Admin).await;
+        create(&t.db, &HashLimit::default(), "cli", &name, &password, Role::Viewer).await.unwrap();
+        let again =
+            create(&t.db, &HashLimit::default(), "cli", &Username::parse("BOB").unwrap(), &password, Role::Admin).await;
         assert_eq!(again.unwrap_err().for_field("username").as_deref(), Some("This user name is already taken."));
         assert_eq!(count(&t.db).await.unwrap(), 1);
         let audit: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&t.db).await.unwrap();

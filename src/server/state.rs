@@ -9,6 +9,9 @@ use super::cost_overview::BillCache;
 use super::db::Db;
 use super::machine_api::RateLimiter;
 use super::metering::UsageWriter;
+use super::passwords::HashLimit;
+use super::refusals::RefusalLog;
+use super::security::OwnOrigin;
 
 /// Everything a request handler or server function needs, reached through
 /// axum's state and Leptos' context (never a global).
@@ -23,6 +26,12 @@ pub struct AppState {
     pub usage_writer: Arc<UsageWriter>,
     /// The cost overview's computed months.
     pub bill_cache: Arc<BillCache>,
+    /// The bound on password hashing at once.
+    pub hash_limit: Arc<HashLimit>,
+    /// Refusals in the audit log, repeats counted per address and minute.
+    pub refusals: Arc<RefusalLog>,
+    /// The origin of the app's own pages (`MSP_PUBLIC_URL`).
+    pub own_origin: Arc<OwnOrigin>,
 }
 
 impl AppState {
@@ -31,6 +40,16 @@ impl AppState {
         let api_limiter = Arc::new(RateLimiter::new(config.api_requests_per_minute));
         let usage_writer = Arc::new(UsageWriter::start(db.clone()));
         let refresh = config.cost_overview_refresh_seconds;
+        let refusals = Arc::new(RefusalLog::default());
+        refusals.spawn_flusher(db.clone());
+        let own_origin =
+            OwnOrigin::from_config(config.public_url.as_deref(), config.secure_cookies, leptos_options.site_addr)
+                .unwrap_or_else(|message| {
+                    // `serve` checks this before it starts; here, refuse every
+                    // browser's state-changing request rather than guess.
+                    tracing::error!(%message, "no origin is allowed");
+                    OwnOrigin::Listed(Vec::new())
+                });
         Self {
             leptos_options,
             db,
@@ -39,6 +58,9 @@ impl AppState {
             api_limiter,
             usage_writer,
             bill_cache: Arc::new(BillCache::refreshing_usage_every(std::time::Duration::from_secs(refresh))),
+            hash_limit: Arc::new(HashLimit::default()),
+            refusals,
+            own_origin: Arc::new(own_origin),
         }
     }
 }

@@ -6,7 +6,7 @@ use super::db::{self, Db, Time};
 use super::state::AppState;
 use super::{billing, clock, staff};
 use crate::api::billing::MonthState;
-use crate::api::status::{CustomerLink, Metering, MonthCloseStatus, ServerStatus};
+use crate::api::status::{CustomerLink, Metering, MonthCloseStatus, ProblemSummary, ServerStatus, SignInFailures};
 use crate::error::AppError;
 
 /// Active customers silent for longer than this are listed.
@@ -112,7 +112,42 @@ async fn deactivated_by_job(db: &Db) -> Result<Vec<CustomerLink>, AppError> {
     Ok(rows.into_iter().map(|row| link(row, "deactivated", "")).collect())
 }
 
-pub async fn collect(state: &AppState) -> Result<ServerStatus, AppError> {
+/// Staff accounts with at least as many failed sign-ins in the login window
+/// as one address may make, most first (the names are existing accounts',
+/// never whatever was typed).
+async fn sign_in_failures(state: &AppState) -> Result<Vec<SignInFailures>, AppError> {
+    let since = Utc::now() - Duration::minutes(i64::from(state.config.login_window_minutes));
+    let rows: Vec<(String, i64, i64, Time)> = sqlx::query_as(
+        "SELECT a.username, COUNT(*), COUNT(DISTINCT a.ip), MAX(a.at) FROM login_attempts a \
+         JOIN staff s ON s.username = a.username \
+         WHERE a.succeeded = FALSE AND a.at > $1 GROUP BY a.username HAVING COUNT(*) >= $2 \
+         ORDER BY COUNT(*) DESC, a.username LIMIT 20",
+    )
+    .bind(Time(since))
+    .bind(i64::from(state.config.login_max_failures))
+    .fetch_all(&state.db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(username, failures, addresses, last)| SignInFailures {
+            username,
+            failures,
+            addresses,
+            last_at: last.into(),
+        })
+        .collect())
+}
+
+/// The status; `admin` sees the log's messages and the accounts under attack.
+pub async fn collect(state: &AppState, admin: bool) -> Result<ServerStatus, AppError> {
+    let log = super::telemetry::recent_problems();
+    let problems = ProblemSummary {
+        error_total: log.error_total,
+        warning_total: log.warning_total,
+        details: admin,
+        errors: if admin { log.errors } else { Vec::new() },
+        warnings: if admin { log.warnings } else { Vec::new() },
+    };
     let (migrations, latest_migration): (i64, Option<String>) = sqlx::query_as(
         "SELECT COUNT(*), (SELECT description FROM _sqlx_migrations ORDER BY version DESC LIMIT 1) FROM _sqlx_migrations",
     )
@@ -138,7 +173,8 @@ pub async fn collect(state: &AppState) -> Result<ServerStatus, AppError> {
         month_close: month_close(&state.db).await?,
         ending_soon: ending_soon(&state.db).await?,
         deactivated_by_job: deactivated_by_job(&state.db).await?,
-        problems: super::telemetry::recent_problems(),
+        problems,
+        sign_in_failures: if admin { sign_in_failures(state).await? } else { Vec::new() },
         checked_at: Utc::now(),
     })
 }
@@ -166,7 +202,7 @@ mod tests {
         ending.contract_end = (clock::today() + Duration::days(5)).to_string();
         let trial = customers::create(&t.db, "otto", &ending).await.unwrap();
 
-        let s = collect(&state).await.unwrap();
+        let s = collect(&state, true).await.unwrap();
         let silent: Vec<(i64, &str)> = s.metering.silent.iter().map(|c| (c.id, c.note.as_str())).collect();
         assert_eq!(silent.len(), 2, "{silent:?}");
         assert_eq!(silent[0], (trial, "never reported"), "never reported comes first");
@@ -184,7 +220,7 @@ mod tests {
         for month in s.month_close.overdue.iter().filter_map(|m| crate::domain::BillingMonth::parse(m).ok()) {
             close_month(&t.db, "ada", month, Utc::now()).await.unwrap();
         }
-        let s = collect(&state).await.unwrap();
+        let s = collect(&state, true).await.unwrap();
         assert_eq!(s.metering.silent.iter().map(|c| c.id).collect::<Vec<_>>(), [trial]);
         assert_eq!(s.metering.reports_last_24h, 1);
         assert!(s.month_close.overdue.is_empty());

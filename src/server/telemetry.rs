@@ -10,15 +10,65 @@ use tracing_subscriber::{EnvFilter, Layer};
 
 pub use crate::api::status::LoggedProblem;
 
-/// How many warnings and errors the status page can show (the page says so too).
-pub const RECENT_PROBLEMS: usize = 100;
+/// How many different errors, and apart from them warnings, the status
+/// page can show (the page says so too).
+pub const RECENT_PROBLEMS: usize = 50;
 
-/// The last warnings and errors of this process, newest last (the log
-/// itself goes to standard error; this is what the status page shows).
-static RECENT: Mutex<VecDeque<LoggedProblem>> = Mutex::new(VecDeque::new());
+/// The most characters kept of one message.
+const MESSAGE_MAX_CHARS: usize = 500;
 
-pub fn recent_problems() -> Vec<LoggedProblem> {
-    RECENT.lock().map(|r| r.iter().cloned().collect()).unwrap_or_default()
+/// The last different warnings and errors of this process, each with how
+/// often it came, newest last (the log itself goes to standard error; this
+/// is what the status page shows). Errors and warnings are kept apart, so a
+/// flood of warnings cannot push an error out.
+#[derive(Default)]
+struct Recent {
+    errors: VecDeque<LoggedProblem>,
+    warnings: VecDeque<LoggedProblem>,
+    error_total: u64,
+    warning_total: u64,
+}
+
+static RECENT: Mutex<Recent> =
+    Mutex::new(Recent { errors: VecDeque::new(), warnings: VecDeque::new(), error_total: 0, warning_total: 0 });
+
+/// What the status page shows of the log: the kept errors and warnings, and
+/// how many of each came since the start.
+pub struct RecentProblems {
+    pub errors: Vec<LoggedProblem>,
+    pub warnings: Vec<LoggedProblem>,
+    pub error_total: u64,
+    pub warning_total: u64,
+}
+
+pub fn recent_problems() -> RecentProblems {
+    match RECENT.lock() {
+        Ok(r) => RecentProblems {
+            errors: r.errors.iter().cloned().collect(),
+            warnings: r.warnings.iter().cloned().collect(),
+            error_total: r.error_total,
+            warning_total: r.warning_total,
+        },
+        Err(_) => RecentProblems { errors: Vec::new(), warnings: Vec::new(), error_total: 0, warning_total: 0 },
+    }
+}
+
+/// Adds a problem to its list: a repeat of a kept one (same level, target
+/// and message) counts up and moves to the end; a new one pushes the
+/// oldest out when the list is full.
+fn keep(list: &mut VecDeque<LoggedProblem>, problem: LoggedProblem) {
+    if let Some(i) = list.iter().position(|p| p.target == problem.target && p.message == problem.message) {
+        if let Some(mut same) = list.remove(i) {
+            same.count = same.count.saturating_add(1);
+            same.at = problem.at;
+            list.push_back(same);
+        }
+        return;
+    }
+    if list.len() == RECENT_PROBLEMS {
+        list.pop_front();
+    }
+    list.push_back(problem);
 }
 
 /// Collects the message and the fields of an event as one line.
@@ -59,17 +109,27 @@ impl<S: Subscriber> Layer<S> for KeepProblems {
         }
         let mut line = Line::default();
         event.record(&mut line);
+        let mut message: String = line.0.chars().take(MESSAGE_MAX_CHARS).collect();
+        if message.len() < line.0.len() {
+            message.push('…');
+        }
+        let now = Utc::now();
         let problem = LoggedProblem {
-            at: Utc::now(),
+            at: now,
+            first_at: now,
+            count: 1,
             level: level.to_string(),
             target: event.metadata().target().to_owned(),
-            message: line.0,
+            message,
         };
         if let Ok(mut recent) = RECENT.lock() {
-            if recent.len() == RECENT_PROBLEMS {
-                recent.pop_front();
+            if level == Level::ERROR {
+                recent.error_total += 1;
+                keep(&mut recent.errors, problem);
+            } else {
+                recent.warning_total += 1;
+                keep(&mut recent.warnings, problem);
             }
-            recent.push_back(problem);
         }
     }
 }
@@ -122,12 +182,33 @@ mod tests {
             tracing::error!("kept as an error");
         });
         let recent = recent_problems();
-        let mine: Vec<(&str, &str)> = recent
-            .iter()
-            .filter(|p| p.message.starts_with("kept") || p.message == "not kept")
-            .map(|p| (p.level.as_str(), p.message.as_str()))
-            .collect();
-        assert_eq!(mine, [("WARN", "kept as a warning customer=7"), ("ERROR", "kept as an error")]);
+        let mine = |list: &[LoggedProblem]| -> Vec<(String, String)> {
+            list.iter()
+                .filter(|p| p.message.starts_with("kept") || p.message == "not kept")
+                .map(|p| (p.level.clone(), p.message.clone()))
+                .collect()
+        };
+        assert_eq!(mine(&recent.warnings), [("WARN".to_owned(), "kept as a warning customer=7".to_owned())]);
+        assert_eq!(mine(&recent.errors), [("ERROR".to_owned(), "kept as an error".to_owned())]);
+    }
+
+    fn problem(message: &str) -> LoggedProblem {
+        let at = Utc::now();
+        LoggedProblem { at, first_at: at, count: 1, level: "WARN".into(), target: "t".into(), message: message.into() }
+    }
+
+    #[test]
+    fn repeats_are_collapsed_and_a_flood_keeps_a_bounded_list() {
+        let mut list = VecDeque::new();
+        keep(&mut list, problem("disk low"));
+        for n in 0..1_000 {
+            keep(&mut list, problem(&format!("refused {n}")));
+            keep(&mut list, problem("same again"));
+        }
+        assert_eq!(list.len(), RECENT_PROBLEMS);
+        let same = list.iter().find(|p| p.message == "same again").unwrap();
+        assert_eq!(same.count, 1_000);
+        assert!(list.iter().all(|p| p.message != "disk low"), "the oldest made room");
     }
 
     #[test]

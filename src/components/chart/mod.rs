@@ -283,7 +283,9 @@ pub fn ChartTables(summary: &'static str, children: Children) -> impl IntoView {
     view! {
         <details class="chart-table">
             <summary>{summary}</summary>
-            <div class="table-wrap">{children()}</div>
+            <div class="table-wrap" tabindex="0" role="region" aria-label=summary>
+                {children()}
+            </div>
         </details>
     }
 }

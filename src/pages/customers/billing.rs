@@ -329,7 +329,7 @@ fn StatementsCard(statements: Vec<StatementSummary>, currency: String, id: i64) 
     view! {
         <section class="card" aria-labelledby="statements-title">
             <h3 id="statements-title">"Statements"</h3>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Statements table">
                 <table class="data-table">
                     <caption class="visually-hidden">"Frozen statements, newest first"</caption>
                     <thead>

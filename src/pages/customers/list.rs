@@ -165,7 +165,7 @@ fn CustomerTable(page: CustomerPage, query: ListQuery) -> impl IntoView {
         .collect_view();
     let pager = Pager(PagerProps { page: page.page, pages: page.pages, query: query.clone() });
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Customers table">
             <table class="data-table customers-table">
                 <caption class="visually-hidden">
                     {format!("{} customers, page {} of {}", query.tab.label(), page.page, page.pages)}

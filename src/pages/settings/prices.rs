@@ -33,8 +33,9 @@ fn PriceTable(page: PricingPage, list: PriceListView, caption: String) -> impl I
             }
         })
         .collect_view();
+    let label = caption.clone();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label=label>
             <table class="data-table">
                 <caption class="visually-hidden">{caption}</caption>
                 <thead>
@@ -261,7 +262,7 @@ fn PriceListEditor(page: PricingPage, refresh: RwSignal<u32>, editing: RwSignal<
                     <FieldError id="price-effective-error" message=month_msg />
                 </div>
             </div>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Prices of the new list">
                 <table class="data-table">
                     <caption class="visually-hidden">"Prices of the new list"</caption>
                     <thead>

@@ -75,3 +75,31 @@ async fn check_finds_a_healthy_database_and_says_when_no_admin_exists() {
     let health = check(&t.db, "sqlite://test").await.unwrap();
     assert!(health.problems.iter().any(|p| p.contains("migrations not applied")), "{:?}", health.problems);
 }
+
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[tokio::test]
+async fn the_database_its_wal_and_every_backup_are_readable_by_their_owner_only() {
+    let dir = testing::TempDir::create();
+    let file = dir.path.join("data/new/msp.db");
+    let db = db::connect(&format!("sqlite://{}", file.display())).await.unwrap();
+    write_an_entry(&db).await;
+    assert_eq!(mode(&file), 0o600);
+    assert_eq!(mode(file.parent().unwrap()), 0o700);
+    for side in ["msp.db-wal", "msp.db-shm"] {
+        assert_eq!(mode(&file.with_file_name(side)), 0o600, "{side}");
+    }
+    let copy = dir.path.join("backups/nightly/copy.db");
+    backup(&db, &copy).await.unwrap();
+    assert_eq!(mode(&copy), 0o600);
+    assert_eq!(mode(copy.parent().unwrap()), 0o700);
+}
+
+async fn write_an_entry(db: &Db) {
+    let mut tx = db::begin_write(db).await.unwrap();
+    crate::server::audit::record(&mut tx, "ada", "settings.changed", "settings", "").await.unwrap();
+    tx.commit().await.unwrap();
+}

@@ -22,7 +22,8 @@ async fn second_instance(app: &TestApp) -> TestApp {
 
 async fn instance_with(app: &TestApp, config: Config) -> TestApp {
     let db = db::connect(&app.t.url).await.expect("a second pool on the same database");
-    TestApp { router: router_on(db, config), t: app.t.clone() }
+    let state = state_on(db, config);
+    TestApp { router: build_router(state.clone()), state, t: app.t.clone() }
 }
 
 /// Billed customers since the start of `first`, each with a usage report

@@ -12,8 +12,10 @@ use tower::ServiceExt;
 
 use super::config::Config;
 use super::db::testing::{self, TestDb};
-use super::router::router_on;
+use super::passwords::HashLimit;
+use super::router::{build_router, state_on};
 use super::staff;
+use super::state::AppState;
 use crate::domain::{Password, Role, Username};
 
 const PASSWORD: &str = "correct horse battery";
@@ -21,15 +23,21 @@ const HOST: &str = "127.0.0.1:3000";
 
 struct TestApp {
     router: Router,
+    /// The state the router serves (its limits, its refusal log).
+    state: AppState,
     /// The database under test (shared by a second instance's app).
     t: Arc<TestDb>,
 }
 
 impl TestApp {
     async fn new() -> Self {
+        Self::with_config(Config::for_database("sqlite://unused")).await
+    }
+
+    async fn with_config(config: Config) -> Self {
         let t = testing::fresh().await;
-        let router = router_on(t.db.clone(), Config::for_database("sqlite://unused"));
-        Self { router, t: Arc::new(t) }
+        let state = state_on(t.db.clone(), config);
+        Self { router: build_router(state.clone()), state, t: Arc::new(t) }
     }
 
     /// An app with a viewer (`val`), an operator (`otto`) and an admin (`ada`).
@@ -41,7 +49,9 @@ impl TestApp {
 
     async fn with_staff(self, name: &str, role: Role) -> Self {
         let username = Username::parse(name).unwrap();
-        staff::create(&self.t.db, "test", &username, &Password::parse(PASSWORD).unwrap(), role).await.unwrap();
+        staff::create(&self.t.db, &HashLimit::default(), "test", &username, &Password::parse(PASSWORD).unwrap(), role)
+            .await
+            .unwrap();
         self
     }
 
@@ -333,6 +343,7 @@ async fn json_call(app: &TestApp, path: &str, body: serde_json::Value, cookie: &
         .method(Method::POST)
         .uri(path)
         .header(header::HOST, HOST)
+        .header(header::ORIGIN, format!("http://{HOST}"))
         .header(header::CONTENT_TYPE, "application/json")
         .header(header::ACCEPT, "application/json")
         .header(header::COOKIE, cookie)
@@ -532,12 +543,13 @@ async fn a_backup_taken_while_serving_restores_into_a_working_app() {
     super::operations::backup(&app.t.db, &file).await.unwrap();
 
     let restored = super::db::connect(&format!("sqlite://{}", file.display())).await.unwrap();
-    let router = router_on(restored, Config::for_database("sqlite://unused"));
-    let restored_app = TestApp { router, t: app.t };
+    let state = state_on(restored, Config::for_database("sqlite://unused"));
+    let restored_app = TestApp { router: build_router(state.clone()), state, t: app.t };
     let cookie = restored_app.cookie_for("val").await;
     assert_eq!(restored_app.get("/customers", Some(&cookie)).await.status(), StatusCode::OK);
 }
 
+mod hardening;
 mod instances;
 mod inventory;
 mod staff_and_audit;
