@@ -45,7 +45,6 @@ pub async fn authorize(needed: Role) -> Result<CurrentUser, AppError> {
     let path = parts()?.uri.path().to_owned();
     tracing::warn!(user = %user.username, role = %user.role, needed = %needed, %path, "refused: role too low");
     let detail = format!("needs the role {}, has {}", needed.label(), user.role.label());
-    let (state, ip) = (state()?, client_ip()?.0);
-    state.refusals.record(&state.db, ip, &user.username, "access.refused", &path, &detail).await;
+    super::refusals::record_one(&state()?.db, &user.username, "access.refused", &path, &detail).await;
     Err(AppError::Forbidden)
 }

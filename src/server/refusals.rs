@@ -1,10 +1,13 @@
 //! Refused requests in the audit log, without letting anyone grow it at will.
 //!
-//! Anonymous callers can cause refusals (a cross-site form, a throttled
-//! sign-in) as fast as they can send requests, and the audit log is
-//! append-only. So per client address and action, the first refusal of
-//! each minute is written at once and the repeats are only counted; when
-//! the minute is over, one more entry says how many repeats there were.
+//! Refusals that anyone can cause from outside (a cross-site request from
+//! a hostile page, a throttled sign-in) come as fast as they can send
+//! requests, and the audit log is append-only. So per client address and
+//! action, the first refusal of each minute is written at once and the
+//! repeats are only counted ([`RefusalLog::record`]); when the minute is
+//! over, one more entry says how many repeats there were. A signed-in staff
+//! member's own refused action (role too low, password change pending) is
+//! written each time ([`record_one`]): it names a person's act.
 //! At most [`MAX_KEYS`] address-action pairs are tracked; beyond that,
 //! refusals from further addresses are counted together. Repeats counted
 //! when the process stops are lost (the first entry of each minute is not).
@@ -105,6 +108,11 @@ impl RefusalLog {
             }
         });
     }
+}
+
+/// Writes one refused action of a signed-in staff member at once.
+pub async fn record_one(db: &Db, actor: &str, action: &str, subject: &str, detail: &str) {
+    write(db, vec![(actor.to_owned(), action.to_owned(), subject.to_owned(), detail.to_owned())]).await;
 }
 
 fn self_count(buckets: &mut HashMap<Key, Bucket>, key: Key, entry: Pending, minute: i64) -> Vec<Pending> {

@@ -80,6 +80,8 @@ impl OwnOrigin {
 }
 
 /// Why a state-changing request is refused as cross-site, if it is.
+/// The machine API's bearer keys are no cookies a browser adds by itself,
+/// so a session cookie sent along there needs no `Origin`.
 fn cross_site(req: &Request, own: &OwnOrigin, cookie_name: &str) -> Option<String> {
     let headers = req.headers();
     let fetch_site = headers.get("sec-fetch-site").map(|v| v.to_str().unwrap_or("?"));
@@ -93,7 +95,10 @@ fn cross_site(req: &Request, own: &OwnOrigin, cookie_name: &str) -> Option<Strin
         Some(_) => None,
         // Without either header it is no browser's request from a page, so
         // it must not carry a session a browser would have added.
-        None if fetch_site.is_none() && super::sessions::cookie_value(headers, cookie_name).is_some() => {
+        None if fetch_site.is_none()
+            && !is_machine_api(req.uri().path())
+            && super::sessions::cookie_value(headers, cookie_name).is_some() =>
+        {
             Some("a session cookie without Origin or Sec-Fetch-Site".to_owned())
         }
         None => None,
@@ -216,8 +221,7 @@ pub async fn require_sign_in(State(state): State<AppState>, req: Request, next: 
         }
         if path.starts_with("/api/") {
             let user = signed_in.user.username.clone();
-            let ip = req.extensions().get::<ClientIp>().map_or(IpAddr::from([0, 0, 0, 0]), |ip| ip.0);
-            state.refusals.record(&state.db, ip, &user, "access.password_change_required", path, "").await;
+            super::refusals::record_one(&state.db, &user, "access.password_change_required", path, "").await;
             let body = serde_json::to_string(&AppError::PasswordChangeRequired).unwrap_or_default();
             return (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], body).into_response();
         }

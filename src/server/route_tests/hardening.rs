@@ -304,6 +304,17 @@ async fn an_origin_must_match_in_scheme_host_and_port_and_a_session_needs_one() 
     bare.headers_mut().remove(header::ORIGIN);
     bare.headers_mut().remove("sec-fetch-site");
     assert_eq!(app.send(bare).await.status(), StatusCode::FORBIDDEN);
+    // The machine API authenticates by its bearer key, not the cookie.
+    let api = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/usage")
+        .header(header::HOST, HOST)
+        .header(header::COOKIE, admin.as_str())
+        .header(header::AUTHORIZATION, "Bearer msp_not_a_key")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{}"))
+        .unwrap();
+    assert_eq!(app.send(api).await.status(), StatusCode::UNAUTHORIZED);
     // Without a session, a client without those headers (curl) still signs in.
     let mut curl = TestApp::call("/api/login", "", None)
         .body(Body::from(format!("username=ada&password={}", PASSWORD.replace(' ', "+"))))
