@@ -63,7 +63,14 @@ fn ProblemTable(
     view! {
         <section class="card" aria-labelledby=id>
             <div class="card-heading">
-                <h2 id=id>{format!("{title} ({total} since the start; the last {RECENT} different ones)")}</h2>
+                <div>
+                    <h2 id=id>{title}</h2>
+                    <p class="muted small">
+                        {format!(
+                            "{total} since the server started; the last {RECENT} different ones are listed, repeats counted."
+                        )}
+                    </p>
+                </div>
                 {(count > 1)
                     .then(|| {
                         view! {
@@ -81,7 +88,7 @@ fn ProblemTable(
                 view! { <p class="muted">{empty}</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap" tabindex="0" role="region" aria-label=title>
+                    <div class="table-wrap" tabindex="0" role="region" aria-label=format!("{title}, table")>
                         <table class="data-table">
                             <caption class="visually-hidden">{title}</caption>
                             <thead>
@@ -169,7 +176,7 @@ fn sign_in_failures(list: &[SignInFailures]) -> impl IntoView {
                     <p class="muted small">
                         "Accounts with many failed sign-ins in the login window: each address is stopped after a few, and the account slows down for everyone."
                     </p>
-                    <div class="table-wrap" tabindex="0" role="region" aria-label="Failed sign-ins">
+                    <div class="table-wrap" tabindex="0" role="region" aria-label="Failed sign-ins by account">
                         <table class="data-table">
                             <caption class="visually-hidden">"Staff accounts with many failed sign-ins"</caption>
                             <thead>

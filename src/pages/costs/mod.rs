@@ -164,7 +164,7 @@ fn MonthsTable(rows: Vec<MonthRow>, admin: bool, close: ServerAction<CloseMonth>
     let month_error = server_message(error, "month");
     view! {
         {done}
-        <div class="table-wrap" tabindex="0" role="region" aria-label="Billing months">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Billing months table">
             <table class="data-table months-table">
                 <caption class="visually-hidden">"Billing months, newest first"</caption>
                 <thead>

@@ -37,7 +37,7 @@ pub fn CatalogueCard(page: PricingPage, refresh: RwSignal<u32>) -> impl IntoView
             </p>
             {move || retire_error.get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
             <FieldError id="rename-error" message=server_message(rename_error, "name") />
-            <div class="table-wrap" tabindex="0" role="region" aria-label="Option catalogue">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Option catalogue table">
                 <table class="data-table catalogue-table">
                     <caption class="visually-hidden">"Option catalogue"</caption>
                     <thead>

@@ -157,7 +157,7 @@ fn StaffTable(
         })
         .collect_view();
     view! {
-        <div class="table-wrap" tabindex="0" role="region" aria-label="Staff accounts">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Staff accounts table">
             <table class="data-table staff-table">
                 <caption class="visually-hidden">"Staff accounts"</caption>
                 <thead>
