@@ -26,7 +26,7 @@ async fn bootstrap_admin(db: &Db, config: &Config) -> anyhow::Result<()> {
     match (&config.admin_username, &config.admin_password) {
         (Some(name), Some(password)) => {
             let username = Username::parse(name).context("MSP_ADMIN_USERNAME")?;
-            let password = Password::parse(password).context("MSP_ADMIN_PASSWORD")?;
+            let password = Password::parse(password.expose()).context("MSP_ADMIN_PASSWORD")?;
             staff::create(db, &HashLimit::default(), "system", &username, &password, Role::Admin)
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot create the first admin: {e}"))?;
@@ -262,7 +262,7 @@ mod tests {
     fn config_with_admin(name: Option<&str>, password: Option<&str>) -> Config {
         let mut config = Config::for_database("unused");
         config.admin_username = name.map(str::to_owned);
-        config.admin_password = password.map(str::to_owned);
+        config.admin_password = password.map(|p| p.parse().unwrap());
         config
     }
 

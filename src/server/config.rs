@@ -77,7 +77,43 @@ pub struct Config {
 
     /// First start only: the password of that admin.
     #[arg(long, env = "MSP_ADMIN_PASSWORD", hide_env_values = true)]
-    pub admin_password: Option<String>,
+    pub admin_password: Option<Secret>,
+}
+
+#[derive(clap::Parser)]
+struct Wrapper {
+    #[command(flatten)]
+    config: Config,
+}
+
+/// The configuration's command line without its environment variables.
+fn defaults_command() -> clap::Command {
+    use clap::CommandFactory;
+    Wrapper::command().mut_args(|arg| arg.env(None::<&'static str>))
+}
+
+/// A configured secret: used, never printed (`Debug` shows `***`).
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(Self(text.to_owned()))
+    }
 }
 
 impl Config {
@@ -101,16 +137,36 @@ impl Config {
         }
     }
 
-    /// The defaults, with the given database: for tests and tools.
+    /// The defaults, with the given database: for tests and tools. The
+    /// environment is not read (an `MSP_*` variable of the shell running the
+    /// tests changes nothing).
     pub fn for_database(database_url: &str) -> Self {
-        use clap::Parser;
-        #[derive(Parser)]
-        struct Wrapper {
-            #[command(flatten)]
-            config: Config,
-        }
-        let mut config = Wrapper::parse_from(["msp-manager"]).config;
+        use clap::FromArgMatches;
+        let matches = defaults_command().get_matches_from(["msp-manager"]);
+        let mut config = Wrapper::from_arg_matches(&matches).expect("the defaults parse").config;
         config.database_url = database_url.to_owned();
         config
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_admin_password_never_shows_in_debug_output() {
+        let mut config = Config::for_database("sqlite::memory:");
+        config.admin_password = Some("hunter2 hunter2".parse().unwrap());
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("Secret(***)"), "{shown}");
+    }
+
+    #[test]
+    fn the_test_defaults_do_not_read_the_environment() {
+        use clap::CommandFactory;
+        let with_env = Wrapper::command().get_arguments().filter(|a| a.get_env().is_some()).count();
+        assert!(with_env > 10, "the real command reads the environment ({with_env} variables)");
+        assert_eq!(defaults_command().get_arguments().filter(|a| a.get_env().is_some()).count(), 0);
     }
 }

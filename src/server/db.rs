@@ -361,12 +361,39 @@ pub mod testing {
     pub const POSTGRES_ENV: &str = "MSP_TEST_POSTGRES";
 
     /// A fresh, empty database of the backend under test, with its schema:
-    /// a SQLite file in a temporary folder (removed when dropped), or a new
-    /// database on the test PostgreSQL server (gone with the server).
+    /// a SQLite file in a temporary folder, or a new database on the test
+    /// PostgreSQL server; either is removed when this is dropped.
     pub struct TestDb {
         pub db: Db,
         pub url: String,
         _dir: Option<TempDir>,
+        _postgres: Option<PostgresDb>,
+    }
+
+    /// A database on the test PostgreSQL server, dropped with its `TestDb`.
+    struct PostgresDb {
+        server: String,
+        name: String,
+    }
+
+    impl Drop for PostgresDb {
+        fn drop(&mut self) {
+            let (server, name) = (self.server.clone(), self.name.clone());
+            // This may run inside the test's runtime: the DROP gets a thread
+            // and a runtime of its own. `FORCE` ends the connections still open.
+            let dropped = std::thread::spawn(move || -> Result<(), sqlx::Error> {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+                runtime.block_on(async {
+                    let mut admin = sqlx::postgres::PgConnection::connect(&server).await?;
+                    admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await?;
+                    admin.close().await
+                })
+            })
+            .join();
+            if !matches!(dropped, Ok(Ok(()))) {
+                eprintln!("the test database {} was not dropped: {dropped:?}", self.name);
+            }
+        }
     }
 
     pub fn backend() -> Backend {
@@ -388,7 +415,7 @@ pub mod testing {
         let dir = TempDir::create();
         let url = format!("sqlite://{}/test.db", dir.path.display());
         let db = connect(&url).await.expect("test database");
-        TestDb { db, url, _dir: Some(dir) }
+        TestDb { db, url, _dir: Some(dir), _postgres: None }
     }
 
     async fn fresh_postgres() -> TestDb {
@@ -401,7 +428,7 @@ pub mod testing {
         let (host, _) = server.rsplit_once('/').expect("a URL with a database name");
         let url = format!("{host}/{name}");
         let db = connect(&url).await.expect("test database");
-        TestDb { db, url, _dir: None }
+        TestDb { db, url, _dir: None, _postgres: Some(PostgresDb { server, name }) }
     }
 
     pub struct TempDir {

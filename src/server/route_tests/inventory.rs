@@ -108,7 +108,7 @@ async fn call(app: &TestApp, path: &str, args: &Args, cookie: Option<&str>) -> S
         Args::Form(form) => ("application/x-www-form-urlencoded", (*form).to_owned()),
         Args::Json(value) => ("application/json", value.to_string()),
     };
-    let mut request = TestApp::call(path, &body, cookie).body(Body::from(body.clone())).unwrap();
+    let mut request = TestApp::call(path, cookie).body(Body::from(body.clone())).unwrap();
     request.headers_mut().insert(header::CONTENT_TYPE, content_type.parse().unwrap());
     app.send(request).await.status()
 }
