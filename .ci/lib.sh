@@ -61,6 +61,13 @@ build_release() {
   (cd "$ROOT" && cargo leptos build --release)
 }
 
+# The benchmark binary, beside the release `msp-manager` and built with the
+# same flags, so that it shares its compiled dependencies.
+build_bench() {
+  say "Building the benchmarks (msp-bench, release)"
+  (cd "$ROOT" && RUSTFLAGS="--cfg erase_components" cargo build --release --no-default-features --features ssr --bin msp-bench)
+}
+
 free_port() {
   node -e 'const s = require("net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
 }

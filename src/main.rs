@@ -66,72 +66,6 @@ mod cli {
             #[command(flatten)]
             config: Config,
         },
-        /// Benchmark: usage reports over real HTTP and the close of a month with many customers.
-        BenchMetering {
-            /// How many customers report.
-            #[arg(long, default_value_t = 10_000)]
-            customers: usize,
-            /// How many reports to send.
-            #[arg(long, default_value_t = 50_000)]
-            reports: usize,
-            /// Concurrent connections.
-            #[arg(long, default_value_t = 32)]
-            connections: usize,
-        },
-        /// Benchmark: fill a temporary database with customers and time the list server function.
-        BenchCustomers {
-            /// How many customers to create.
-            #[arg(long, default_value_t = 10_000)]
-            customers: usize,
-            /// Timed calls per scenario.
-            #[arg(long, default_value_t = 200)]
-            rounds: usize,
-        },
-        /// Benchmark: many billed customers with years of history, then the cost overview's server functions.
-        BenchCosts {
-            /// How many billed customers.
-            #[arg(long, default_value_t = 10_000)]
-            customers: usize,
-            /// Months of history, the current one included.
-            #[arg(long, default_value_t = 36)]
-            months: u32,
-            /// Timed calls per scenario.
-            #[arg(long, default_value_t = 40)]
-            rounds: usize,
-            /// Keep the database at this path instead of a temporary one (filled when missing, reused when present).
-            #[arg(long)]
-            keep: Option<PathBuf>,
-        },
-        /// Benchmark: a million audit entries, then the audit log's server functions (filters, deep pages, export).
-        BenchAudit {
-            /// How many audit entries.
-            #[arg(long, default_value_t = 1_000_000)]
-            entries: usize,
-            /// Timed calls per scenario.
-            #[arg(long, default_value_t = 40)]
-            rounds: usize,
-        },
-        /// Benchmark: a mixed load against a server process (usage reports at a fixed rate while staff browse), on SQLite or PostgreSQL.
-        BenchLoad {
-            /// An empty PostgreSQL (or SQLite) database to fill and serve; default: a temporary SQLite file.
-            #[arg(long)]
-            database_url: Option<String>,
-            /// Customers, each with an API key.
-            #[arg(long, default_value_t = 10_000)]
-            customers: usize,
-            /// Usage reports per second, over all customers.
-            #[arg(long, default_value_t = 1_000)]
-            reports_per_second: u32,
-            /// Simulated staff browsing.
-            #[arg(long, default_value_t = 20)]
-            staff: usize,
-            /// How long the load runs, in seconds.
-            #[arg(long, default_value_t = 600)]
-            seconds: u64,
-            /// Connections the reports are spread over.
-            #[arg(long, default_value_t = 50)]
-            connections: usize,
-        },
         /// Manage staff accounts.
         Admin {
             #[command(subcommand)]
@@ -172,27 +106,6 @@ mod cli {
             Command::CloseMonth { month, config } => commands::close_month(config, &month).await,
             Command::Backup { to, config } => commands::backup(config, &to).await,
             Command::Check { config } => commands::check(config).await,
-            Command::BenchMetering { customers, reports, connections } => {
-                msp_manager::server::bench::metering(customers, reports, connections).await
-            }
-            Command::BenchCustomers { customers, rounds } => {
-                msp_manager::server::bench::customers_list(customers, rounds).await
-            }
-            Command::BenchCosts { customers, months, rounds, keep } => {
-                msp_manager::server::bench_costs::run(customers, months, rounds, keep).await
-            }
-            Command::BenchAudit { entries, rounds } => msp_manager::server::bench_audit::run(entries, rounds).await,
-            Command::BenchLoad { database_url, customers, reports_per_second, staff, seconds, connections } => {
-                let plan = msp_manager::server::bench_load::LoadPlan {
-                    database_url,
-                    customers,
-                    reports_per_second,
-                    staff,
-                    duration: std::time::Duration::from_secs(seconds),
-                    connections,
-                };
-                msp_manager::server::bench_load::run(plan).await
-            }
             Command::Admin { command: AdminCommand::Create { username, role, password_stdin, config } } => {
                 commands::admin_create(config, &username, &role, password_stdin).await
             }
@@ -212,6 +125,12 @@ mod tests {
         }
         let admin = super::cli::Cli::command().find_subcommand_mut("admin").map(|a| a.render_help().to_string());
         assert!(admin.is_some_and(|h| h.contains("create")));
+    }
+
+    #[test]
+    fn help_lists_no_benchmark() {
+        let help = super::cli::help();
+        assert!(!help.to_lowercase().contains("bench"), "benchmarks are msp-bench's:\n{help}");
     }
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The cost overview benchmark: 10,000 billed customers with 36 months of
-# history (msp-manager bench-costs: fill, then the server functions' first
+# history (msp-bench costs: fill, then the server functions' first
 # call, median, p95 and max), then the same database served by the release
 # build and measured in Chromium (csv-timing.mjs: page load, CSV export of
 # every row), and the release wasm as served: raw, gzip, brotli.
@@ -12,11 +12,12 @@ install_rust_tools
 install_npm_packages
 install_chromium
 build_release
+build_bench
 cd "$ROOT"
 bin="$CARGO_TARGET_DIR/release/msp-manager"
 work=$(mktemp -d)
 db="${1:-$work/costs.db}"
-"$bin" bench-costs --keep "$db"
+"$CARGO_TARGET_DIR/release/msp-bench" costs --keep "$db"
 
 export DATABASE_URL="sqlite://$db"
 user="bench-admin-$$"

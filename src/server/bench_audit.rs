@@ -1,4 +1,4 @@
-//! `msp-manager bench-audit`: a temporary database with a million audit
+//! `msp-bench audit`: a temporary database with a million audit
 //! entries, then the audit log's server functions over the real router
 //! (each filter, a page deep in the log, and an export part).
 

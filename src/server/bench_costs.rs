@@ -1,4 +1,4 @@
-//! `msp-manager bench-costs`: a database with many billed customers and
+//! `msp-bench costs`: a database with many billed customers and
 //! years of history, then the cost overview's server functions timed over
 //! the real router (the browser half of the benchmark, the CSV export, is
 //! `end2end/scripts/bench-costs.sh`).

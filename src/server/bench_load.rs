@@ -1,4 +1,4 @@
-//! `msp-manager bench-load`: a bounded mixed load over loopback against one
+//! `msp-bench load`: a bounded mixed load over loopback against one
 //! server process, on SQLite or PostgreSQL. Customers' servers report usage
 //! at a fixed rate (open loop: each connection sends on its own clock,
 //! whatever the answers take) while simulated staff browse the customer
@@ -17,8 +17,9 @@ use anyhow::{bail, Context};
 use chrono::Utc;
 use rand::Rng;
 
-use super::bench::{form, percentile, ready_within, report_body, Answer, Connection};
+use super::bench::{form, percentile};
 use super::db::{self, Backend};
+use super::loopback::{ready_within, report_body, Answer, Connection};
 use super::passwords::HashLimit;
 use super::{customers, staff};
 use crate::domain::{Password, Role, Username};
@@ -32,6 +33,8 @@ pub struct LoadPlan {
     pub duration: Duration,
     /// Connections the reports are spread over.
     pub connections: usize,
+    /// The `msp-manager` binary that serves (run as `msp-manager serve`).
+    pub server: std::path::PathBuf,
 }
 
 const STAFF_PASSWORD: &str = "load test staff password 2026";
@@ -111,7 +114,7 @@ pub async fn run(plan: LoadPlan) -> anyhow::Result<()> {
         t0.elapsed().as_secs_f64()
     );
 
-    let server = Server::start(&url, &dir).await?;
+    let server = Server::start(&plan.server, &url, &dir).await?;
     let addr = server.addr;
     println!(
         "server pid {}, {} reports/s on {} connections, {} staff, {:.0} s",
@@ -296,13 +299,13 @@ struct Server {
 }
 
 impl Server {
-    async fn start(url: &str, dir: &std::path::Path) -> anyhow::Result<Self> {
+    async fn start(binary: &std::path::Path, url: &str, dir: &std::path::Path) -> anyhow::Result<Self> {
         let addr: SocketAddr = {
             let probe = std::net::TcpListener::bind("127.0.0.1:0")?;
             probe.local_addr()?
         };
         let log = dir.join("server.log");
-        let child = tokio::process::Command::new(std::env::current_exe()?)
+        let child = tokio::process::Command::new(binary)
             .arg("serve")
             .env("DATABASE_URL", url)
             .env("LEPTOS_SITE_ADDR", addr.to_string())
@@ -312,7 +315,7 @@ impl Server {
             .stderr(std::fs::File::create(&log)?)
             .kill_on_drop(true)
             .spawn()
-            .context("cannot start the server")?;
+            .with_context(|| format!("cannot start the server {}", binary.display()))?;
         let server = Self { child, addr, log };
         if ready_within(addr, Duration::from_secs(30)).await {
             return Ok(server);

@@ -18,10 +18,10 @@ use std::time::Duration;
 use chrono::Utc;
 use rand::Rng;
 
-use super::bench::{ready_within, report_body, Connection};
 use super::billing_tests::form;
 use super::config::Config;
 use super::db::{self, testing, Backend};
+use super::loopback::{ready_within, report_body, Connection};
 use super::router::router_on;
 use super::{customers, metering};
 use crate::domain::usage::UsageReport;

@@ -20,6 +20,7 @@ pub mod guard;
 pub mod history;
 pub mod jobs;
 pub mod login;
+pub mod loopback;
 pub mod machine_api;
 pub mod metering;
 pub mod operations;
