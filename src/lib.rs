@@ -13,6 +13,7 @@ pub mod pages;
 
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod views;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -1,19 +1,6 @@
-use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-use crate::domain::Role;
 use crate::error::AppError;
-
-/// The signed-in staff member, as the browser sees it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CurrentUser {
-    pub id: i64,
-    pub username: String,
-    pub role: Role,
-    /// An admin reset the password: nothing but choosing a new one (and
-    /// signing out) is allowed until then.
-    pub must_change_password: bool,
-}
+pub use crate::views::session::*;
+use leptos::prelude::*;
 
 /// The signed-in user, or `None` on the sign-in page.
 #[server(endpoint = "current_user")]

@@ -1,21 +1,9 @@
-use chrono::{DateTime, Utc};
-use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
+// Only the server functions' bodies (compiled on the server) use it.
+#[cfg(feature = "ssr")]
 use crate::domain::Role;
 use crate::error::AppError;
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StaffMember {
-    pub id: i64,
-    pub username: String,
-    pub role: Role,
-    pub disabled: bool,
-    /// An admin reset the password; the user has not chosen a new one yet.
-    pub must_change_password: bool,
-    pub created_at: DateTime<Utc>,
-    pub last_sign_in: Option<DateTime<Utc>>,
-}
+pub use crate::views::staff::*;
+use leptos::prelude::*;
 
 /// All staff accounts (admins only).
 #[server(endpoint = "list_staff")]

@@ -11,9 +11,9 @@ use sha2::{Digest, Sha256};
 use super::audit::{self, Entry};
 use super::customers;
 use super::db::{begin_write, Db, Time, WriteTx};
-use crate::api::audit::FieldChange;
-use crate::api::customers::ApiKeyInfo;
+use crate::domain::audit_log::FieldChange;
 use crate::error::AppError;
+use crate::views::customers::ApiKeyInfo;
 
 pub const KEY_PREFIX: &str = "msp_";
 /// How much of a key is shown after it was created: `msp_` + 8 characters.

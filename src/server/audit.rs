@@ -4,10 +4,11 @@
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 
 use super::db::{Db, Sql, Time, WriteTx};
-use crate::api::audit::{AuditChunk, AuditCustomer, AuditEntry, AuditLogPage, FieldChange};
 use crate::domain::audit_log::capped;
+use crate::domain::audit_log::{AuditCustomer, AuditEntry, FieldChange};
 use crate::domain::audit_query::{ActionFilter, AuditCursor, AuditFilter, EXPORT_CHUNK, PAGE_SIZE};
 use crate::error::AppError;
+use crate::views::audit::{AuditChunk, AuditLogPage};
 
 /// One entry to write. `subject` names what changed (`staff:alice`,
 /// `customer:42`); `changes` lists each field with its old and new value.

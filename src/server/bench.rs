@@ -161,7 +161,7 @@ pub async fn customers_list(count: usize, rounds: usize) -> anyhow::Result<()> {
         let body = serde_json::json!({ "query": query }).to_string();
         let call = ("/api/customers/list", "application/json", body.as_str());
         let timings = time_calls(&router, &cookie, call, 10, rounds).await?;
-        let page: crate::api::customers::CustomerPage = serde_json::from_slice(&timings.first_body)?;
+        let page: crate::views::customers::CustomerPage = serde_json::from_slice(&timings.first_body)?;
         anyhow::ensure!(!page.rows.is_empty(), "{label}: no rows");
         let [median, p95, max] = summary(timings.timed);
         println!("{label:<40} {median:>7.2}ms {p95:>7.2}ms {max:>7.2}ms");

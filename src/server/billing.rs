@@ -11,11 +11,7 @@ use rust_decimal::Decimal;
 
 use super::audit::{self, Entry};
 use super::db::{begin_write, Db, Flag, Time, WriteTx};
-use crate::api::audit::FieldChange;
-use crate::api::billing::{
-    BillingSettings, CatalogueEntry, CloseOutcome, Forecast, MonthRow, MonthState, OptionPriceView, PriceListView,
-    PricingPage, Statement, StatementLine,
-};
+use crate::domain::audit_log::FieldChange;
 use crate::domain::billing::{
     bill_month, close_due, facts_from_history, forecast, CustomerFacts, HistoryPoint, LineKind, MonthBill, OptionPrice,
     PriceList,
@@ -26,6 +22,10 @@ use crate::domain::billing_settings::{
 use crate::domain::cost_history::split_costs;
 use crate::domain::{BillingMonth, FieldMessage, Money, UnitPrice};
 use crate::error::AppError;
+use crate::views::billing::{
+    BillingSettings, CatalogueEntry, CloseOutcome, Forecast, MonthRow, MonthState, OptionPriceView, PriceListView,
+    PricingPage, Statement, StatementLine,
+};
 
 // ---------------------------------------------------------------- settings
 

@@ -15,12 +15,12 @@ use super::billing::{
     statement_of,
 };
 use super::db::{Db, Time};
-use crate::api::billing::{CostOverviewPage, CostTotalsPage, MonthState, Statement};
 use crate::domain::billing::{bill_month, forecast, LineKind};
 use crate::domain::cost_history::{self, Figures};
 use crate::domain::cost_overview::{overview_rows, totals, CustomerBill, MonthTotal, Totals};
 use crate::domain::{BillingMonth, CustomerStatus, Money};
 use crate::error::AppError;
+use crate::views::billing::{CostOverviewPage, CostTotalsPage, MonthState, Statement};
 
 fn figures_of(state: &MonthState) -> Figures {
     match state {

@@ -75,7 +75,7 @@ async fn a_kept_month_is_computed_again_when_usage_or_a_customer_changes() {
     let t = testing::fresh().await;
     let cache = BillCache::default();
     let id = billed_customer(&t, "Acme").await;
-    let users = |page: &crate::api::billing::CostOverviewPage| page.rows[0].bill.users;
+    let users = |page: &crate::views::billing::CostOverviewPage| page.rows[0].bill.users;
     let page = cost_overview(&t.db, &cache, None, Utc::now()).await.unwrap();
     assert_eq!(users(&page), 30);
     report(&t, id, "more", Utc::now(), 44).await;
@@ -92,7 +92,7 @@ async fn with_a_refresh_interval_new_usage_waits_for_it_but_a_customer_change_do
     let t = testing::fresh().await;
     let cache = BillCache::refreshing_usage_every(std::time::Duration::from_secs(3600));
     let id = billed_customer(&t, "Acme").await;
-    let users = |page: &crate::api::billing::CostOverviewPage| page.rows[0].bill.users;
+    let users = |page: &crate::views::billing::CostOverviewPage| page.rows[0].bill.users;
     assert_eq!(users(&cost_overview(&t.db, &cache, None, Utc::now()).await.unwrap()), 30);
     report(&t, id, "more", Utc::now(), 44).await;
     let page = cost_overview(&t.db, &cache, None, Utc::now()).await.unwrap();

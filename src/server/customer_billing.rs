@@ -10,10 +10,10 @@ use chrono_tz::Tz;
 
 use super::billing::{self, closed_months, current_month, pending_bill, statements_of_customer};
 use super::db::{Db, Time};
-use crate::api::billing::{CustomerBillingPage, Statement, StatementSummary};
 use crate::domain::cost_history::{daily_curve, from_first_bill, window, CostMonth, Figures};
 use crate::domain::BillingMonth;
 use crate::error::AppError;
+use crate::views::billing::{CustomerBillingPage, Statement, StatementSummary};
 
 /// The months a page may ask for.
 pub const WINDOWS: [u32; 2] = [12, 24];

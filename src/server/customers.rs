@@ -8,16 +8,16 @@ use super::audit::{self, Entry};
 use super::clock;
 use super::db::{begin_write, Day, Db, Flag, Time, WriteTx};
 use super::history;
-use crate::api::audit::{AuditEntry, FieldChange};
-use crate::api::customers::{
-    CatalogueOption, CustomerDetail, CustomerPage, CustomerSummary, NameCheck, NewCustomer, RemovedCustomer, TabCounts,
-};
+use crate::domain::audit_log::{AuditEntry, FieldChange};
 use crate::domain::customer::{
     contract_flag, parse_contract_end, parse_options, parse_reason, ContractForm, CustomerForm, KindChangeError,
 };
 use crate::domain::customer_list::{page_count, ListQuery, ListTab, SortKey, PAGE_SIZE};
 use crate::domain::{CustomerKind, CustomerName, CustomerStatus, DatabaseName};
 use crate::error::AppError;
+use crate::views::customers::{
+    CatalogueOption, CustomerDetail, CustomerPage, CustomerSummary, NameCheck, NewCustomer, RemovedCustomer, TabCounts,
+};
 
 pub const CHANGED_BY_SOMEONE_ELSE: &str =
     "This customer was changed by someone else in the meantime. Reload to see the changes, then try again.";

@@ -7,9 +7,9 @@ use leptos::prelude::use_context;
 
 use super::sessions::{ClientIp, SignedIn};
 use super::state::AppState;
-use crate::api::session::CurrentUser;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::views::session::CurrentUser;
 
 pub fn state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| {

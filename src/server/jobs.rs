@@ -16,7 +16,7 @@ use super::config::Config;
 use super::db::{begin_write, Day, Db, Time};
 use super::history;
 use super::{billing, login, metering, sessions};
-use crate::api::audit::FieldChange;
+use crate::domain::audit_log::FieldChange;
 
 const ACTOR: &str = "system";
 

@@ -13,10 +13,10 @@ use super::config::Config;
 use super::db::{begin_write, Db, Time};
 use super::state::AppState;
 use super::{audit, passwords, sessions, staff};
-use crate::api::session::CurrentUser;
 use crate::domain::sign_in_limit::{self, Decision, Failures, Limits};
 use crate::domain::username::MAX_PASSWORD_CHARS;
 use crate::error::AppError;
+use crate::views::session::CurrentUser;
 
 pub const WRONG_CREDENTIALS: &str = "Wrong user name or password.";
 

@@ -19,8 +19,8 @@ use std::net::{IpAddr, SocketAddr};
 use super::config::Config;
 use super::db::{Db, Flag, Time, WriteTx};
 use super::state::AppState;
-use crate::api::session::CurrentUser;
 use crate::domain::Role;
+use crate::views::session::CurrentUser;
 
 /// Only refresh `last_seen_at` when it is older than this, to spare writes.
 const TOUCH_AFTER_SECS: i64 = 60;

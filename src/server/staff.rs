@@ -7,11 +7,11 @@ use super::db::{begin_write, Db, Flag, Time, WriteTx};
 use super::passwords::HashLimit;
 use super::state::AppState;
 use super::{audit, passwords};
-use crate::api::audit::FieldChange;
-use crate::api::session::CurrentUser;
-use crate::api::staff::StaffMember;
+use crate::domain::audit_log::FieldChange;
 use crate::domain::{Password, Role, Username};
 use crate::error::AppError;
+use crate::views::session::CurrentUser;
+use crate::views::staff::StaffMember;
 
 #[derive(sqlx::FromRow)]
 pub struct StaffRow {

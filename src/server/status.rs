@@ -5,9 +5,9 @@ use chrono::{DateTime, Duration, Utc};
 use super::db::{self, Db, Time};
 use super::state::AppState;
 use super::{billing, clock, staff};
-use crate::api::billing::MonthState;
-use crate::api::status::{CustomerLink, Metering, MonthCloseStatus, ProblemSummary, ServerStatus, SignInFailures};
 use crate::error::AppError;
+use crate::views::billing::MonthState;
+use crate::views::status::{CustomerLink, Metering, MonthCloseStatus, ProblemSummary, ServerStatus, SignInFailures};
 
 /// Active customers silent for longer than this are listed.
 const SILENT_HOURS: i64 = 48;

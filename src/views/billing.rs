@@ -1,0 +1,183 @@
+//! Wire types of billing: what its server functions (`api::billing`) send and take.
+
+use crate::domain::billing::LineKind;
+use crate::domain::billing_settings::Pricing;
+use crate::domain::cost_history::{CostMonth, DayUsers, Figures};
+use crate::domain::cost_overview::{MonthTotal, OverviewRow};
+use crate::domain::{BillingMonth, Money, UnitPrice};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BillingSettings {
+    pub currency: String,
+    pub time_zone: String,
+    pub grace_days: u32,
+    /// False while the seeded example prices were never saved by an admin.
+    pub prices_confirmed: bool,
+    pub version: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogueEntry {
+    pub code: String,
+    pub name: String,
+    pub retired: bool,
+    /// Customers (not removed) that have it booked.
+    pub booked_by: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionPriceView {
+    pub code: String,
+    pub pricing: Pricing,
+    pub price: UnitPrice,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceListView {
+    pub effective: BillingMonth,
+    pub per_user: UnitPrice,
+    pub options: Vec<OptionPriceView>,
+    pub saved_at: DateTime<Utc>,
+    pub saved_by: String,
+}
+
+impl PriceListView {
+    pub fn price_of(&self, code: &str) -> Option<&OptionPriceView> {
+        self.options.iter().find(|o| o.code == code)
+    }
+}
+
+/// Everything the billing settings page shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PricingPage {
+    pub settings: BillingSettings,
+    pub catalogue: Vec<CatalogueEntry>,
+    /// Newest first.
+    pub price_lists: Vec<PriceListView>,
+    pub current_month: BillingMonth,
+    /// The billing time zone is fixed once a month has been closed.
+    pub time_zone_locked: bool,
+    pub time_zones: Vec<String>,
+}
+
+impl PricingPage {
+    /// The list in force for the current month.
+    pub fn in_force(&self) -> Option<&PriceListView> {
+        self.price_lists.iter().find(|l| l.effective <= self.current_month)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MonthState {
+    /// Closed: statements are frozen.
+    Closed { at: DateTime<Utc>, by: String, statements: u64, total: Money },
+    /// Ended, waiting for its grace period; an admin may close it now.
+    PendingClose { due: chrono::NaiveDate },
+    /// The current month: forecast only.
+    Current,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthRow {
+    pub month: BillingMonth,
+    pub state: MonthState,
+    /// The currency of the settings (statements carry their own).
+    pub currency: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementLine {
+    pub kind: LineKind,
+    pub code: String,
+    pub label: String,
+    pub quantity: u64,
+    pub unit_price: UnitPrice,
+    pub amount: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Statement {
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub month: BillingMonth,
+    pub currency: String,
+    pub billable_days: u32,
+    pub users: u32,
+    pub users_at_start: u32,
+    pub users_at_end: u32,
+    pub lines: Vec<StatementLine>,
+    pub total: Money,
+    pub closed_at: DateTime<Utc>,
+}
+
+/// What closing a month did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CloseOutcome {
+    pub month: BillingMonth,
+    /// False when the month had been closed before (nothing changed).
+    pub closed_now: bool,
+    pub statements: u64,
+    pub total: Money,
+}
+
+/// A customer's bill of the current month so far (same rules as a statement).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Forecast {
+    pub month: BillingMonth,
+    pub currency: String,
+    pub current_users: u32,
+    /// None: not billed this month (test customer or no billable day).
+    pub bill: Option<Statement>,
+}
+
+/// A frozen statement as a customer's list shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementSummary {
+    pub month: BillingMonth,
+    pub users: u32,
+    pub total: Money,
+    pub closed_at: DateTime<Utc>,
+}
+
+/// What a billed customer's page shows of its billing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerBillingPage {
+    pub currency: String,
+    /// Today in the billing time zone.
+    pub today: chrono::NaiveDate,
+    /// The license's maximum now.
+    pub max_users: u32,
+    pub forecast: Forecast,
+    /// Oldest first, from the first billed month of the window on; the last
+    /// one is the current month.
+    pub months: Vec<CostMonth>,
+    /// The current month's daily users through today.
+    pub days: Vec<DayUsers>,
+    /// Every frozen statement of the customer, newest first.
+    pub statements: Vec<StatementSummary>,
+    pub loaded_at: DateTime<Utc>,
+}
+
+/// The cost overview of one month: one row per customer billed in it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CostOverviewPage {
+    pub month: BillingMonth,
+    /// Where the month's figures come from.
+    pub figures: Figures,
+    pub currency: String,
+    /// Every month with billing, newest first (the current one first), for
+    /// the month picker.
+    pub months: Vec<(BillingMonth, Figures)>,
+    /// By customer name.
+    pub rows: Vec<OverviewRow>,
+}
+
+/// The monthly totals of all customers for the cost overview's chart.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CostTotalsPage {
+    pub currency: String,
+    /// Oldest first, from the first month with billing on; the last one is
+    /// the current month.
+    pub months: Vec<MonthTotal>,
+}
