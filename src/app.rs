@@ -6,7 +6,7 @@ use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes, A};
 use leptos_router::{path, SsrMode};
 
 use crate::api::session::{get_current_user, CurrentUser, Logout};
-use crate::components::loaded::loaded_result;
+use crate::components::session::UserResource;
 use crate::pages::customers::{
     CustomerPage, CustomerStatementPage, CustomersPage, EditContractPage, EditOptionsPage, NewCustomerPage,
 };
@@ -70,29 +70,6 @@ pub fn App() -> impl IntoView {
             </Routes>
         </Router>
     }
-}
-
-/// The signed-in user, shared by the layout with every page in it.
-#[derive(Clone, Copy)]
-pub struct UserResource(pub Resource<Result<Option<CurrentUser>, crate::error::AppError>>);
-
-/// Renders `child` with the signed-in user once it is known.
-pub fn with_user<V: IntoView + 'static>(
-    child: impl Fn(CurrentUser) -> V + Clone + Send + Sync + 'static,
-) -> impl IntoView {
-    let UserResource(user) = expect_context::<UserResource>();
-    loaded_result(user, move |result| {
-        result.and_then(|maybe| maybe.ok_or(crate::error::AppError::Unauthenticated)).map(|u| child(u).into_any())
-    })
-}
-
-/// Whether the signed-in user may change customers (operator or admin).
-/// False until the user is known, so no control flashes up for a viewer.
-pub fn use_can_operate() -> Signal<bool> {
-    let UserResource(user) = expect_context::<UserResource>();
-    Signal::derive(move || {
-        user.get().and_then(Result::ok).flatten().is_some_and(|u| u.role.includes(crate::domain::Role::Operator))
-    })
 }
 
 const MODULES: [(&str, &str); 5] = [

@@ -1,6 +1,7 @@
 //! Reusable pieces of the pages.
 
 pub mod audit;
+pub mod badges;
 pub mod chart;
 pub mod csv_export;
 pub mod dialog;
@@ -8,6 +9,7 @@ pub mod error_notice;
 pub mod field;
 pub mod format;
 pub mod loaded;
+pub mod session;
 pub mod statement;
 
 #[cfg(feature = "hydrate")]

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::staff::ChangeOwnPassword;
-use crate::app::{with_user, UserResource};
 use crate::components::field::{general_message, server_message};
+use crate::components::session::{with_user, UserResource};
 use crate::components::FieldError;
 
 #[component]

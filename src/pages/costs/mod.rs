@@ -13,9 +13,9 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::billing::{
     billing_months, cost_overview, cost_totals, month_statements, CloseMonth, MonthRow, MonthState, Statement,
 };
-use crate::app::with_user;
 use crate::components::chart::MonthsSwitch;
 use crate::components::field::{general_message, server_message};
+use crate::components::session::with_user;
 use crate::components::statement::BillLines;
 use crate::components::{format, loaded, Dialog, FieldError};
 use crate::domain::cost_history::Figures;

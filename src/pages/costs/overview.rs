@@ -8,6 +8,7 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
 use crate::api::billing::CostOverviewPage;
+use crate::components::badges::StatusBadge;
 use crate::components::{format, CsvFormatChoice};
 use crate::domain::cost_history::Figures;
 use crate::domain::cost_overview::{totals, BilledOption, OverviewRow};
@@ -22,15 +23,6 @@ pub fn figures_badge(figures: Figures) -> impl IntoView {
         Figures::Forecast | Figures::NotBilled => "badge badge-test",
     };
     view! { <span class=class>{figures.label()}</span> }
-}
-
-fn status_badge(status: CustomerStatus) -> impl IntoView {
-    let class = match status {
-        CustomerStatus::Active => "badge badge-active",
-        CustomerStatus::Deactivated => "badge badge-deactivated",
-        CustomerStatus::Removed => "badge badge-removed",
-    };
-    view! { <span class=class>{status.label()}</span> }
 }
 
 /// "November 2026 — Forecast".
@@ -130,7 +122,9 @@ fn row_view(row: &OverviewRow) -> impl IntoView {
                 <a href=format!("/customers/{}", b.customer_id)>{b.name.clone()}</a>
                 <span class="muted small">{b.database_name.clone()}</span>
             </th>
-            <td>{status_badge(b.status)}</td>
+            <td>
+                <StatusBadge status=b.status />
+            </td>
             <td class="num">{format::thousands(u64::from(b.users))}</td>
             <td class=change_class>{row.change.label()}</td>
             <td class="num">

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use super::actions::ConfirmButtons;
 use crate::api::customers::{customer_api_key, RevokeApiKey, RotateApiKey};
-use crate::app::use_can_operate;
 use crate::components::field::general_message;
+use crate::components::session::use_can_operate;
 use crate::components::{format, loaded, Dialog};
 
 /// The dialog that shows a new key once, with a button to copy it.

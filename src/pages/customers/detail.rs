@@ -4,14 +4,14 @@ use leptos_router::hooks::use_query_map;
 
 use super::actions::{ActivateAction, ConvertAction, DeactivateAction, RemoveAction};
 use super::api_key::ApiKeyCard;
-use super::badges::{ContractEnd, KindBadge, StatusBadge};
 use super::billing::BillingSection;
 use super::{customer_loaded, use_customer};
 use crate::api::customers::{customer_history, CustomerDetail};
-use crate::app::use_can_operate;
 use crate::components::audit::AuditTable;
+use crate::components::badges::{ContractEnd, KindBadge, StatusBadge};
 use crate::components::format;
 use crate::components::loaded;
+use crate::components::session::use_can_operate;
 use crate::domain::{CustomerKind, CustomerStatus};
 use crate::pages::not_found::respond_not_found;
 

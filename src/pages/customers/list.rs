@@ -3,11 +3,11 @@ use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
-use super::badges::{ContractEnd, UsersOfMax};
 use crate::api::customers::{list_customers, CustomerPage};
-use crate::app::use_can_operate;
+use crate::components::badges::{ContractEnd, UsersOfMax};
 use crate::components::format;
 use crate::components::loaded;
+use crate::components::session::use_can_operate;
 use crate::domain::customer_list::{ListQuery, ListTab, SortKey};
 
 #[component]

@@ -3,7 +3,6 @@
 
 mod actions;
 mod api_key;
-mod badges;
 mod billing;
 mod detail;
 mod edit_contract;

@@ -10,8 +10,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::billing::get_pricing;
-use crate::app::with_user;
 use crate::components::loaded;
+use crate::components::session::with_user;
 use crate::domain::Role;
 
 #[component]

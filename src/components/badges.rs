@@ -1,4 +1,5 @@
-//! Small pieces shared by the customer pages.
+//! Badges and small figures shared by the customer pages and the cost
+//! overview: one place per badge.
 
 use chrono::NaiveDate;
 use leptos::prelude::*;
