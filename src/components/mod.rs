@@ -9,6 +9,7 @@ pub mod error_notice;
 pub mod field;
 pub mod format;
 pub mod loaded;
+pub mod pager;
 pub mod session;
 pub mod statement;
 

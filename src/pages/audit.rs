@@ -9,6 +9,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::audit::{audit_log, AuditLogPage};
 use crate::components::audit::{reader_zone, AuditTable};
+use crate::components::pager::{Pager, PagerLink};
 use crate::components::{format, loaded, CsvFormatChoice};
 use crate::domain::audit_query::{ActionFilter, ActionGroup, AuditCursor, AuditQuery, ACTIONS, EXPORT_MAX};
 use crate::domain::export::CsvFormat;
@@ -154,23 +155,17 @@ fn Entries(page: AuditLogPage, query: AuditQuery, zone: Signal<String>) -> impl 
         (false, false) => format!("{count} match"),
     };
     let pager = {
-        let link = |cursor: Option<AuditCursor>, label: &'static str, rel: &'static str| match cursor {
-            Some(c) => {
-                view! { <a class="button button-secondary" href=query.at(c).href() rel=rel>{label}</a> }.into_any()
-            }
-            None => view! { <span class="button button-secondary" aria-disabled="true">{label}</span> }.into_any(),
+        let to = |cursor: Option<AuditCursor>, label: &'static str, rel: &'static str| PagerLink {
+            label,
+            rel,
+            href: cursor.map(|c| query.at(c).href()),
         };
         let at_newest = query.cursor == AuditCursor::Newest;
-        view! {
-            <nav class="pager" aria-label="Pages">
-                {link((!at_newest).then_some(AuditCursor::Newest), "Newest", "first")}
-                {link(page.newer, "Newer", "prev")}
-                <span class="pager-status">
-                    {format!("{} on this page, newest first", format::thousands(shown as u64))}
-                </span>
-                {link(page.older, "Older", "next")}
-            </nav>
-        }
+        let before =
+            vec![to((!at_newest).then_some(AuditCursor::Newest), "Newest", "first"), to(page.newer, "Newer", "prev")];
+        let after = vec![to(page.older, "Older", "next")];
+        let status = format!("{} on this page, newest first", format::thousands(shown as u64));
+        view! { <Pager before status after /> }
     };
     view! {
         <datalist id="audit-people">{people}</datalist>

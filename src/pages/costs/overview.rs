@@ -9,6 +9,7 @@ use leptos_router::NavigateOptions;
 
 use crate::api::billing::CostOverviewPage;
 use crate::components::badges::StatusBadge;
+use crate::components::pager::{numbered, Pager};
 use crate::components::{format, CsvFormatChoice};
 use crate::domain::cost_history::Figures;
 use crate::domain::cost_overview::{totals, BilledOption, OverviewRow};
@@ -351,27 +352,11 @@ pub fn Overview(page: CostOverviewPage, query: Memo<OverviewQuery>) -> impl Into
         let pages = page_count(n);
         let page_no = q.page_of(n);
         (pages > 1).then(|| {
-            let link = |target: usize, label: &'static str, rel: &'static str| {
-                if target != page_no && (1..=pages).contains(&target) {
-                    view! { <a class="button button-secondary" href=q.with_page(target).href() rel=rel>{label}</a> }
-                        .into_any()
-                } else {
-                    view! { <span class="button button-secondary" aria-disabled="true">{label}</span> }.into_any()
-                }
-            };
+            let (before, after) = numbered(page_no, pages, |target| q.with_page(target).href());
             let first = (page_no - 1) * PAGE_SIZE + 1;
             let last = (page_no * PAGE_SIZE).min(n);
-            view! {
-                <nav class="pager" aria-label="Pages">
-                    {link(1, "First", "first")}
-                    {link(page_no.saturating_sub(1), "Previous", "prev")}
-                    <span class="pager-status">
-                        {format!("Rows {first}–{last} of {} · page {page_no} of {pages}", format::thousands(n as u64))}
-                    </span>
-                    {link(page_no + 1, "Next", "next")}
-                    {link(pages, "Last", "last")}
-                </nav>
-            }
+            let status = format!("Rows {first}–{last} of {} · page {page_no} of {pages}", format::thousands(n as u64));
+            view! { <Pager before status after /> }
         })
     };
     view! {

@@ -7,6 +7,7 @@ use crate::api::customers::{list_customers, CustomerPage};
 use crate::components::badges::{ContractEnd, UsersOfMax};
 use crate::components::format;
 use crate::components::loaded;
+use crate::components::pager::{numbered, Pager};
 use crate::components::session::use_can_operate;
 use crate::domain::customer_list::{ListQuery, ListTab, SortKey};
 
@@ -163,7 +164,11 @@ fn CustomerTable(page: CustomerPage, query: ListQuery) -> impl IntoView {
             }
         })
         .collect_view();
-    let pager = Pager(PagerProps { page: page.page, pages: page.pages, query: query.clone() });
+    let pager = {
+        let (before, after) =
+            numbered(page.page as usize, page.pages as usize, |target| query.with_page(target as u32).href());
+        view! { <Pager before status=format!("Page {} of {}", page.page, page.pages) after /> }
+    };
     view! {
         <div class="table-wrap" tabindex="0" role="region" aria-label="Customers table">
             <table class="data-table customers-table">
@@ -187,27 +192,5 @@ fn CustomerTable(page: CustomerPage, query: ListQuery) -> impl IntoView {
             </table>
         </div>
         {pager}
-    }
-}
-
-#[component]
-fn Pager(page: u32, pages: u32, query: ListQuery) -> impl IntoView {
-    let link = move |target: u32, label: &'static str, rel: &'static str| {
-        let enabled = target != page && (1..=pages).contains(&target);
-        if enabled {
-            view! { <a class="button button-secondary" href=query.with_page(target).href() rel=rel>{label}</a> }
-                .into_any()
-        } else {
-            view! { <span class="button button-secondary" aria-disabled="true">{label}</span> }.into_any()
-        }
-    };
-    view! {
-        <nav class="pager" aria-label="Pages">
-            {link(1, "First", "first")}
-            {link(page.saturating_sub(1), "Previous", "prev")}
-            <span class="pager-status">{format!("Page {page} of {pages}")}</span>
-            {link(page + 1, "Next", "next")}
-            {link(pages, "Last", "last")}
-        </nav>
     }
 }

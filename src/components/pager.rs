@@ -1,0 +1,46 @@
+//! The one pager of the app's tables: links to other pages around a status
+//! text, a link that leads nowhere shown disabled.
+
+use leptos::prelude::*;
+
+/// One link of a pager; `href: None` shows it disabled.
+#[derive(Clone, Debug)]
+pub struct PagerLink {
+    pub label: &'static str,
+    pub rel: &'static str,
+    pub href: Option<String>,
+}
+
+fn link(l: PagerLink) -> AnyView {
+    match l.href {
+        Some(href) => view! { <a class="button button-secondary" href=href rel=l.rel>{l.label}</a> }.into_any(),
+        None => view! { <span class="button button-secondary" aria-disabled="true">{l.label}</span> }.into_any(),
+    }
+}
+
+/// `before` links, the status text, `after` links.
+#[component]
+pub fn Pager(before: Vec<PagerLink>, status: String, after: Vec<PagerLink>) -> impl IntoView {
+    view! {
+        <nav class="pager" aria-label="Pages">
+            {before.into_iter().map(link).collect_view()}
+            <span class="pager-status">{status}</span>
+            {after.into_iter().map(link).collect_view()}
+        </nav>
+    }
+}
+
+/// "First", "Previous" and "Next", "Last" for page `page` of `pages`
+/// (1-based), each linking to `href(target)` unless it is this page or
+/// there is none.
+pub fn numbered(page: usize, pages: usize, href: impl Fn(usize) -> String) -> (Vec<PagerLink>, Vec<PagerLink>) {
+    let to = |target: usize, label: &'static str, rel: &'static str| PagerLink {
+        label,
+        rel,
+        href: (target != page && (1..=pages).contains(&target)).then(|| href(target)),
+    };
+    (
+        vec![to(1, "First", "first"), to(page.saturating_sub(1), "Previous", "prev")],
+        vec![to(page + 1, "Next", "next"), to(pages, "Last", "last")],
+    )
+}
