@@ -10,9 +10,9 @@ use leptos::server_fn::codec::Json;
 pub async fn audit_log(filter: AuditFilter, cursor: AuditCursor) -> Result<AuditLogPage, AppError> {
     use crate::domain::Role;
     use crate::server::{audit, guard};
-    guard::authorize(Role::Viewer).await?;
+    let caller = guard::caller(Role::Viewer).await?;
     filter.check().map_err(|m| AppError::Invalid(vec![m]))?;
-    audit::page(&guard::state()?.db, &filter, cursor).await
+    audit::page(&caller.state.db, &filter, cursor).await
 }
 
 /// The filtered entries for the CSV export, part by part.
@@ -20,7 +20,7 @@ pub async fn audit_log(filter: AuditFilter, cursor: AuditCursor) -> Result<Audit
 pub async fn audit_export(filter: AuditFilter, before: Option<i64>) -> Result<AuditChunk, AppError> {
     use crate::domain::Role;
     use crate::server::{audit, guard};
-    guard::authorize(Role::Viewer).await?;
+    let caller = guard::caller(Role::Viewer).await?;
     filter.check().map_err(|m| AppError::Invalid(vec![m]))?;
-    audit::export_chunk(&guard::state()?.db, &filter, before).await
+    audit::export_chunk(&caller.state.db, &filter, before).await
 }

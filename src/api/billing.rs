@@ -17,91 +17,91 @@ use leptos::server_fn::codec::Json;
 pub async fn get_pricing() -> Result<PricingPage, AppError> {
     use crate::domain::Role;
     use crate::server::{billing, guard};
-    guard::authorize(Role::Admin).await?;
-    billing::pricing_page(&guard::state()?.db).await
+    let caller = guard::caller(Role::Admin).await?;
+    billing::pricing_page(&caller.state.db).await
 }
 
 #[server(endpoint = "billing/save_settings", input = Json)]
 pub async fn save_billing_settings(form: SettingsForm, version: i64) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{billing, guard};
-    let user = guard::authorize(Role::Admin).await?;
-    billing::save_settings(&guard::state()?.db, &user.username, &form, version).await
+    let caller = guard::caller(Role::Admin).await?;
+    billing::save_settings(&caller.state.db, &caller.user.username, &form, version).await
 }
 
 #[server(endpoint = "billing/save_price_list", input = Json)]
 pub async fn save_price_list(form: PriceListForm) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{billing, guard};
-    let user = guard::authorize(Role::Admin).await?;
-    billing::save_price_list(&guard::state()?.db, &user.username, &form).await
+    let caller = guard::caller(Role::Admin).await?;
+    billing::save_price_list(&caller.state.db, &caller.user.username, &form).await
 }
 
 #[server(endpoint = "billing/add_option", input = Json)]
 pub async fn add_option(form: NewOptionForm) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{billing, guard};
-    let user = guard::authorize(Role::Admin).await?;
-    billing::add_option(&guard::state()?.db, &user.username, &form).await
+    let caller = guard::caller(Role::Admin).await?;
+    billing::add_option(&caller.state.db, &caller.user.username, &form).await
 }
 
 #[server(endpoint = "billing/rename_option")]
 pub async fn rename_option(code: String, name: String) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{billing, guard};
-    let user = guard::authorize(Role::Admin).await?;
-    billing::rename_option(&guard::state()?.db, &user.username, &code, &name).await
+    let caller = guard::caller(Role::Admin).await?;
+    billing::rename_option(&caller.state.db, &caller.user.username, &code, &name).await
 }
 
 #[server(endpoint = "billing/retire_option")]
 pub async fn set_option_retired(code: String, retired: bool) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{billing, guard};
-    let user = guard::authorize(Role::Admin).await?;
-    billing::set_retired(&guard::state()?.db, &user.username, &code, retired).await
+    let caller = guard::caller(Role::Admin).await?;
+    billing::set_retired(&caller.state.db, &caller.user.username, &code, retired).await
 }
 
 #[server(endpoint = "billing/months")]
 pub async fn billing_months() -> Result<Vec<MonthRow>, AppError> {
     use crate::domain::Role;
     use crate::server::{billing, guard};
-    guard::authorize(Role::Viewer).await?;
-    billing::months(&guard::state()?.db).await
+    let caller = guard::caller(Role::Viewer).await?;
+    billing::months(&caller.state.db).await
 }
 
 #[server(endpoint = "billing/close_month")]
 pub async fn close_month(month: String) -> Result<CloseOutcome, AppError> {
     use crate::domain::Role;
     use crate::server::{billing, guard};
-    let user = guard::authorize(Role::Admin).await?;
+    let caller = guard::caller(Role::Admin).await?;
     let month = BillingMonth::parse(&month).map_err(|e| AppError::invalid("month", e))?;
-    billing::close_month(&guard::state()?.db, &user.username, month, Utc::now()).await
+    billing::close_month(&caller.state.db, &caller.user.username, month, Utc::now()).await
 }
 
 #[server(endpoint = "billing/statements")]
 pub async fn month_statements(month: String) -> Result<Vec<Statement>, AppError> {
     use crate::domain::Role;
     use crate::server::{billing, guard};
-    guard::authorize(Role::Viewer).await?;
+    let caller = guard::caller(Role::Viewer).await?;
     let month = BillingMonth::parse(&month).map_err(|e| AppError::invalid("month", e))?;
-    billing::statements_of_month(&guard::state()?.db, month).await
+    billing::statements_of_month(&caller.state.db, month).await
 }
 
 #[server(endpoint = "billing/customer")]
 pub async fn customer_billing(id: i64, months: u32) -> Result<CustomerBillingPage, AppError> {
     use crate::domain::Role;
     use crate::server::{customer_billing, guard};
-    guard::authorize(Role::Viewer).await?;
-    customer_billing::customer_billing(&guard::state()?.db, id, months, Utc::now()).await
+    let caller = guard::caller(Role::Viewer).await?;
+    customer_billing::customer_billing(&caller.state.db, id, months, Utc::now()).await
 }
 
 #[server(endpoint = "billing/customer_statement")]
 pub async fn customer_statement(id: i64, month: String) -> Result<Statement, AppError> {
     use crate::domain::Role;
     use crate::server::{billing, guard};
-    guard::authorize(Role::Viewer).await?;
+    let caller = guard::caller(Role::Viewer).await?;
     let month = BillingMonth::parse(&month).map_err(|e| AppError::invalid("month", e))?;
-    billing::statement_of_customer(&guard::state()?.db, id, month).await
+    billing::statement_of_customer(&caller.state.db, id, month).await
 }
 
 /// The cost overview of `month` ("YYYY-MM"; empty: the current month).
@@ -109,12 +109,12 @@ pub async fn customer_statement(id: i64, month: String) -> Result<Statement, App
 pub async fn cost_overview(month: String) -> Result<CostOverviewPage, AppError> {
     use crate::domain::Role;
     use crate::server::{cost_overview, guard};
-    guard::authorize(Role::Viewer).await?;
+    let caller = guard::caller(Role::Viewer).await?;
     let month = match month.trim() {
         "" => None,
         raw => Some(BillingMonth::parse(raw).map_err(|e| AppError::invalid("month", e))?),
     };
-    let state = guard::state()?;
+    let state = caller.state;
     cost_overview::cost_overview(&state.db, &state.bill_cache, month, Utc::now()).await
 }
 
@@ -123,7 +123,7 @@ pub async fn cost_overview(month: String) -> Result<CostOverviewPage, AppError> 
 pub async fn cost_totals(months: u32) -> Result<CostTotalsPage, AppError> {
     use crate::domain::Role;
     use crate::server::{cost_overview, guard};
-    guard::authorize(Role::Viewer).await?;
-    let state = guard::state()?;
+    let caller = guard::caller(Role::Viewer).await?;
+    let state = caller.state;
     cost_overview::cost_totals(&state.db, &state.bill_cache, months, Utc::now()).await
 }

@@ -16,25 +16,25 @@ use leptos::server_fn::codec::Json;
 pub async fn list_customers(query: ListQuery) -> Result<CustomerPage, AppError> {
     use crate::domain::Role;
     use crate::server::{customers, guard};
-    guard::authorize(Role::Viewer).await?;
+    let caller = guard::caller(Role::Viewer).await?;
     query.check().map_err(|m| AppError::Invalid(vec![m]))?;
-    customers::list(&guard::state()?.db, &query).await
+    customers::list(&caller.state.db, &query).await
 }
 
 #[server(endpoint = "customers/get")]
 pub async fn get_customer(id: i64) -> Result<CustomerDetail, AppError> {
     use crate::domain::Role;
     use crate::server::{customers, guard};
-    guard::authorize(Role::Viewer).await?;
-    customers::get(&guard::state()?.db, id).await
+    let caller = guard::caller(Role::Viewer).await?;
+    customers::get(&caller.state.db, id).await
 }
 
 #[server(endpoint = "customers/history")]
 pub async fn customer_history(id: i64) -> Result<Vec<AuditEntry>, AppError> {
     use crate::domain::Role;
     use crate::server::{customers, guard};
-    guard::authorize(Role::Viewer).await?;
-    customers::history(&guard::state()?.db, id).await
+    let caller = guard::caller(Role::Viewer).await?;
+    customers::history(&caller.state.db, id).await
 }
 
 #[server(endpoint = "customers/new_defaults")]
@@ -42,12 +42,12 @@ pub async fn customer_form_defaults() -> Result<NewCustomerDefaults, AppError> {
     use crate::domain::customer::default_contract_end;
     use crate::domain::Role;
     use crate::server::{clock, customers, guard};
-    guard::authorize(Role::Operator).await?;
+    let caller = guard::caller(Role::Operator).await?;
     let today = clock::today();
     Ok(NewCustomerDefaults {
         today,
         contract_end: default_contract_end(today),
-        options: customers::bookable_options(&guard::state()?.db).await?,
+        options: customers::bookable_options(&caller.state.db).await?,
     })
 }
 
@@ -59,16 +59,16 @@ pub async fn check_customer_names(
 ) -> Result<NameCheck, AppError> {
     use crate::domain::Role;
     use crate::server::{customers, guard};
-    guard::authorize(Role::Operator).await?;
-    customers::check_names(&guard::state()?.db, &name, &database_name, except).await
+    let caller = guard::caller(Role::Operator).await?;
+    customers::check_names(&caller.state.db, &name, &database_name, except).await
 }
 
 #[server(endpoint = "customers/create", input = Json)]
 pub async fn create_customer(form: CustomerForm) -> Result<NewCustomer, AppError> {
     use crate::domain::Role;
     use crate::server::{customers, guard};
-    let user = guard::authorize(Role::Operator).await?;
-    customers::create_at(&guard::state()?.db, &user.username, &form, Utc::now()).await
+    let caller = guard::caller(Role::Operator).await?;
+    customers::create_at(&caller.state.db, &caller.user.username, &form, Utc::now()).await
 }
 
 /// The prefix of the customer's API key, if it has one.
@@ -76,8 +76,8 @@ pub async fn create_customer(form: CustomerForm) -> Result<NewCustomer, AppError
 pub async fn customer_api_key(id: i64) -> Result<Option<ApiKeyInfo>, AppError> {
     use crate::domain::Role;
     use crate::server::{api_keys, customers, guard};
-    guard::authorize(Role::Viewer).await?;
-    let db = guard::state()?.db;
+    let caller = guard::caller(Role::Viewer).await?;
+    let db = caller.state.db;
     customers::ensure_exists(&db, id).await?;
     api_keys::info(&db, id).await
 }
@@ -88,32 +88,32 @@ pub async fn customer_api_key(id: i64) -> Result<Option<ApiKeyInfo>, AppError> {
 pub async fn rotate_api_key(id: i64) -> Result<String, AppError> {
     use crate::domain::Role;
     use crate::server::{api_keys, guard};
-    let user = guard::authorize(Role::Operator).await?;
-    api_keys::rotate(&guard::state()?.db, &user.username, id).await
+    let caller = guard::caller(Role::Operator).await?;
+    api_keys::rotate(&caller.state.db, &caller.user.username, id).await
 }
 
 #[server(endpoint = "customers/revoke_api_key")]
 pub async fn revoke_api_key(id: i64) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{api_keys, guard};
-    let user = guard::authorize(Role::Operator).await?;
-    api_keys::revoke(&guard::state()?.db, &user.username, id).await
+    let caller = guard::caller(Role::Operator).await?;
+    api_keys::revoke(&caller.state.db, &caller.user.username, id).await
 }
 
 #[server(endpoint = "customers/update_contract", input = Json)]
 pub async fn update_contract(id: i64, version: i64, form: ContractForm) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{customers, guard};
-    let user = guard::authorize(Role::Operator).await?;
-    customers::update_contract(&guard::state()?.db, &user.username, id, version, &form).await
+    let caller = guard::caller(Role::Operator).await?;
+    customers::update_contract(&caller.state.db, &caller.user.username, id, version, &form).await
 }
 
 #[server(endpoint = "customers/set_options", input = Json)]
 pub async fn set_customer_options(id: i64, version: i64, options: Vec<String>) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{customers, guard};
-    let user = guard::authorize(Role::Operator).await?;
-    customers::set_options(&guard::state()?.db, &user.username, id, version, &options).await
+    let caller = guard::caller(Role::Operator).await?;
+    customers::set_options(&caller.state.db, &caller.user.username, id, version, &options).await
 }
 
 /// Changes a customer's kind. Only test -> billed exists; the server refuses
@@ -122,30 +122,30 @@ pub async fn set_customer_options(id: i64, version: i64, options: Vec<String>) -
 pub async fn change_customer_kind(id: i64, version: i64, kind: String) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{customers, guard};
-    let user = guard::authorize(Role::Operator).await?;
-    customers::change_kind(&guard::state()?.db, &user.username, id, version, &kind).await
+    let caller = guard::caller(Role::Operator).await?;
+    customers::change_kind(&caller.state.db, &caller.user.username, id, version, &kind).await
 }
 
 #[server(endpoint = "customers/deactivate")]
 pub async fn deactivate_customer(id: i64, version: i64, reason: String) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{customers, guard};
-    let user = guard::authorize(Role::Operator).await?;
-    customers::deactivate(&guard::state()?.db, &user.username, id, version, &reason).await
+    let caller = guard::caller(Role::Operator).await?;
+    customers::deactivate(&caller.state.db, &caller.user.username, id, version, &reason).await
 }
 
 #[server(endpoint = "customers/activate")]
 pub async fn activate_customer(id: i64, version: i64, contract_end: Option<String>) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{customers, guard};
-    let user = guard::authorize(Role::Operator).await?;
-    customers::activate(&guard::state()?.db, &user.username, id, version, contract_end.as_deref()).await
+    let caller = guard::caller(Role::Operator).await?;
+    customers::activate(&caller.state.db, &caller.user.username, id, version, contract_end.as_deref()).await
 }
 
 #[server(endpoint = "customers/remove")]
 pub async fn remove_customer(id: i64, version: i64, confirm_name: String) -> Result<RemovedCustomer, AppError> {
     use crate::domain::Role;
     use crate::server::{customers, guard};
-    let user = guard::authorize(Role::Operator).await?;
-    customers::remove(&guard::state()?.db, &user.username, id, version, &confirm_name).await
+    let caller = guard::caller(Role::Operator).await?;
+    customers::remove(&caller.state.db, &caller.user.username, id, version, &confirm_name).await
 }

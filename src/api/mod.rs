@@ -1,5 +1,6 @@
-//! Server functions, one file per module. Each is thin: who is calling (a
-//! role check on the server) -> domain / repository -> `AppError`.
+//! Server functions, one file per module. Each is thin: who is calling and
+//! the state (`guard::caller(Role)`, a role check on the server) -> the
+//! server's code -> `AppError`.
 
 pub mod audit;
 pub mod billing;

@@ -9,8 +9,8 @@ use leptos::prelude::*;
 #[server(endpoint = "list_staff")]
 pub async fn list_staff() -> Result<Vec<StaffMember>, AppError> {
     use crate::server::{guard, staff};
-    guard::authorize(Role::Admin).await?;
-    Ok(staff::list(&guard::state()?.db).await?)
+    let caller = guard::caller(Role::Admin).await?;
+    Ok(staff::list(&caller.state.db).await?)
 }
 
 /// Adds a staff account (admins only).
@@ -18,12 +18,12 @@ pub async fn list_staff() -> Result<Vec<StaffMember>, AppError> {
 pub async fn create_staff(username: String, role: String, password: String) -> Result<(), AppError> {
     use crate::domain::{Password, Username};
     use crate::server::{guard, staff};
-    let admin = guard::authorize(Role::Admin).await?;
+    let caller = guard::caller(Role::Admin).await?;
     let username = Username::parse(&username).map_err(|e| AppError::invalid("username", e))?;
     let role = Role::parse(&role).map_err(|e| AppError::invalid("role", e))?;
     let password = Password::parse(&password).map_err(|e| AppError::invalid("password", e))?;
-    let state = guard::state()?;
-    staff::create(&state.db, &state.hash_limit, &admin.username, &username, &password, role).await?;
+    let state = caller.state;
+    staff::create(&state.db, &state.hash_limit, &caller.user.username, &username, &password, role).await?;
     Ok(())
 }
 
@@ -31,9 +31,9 @@ pub async fn create_staff(username: String, role: String, password: String) -> R
 #[server(endpoint = "staff/change_role")]
 pub async fn change_staff_role(id: i64, role: String) -> Result<(), AppError> {
     use crate::server::{guard, staff};
-    let admin = guard::authorize(Role::Admin).await?;
+    let caller = guard::caller(Role::Admin).await?;
     let role = Role::parse(&role).map_err(|e| AppError::invalid("role", e))?;
-    staff::change_role(&guard::state()?.db, &admin.username, id, role).await
+    staff::change_role(&caller.state.db, &caller.user.username, id, role).await
 }
 
 /// Disables an account, ending its sessions at once, or enables it again
@@ -41,8 +41,8 @@ pub async fn change_staff_role(id: i64, role: String) -> Result<(), AppError> {
 #[server(endpoint = "staff/set_disabled")]
 pub async fn set_staff_disabled(id: i64, disabled: bool) -> Result<(), AppError> {
     use crate::server::{guard, staff};
-    let admin = guard::authorize(Role::Admin).await?;
-    staff::set_disabled(&guard::state()?.db, &admin, id, disabled).await
+    let caller = guard::caller(Role::Admin).await?;
+    staff::set_disabled(&caller.state.db, &caller.user, id, disabled).await
 }
 
 /// Sets a temporary password the user must replace at the next sign-in
@@ -51,10 +51,10 @@ pub async fn set_staff_disabled(id: i64, disabled: bool) -> Result<(), AppError>
 pub async fn reset_staff_password(id: i64, password: String) -> Result<(), AppError> {
     use crate::domain::Password;
     use crate::server::{guard, staff};
-    let admin = guard::authorize(Role::Admin).await?;
+    let caller = guard::caller(Role::Admin).await?;
     let password = Password::parse(&password).map_err(|e| AppError::invalid("password", e))?;
-    let state = guard::state()?;
-    staff::reset_password(&state.db, &state.hash_limit, &admin, id, &password).await
+    let state = caller.state;
+    staff::reset_password(&state.db, &state.hash_limit, &caller.user, id, &password).await
 }
 
 /// Every signed-in user changes their own password.

@@ -6,6 +6,6 @@ use leptos::prelude::*;
 pub async fn get_server_status() -> Result<ServerStatus, AppError> {
     use crate::domain::Role;
     use crate::server::{guard, status};
-    let user = guard::authorize(Role::Viewer).await?;
-    status::collect(&guard::state()?, user.role.includes(Role::Admin)).await
+    let caller = guard::caller(Role::Viewer).await?;
+    status::collect(&caller.state, caller.user.role.includes(Role::Admin)).await
 }

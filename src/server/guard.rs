@@ -34,10 +34,23 @@ pub fn client_ip() -> Result<ClientIp, AppError> {
     parts()?.extensions.get::<ClientIp>().copied().ok_or(AppError::Internal)
 }
 
+/// What a server function needs: who calls, and the app's state.
+pub struct Caller {
+    pub user: CurrentUser,
+    pub state: AppState,
+}
+
+/// The signed-in caller with at least the role `needed`, and the state:
+/// what every server function but sign-in asks for first.
+pub async fn caller(needed: Role) -> Result<Caller, AppError> {
+    let user = authorize(needed).await?;
+    Ok(Caller { user, state: state()? })
+}
+
 /// The caller, who must be signed in with at least the role `needed`.
 /// A refusal is written to the audit log (who, what they called, which role
 /// it needs).
-pub async fn authorize(needed: Role) -> Result<CurrentUser, AppError> {
+async fn authorize(needed: Role) -> Result<CurrentUser, AppError> {
     let user = signed_in()?.map(|s| s.user).ok_or(AppError::Unauthenticated)?;
     if user.role.includes(needed) {
         return Ok(user);
