@@ -5,12 +5,13 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes, A};
 use leptos_router::{path, SsrMode};
 
-use crate::api::session::{get_current_user, CurrentUser, Logout};
+use crate::api::session::{get_current_user, Logout};
 use crate::components::session::UserResource;
 use crate::pages::customers::{
     CustomerPage, CustomerStatementPage, CustomersPage, EditContractPage, EditOptionsPage, NewCustomerPage,
 };
 use crate::pages::{AuditPage, CostsPage, LoginPage, NotFound, PasswordPage, SettingsPage, StatementsPage, StatusPage};
+use crate::views::session::CurrentUser;
 
 /// The HTML document around the app. Its scripts carry this response's CSP
 /// nonce (`server::security::PageNonce`).

@@ -1,7 +1,7 @@
 pub use crate::domain::audit_log::{AuditCustomer, AuditEntry, FieldChange};
 use crate::domain::audit_query::{AuditCursor, AuditFilter};
 use crate::error::AppError;
-pub use crate::views::audit::*;
+use crate::views::audit::*;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 

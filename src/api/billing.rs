@@ -6,7 +6,7 @@ use crate::domain::billing_settings::{NewOptionForm, PriceListForm, SettingsForm
 #[cfg(feature = "ssr")]
 use crate::domain::BillingMonth;
 use crate::error::AppError;
-pub use crate::views::billing::*;
+use crate::views::billing::*;
 // Only the server functions' bodies (compiled on the server) use it.
 #[cfg(feature = "ssr")]
 use chrono::Utc;

@@ -5,7 +5,7 @@ use crate::api::audit::AuditEntry;
 use crate::domain::customer::{ContractForm, CustomerForm};
 use crate::domain::customer_list::ListQuery;
 use crate::error::AppError;
-pub use crate::views::customers::*;
+use crate::views::customers::*;
 // Only the server functions' bodies (compiled on the server) use it.
 #[cfg(feature = "ssr")]
 use chrono::Utc;

@@ -1,5 +1,5 @@
 use crate::error::AppError;
-pub use crate::views::session::*;
+use crate::views::session::*;
 use leptos::prelude::*;
 
 /// The signed-in user, or `None` on the sign-in page.

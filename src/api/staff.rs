@@ -2,7 +2,7 @@
 #[cfg(feature = "ssr")]
 use crate::domain::Role;
 use crate::error::AppError;
-pub use crate::views::staff::*;
+use crate::views::staff::*;
 use leptos::prelude::*;
 
 /// All staff accounts (admins only).

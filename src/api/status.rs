@@ -1,5 +1,5 @@
 use crate::error::AppError;
-pub use crate::views::status::*;
+use crate::views::status::*;
 use leptos::prelude::*;
 
 #[server(endpoint = "server_status")]

@@ -4,9 +4,9 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use leptos::prelude::*;
 
-use crate::api::audit::{AuditEntry, FieldChange};
 use crate::domain::audit_log::field_label;
 use crate::domain::audit_query::action_label;
+use crate::views::audit::{AuditEntry, FieldChange};
 
 /// Audit entries, newest first. `full` adds the customer, subject and
 /// detail columns (the whole log; a customer's history does without).

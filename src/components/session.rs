@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::api::session::CurrentUser;
 use crate::components::loaded::loaded_result;
+use crate::views::session::CurrentUser;
 
 /// The signed-in user, shared by the layout with every page in it.
 #[derive(Clone, Copy)]

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use super::format;
-use crate::api::billing::Statement;
 use crate::domain::billing::LineKind;
+use crate::views::billing::Statement;
 
 #[component]
 pub fn BillLines(statement: Statement, caption: String, total_label: &'static str) -> impl IntoView {

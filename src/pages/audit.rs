@@ -7,12 +7,13 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::audit::{audit_log, AuditLogPage};
+use crate::api::audit::audit_log;
 use crate::components::audit::{reader_zone, AuditTable};
 use crate::components::pager::{Pager, PagerLink};
 use crate::components::{format, loaded, CsvFormatChoice};
 use crate::domain::audit_query::{ActionFilter, ActionGroup, AuditCursor, AuditQuery, ACTIONS, EXPORT_MAX};
 use crate::domain::export::CsvFormat;
+use crate::views::audit::AuditLogPage;
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
@@ -275,7 +276,7 @@ fn Export(query: AuditQuery, total: u64) -> impl IntoView {
 async fn fetch_all(
     filter: crate::domain::audit_query::AuditFilter,
     progress: RwSignal<Option<String>>,
-) -> Result<(Vec<crate::api::audit::AuditEntry>, bool), crate::error::AppError> {
+) -> Result<(Vec<crate::views::audit::AuditEntry>, bool), crate::error::AppError> {
     let mut entries = Vec::new();
     let mut before = None;
     loop {

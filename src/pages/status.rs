@@ -1,9 +1,10 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::status::{get_server_status, CustomerLink, LoggedProblem, ProblemSummary, SignInFailures};
+use crate::api::status::get_server_status;
 use crate::components::format;
 use crate::components::loaded;
+use crate::views::status::{CustomerLink, LoggedProblem, ProblemSummary, SignInFailures};
 
 fn customer_list(list: &[CustomerLink], empty: &'static str) -> AnyView {
     if list.is_empty() {

@@ -10,9 +10,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::billing::{
-    billing_months, cost_overview, cost_totals, month_statements, CloseMonth, MonthRow, MonthState, Statement,
-};
+use crate::api::billing::{billing_months, cost_overview, cost_totals, month_statements, CloseMonth};
 use crate::components::chart::MonthsSwitch;
 use crate::components::field::{general_message, server_message};
 use crate::components::session::with_user;
@@ -21,6 +19,7 @@ use crate::components::{format, loaded, Dialog, FieldError};
 use crate::domain::cost_history::Figures;
 use crate::domain::overview_query::OverviewQuery;
 use crate::domain::{BillingMonth, Role};
+use crate::views::billing::{MonthRow, MonthState, Statement};
 use overview::{figures_badge, Overview};
 use totals_chart::TotalsChart;
 

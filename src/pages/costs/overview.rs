@@ -7,7 +7,6 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
-use crate::api::billing::CostOverviewPage;
 use crate::components::badges::StatusBadge;
 use crate::components::pager::{numbered, Pager};
 use crate::components::{format, CsvFormatChoice};
@@ -16,6 +15,7 @@ use crate::domain::cost_overview::{totals, BilledOption, OverviewRow};
 use crate::domain::export::CsvFormat;
 use crate::domain::overview_query::{page_count, OverviewQuery, OverviewSort, PAGE_SIZE};
 use crate::domain::{BillingMonth, CustomerStatus};
+use crate::views::billing::CostOverviewPage;
 
 pub fn figures_badge(figures: Figures) -> impl IntoView {
     let class = match figures {

@@ -5,12 +5,12 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
-use crate::api::billing::CostTotalsPage;
 use crate::components::chart::{Bar, BarChart, ChartData, ChartTables, FigureTable, OPTIONS, USERS};
 use crate::components::format;
 use crate::domain::cost_history::Figures;
 use crate::domain::overview_query::OverviewQuery;
 use crate::domain::{BillingMonth, Money};
+use crate::views::billing::CostTotalsPage;
 
 fn amount(m: Money) -> f64 {
     m.cents() as f64 / 100.0

@@ -3,12 +3,13 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-use crate::api::customers::{ActivateCustomer, ChangeCustomerKind, CustomerDetail, DeactivateCustomer, RemoveCustomer};
+use crate::api::customers::{ActivateCustomer, ChangeCustomerKind, DeactivateCustomer, RemoveCustomer};
 use crate::components::field::{general_message, server_message};
 use crate::components::{Dialog, FieldError};
 use crate::domain::customer::{default_contract_end, REASON_MAX_CHARS};
 use crate::domain::{BillingMonth, CustomerKind};
 use crate::error::AppError;
+use crate::views::customers::CustomerDetail;
 
 /// A dialog's confirm button (busy while `disabled`) and Cancel, which
 /// closes it.

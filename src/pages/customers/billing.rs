@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::billing::{customer_billing, CustomerBillingPage, Forecast, StatementSummary};
+use crate::api::billing::customer_billing;
 use crate::components::chart::{
     Bar, BarChart, ChartData, ChartTables, FigureTable, MonthsSwitch, Series, OPTIONS, USERS,
 };
@@ -16,6 +16,7 @@ use crate::components::loaded;
 use crate::components::statement::BillLines;
 use crate::domain::cost_history::{CostMonth, Figures};
 use crate::domain::{BillingMonth, Money};
+use crate::views::billing::{CustomerBillingPage, Forecast, StatementSummary};
 
 const BILLED_USERS: Series = Series { name: "Billed users", ..USERS };
 const DAILY_USERS: Series = Series { name: "Users that day", ..USERS };

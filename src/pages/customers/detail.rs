@@ -6,7 +6,7 @@ use super::actions::{ActivateAction, ConvertAction, DeactivateAction, RemoveActi
 use super::api_key::ApiKeyCard;
 use super::billing::BillingSection;
 use super::{customer_loaded, use_customer};
-use crate::api::customers::{customer_history, CustomerDetail};
+use crate::api::customers::customer_history;
 use crate::components::audit::AuditTable;
 use crate::components::badges::{ContractEnd, KindBadge, StatusBadge};
 use crate::components::format;
@@ -14,6 +14,7 @@ use crate::components::loaded;
 use crate::components::session::use_can_operate;
 use crate::domain::{CustomerKind, CustomerStatus};
 use crate::pages::not_found::respond_not_found;
+use crate::views::customers::CustomerDetail;
 
 #[component]
 pub fn CustomerPage() -> impl IntoView {

@@ -1,11 +1,12 @@
 use leptos::prelude::*;
 
 use super::{back_to_customer_when, customer_loaded, use_customer, EditHeader};
-use crate::api::customers::{CustomerDetail, UpdateContract};
+use crate::api::customers::UpdateContract;
 use crate::components::field::field_message;
 use crate::components::FieldError;
 use crate::domain::customer::ContractForm;
 use crate::error::AppError;
+use crate::views::customers::CustomerDetail;
 
 #[component]
 pub fn EditContractPage() -> impl IntoView {

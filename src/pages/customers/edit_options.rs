@@ -5,12 +5,11 @@ use leptos::prelude::*;
 use super::edit_contract::conflict_notice;
 use super::option_checklist::OptionChecklist;
 use super::{back_to_customer_when, customer_loaded, use_customer_id, EditHeader};
-use crate::api::customers::{
-    customer_form_defaults, get_customer, CatalogueOption, CustomerDetail, SetCustomerOptions,
-};
+use crate::api::customers::{customer_form_defaults, get_customer, SetCustomerOptions};
 use crate::components::field::server_message;
 use crate::components::FieldError;
 use crate::error::AppError;
+use crate::views::customers::{CatalogueOption, CustomerDetail};
 
 #[component]
 pub fn EditOptionsPage() -> impl IntoView {

@@ -3,13 +3,14 @@ use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
-use crate::api::customers::{list_customers, CustomerPage};
+use crate::api::customers::list_customers;
 use crate::components::badges::{ContractEnd, UsersOfMax};
 use crate::components::format;
 use crate::components::loaded;
 use crate::components::pager::{numbered, Pager};
 use crate::components::session::use_can_operate;
 use crate::domain::customer_list::{ListQuery, ListTab, SortKey};
+use crate::views::customers::CustomerPage;
 
 #[component]
 pub fn CustomersPage() -> impl IntoView {

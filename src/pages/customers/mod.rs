@@ -23,9 +23,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use crate::api::customers::{get_customer, CustomerDetail};
+use crate::api::customers::get_customer;
 use crate::components::loaded::loaded_result;
 use crate::error::AppError;
+use crate::views::customers::CustomerDetail;
 use detail::CustomerNotFound;
 
 /// The customer id of the current route (`/customers/:id...`).

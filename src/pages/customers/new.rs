@@ -6,13 +6,12 @@ use leptos_router::hooks::use_navigate;
 
 use super::api_key::KeyReveal;
 use super::option_checklist::OptionChecklist;
-use crate::api::customers::{
-    check_customer_names, customer_form_defaults, CreateCustomer, NameCheck, NewCustomerDefaults,
-};
+use crate::api::customers::{check_customer_names, customer_form_defaults, CreateCustomer};
 use crate::components::field::general_message;
 use crate::components::{loaded, FieldError};
 use crate::domain::customer::CustomerForm;
 use crate::domain::{BillingMonth, DatabaseName};
+use crate::views::customers::{NameCheck, NewCustomerDefaults};
 
 #[component]
 pub fn NewCustomerPage() -> impl IntoView {

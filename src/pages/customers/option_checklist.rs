@@ -2,7 +2,7 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 
-use crate::api::customers::CatalogueOption;
+use crate::views::customers::CatalogueOption;
 
 /// A checkbox for each option; `chosen` holds the ticked codes. Options in
 /// `retired` are shown with a note that they cannot be booked again.

@@ -6,12 +6,13 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::use_customer_id;
-use crate::api::billing::{customer_statement, Statement};
+use crate::api::billing::customer_statement;
 use crate::components::format;
 use crate::components::loaded::loaded_result;
 use crate::components::statement::BillLines;
 use crate::error::AppError;
 use crate::pages::not_found::respond_not_found;
+use crate::views::billing::Statement;
 
 #[component]
 pub fn CustomerStatementPage() -> impl IntoView {

@@ -2,10 +2,11 @@
 
 use leptos::prelude::*;
 
-use crate::api::billing::{PricingPage, SaveBillingSettings};
+use crate::api::billing::SaveBillingSettings;
 use crate::components::field::{general_message, server_message};
 use crate::components::FieldError;
 use crate::domain::billing_settings::{SettingsForm, MAX_GRACE_DAYS};
+use crate::views::billing::PricingPage;
 
 #[component]
 pub fn BillingSettingsCard(page: PricingPage, refresh: RwSignal<u32>) -> impl IntoView {

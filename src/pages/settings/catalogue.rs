@@ -2,10 +2,11 @@
 
 use leptos::prelude::*;
 
-use crate::api::billing::{AddOption, CatalogueEntry, PricingPage, RenameOption, SetOptionRetired};
+use crate::api::billing::{AddOption, RenameOption, SetOptionRetired};
 use crate::components::field::{field_message, general_message, server_message};
 use crate::components::{format, FieldError};
 use crate::domain::billing_settings::{NewOptionForm, Pricing};
+use crate::views::billing::{CatalogueEntry, PricingPage};
 
 /// Loads the settings anew after each successful call of `action`.
 fn bump_on_success<A>(action: ServerAction<A>, refresh: RwSignal<u32>)

@@ -3,10 +3,11 @@
 
 use leptos::prelude::*;
 
-use crate::api::billing::{PriceListView, PricingPage, SavePriceList};
+use crate::api::billing::SavePriceList;
 use crate::components::field::{field_message, general_message};
 use crate::components::{format, FieldError};
 use crate::domain::billing_settings::{option_price_field, OptionPriceForm, PriceListForm, Pricing};
+use crate::views::billing::{PriceListView, PricingPage};
 
 fn option_name(page: &PricingPage, code: &str) -> String {
     page.catalogue.iter().find(|o| o.code == code).map(|o| o.name.clone()).unwrap_or_else(|| code.to_owned())

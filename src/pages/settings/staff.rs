@@ -3,12 +3,13 @@
 
 use leptos::prelude::*;
 
-use crate::api::staff::{list_staff, ChangeStaffRole, CreateStaff, ResetStaffPassword, SetStaffDisabled, StaffMember};
+use crate::api::staff::{list_staff, ChangeStaffRole, CreateStaff, ResetStaffPassword, SetStaffDisabled};
 use crate::components::audit::LocalTime;
 use crate::components::field::{general_message, server_message};
 use crate::components::{loaded, Dialog, FieldError};
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::views::staff::StaffMember;
 
 const ROLES: [(Role, &str); 3] = [
     (Role::Viewer, "Viewer: read and export"),
