@@ -61,8 +61,14 @@ function watchNewContexts(browser: Browser): void {
   browser.newPage = async (options) => {
     const context = await browser.newContext(options);
     const page = await context.newPage();
-    // Like Browser.newPage: closing the page closes its context.
-    page.on("close", () => void context.close());
+    // Like Browser.newPage: closing the page closes its context. Awaited,
+    // so that no context is still closing when the next test starts (its
+    // hooks would meet a half-closed one).
+    const closePage = page.close.bind(page);
+    page.close = async (closeOptions) => {
+      await closePage(closeOptions);
+      await context.close();
+    };
     return page;
   };
 }
