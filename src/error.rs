@@ -105,22 +105,6 @@ impl FromServerFnError for AppError {
     }
 }
 
-#[cfg(feature = "ssr")]
-impl From<sqlx::Error> for AppError {
-    fn from(error: sqlx::Error) -> Self {
-        tracing::error!(%error, "database error");
-        AppError::Internal
-    }
-}
-
-#[cfg(feature = "ssr")]
-impl From<sqlx::migrate::MigrateError> for AppError {
-    fn from(error: sqlx::migrate::MigrateError) -> Self {
-        tracing::error!(%error, "migration error");
-        AppError::Internal
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

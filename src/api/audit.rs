@@ -12,7 +12,7 @@ pub async fn audit_log(filter: AuditFilter, cursor: AuditCursor) -> Result<Audit
     use crate::server::{audit, guard};
     let caller = guard::caller(Role::Viewer).await?;
     filter.check().map_err(|m| AppError::Invalid(vec![m]))?;
-    audit::page(&caller.state.db, &filter, cursor).await
+    Ok(audit::page(&caller.state.db, &filter, cursor).await?)
 }
 
 /// The filtered entries for the CSV export, part by part.
@@ -22,5 +22,5 @@ pub async fn audit_export(filter: AuditFilter, before: Option<i64>) -> Result<Au
     use crate::server::{audit, guard};
     let caller = guard::caller(Role::Viewer).await?;
     filter.check().map_err(|m| AppError::Invalid(vec![m]))?;
-    audit::export_chunk(&caller.state.db, &filter, before).await
+    Ok(audit::export_chunk(&caller.state.db, &filter, before).await?)
 }

@@ -7,9 +7,6 @@ use crate::domain::billing_settings::{NewOptionForm, PriceListForm, SettingsForm
 use crate::domain::BillingMonth;
 use crate::error::AppError;
 use crate::views::billing::*;
-// Only the server functions' bodies (compiled on the server) use it.
-#[cfg(feature = "ssr")]
-use chrono::Utc;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -18,7 +15,7 @@ pub async fn get_pricing() -> Result<PricingPage, AppError> {
     use crate::domain::Role;
     use crate::server::{billing, guard};
     let caller = guard::caller(Role::Admin).await?;
-    billing::pricing_page(&caller.state.db).await
+    Ok(billing::pricing_page(&caller.state.db, caller.state.clock.now()).await?)
 }
 
 #[server(endpoint = "billing/save_settings", input = Json)]
@@ -26,7 +23,8 @@ pub async fn save_billing_settings(form: SettingsForm, version: i64) -> Result<(
     use crate::domain::Role;
     use crate::server::{billing, guard};
     let caller = guard::caller(Role::Admin).await?;
-    billing::save_settings(&caller.state.db, &caller.user.username, &form, version).await
+    let now = caller.state.clock.now();
+    Ok(billing::save_settings(&caller.state.db, &caller.user.username, &form, version, now).await?)
 }
 
 #[server(endpoint = "billing/save_price_list", input = Json)]
@@ -34,7 +32,8 @@ pub async fn save_price_list(form: PriceListForm) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{billing, guard};
     let caller = guard::caller(Role::Admin).await?;
-    billing::save_price_list(&caller.state.db, &caller.user.username, &form).await
+    let now = caller.state.clock.now();
+    Ok(billing::save_price_list(&caller.state.db, &caller.user.username, &form, now).await?)
 }
 
 #[server(endpoint = "billing/add_option", input = Json)]
@@ -42,7 +41,8 @@ pub async fn add_option(form: NewOptionForm) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{billing, guard};
     let caller = guard::caller(Role::Admin).await?;
-    billing::add_option(&caller.state.db, &caller.user.username, &form).await
+    let now = caller.state.clock.now();
+    Ok(billing::add_option(&caller.state.db, &caller.user.username, &form, now).await?)
 }
 
 #[server(endpoint = "billing/rename_option")]
@@ -50,7 +50,8 @@ pub async fn rename_option(code: String, name: String) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{billing, guard};
     let caller = guard::caller(Role::Admin).await?;
-    billing::rename_option(&caller.state.db, &caller.user.username, &code, &name).await
+    let now = caller.state.clock.now();
+    Ok(billing::rename_option(&caller.state.db, &caller.user.username, &code, &name, now).await?)
 }
 
 #[server(endpoint = "billing/retire_option")]
@@ -58,7 +59,8 @@ pub async fn set_option_retired(code: String, retired: bool) -> Result<(), AppEr
     use crate::domain::Role;
     use crate::server::{billing, guard};
     let caller = guard::caller(Role::Admin).await?;
-    billing::set_retired(&caller.state.db, &caller.user.username, &code, retired).await
+    let now = caller.state.clock.now();
+    Ok(billing::set_retired(&caller.state.db, &caller.user.username, &code, retired, now).await?)
 }
 
 #[server(endpoint = "billing/months")]
@@ -66,7 +68,7 @@ pub async fn billing_months() -> Result<Vec<MonthRow>, AppError> {
     use crate::domain::Role;
     use crate::server::{billing, guard};
     let caller = guard::caller(Role::Viewer).await?;
-    billing::months(&caller.state.db).await
+    Ok(billing::months(&caller.state.db, caller.state.clock.now()).await?)
 }
 
 #[server(endpoint = "billing/close_month")]
@@ -75,7 +77,8 @@ pub async fn close_month(month: String) -> Result<CloseOutcome, AppError> {
     use crate::server::{billing, guard};
     let caller = guard::caller(Role::Admin).await?;
     let month = BillingMonth::parse(&month).map_err(|e| AppError::invalid("month", e))?;
-    billing::close_month(&caller.state.db, &caller.user.username, month, Utc::now()).await
+    let now = caller.state.clock.now();
+    Ok(billing::close_month(&caller.state.db, &caller.user.username, month, now).await?)
 }
 
 #[server(endpoint = "billing/statements")]
@@ -84,7 +87,7 @@ pub async fn month_statements(month: String) -> Result<Vec<Statement>, AppError>
     use crate::server::{billing, guard};
     let caller = guard::caller(Role::Viewer).await?;
     let month = BillingMonth::parse(&month).map_err(|e| AppError::invalid("month", e))?;
-    billing::statements_of_month(&caller.state.db, month).await
+    Ok(billing::statements_of_month(&caller.state.db, month).await?)
 }
 
 #[server(endpoint = "billing/customer")]
@@ -92,7 +95,8 @@ pub async fn customer_billing(id: i64, months: u32) -> Result<CustomerBillingPag
     use crate::domain::Role;
     use crate::server::{customer_billing, guard};
     let caller = guard::caller(Role::Viewer).await?;
-    customer_billing::customer_billing(&caller.state.db, id, months, Utc::now()).await
+    let now = caller.state.clock.now();
+    Ok(customer_billing::customer_billing(&caller.state.db, id, months, now).await?)
 }
 
 #[server(endpoint = "billing/customer_statement")]
@@ -101,7 +105,7 @@ pub async fn customer_statement(id: i64, month: String) -> Result<Statement, App
     use crate::server::{billing, guard};
     let caller = guard::caller(Role::Viewer).await?;
     let month = BillingMonth::parse(&month).map_err(|e| AppError::invalid("month", e))?;
-    billing::statement_of_customer(&caller.state.db, id, month).await
+    Ok(billing::statement_of_customer(&caller.state.db, id, month).await?)
 }
 
 /// The cost overview of `month` ("YYYY-MM"; empty: the current month).
@@ -115,7 +119,7 @@ pub async fn cost_overview(month: String) -> Result<CostOverviewPage, AppError> 
         raw => Some(BillingMonth::parse(raw).map_err(|e| AppError::invalid("month", e))?),
     };
     let state = caller.state;
-    cost_overview::cost_overview(&state.db, &state.bill_cache, month, Utc::now()).await
+    Ok(cost_overview::cost_overview(&state.db, &state.bill_cache, month, state.clock.now()).await?)
 }
 
 /// The totals of the last `months` months (12 or 24), the current one included.
@@ -125,5 +129,5 @@ pub async fn cost_totals(months: u32) -> Result<CostTotalsPage, AppError> {
     use crate::server::{cost_overview, guard};
     let caller = guard::caller(Role::Viewer).await?;
     let state = caller.state;
-    cost_overview::cost_totals(&state.db, &state.bill_cache, months, Utc::now()).await
+    Ok(cost_overview::cost_totals(&state.db, &state.bill_cache, months, state.clock.now()).await?)
 }

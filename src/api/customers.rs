@@ -18,7 +18,7 @@ pub async fn list_customers(query: ListQuery) -> Result<CustomerPage, AppError> 
     use crate::server::{customers, guard};
     let caller = guard::caller(Role::Viewer).await?;
     query.check().map_err(|m| AppError::Invalid(vec![m]))?;
-    customers::list(&caller.state.db, &query).await
+    Ok(customers::list(&caller.state.db, &query).await?)
 }
 
 #[server(endpoint = "customers/get")]
@@ -26,7 +26,7 @@ pub async fn get_customer(id: i64) -> Result<CustomerDetail, AppError> {
     use crate::domain::Role;
     use crate::server::{customers, guard};
     let caller = guard::caller(Role::Viewer).await?;
-    customers::get(&caller.state.db, id).await
+    Ok(customers::get(&caller.state.db, id).await?)
 }
 
 #[server(endpoint = "customers/history")]
@@ -34,7 +34,7 @@ pub async fn customer_history(id: i64) -> Result<Vec<AuditEntry>, AppError> {
     use crate::domain::Role;
     use crate::server::{customers, guard};
     let caller = guard::caller(Role::Viewer).await?;
-    customers::history(&caller.state.db, id).await
+    Ok(customers::history(&caller.state.db, id).await?)
 }
 
 #[server(endpoint = "customers/new_defaults")]
@@ -60,7 +60,7 @@ pub async fn check_customer_names(
     use crate::domain::Role;
     use crate::server::{customers, guard};
     let caller = guard::caller(Role::Operator).await?;
-    customers::check_names(&caller.state.db, &name, &database_name, except).await
+    Ok(customers::check_names(&caller.state.db, &name, &database_name, except).await?)
 }
 
 #[server(endpoint = "customers/create", input = Json)]
@@ -68,7 +68,7 @@ pub async fn create_customer(form: CustomerForm) -> Result<NewCustomer, AppError
     use crate::domain::Role;
     use crate::server::{customers, guard};
     let caller = guard::caller(Role::Operator).await?;
-    customers::create_at(&caller.state.db, &caller.user.username, &form, Utc::now()).await
+    Ok(customers::create_at(&caller.state.db, &caller.user.username, &form, Utc::now()).await?)
 }
 
 /// The prefix of the customer's API key, if it has one.
@@ -79,7 +79,7 @@ pub async fn customer_api_key(id: i64) -> Result<Option<ApiKeyInfo>, AppError> {
     let caller = guard::caller(Role::Viewer).await?;
     let db = caller.state.db;
     customers::ensure_exists(&db, id).await?;
-    api_keys::info(&db, id).await
+    Ok(api_keys::info(&db, id).await?)
 }
 
 /// A new API key for the customer, returned in full this once; the old one
@@ -89,7 +89,7 @@ pub async fn rotate_api_key(id: i64) -> Result<String, AppError> {
     use crate::domain::Role;
     use crate::server::{api_keys, guard};
     let caller = guard::caller(Role::Operator).await?;
-    api_keys::rotate(&caller.state.db, &caller.user.username, id).await
+    Ok(api_keys::rotate(&caller.state.db, &caller.user.username, id).await?)
 }
 
 #[server(endpoint = "customers/revoke_api_key")]
@@ -97,7 +97,7 @@ pub async fn revoke_api_key(id: i64) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{api_keys, guard};
     let caller = guard::caller(Role::Operator).await?;
-    api_keys::revoke(&caller.state.db, &caller.user.username, id).await
+    Ok(api_keys::revoke(&caller.state.db, &caller.user.username, id).await?)
 }
 
 #[server(endpoint = "customers/update_contract", input = Json)]
@@ -105,7 +105,7 @@ pub async fn update_contract(id: i64, version: i64, form: ContractForm) -> Resul
     use crate::domain::Role;
     use crate::server::{customers, guard};
     let caller = guard::caller(Role::Operator).await?;
-    customers::update_contract(&caller.state.db, &caller.user.username, id, version, &form).await
+    Ok(customers::update_contract(&caller.state.db, &caller.user.username, id, version, &form).await?)
 }
 
 #[server(endpoint = "customers/set_options", input = Json)]
@@ -113,7 +113,7 @@ pub async fn set_customer_options(id: i64, version: i64, options: Vec<String>) -
     use crate::domain::Role;
     use crate::server::{customers, guard};
     let caller = guard::caller(Role::Operator).await?;
-    customers::set_options(&caller.state.db, &caller.user.username, id, version, &options).await
+    Ok(customers::set_options(&caller.state.db, &caller.user.username, id, version, &options).await?)
 }
 
 /// Changes a customer's kind. Only test -> billed exists; the server refuses
@@ -123,7 +123,7 @@ pub async fn change_customer_kind(id: i64, version: i64, kind: String) -> Result
     use crate::domain::Role;
     use crate::server::{customers, guard};
     let caller = guard::caller(Role::Operator).await?;
-    customers::change_kind(&caller.state.db, &caller.user.username, id, version, &kind).await
+    Ok(customers::change_kind(&caller.state.db, &caller.user.username, id, version, &kind).await?)
 }
 
 #[server(endpoint = "customers/deactivate")]
@@ -131,7 +131,7 @@ pub async fn deactivate_customer(id: i64, version: i64, reason: String) -> Resul
     use crate::domain::Role;
     use crate::server::{customers, guard};
     let caller = guard::caller(Role::Operator).await?;
-    customers::deactivate(&caller.state.db, &caller.user.username, id, version, &reason).await
+    Ok(customers::deactivate(&caller.state.db, &caller.user.username, id, version, &reason).await?)
 }
 
 #[server(endpoint = "customers/activate")]
@@ -139,7 +139,7 @@ pub async fn activate_customer(id: i64, version: i64, contract_end: Option<Strin
     use crate::domain::Role;
     use crate::server::{customers, guard};
     let caller = guard::caller(Role::Operator).await?;
-    customers::activate(&caller.state.db, &caller.user.username, id, version, contract_end.as_deref()).await
+    Ok(customers::activate(&caller.state.db, &caller.user.username, id, version, contract_end.as_deref()).await?)
 }
 
 #[server(endpoint = "customers/remove")]
@@ -147,5 +147,5 @@ pub async fn remove_customer(id: i64, version: i64, confirm_name: String) -> Res
     use crate::domain::Role;
     use crate::server::{customers, guard};
     let caller = guard::caller(Role::Operator).await?;
-    customers::remove(&caller.state.db, &caller.user.username, id, version, &confirm_name).await
+    Ok(customers::remove(&caller.state.db, &caller.user.username, id, version, &confirm_name).await?)
 }

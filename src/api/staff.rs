@@ -33,7 +33,7 @@ pub async fn change_staff_role(id: i64, role: String) -> Result<(), AppError> {
     use crate::server::{guard, staff};
     let caller = guard::caller(Role::Admin).await?;
     let role = Role::parse(&role).map_err(|e| AppError::invalid("role", e))?;
-    staff::change_role(&caller.state.db, &caller.user.username, id, role).await
+    Ok(staff::change_role(&caller.state.db, &caller.user.username, id, role).await?)
 }
 
 /// Disables an account, ending its sessions at once, or enables it again
@@ -42,7 +42,7 @@ pub async fn change_staff_role(id: i64, role: String) -> Result<(), AppError> {
 pub async fn set_staff_disabled(id: i64, disabled: bool) -> Result<(), AppError> {
     use crate::server::{guard, staff};
     let caller = guard::caller(Role::Admin).await?;
-    staff::set_disabled(&caller.state.db, &caller.user, id, disabled).await
+    Ok(staff::set_disabled(&caller.state.db, &caller.user, id, disabled).await?)
 }
 
 /// Sets a temporary password the user must replace at the next sign-in
@@ -54,7 +54,7 @@ pub async fn reset_staff_password(id: i64, password: String) -> Result<(), AppEr
     let caller = guard::caller(Role::Admin).await?;
     let password = Password::parse(&password).map_err(|e| AppError::invalid("password", e))?;
     let state = caller.state;
-    staff::reset_password(&state.db, &state.hash_limit, &caller.user, id, &password).await
+    Ok(staff::reset_password(&state.db, &state.hash_limit, &caller.user, id, &password).await?)
 }
 
 /// Every signed-in user changes their own password.
@@ -75,5 +75,5 @@ pub async fn change_own_password(
         return Err(AppError::invalid("repeat_password", "The two new passwords differ."));
     }
     let (state, ip) = (guard::state()?, guard::client_ip()?.0);
-    staff::change_own_password(&state, &signed_in.user, &signed_in.token_hash, current_password, &new, ip).await
+    Ok(staff::change_own_password(&state, &signed_in.user, &signed_in.token_hash, current_password, &new, ip).await?)
 }

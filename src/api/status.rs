@@ -7,5 +7,5 @@ pub async fn get_server_status() -> Result<ServerStatus, AppError> {
     use crate::domain::Role;
     use crate::server::{guard, status};
     let caller = guard::caller(Role::Viewer).await?;
-    status::collect(&caller.state, caller.user.role.includes(Role::Admin)).await
+    Ok(status::collect(&caller.state, caller.user.role.includes(Role::Admin)).await?)
 }

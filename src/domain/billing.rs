@@ -15,12 +15,12 @@
 //!   the total is the sum of the rounded lines.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+use super::billing_settings::Pricing;
 use super::money::{Money, MoneyError};
-use super::BillingMonth;
+use super::{BillingMonth, UnitPrice};
 
 /// From `at` on (local billing time), the customer is billed or not and
 /// active or not, until the next change.
@@ -51,15 +51,37 @@ pub struct CustomerFacts {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OptionPrice {
-    PerUser(Decimal),
-    Flat(Decimal),
+    PerUser(UnitPrice),
+    Flat(UnitPrice),
+}
+
+impl OptionPrice {
+    pub fn new(pricing: Pricing, price: UnitPrice) -> Self {
+        match pricing {
+            Pricing::PerUser => OptionPrice::PerUser(price),
+            Pricing::Flat => OptionPrice::Flat(price),
+        }
+    }
+
+    pub fn pricing(&self) -> Pricing {
+        match self {
+            OptionPrice::PerUser(_) => Pricing::PerUser,
+            OptionPrice::Flat(_) => Pricing::Flat,
+        }
+    }
+
+    pub fn price(&self) -> UnitPrice {
+        match self {
+            OptionPrice::PerUser(p) | OptionPrice::Flat(p) => *p,
+        }
+    }
 }
 
 /// Prices in force from `effective` on, until a later list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PriceList {
     pub effective: BillingMonth,
-    pub per_user: Decimal,
+    pub per_user: UnitPrice,
     pub options: BTreeMap<String, OptionPrice>,
 }
 
@@ -75,13 +97,33 @@ pub enum LineKind {
     OptionFlat,
 }
 
+impl LineKind {
+    /// The stored name of the kind.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            LineKind::Users => "users",
+            LineKind::OptionPerUser => "option_per_user",
+            LineKind::OptionFlat => "option_flat",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "users" => Some(LineKind::Users),
+            "option_per_user" => Some(LineKind::OptionPerUser),
+            "option_flat" => Some(LineKind::OptionFlat),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
     pub kind: LineKind,
     /// Empty for the users line, else the option's code.
     pub code: String,
     pub quantity: u64,
-    pub unit_price: Decimal,
+    pub unit_price: UnitPrice,
     pub amount: Money,
 }
 
@@ -154,7 +196,7 @@ pub fn bill_month(
         code: String::new(),
         quantity: u64::from(users),
         unit_price: prices.per_user,
-        amount: Money::line(u64::from(users), prices.per_user)?,
+        amount: Money::line(u64::from(users), prices.per_user.as_decimal())?,
     }];
     for code in &options {
         let price = prices.options.get(code).ok_or_else(|| BillingError::NoOptionPrice(code.clone(), month))?;
@@ -162,7 +204,8 @@ pub fn bill_month(
             OptionPrice::PerUser(p) => (LineKind::OptionPerUser, u64::from(users), *p),
             OptionPrice::Flat(p) => (LineKind::OptionFlat, 1, *p),
         };
-        lines.push(Line { kind, code: code.clone(), quantity, unit_price, amount: Money::line(quantity, unit_price)? });
+        let amount = Money::line(quantity, unit_price.as_decimal())?;
+        lines.push(Line { kind, code: code.clone(), quantity, unit_price, amount });
     }
     let total = lines.iter().map(|l| l.amount).sum();
     Ok(Some(MonthBill {

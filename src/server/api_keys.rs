@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use super::audit::{self, Entry};
 use super::customers;
 use super::db::{begin_write, Db, Time, WriteTx};
+use super::error::Result;
 use crate::domain::audit_log::FieldChange;
 use crate::error::AppError;
 use crate::views::customers::ApiKeyInfo;
@@ -69,7 +70,7 @@ fn entry<'a>(actor: &'a str, action: &'a str, customer_id: i64, old: String, new
 }
 
 /// A new key for the customer; the old one stops working at once.
-pub async fn rotate(db: &Db, actor: &str, customer_id: i64) -> Result<String, AppError> {
+pub async fn rotate(db: &Db, actor: &str, customer_id: i64) -> Result<String> {
     let mut tx = begin_write(db).await?;
     customers::ensure_exists(&mut *tx, customer_id).await?;
     let old = current_prefix(&mut tx, customer_id).await?;
@@ -80,20 +81,20 @@ pub async fn rotate(db: &Db, actor: &str, customer_id: i64) -> Result<String, Ap
 }
 
 /// Removes the customer's key: its servers can no longer report or ask.
-pub async fn revoke(db: &Db, actor: &str, customer_id: i64) -> Result<(), AppError> {
+pub async fn revoke(db: &Db, actor: &str, customer_id: i64) -> Result<()> {
     let mut tx = begin_write(db).await?;
     customers::ensure_exists(&mut *tx, customer_id).await?;
     let old = current_prefix(&mut tx, customer_id).await?;
     let gone = sqlx::query("DELETE FROM api_keys WHERE customer_id = $1").bind(customer_id).execute(&mut *tx).await?;
     if gone.rows_affected() == 0 {
-        return Err(AppError::Conflict("This customer has no API key to revoke.".to_owned()));
+        return Err(AppError::Conflict("This customer has no API key to revoke.".to_owned()).into());
     }
     audit::write(&mut tx, entry(actor, "api_key.revoked", customer_id, old, "none".to_owned())).await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub async fn info(db: &Db, customer_id: i64) -> Result<Option<ApiKeyInfo>, AppError> {
+pub async fn info(db: &Db, customer_id: i64) -> Result<Option<ApiKeyInfo>> {
     let row: Option<(String, Time, String)> =
         sqlx::query_as("SELECT prefix, created_at, created_by FROM api_keys WHERE customer_id = $1")
             .bind(customer_id)

@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 
 use super::db::{Db, Sql, Time, WriteTx};
+use super::error::Result;
 use crate::domain::audit_log::capped;
 use crate::domain::audit_log::{AuditCustomer, AuditEntry, FieldChange};
 use crate::domain::audit_query::{ActionFilter, AuditCursor, AuditFilter, EXPORT_CHUNK, PAGE_SIZE};
@@ -211,7 +212,7 @@ async fn people(db: &Db) -> Result<Vec<String>, sqlx::Error> {
 }
 
 /// One page of the log under `filter`, starting at `cursor`.
-pub async fn page(db: &Db, filter: &AuditFilter, cursor: AuditCursor) -> Result<AuditLogPage, AppError> {
+pub async fn page(db: &Db, filter: &AuditFilter, cursor: AuditCursor) -> Result<AuditLogPage> {
     let at = |id: i64| async move { Ok::<_, sqlx::Error>(position(db, id).await?.map(|at| (at, id))) };
     let (entries, newer, older) = match cursor {
         AuditCursor::Newest => {
@@ -238,7 +239,7 @@ pub async fn page(db: &Db, filter: &AuditFilter, cursor: AuditCursor) -> Result<
 }
 
 /// The next part of the filtered log for the CSV export.
-pub async fn export_chunk(db: &Db, filter: &AuditFilter, before: Option<i64>) -> Result<AuditChunk, AppError> {
+pub async fn export_chunk(db: &Db, filter: &AuditFilter, before: Option<i64>) -> Result<AuditChunk> {
     let from = match before {
         Some(id) => Some((position(db, id).await?.ok_or(AppError::NotFound)?, id)),
         None => None,

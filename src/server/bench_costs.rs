@@ -21,8 +21,8 @@ use super::{billing, customers};
 use crate::domain::customer::CustomerForm;
 use crate::domain::BillingMonth;
 
-fn fail(e: crate::error::AppError) -> anyhow::Error {
-    anyhow::anyhow!("bench data: {e}")
+fn fail(e: impl Into<super::error::ServerError>) -> anyhow::Error {
+    anyhow::anyhow!("bench data: {}", e.into().chain())
 }
 
 fn options_of(i: usize) -> Vec<String> {

@@ -10,17 +10,16 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::billing::{
-    self, billing_error, facts_for_month, month_start_utc, option_names, price_list_views, rule_lists, sort_key,
-    statement_of,
-};
+use super::billing::{self, facts_for_month, label_in, month_start_utc, option_names, rule_lists, sort_key};
 use super::db::{Db, Time};
-use crate::domain::billing::{bill_month, forecast, LineKind};
+use super::error::{Result, ServerError};
+use super::stored;
+use crate::domain::billing::{bill_month, forecast, LineKind, MonthBill};
 use crate::domain::cost_history::{self, Figures};
 use crate::domain::cost_overview::{overview_rows, totals, CustomerBill, MonthTotal, Totals};
 use crate::domain::{BillingMonth, CustomerStatus, Money};
 use crate::error::AppError;
-use crate::views::billing::{CostOverviewPage, CostTotalsPage, MonthState, Statement};
+use crate::views::billing::{line_label, CostOverviewPage, CostTotalsPage, MonthState};
 
 fn figures_of(state: &MonthState) -> Figures {
     match state {
@@ -92,8 +91,8 @@ impl BillCache {
 /// What the bills depend on, in two parts: everything but usage (customers
 /// and their history, settings, prices, option names, closes), and usage
 /// (the count of usage writes). One cheap query; any change gives a new stamp.
-async fn stamp(db: &Db) -> Result<(String, i64), sqlx::Error> {
-    sqlx::query_as(
+async fn stamp(db: &Db) -> Result<(String, i64)> {
+    Ok(sqlx::query_as(
         "SELECT (SELECT COUNT(*) || ':' || COALESCE(SUM(version), 0) FROM customers) || '/' || \
                 (SELECT COALESCE(MAX(id), 0) FROM customer_history) || '/' || \
                 (SELECT version FROM billing_settings) || '/' || \
@@ -103,7 +102,7 @@ async fn stamp(db: &Db) -> Result<(String, i64), sqlx::Error> {
                 (SELECT value FROM change_counters WHERE name = 'usage')",
     )
     .fetch_one(db)
-    .await
+    .await?)
 }
 
 /// Every customer's bill of `month`, by customer name, from the cache when
@@ -116,7 +115,7 @@ async fn month_bills(
     figures: Figures,
     now: DateTime<Utc>,
     (data, usage): &(String, i64),
-) -> Result<Arc<Vec<CustomerBill>>, AppError> {
+) -> Result<Arc<Vec<CustomerBill>>> {
     let (key, usage) = match figures {
         Figures::Final => (data.clone(), 0),
         // An open month also depends on usage and on today (the forecast).
@@ -143,15 +142,15 @@ pub async fn cost_overview(
     cache: &BillCache,
     month: Option<BillingMonth>,
     now: DateTime<Utc>,
-) -> Result<CostOverviewPage, AppError> {
+) -> Result<CostOverviewPage> {
     let settings = billing::settings(db).await?;
     let tz = billing::zone_of(&settings);
     let months: Vec<(BillingMonth, Figures)> =
-        billing::months(db).await?.iter().map(|m| (m.month, figures_of(&m.state))).collect();
+        billing::months(db, now).await?.iter().map(|m| (m.month, figures_of(&m.state))).collect();
     let current = BillingMonth::of(billing::local_today(tz, now));
     let month = month.unwrap_or(current);
     let Some(figures) = months.iter().find(|(m, _)| *m == month).map(|(_, f)| *f) else {
-        return Err(AppError::invalid("month", format!("There are no figures for {month}.")));
+        return Err(AppError::invalid("month", format!("There are no figures for {month}.")).into());
     };
     let previous = months.iter().find(|(m, _)| *m == month.previous()).map(|(_, f)| *f);
     let stamp = stamp(db).await?;
@@ -171,21 +170,16 @@ pub async fn cost_overview(
 
 /// The totals of the last `count` months (12 or 24): closed months as their
 /// close recorded them, open months from the engine's bills.
-pub async fn cost_totals(
-    db: &Db,
-    cache: &BillCache,
-    count: u32,
-    now: DateTime<Utc>,
-) -> Result<CostTotalsPage, AppError> {
+pub async fn cost_totals(db: &Db, cache: &BillCache, count: u32, now: DateTime<Utc>) -> Result<CostTotalsPage> {
     if count != 12 && count != 24 {
-        return Err(AppError::invalid("months", "Show 12 or 24 months."));
+        return Err(AppError::invalid("months", "Show 12 or 24 months.").into());
     }
     let settings = billing::settings(db).await?;
     let tz = billing::zone_of(&settings);
     let current = BillingMonth::of(billing::local_today(tz, now));
     let window = cost_history::window(current, count);
     let states: HashMap<BillingMonth, Figures> =
-        billing::months(db).await?.iter().map(|m| (m.month, figures_of(&m.state))).collect();
+        billing::months(db, now).await?.iter().map(|m| (m.month, figures_of(&m.state))).collect();
     let closed: Vec<(String, i64, i64, i64, i64)> =
         sqlx::query_as("SELECT month, statements, users, users_cents, total_cents FROM month_closes WHERE month >= $1")
             .bind(window[0].to_string())
@@ -195,15 +189,15 @@ pub async fn cost_totals(
         .into_iter()
         .map(|(month, customers, users, users_cents, total_cents)| {
             let totals = Totals {
-                customers: customers as u64,
-                users: users as u64,
+                customers: u64::from(stored::count(customers, "statements of a close")?),
+                users: stored::quantity(users)?,
                 users_cost: Money::from_cents(users_cents),
                 options_cost: Money::from_cents(total_cents - users_cents),
                 total: Money::from_cents(total_cents),
             };
-            (month, totals)
+            Ok((month, totals))
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let stamp = stamp(db).await?;
     let mut months = Vec::new();
     for month in window {
@@ -224,7 +218,7 @@ pub async fn cost_totals(
 type CustomersAt = HashMap<i64, (String, String, CustomerStatus)>;
 
 /// Database name and status (at the end of `month`, or now) of every customer.
-async fn customers_at(db: &Db, end: DateTime<Utc>) -> Result<CustomersAt, sqlx::Error> {
+async fn customers_at(db: &Db, end: DateTime<Utc>) -> Result<CustomersAt> {
     let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
         "SELECT c.id, c.name, c.database_name, (SELECT h.status FROM customer_history h \
            WHERE h.customer_id = c.id AND h.effective_at < $1 ORDER BY h.effective_at DESC, h.id DESC LIMIT 1) \
@@ -233,13 +227,13 @@ async fn customers_at(db: &Db, end: DateTime<Utc>) -> Result<CustomersAt, sqlx::
     .bind(Time(end))
     .fetch_all(db)
     .await?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|(id, name, database, status)| {
-            let status = status.as_deref().and_then(CustomerStatus::parse).unwrap_or(CustomerStatus::Active);
-            (id, (name, database, status))
+            // No state before `end`: created since, so active.
+            let status = status.as_deref().map(stored::customer_status).transpose()?.unwrap_or(CustomerStatus::Active);
+            Ok((id, (name, database, status)))
         })
-        .collect())
+        .collect()
 }
 
 /// Every customer's bill of `month`, as its figures say where they come
@@ -253,7 +247,7 @@ async fn bills_of(
     figures: Figures,
     now: DateTime<Utc>,
     customers: &CustomersAt,
-) -> Result<Vec<CustomerBill>, AppError> {
+) -> Result<Vec<CustomerBill>> {
     let bill =
         |customer_id: i64, name: String, users: [u32; 3], total: Money, lines: &[(LineKind, String, String, Money)]| {
             let (database_name, status) = customers
@@ -285,12 +279,18 @@ async fn bills_of(
             .map(|(id, name, users, total, lines)| bill(id, name, users, total, &lines))
             .collect());
     }
-    Ok(computed_statements(db, tz, month, figures, now, customers)
+    let names = option_names(db).await?;
+    Ok(computed_bills(db, tz, month, figures, now)
         .await?
         .into_iter()
-        .map(|s| {
-            let lines: Vec<_> = s.lines.into_iter().map(|l| (l.kind, l.code, l.label, l.amount)).collect();
-            bill(s.customer_id, s.customer_name, [s.users, s.users_at_start, s.users_at_end], s.total, &lines)
+        .map(|(id, b)| {
+            let lines: Vec<_> = b
+                .lines
+                .iter()
+                .map(|l| (l.kind.clone(), l.code.clone(), line_label(l, label_in(&names)), l.amount))
+                .collect();
+            let name = customers.get(&id).map(|(name, ..)| name.clone()).unwrap_or_default();
+            bill(id, name, [b.users, b.users_at_start, b.users_at_end], b.total, &lines)
         })
         .collect())
 }
@@ -307,7 +307,7 @@ type StatementRow = (i64, String, i64, i64, i64, i64, Option<String>);
 /// The frozen statements of a closed month, one row per statement with its
 /// lines folded into one text (reading 30,000 lines as rows would take
 /// several times as long).
-async fn final_bills(db: &Db, month: BillingMonth) -> Result<Vec<FinalBill>, AppError> {
+async fn final_bills(db: &Db, month: BillingMonth) -> Result<Vec<FinalBill>> {
     let rows: Vec<StatementRow> = sqlx::query_as(
         "SELECT s.customer_id, s.customer_name, s.users, s.users_at_start, s.users_at_end, s.total_cents, \
            (SELECT string_agg(l.kind || $2 || l.code || $2 || l.label || $2 || l.amount_cents, $3 ORDER BY l.position) \
@@ -319,43 +319,46 @@ async fn final_bills(db: &Db, month: BillingMonth) -> Result<Vec<FinalBill>, App
     .bind(LINE)
     .fetch_all(db)
     .await?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|(id, name, users, start, end, total, lines)| {
-            let lines = lines
-                .as_deref()
-                .unwrap_or_default()
-                .split(LINE)
-                .filter_map(|line| {
-                    let mut fields = line.split(FIELD);
-                    let kind = billing::kind_of(fields.next()?);
-                    let code = fields.next()?.to_owned();
-                    let label = fields.next()?.to_owned();
-                    let cents = fields.next()?.parse().ok()?;
-                    Some((kind, code, label, Money::from_cents(cents)))
-                })
-                .collect();
-            (id, name, [users as u32, start as u32, end as u32], Money::from_cents(total), lines)
+            let lines = match lines.as_deref() {
+                None | Some("") => Vec::new(),
+                Some(folded) => folded.split(LINE).map(final_line).collect::<Result<_>>()?,
+            };
+            let users = [
+                stored::count(users, "users")?,
+                stored::count(start, "users at start")?,
+                stored::count(end, "users at end")?,
+            ];
+            Ok((id, name, users, Money::from_cents(total), lines))
         })
-        .collect())
+        .collect()
 }
 
-/// The bills of an open month (ended: the rules on what is stored; the
-/// current one: the forecast), as statements.
-async fn computed_statements(
+/// One line of `final_bills`: kind, code, label, cents.
+fn final_line(line: &str) -> Result<(LineKind, String, String, Money)> {
+    let mut fields = line.split(FIELD);
+    let mut next = || fields.next().ok_or_else(|| ServerError::unknown("statement line", line));
+    let kind = stored::line_kind(next()?)?;
+    let (code, label) = (next()?.to_owned(), next()?.to_owned());
+    let cents = next()?;
+    let cents = cents.parse().map_err(|e| ServerError::corrupt("statement line amount", cents, e))?;
+    Ok((kind, code, label, Money::from_cents(cents)))
+}
+
+/// The bills of an open month by customer (ended: the rules on what is
+/// stored; the current one: the forecast).
+async fn computed_bills(
     db: &Db,
     tz: Tz,
     month: BillingMonth,
     figures: Figures,
     now: DateTime<Utc>,
-    customers: &CustomersAt,
-) -> Result<Vec<Statement>, AppError> {
+) -> Result<Vec<(i64, MonthBill)>> {
     let mut conn = db.acquire().await?;
     let facts = facts_for_month(&mut conn, tz, month, None).await?;
-    let lists = rule_lists(&price_list_views(&mut conn).await?);
+    let lists = rule_lists(&mut conn).await?;
     drop(conn);
-    let names = option_names(db).await?;
-    let currency = billing::settings(db).await?.currency;
     let reported: HashMap<i64, i64> =
         sqlx::query_as::<_, (i64, Option<i64>)>("SELECT id, reported_users FROM customers WHERE status <> 'removed'")
             .fetch_all(db)
@@ -364,18 +367,17 @@ async fn computed_statements(
             .map(|(id, n)| (id, n.unwrap_or(0)))
             .collect();
     let today = billing::local_today(tz, now);
-    let mut statements = Vec::new();
+    let mut bills = Vec::new();
     for (id, facts) in &facts {
         let bill = if figures == Figures::Forecast {
-            let users = reported.get(id).copied().unwrap_or(0).max(0) as u32;
-            forecast(facts, today, users, &lists).map_err(billing_error)?
+            let users = stored::count(reported.get(id).copied().unwrap_or(0), "reported users")?;
+            forecast(facts, today, users, &lists)?
         } else {
-            bill_month(facts, month, &lists).map_err(billing_error)?
+            bill_month(facts, month, &lists)?
         };
         if let Some(bill) = bill {
-            let name = customers.get(id).map(|(name, ..)| name.clone()).unwrap_or_default();
-            statements.push(statement_of(*id, name, &currency, &bill, &names, now));
+            bills.push((*id, bill));
         }
     }
-    Ok(statements)
+    Ok(bills)
 }

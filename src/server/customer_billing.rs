@@ -10,6 +10,8 @@ use chrono_tz::Tz;
 
 use super::billing::{self, closed_months, current_month, pending_bill, statements_of_customer};
 use super::db::{Db, Time};
+use super::error::Result;
+use super::stored;
 use crate::domain::cost_history::{daily_curve, from_first_bill, window, CostMonth, Figures};
 use crate::domain::BillingMonth;
 use crate::error::AppError;
@@ -18,17 +20,13 @@ use crate::views::billing::{CustomerBillingPage, Statement, StatementSummary};
 /// The months a page may ask for.
 pub const WINDOWS: [u32; 2] = [12, 24];
 
-pub async fn customer_billing(
-    db: &Db,
-    id: i64,
-    count: u32,
-    now: DateTime<Utc>,
-) -> Result<CustomerBillingPage, AppError> {
+pub async fn customer_billing(db: &Db, id: i64, count: u32, now: DateTime<Utc>) -> Result<CustomerBillingPage> {
     if !WINDOWS.contains(&count) {
-        return Err(AppError::invalid("months", "Choose 12 or 24 months."));
+        return Err(AppError::invalid("months", "Choose 12 or 24 months.").into());
     }
     let current = current_month(db, id, now).await?;
-    let this_month = current.forecast.month;
+    let this_month = current.month;
+    let forecast = current.view(db, id, now).await?;
     let statements: HashMap<BillingMonth, Statement> =
         statements_of_customer(db, id).await?.into_iter().map(|s| (s.month, s)).collect();
     let closed = closed_months(db).await?;
@@ -39,7 +37,7 @@ pub async fn customer_billing(
     for month in window(this_month, count) {
         let max = max_users_in(month);
         let shown = if month == this_month {
-            match &current.forecast.bill {
+            match &forecast.bill {
                 Some(bill) => cost_month(bill, Figures::Forecast, max),
                 None => CostMonth::not_billed(month, max),
             }
@@ -77,7 +75,7 @@ pub async fn customer_billing(
         max_users: max_users_in(this_month),
         months: from_first_bill(months),
         days: daily_curve(&daily, this_month, current.today),
-        forecast: current.forecast,
+        forecast,
         statements: summaries,
         loaded_at: now,
     })
@@ -95,7 +93,7 @@ fn cost_month(bill: &Statement, figures: Figures, max_users: u32) -> CostMonth {
 }
 
 /// The license's maximum at the end of each month in which it changed.
-async fn max_users_by_month(db: &Db, tz: Tz, id: i64) -> Result<BTreeMap<BillingMonth, u32>, sqlx::Error> {
+async fn max_users_by_month(db: &Db, tz: Tz, id: i64) -> Result<BTreeMap<BillingMonth, u32>> {
     let rows: Vec<(Time, i64)> = sqlx::query_as(
         "SELECT effective_at, max_users FROM customer_history WHERE customer_id = $1 ORDER BY effective_at, id",
     )
@@ -107,5 +105,5 @@ async fn max_users_by_month(db: &Db, tz: Tz, id: i64) -> Result<BTreeMap<Billing
         BillingMonth::of(day)
     };
     // Later rows of the same month overwrite earlier ones: the value at its end.
-    Ok(rows.into_iter().map(|(at, max)| (local_month(at.0), max.max(0) as u32)).collect())
+    rows.into_iter().map(|(at, max)| Ok((local_month(at.0), stored::count(max, "max users")?))).collect()
 }

@@ -7,6 +7,7 @@ use super::api_keys;
 use super::audit::{self, Entry};
 use super::clock;
 use super::db::{begin_write, Day, Db, Flag, Time, WriteTx};
+use super::error::Result;
 use super::history;
 use crate::domain::audit_log::{AuditEntry, FieldChange};
 use crate::domain::customer::{
@@ -97,7 +98,7 @@ fn order_by(sort: SortKey, descending: bool) -> String {
 }
 
 /// One page of a tab, with the counts of every tab (search applied).
-pub async fn list(db: &Db, query: &ListQuery) -> Result<CustomerPage, AppError> {
+pub async fn list(db: &Db, query: &ListQuery) -> Result<CustomerPage> {
     let today = clock::today();
     let pattern = query.like_pattern();
     let (test, billed, deactivated): (i64, i64, i64) = sqlx::query_as(
@@ -127,20 +128,20 @@ pub async fn list(db: &Db, query: &ListQuery) -> Result<CustomerPage, AppError> 
     Ok(CustomerPage { rows: rows.into_iter().map(|r| r.summary(today)).collect(), counts, page, pages, today })
 }
 
-async fn find(tx: &mut WriteTx, id: i64) -> Result<Row, AppError> {
+async fn find(tx: &mut WriteTx, id: i64) -> Result<Row> {
     let row: Option<Row> =
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM customers WHERE id = $1 AND status <> 'removed'"))
             .bind(id)
             .fetch_optional(&mut **tx)
             .await?;
-    row.ok_or(AppError::NotFound)
+    Ok(row.ok_or(AppError::NotFound)?)
 }
 
 /// The customer as of `version`, for a change; someone else's newer save wins.
-async fn find_for_change(tx: &mut WriteTx, id: i64, version: i64) -> Result<Row, AppError> {
+async fn find_for_change(tx: &mut WriteTx, id: i64, version: i64) -> Result<Row> {
     let row = find(tx, id).await?;
     if row.version != version {
-        return Err(AppError::Conflict(CHANGED_BY_SOMEONE_ELSE.to_owned()));
+        return Err(AppError::Conflict(CHANGED_BY_SOMEONE_ELSE.to_owned()).into());
     }
     Ok(row)
 }
@@ -156,7 +157,7 @@ async fn options_of(db: impl sqlx::AnyExecutor<'_>, id: i64) -> Result<Vec<Catal
     Ok(rows.into_iter().map(|(code, name, pricing)| CatalogueOption { code, name, pricing }).collect())
 }
 
-pub async fn get(db: &Db, id: i64) -> Result<CustomerDetail, AppError> {
+pub async fn get(db: &Db, id: i64) -> Result<CustomerDetail> {
     let row: Option<Row> =
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM customers WHERE id = $1 AND status <> 'removed'"))
             .bind(id)
@@ -186,21 +187,21 @@ pub async fn get(db: &Db, id: i64) -> Result<CustomerDetail, AppError> {
 }
 
 /// Not found unless the customer exists and is not removed.
-pub async fn ensure_exists(executor: impl sqlx::AnyExecutor<'_>, id: i64) -> Result<(), AppError> {
+pub async fn ensure_exists(executor: impl sqlx::AnyExecutor<'_>, id: i64) -> Result<()> {
     let found: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE id = $1 AND status <> 'removed'")
         .bind(id)
         .fetch_optional(executor)
         .await?;
-    found.map(|_| ()).ok_or(AppError::NotFound)
+    Ok(found.map(|_| ()).ok_or(AppError::NotFound)?)
 }
 
-pub async fn history(db: &Db, id: i64) -> Result<Vec<AuditEntry>, AppError> {
+pub async fn history(db: &Db, id: i64) -> Result<Vec<AuditEntry>> {
     ensure_exists(db, id).await?;
     Ok(audit::of_customer(db, id, 500).await?)
 }
 
 /// Options that may be booked now (not retired), in catalogue order.
-pub async fn bookable_options(db: &Db) -> Result<Vec<CatalogueOption>, AppError> {
+pub async fn bookable_options(db: &Db) -> Result<Vec<CatalogueOption>> {
     let rows: Vec<(String, String, String)> =
         sqlx::query_as("SELECT code, name, pricing FROM option_catalogue WHERE retired = FALSE ORDER BY position")
             .fetch_all(db)
@@ -220,7 +221,7 @@ async fn taken(
     Ok(n > 0)
 }
 
-pub async fn check_names(db: &Db, name: &str, database_name: &str, except: Option<i64>) -> Result<NameCheck, AppError> {
+pub async fn check_names(db: &Db, name: &str, database_name: &str, except: Option<i64>) -> Result<NameCheck> {
     let name_taken = match CustomerName::parse(name) {
         Ok(name) => taken(db, "name_key", &name.unique_key(), except).await?,
         Err(_) => false,
@@ -249,13 +250,13 @@ async fn option_names(executor: impl sqlx::AnyExecutor<'_>, codes: &[String]) ->
     Ok(if names.is_empty() { "none".to_owned() } else { names.join(", ") })
 }
 
-pub async fn create(db: &Db, actor: &str, form: &CustomerForm) -> Result<i64, AppError> {
+pub async fn create(db: &Db, actor: &str, form: &CustomerForm) -> Result<i64> {
     Ok(create_at(db, actor, form, Utc::now()).await?.id)
 }
 
 /// Creates a customer as of `now` (the demo backdates its history), with
 /// its machine API key, returned in full this once.
-pub async fn create_at(db: &Db, actor: &str, form: &CustomerForm, now: DateTime<Utc>) -> Result<NewCustomer, AppError> {
+pub async fn create_at(db: &Db, actor: &str, form: &CustomerForm, now: DateTime<Utc>) -> Result<NewCustomer> {
     let today = now.date_naive();
     let bookable: Vec<String> = bookable_options(db).await?.into_iter().map(|o| o.code).collect();
     let new = form.validate(today, &bookable).map_err(AppError::Invalid)?;
@@ -268,7 +269,7 @@ pub async fn create_at(db: &Db, actor: &str, form: &CustomerForm, now: DateTime<
         problems.push(crate::domain::FieldMessage::new("database_name", DATABASE_NAME_TAKEN));
     }
     if !problems.is_empty() {
-        return Err(AppError::Invalid(problems));
+        return Err(AppError::Invalid(problems).into());
     }
     let billed_since = (new.kind == CustomerKind::Billed).then_some(now);
     let id: i64 = sqlx::query_scalar(
@@ -332,19 +333,19 @@ fn customer_entry<'a>(
     }
 }
 
-async fn bump_version(tx: &mut WriteTx, id: i64, version: i64) -> Result<(), AppError> {
+async fn bump_version(tx: &mut WriteTx, id: i64, version: i64) -> Result<()> {
     let done = sqlx::query("UPDATE customers SET version = version + 1 WHERE id = $1 AND version = $2")
         .bind(id)
         .bind(version)
         .execute(&mut **tx)
         .await?;
     if done.rows_affected() != 1 {
-        return Err(AppError::Conflict(CHANGED_BY_SOMEONE_ELSE.to_owned()));
+        return Err(AppError::Conflict(CHANGED_BY_SOMEONE_ELSE.to_owned()).into());
     }
     Ok(())
 }
 
-pub async fn update_contract(db: &Db, actor: &str, id: i64, version: i64, form: &ContractForm) -> Result<(), AppError> {
+pub async fn update_contract(db: &Db, actor: &str, id: i64, version: i64, form: &ContractForm) -> Result<()> {
     let now = Utc::now();
     let today = clock::today();
     let mut tx = begin_write(db).await?;
@@ -353,7 +354,7 @@ pub async fn update_contract(db: &Db, actor: &str, id: i64, version: i64, form: 
     let mut changes = Vec::new();
     if change.name.as_str() != row.name {
         if taken(&mut *tx, "name_key", &change.name.unique_key(), Some(id)).await? {
-            return Err(AppError::invalid("name", NAME_TAKEN));
+            return Err(AppError::invalid("name", NAME_TAKEN).into());
         }
         changes.push(FieldChange::new("name", &row.name, change.name.as_str()));
     }
@@ -393,7 +394,7 @@ pub async fn update_contract(db: &Db, actor: &str, id: i64, version: i64, form: 
     Ok(())
 }
 
-pub async fn set_options(db: &Db, actor: &str, id: i64, version: i64, requested: &[String]) -> Result<(), AppError> {
+pub async fn set_options(db: &Db, actor: &str, id: i64, version: i64, requested: &[String]) -> Result<()> {
     set_options_at(db, actor, id, version, requested, Utc::now()).await
 }
 
@@ -404,7 +405,7 @@ pub async fn set_options_at(
     version: i64,
     requested: &[String],
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<()> {
     let mut tx = begin_write(db).await?;
     find_for_change(&mut tx, id, version).await?;
     let current: Vec<String> = options_of(&mut *tx, id).await?.into_iter().map(|o| o.code).collect();
@@ -444,18 +445,11 @@ pub async fn set_options_at(
     Ok(())
 }
 
-pub async fn change_kind(db: &Db, actor: &str, id: i64, version: i64, kind: &str) -> Result<(), AppError> {
+pub async fn change_kind(db: &Db, actor: &str, id: i64, version: i64, kind: &str) -> Result<()> {
     change_kind_at(db, actor, id, version, kind, Utc::now()).await
 }
 
-pub async fn change_kind_at(
-    db: &Db,
-    actor: &str,
-    id: i64,
-    version: i64,
-    kind: &str,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
+pub async fn change_kind_at(db: &Db, actor: &str, id: i64, version: i64, kind: &str, now: DateTime<Utc>) -> Result<()> {
     let to = CustomerKind::parse(kind).map_err(|e| AppError::invalid("kind", e))?;
     let mut tx = begin_write(db).await?;
     let row = find_for_change(&mut tx, id, version).await?;
@@ -464,9 +458,9 @@ pub async fn change_kind_at(
         Ok(_) => {}
         Err(KindChangeError::BilledIsFinal) => {
             tracing::warn!(customer = id, %actor, "refused a change from billed to test");
-            return Err(AppError::invalid("kind", KindChangeError::BilledIsFinal));
+            return Err(AppError::invalid("kind", KindChangeError::BilledIsFinal).into());
         }
-        Err(other) => return Err(AppError::invalid("kind", other)),
+        Err(other) => return Err(AppError::invalid("kind", other).into()),
     }
     sqlx::query("UPDATE customers SET kind = $1, billed_since = $2 WHERE id = $3")
         .bind(to.as_str())
@@ -482,7 +476,7 @@ pub async fn change_kind_at(
     Ok(())
 }
 
-pub async fn deactivate(db: &Db, actor: &str, id: i64, version: i64, reason: &str) -> Result<(), AppError> {
+pub async fn deactivate(db: &Db, actor: &str, id: i64, version: i64, reason: &str) -> Result<()> {
     deactivate_at(db, actor, id, version, reason, Utc::now()).await
 }
 
@@ -493,12 +487,12 @@ pub async fn deactivate_at(
     version: i64,
     reason: &str,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<()> {
     let reason = parse_reason(reason).map_err(|e| AppError::invalid("reason", e))?;
     let mut tx = begin_write(db).await?;
     let row = find_for_change(&mut tx, id, version).await?;
     if row.status() != CustomerStatus::Active {
-        return Err(AppError::Conflict("This customer is already deactivated.".to_owned()));
+        return Err(AppError::Conflict("This customer is already deactivated.".to_owned()).into());
     }
     sqlx::query(
         "UPDATE customers SET status = 'deactivated', deactivation_reason = $1, deactivated_at = $2 WHERE id = $3",
@@ -522,19 +516,13 @@ pub async fn deactivate_at(
 /// Activates a deactivated customer as it was. When its contract end has
 /// passed, a new one (today or later) is required, or the contract-end job
 /// would deactivate it again at once.
-pub async fn activate(
-    db: &Db,
-    actor: &str,
-    id: i64,
-    version: i64,
-    new_contract_end: Option<&str>,
-) -> Result<(), AppError> {
+pub async fn activate(db: &Db, actor: &str, id: i64, version: i64, new_contract_end: Option<&str>) -> Result<()> {
     let now = Utc::now();
     let today = clock::today();
     let mut tx = begin_write(db).await?;
     let row = find_for_change(&mut tx, id, version).await?;
     if row.status() != CustomerStatus::Deactivated {
-        return Err(AppError::Conflict("This customer is already active.".to_owned()));
+        return Err(AppError::Conflict("This customer is already active.".to_owned()).into());
     }
     let mut changes = vec![FieldChange::new("status", "Deactivated", "Active")];
     let contract_end = match new_contract_end.map(str::trim).filter(|s| !s.is_empty()) {
@@ -546,7 +534,8 @@ pub async fn activate(
                     "The contract ended on {}. Enter a new contract end to activate the customer.",
                     row.contract_end
                 ),
-            ))
+            )
+            .into())
         }
         None => row.contract_end,
     };
@@ -570,18 +559,12 @@ pub async fn activate(
 
 /// Removes a customer after the user typed its name. The record stays for
 /// statements and the audit log; it leaves every list and cannot be opened.
-pub async fn remove(
-    db: &Db,
-    actor: &str,
-    id: i64,
-    version: i64,
-    confirm_name: &str,
-) -> Result<RemovedCustomer, AppError> {
+pub async fn remove(db: &Db, actor: &str, id: i64, version: i64, confirm_name: &str) -> Result<RemovedCustomer> {
     let now = Utc::now();
     let mut tx = begin_write(db).await?;
     let row = find_for_change(&mut tx, id, version).await?;
     if confirm_name.trim() != row.name {
-        return Err(AppError::invalid("confirm_name", "Type the customer's name exactly as shown to confirm."));
+        return Err(AppError::invalid("confirm_name", "Type the customer's name exactly as shown to confirm.").into());
     }
     sqlx::query("UPDATE customers SET status = 'removed', removed_at = $1 WHERE id = $2")
         .bind(Time(now))

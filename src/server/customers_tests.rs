@@ -9,6 +9,7 @@ use crate::domain::customer::{ContractForm, CustomerForm};
 use crate::domain::customer_list::{ListQuery, ListTab, SortKey};
 use crate::domain::{CustomerKind, CustomerStatus};
 use crate::error::AppError;
+use crate::server::error::ServerError;
 
 fn form(name: &str) -> CustomerForm {
     CustomerForm {
@@ -38,9 +39,9 @@ async fn customer_count(t: &TestDb) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM customers").fetch_one(&t.db).await.unwrap()
 }
 
-fn fields(error: AppError) -> Vec<String> {
-    match error {
-        AppError::Invalid(problems) => problems.into_iter().map(|p| p.field).collect(),
+fn fields(error: ServerError) -> Vec<String> {
+    match error.refusal() {
+        Some(AppError::Invalid(problems)) => problems.iter().map(|p| p.field.clone()).collect(),
         other => panic!("expected field errors, got {other:?}"),
     }
 }

@@ -101,8 +101,8 @@ fn demo_form(i: usize, name: &str, billed: bool) -> CustomerForm {
     }
 }
 
-fn fail(e: crate::error::AppError) -> anyhow::Error {
-    anyhow::anyhow!("demo data: {e}")
+fn fail(e: impl Into<super::error::ServerError>) -> anyhow::Error {
+    anyhow::anyhow!("demo data: {}", e.into().chain())
 }
 
 /// How many months ago customer `i` started (1 to 24).

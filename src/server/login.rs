@@ -11,6 +11,7 @@ use std::net::IpAddr;
 
 use super::config::Config;
 use super::db::{begin_write, Db, Time};
+use super::error::Result;
 use super::state::AppState;
 use super::{audit, passwords, sessions, staff};
 use crate::domain::sign_in_limit::{self, Decision, Failures, Limits};
@@ -83,7 +84,7 @@ async fn failures(tx: &mut super::db::WriteTx, username: &str, ip: &str, since: 
 /// passed). Counting and storing are one write transaction, so however many
 /// attempts arrive at once, no more are checked than the limits allow.
 /// A refusal is written to the audit log as `refused_action`.
-pub async fn admit(state: &AppState, username: &str, ip: IpAddr, refused_action: &str) -> Result<Attempt, AppError> {
+pub async fn admit(state: &AppState, username: &str, ip: IpAddr, refused_action: &str) -> Result<Attempt> {
     let limits = limits(state);
     let now = Utc::now();
     let since = Time(now - chrono::Duration::seconds(limits.window_secs));
@@ -108,7 +109,8 @@ pub async fn admit(state: &AppState, username: &str, ip: IpAddr, refused_action:
             let detail = format!("from {ip}, {} failures of this account in the window", failures.account);
             state.refusals.record(&state.db, ip, username, refused_action, &format!("staff:{username}"), &detail).await;
             let secs = u64::try_from(secs).unwrap_or(1);
-            Err(AppError::TooManyRequests { message: sign_in_limit::wait_message(secs as i64), retry_after_secs: secs })
+            Err(AppError::TooManyRequests { message: sign_in_limit::wait_message(secs as i64), retry_after_secs: secs }
+                .into())
         }
     }
 }
@@ -144,7 +146,7 @@ pub async fn sign_in(
     password: String,
     ip: IpAddr,
     old_token_hash: Option<String>,
-) -> Result<SignedInNow, AppError> {
+) -> Result<SignedInNow> {
     let username = attempt_name(raw_username);
     // A busy server says so before anything is counted or written.
     let turn = state.hash_limit.turn().await?;
@@ -156,7 +158,7 @@ pub async fn sign_in(
         Some(account) if password_ok && !account.disabled => account,
         _ => {
             failed(state, &username, ip, "login.failed").await?;
-            return Err(AppError::invalid("password", WRONG_CREDENTIALS));
+            return Err(AppError::invalid("password", WRONG_CREDENTIALS).into());
         }
     };
 
@@ -180,12 +182,7 @@ pub async fn sign_in(
 
 /// Checks a signed-in user's current password under the sign-in limits:
 /// a wrong one counts as a failed sign-in and is audited.
-pub async fn check_current_password(
-    state: &AppState,
-    user: &CurrentUser,
-    typed: String,
-    ip: IpAddr,
-) -> Result<(), AppError> {
+pub async fn check_current_password(state: &AppState, user: &CurrentUser, typed: String, ip: IpAddr) -> Result<()> {
     let turn = state.hash_limit.turn().await?;
     let attempt = admit(state, &user.username, ip, "login.refused").await?;
     let stored: Option<String> = sqlx::query_scalar("SELECT password_hash FROM staff WHERE id = $1")
@@ -194,7 +191,7 @@ pub async fn check_current_password(
         .await?;
     if stored.is_none() || !matches(turn, typed, stored).await {
         failed(state, &user.username, ip, "staff.password_change_failed").await?;
-        return Err(AppError::invalid("current_password", "This is not your current password."));
+        return Err(AppError::invalid("current_password", "This is not your current password.").into());
     }
     let mut tx = begin_write(&state.db).await?;
     passed(&mut tx, attempt).await?;
@@ -217,7 +214,7 @@ pub async fn prune_attempts(db: &Db, config: &Config, now: DateTime<Utc>) -> Res
     Ok(done.rows_affected())
 }
 
-pub async fn sign_out(state: &AppState, user: &CurrentUser, token_hash: &str) -> Result<(), AppError> {
+pub async fn sign_out(state: &AppState, user: &CurrentUser, token_hash: &str) -> Result<()> {
     let mut tx = begin_write(&state.db).await?;
     sessions::delete(&mut tx, token_hash).await?;
     audit::record(&mut tx, &user.username, "logout", &format!("staff:{}", user.username), "").await?;

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::api_keys;
 use super::db::{Day, Db, Flag, Time};
+use super::error::ServerError;
 use super::state::AppState;
 use crate::domain::usage::UsageBody;
 use crate::domain::FieldMessage;
@@ -72,6 +73,8 @@ impl From<AppError> for ApiError {
                 retry_after: None,
             },
             AppError::NotFound => Self::new(StatusCode::NOT_FOUND, "not_found", "Not found."),
+            // Logged with its causes where it was made (`From<ServerError>`).
+            AppError::Internal => Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Try again in a moment."),
             other => {
                 tracing::error!(error = %other, "machine API request failed");
                 Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Try again in a moment.")
@@ -82,6 +85,13 @@ impl From<AppError> for ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
+        ServerError::from(e).into()
+    }
+}
+
+/// The route's boundary: a failure is logged here, once, with its causes.
+impl From<ServerError> for ApiError {
+    fn from(e: ServerError) -> Self {
         AppError::from(e).into()
     }
 }

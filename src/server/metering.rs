@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::billing;
 use super::db::{begin_write, Db, Flag, Time, WriteTx};
+use super::error::Result as ServerResult;
 use crate::domain::usage::UsageReport;
 use crate::domain::BillingMonth;
 use crate::error::AppError;
@@ -30,14 +31,14 @@ pub struct Accepted {
 }
 
 /// Stores one report for the customer in its own transaction.
-pub async fn ingest(db: &Db, customer_id: i64, report: &UsageReport, now: DateTime<Utc>) -> Result<Accepted, AppError> {
+pub async fn ingest(db: &Db, customer_id: i64, report: &UsageReport, now: DateTime<Utc>) -> ServerResult<Accepted> {
     let tz = billing::zone_of(&billing::settings(db).await?);
     let mut tx = begin_write(db).await?;
     let closed = billing::closed_months(&mut *tx).await?;
     let outcome = store(&mut tx, tz, &closed, customer_id, report, now).await?;
     count_usage_change(&mut tx).await?;
     tx.commit().await?;
-    outcome
+    Ok(outcome?)
 }
 
 /// Stores one report inside `tx`. The outer error is the database's (the
@@ -167,7 +168,7 @@ async fn run_writer(db: Db, mut queue: mpsc::Receiver<Job>) {
                 }
             }
             Err(error) => {
-                tracing::error!(%error, reports = jobs.len(), "writing usage reports failed; none was stored");
+                tracing::error!(error = %error.chain(), reports = jobs.len(), "writing usage reports failed; none was stored");
                 for job in jobs {
                     let _ = job.reply.send(Err(AppError::Network));
                 }
@@ -176,7 +177,7 @@ async fn run_writer(db: Db, mut queue: mpsc::Receiver<Job>) {
     }
 }
 
-async fn write_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Result<Accepted, AppError>>, sqlx::Error> {
+async fn write_batch(db: &Db, jobs: &[Job]) -> ServerResult<Vec<Result<Accepted, AppError>>> {
     let tz = billing::zone_of(&billing::settings(db).await?);
     let mut tx = begin_write(db).await?;
     let closed = billing::closed_months(&mut *tx).await?;

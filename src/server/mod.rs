@@ -16,6 +16,7 @@ pub mod customer_billing;
 pub mod customers;
 pub mod db;
 pub mod demo;
+pub mod error;
 pub mod guard;
 pub mod history;
 pub mod jobs;
@@ -27,12 +28,14 @@ pub mod operations;
 pub mod passwords;
 pub mod precompress;
 pub mod refusals;
+pub mod request_ids;
 pub mod router;
 pub mod security;
 pub mod sessions;
 pub mod staff;
 pub mod state;
 pub mod status;
+pub mod stored;
 pub mod telemetry;
 
 #[cfg(test)]

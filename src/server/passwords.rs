@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use super::error::Result;
 use crate::domain::Password;
 use crate::error::AppError;
 
@@ -89,19 +90,19 @@ impl HashLimit {
 
     /// A turn: at once when one is free, after a short wait when few are
     /// waiting, else [`AppError::Busy`].
-    pub async fn turn(&self) -> Result<Turn, AppError> {
+    pub async fn turn(&self) -> Result<Turn> {
         let permit = match self.turns.clone().try_acquire_owned() {
             Ok(permit) => permit,
             Err(_) => {
                 if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
                     self.waiting.fetch_sub(1, Ordering::SeqCst);
-                    return Err(AppError::Busy);
+                    return Err(AppError::Busy.into());
                 }
                 let waited = tokio::time::timeout(self.max_wait, self.turns.clone().acquire_owned()).await;
                 self.waiting.fetch_sub(1, Ordering::SeqCst);
                 match waited {
                     Ok(Ok(permit)) => permit,
-                    _ => return Err(AppError::Busy),
+                    _ => return Err(AppError::Busy.into()),
                 }
             }
         };
@@ -112,7 +113,7 @@ impl HashLimit {
 }
 
 /// Hashes a new password into a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`).
-pub async fn hash(limit: &HashLimit, password: &Password) -> Result<String, AppError> {
+pub async fn hash(limit: &HashLimit, password: &Password) -> Result<String> {
     let turn = limit.turn().await?;
     let plain = password.expose().to_owned();
     let hashed = tokio::task::spawn_blocking(move || {
@@ -125,11 +126,11 @@ pub async fn hash(limit: &HashLimit, password: &Password) -> Result<String, AppE
         Ok(Ok(hash)) => Ok(hash),
         Ok(Err(error)) => {
             tracing::error!(%error, "cannot hash a password");
-            Err(AppError::Internal)
+            Err(AppError::Internal.into())
         }
         Err(error) => {
             tracing::error!(%error, "the password hashing task failed");
-            Err(AppError::Internal)
+            Err(AppError::Internal.into())
         }
     }
 }
@@ -251,7 +252,7 @@ mod tests {
         while limit.waiting.load(Ordering::SeqCst) < 3 {
             tokio::task::yield_now().await;
         }
-        assert_eq!(hash(&limit, &password).await, Err(AppError::Busy));
+        assert_eq!(hash(&limit, &password).await.unwrap_err(), AppError::Busy);
         drop(held);
         for waiter in waiting {
             assert!(waiter.await.unwrap().is_ok(), "a waiting caller gets its turn");

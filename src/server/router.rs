@@ -19,7 +19,7 @@ use tower_http::services::ServeDir;
 use super::security::{refuse_cross_site, require_sign_in, security_headers, PageNonce};
 use super::sessions::load_session;
 use super::state::AppState;
-use super::{machine_api, operations};
+use super::{machine_api, operations, request_ids};
 use crate::app::{shell, App};
 use crate::error::AppError;
 
@@ -129,5 +129,7 @@ pub fn build_router(state: AppState) -> Router {
         .layer(from_fn(limit_body))
         .layer(from_fn_with_state(state.clone(), security_headers))
         .layer(CompressionLayer::new())
+        .layer(request_ids::trace_layer())
+        .layer(from_fn(request_ids::assign))
         .with_state(state)
 }

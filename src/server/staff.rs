@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use std::net::IpAddr;
 
 use super::db::{begin_write, Db, Flag, Time, WriteTx};
+use super::error::Result;
 use super::passwords::HashLimit;
 use super::state::AppState;
 use super::{audit, passwords};
@@ -57,7 +58,7 @@ pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM staff").fetch_one(db).await
 }
 
-pub async fn list(db: &Db) -> Result<Vec<StaffMember>, sqlx::Error> {
+pub async fn list(db: &Db) -> Result<Vec<StaffMember>> {
     let rows: Vec<StaffRow> =
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff ORDER BY username")).fetch_all(db).await?;
     let mut members = Vec::with_capacity(rows.len());
@@ -79,13 +80,13 @@ pub async fn count_by_role(db: &Db) -> Result<Vec<(String, i64)>, sqlx::Error> {
         .await
 }
 
-async fn insert(tx: &mut WriteTx, username: &Username, hash: &str, role: Role) -> Result<i64, AppError> {
+async fn insert(tx: &mut WriteTx, username: &Username, hash: &str, role: Role) -> Result<i64> {
     let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM staff WHERE username = $1")
         .bind(username.as_str())
         .fetch_optional(&mut **tx)
         .await?;
     if taken.is_some() {
-        return Err(AppError::invalid("username", "This user name is already taken."));
+        return Err(AppError::invalid("username", "This user name is already taken.").into());
     }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO staff (username, password_hash, role, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -101,9 +102,9 @@ async fn insert(tx: &mut WriteTx, username: &Username, hash: &str, role: Role) -
 
 /// A new password's hash, once it passed the common-password check
 /// (`field` names the form field a refusal is about).
-async fn new_hash(limit: &HashLimit, password: &Password, username: &str, field: &str) -> Result<String, AppError> {
+async fn new_hash(limit: &HashLimit, password: &Password, username: &str, field: &str) -> Result<String> {
     if let Some(problem) = passwords::weakness(password, username) {
-        return Err(AppError::invalid(field, problem));
+        return Err(AppError::invalid(field, problem).into());
     }
     passwords::hash(limit, password).await
 }
@@ -117,7 +118,7 @@ pub async fn create(
     username: &Username,
     password: &Password,
     role: Role,
-) -> Result<i64, AppError> {
+) -> Result<i64> {
     let hash = new_hash(limit, password, username.as_str(), "password").await?;
     let mut tx = begin_write(db).await?;
     let id = insert(&mut tx, username, &hash, role).await?;
@@ -127,17 +128,17 @@ pub async fn create(
 }
 
 /// The account `id`, read inside a write transaction.
-async fn find(tx: &mut WriteTx, id: i64) -> Result<StaffRow, AppError> {
+async fn find(tx: &mut WriteTx, id: i64) -> Result<StaffRow> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound.into())
 }
 
 /// Refuses a change that would leave no active admin: `target` is about to
 /// stop being one.
-async fn keep_an_admin(tx: &mut WriteTx, target: &StaffRow) -> Result<(), AppError> {
+async fn keep_an_admin(tx: &mut WriteTx, target: &StaffRow) -> Result<()> {
     if target.role() != Role::Admin || target.disabled {
         return Ok(());
     }
@@ -148,7 +149,8 @@ async fn keep_an_admin(tx: &mut WriteTx, target: &StaffRow) -> Result<(), AppErr
         return Err(AppError::Conflict(format!(
             "{} is the last active admin. Make another account admin first.",
             target.username
-        )));
+        ))
+        .into());
     }
     Ok(())
 }
@@ -176,7 +178,7 @@ fn staff_entry<'a>(actor: &'a str, action: &'a str, target: &StaffRow, changes: 
 
 /// Gives account `id` another role. The last active admin keeps theirs.
 /// Signed-in sessions carry on with the new role from their next request.
-pub async fn change_role(db: &Db, actor: &str, id: i64, role: Role) -> Result<(), AppError> {
+pub async fn change_role(db: &Db, actor: &str, id: i64, role: Role) -> Result<()> {
     let mut tx = begin_write(db).await?;
     let target = find(&mut tx, id).await?;
     if target.role() == role {
@@ -195,9 +197,9 @@ pub async fn change_role(db: &Db, actor: &str, id: i64, role: Role) -> Result<()
 /// Disables account `id` (its sessions end at once: the next request of
 /// each is anonymous) or enables it again. Nobody disables themselves, and
 /// the last active admin stays.
-pub async fn set_disabled(db: &Db, actor: &CurrentUser, id: i64, disabled: bool) -> Result<(), AppError> {
+pub async fn set_disabled(db: &Db, actor: &CurrentUser, id: i64, disabled: bool) -> Result<()> {
     if disabled && actor.id == id {
-        return Err(AppError::Conflict("You cannot disable your own account.".to_owned()));
+        return Err(AppError::Conflict("You cannot disable your own account.".to_owned()).into());
     }
     let mut tx = begin_write(db).await?;
     let target = find(&mut tx, id).await?;
@@ -225,9 +227,9 @@ pub async fn reset_password(
     actor: &CurrentUser,
     id: i64,
     password: &Password,
-) -> Result<(), AppError> {
+) -> Result<()> {
     if actor.id == id {
-        return Err(AppError::Conflict("Change your own password under \"Your password\".".to_owned()));
+        return Err(AppError::Conflict("Change your own password under \"Your password\".".to_owned()).into());
     }
     let username: Option<String> =
         sqlx::query_scalar("SELECT username FROM staff WHERE id = $1").bind(id).fetch_optional(db).await?;
@@ -255,11 +257,11 @@ pub async fn change_own_password(
     current: String,
     new: &Password,
     ip: IpAddr,
-) -> Result<(), AppError> {
+) -> Result<()> {
     let same = current == new.expose();
     super::login::check_current_password(state, user, current, ip).await?;
     if same {
-        return Err(AppError::invalid("new_password", "Choose a password other than your current one."));
+        return Err(AppError::invalid("new_password", "Choose a password other than your current one.").into());
     }
     let db = &state.db;
     let hash = new_hash(&state.hash_limit, new, &user.username, "new_password").await?;

@@ -4,6 +4,7 @@ use std::time::Instant;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
+use super::clock::Clock;
 use super::config::Config;
 use super::cost_overview::BillCache;
 use super::db::Db;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub refusals: Arc<RefusalLog>,
     /// The origin of the app's own pages (`MSP_PUBLIC_URL`).
     pub own_origin: Arc<OwnOrigin>,
+    /// "Now" for every rule and query (tests move it).
+    pub clock: Clock,
 }
 
 impl AppState {
@@ -61,6 +64,7 @@ impl AppState {
             hash_limit: Arc::new(HashLimit::default()),
             refusals,
             own_origin: Arc::new(own_origin),
+            clock: Clock::system(),
         }
     }
 }

@@ -3,9 +3,9 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::db::{self, Db, Time};
+use super::error::Result;
 use super::state::AppState;
-use super::{billing, clock, staff};
-use crate::error::AppError;
+use super::{billing, staff};
 use crate::views::billing::MonthState;
 use crate::views::status::{CustomerLink, Metering, MonthCloseStatus, ProblemSummary, ServerStatus, SignInFailures};
 
@@ -29,8 +29,7 @@ fn link((id, name, kind, at): (i64, String, String, Option<String>), what: &str,
     CustomerLink { id, name, kind, note }
 }
 
-async fn metering(db: &Db) -> Result<Metering, AppError> {
-    let now = Utc::now();
+async fn metering(db: &Db, now: DateTime<Utc>) -> Result<Metering> {
     let (last_report_at, reports_last_24h): (Option<Time>, i64) = sqlx::query_as(
         "SELECT (SELECT MAX(received_at) FROM usage_reports), \
                 (SELECT COUNT(*) FROM usage_reports WHERE received_at >= $1)",
@@ -60,9 +59,9 @@ async fn metering(db: &Db) -> Result<Metering, AppError> {
     })
 }
 
-async fn month_close(db: &Db) -> Result<MonthCloseStatus, AppError> {
-    let today = clock::today();
-    let months = billing::months(db).await?;
+async fn month_close(db: &Db, now: DateTime<Utc>) -> Result<MonthCloseStatus> {
+    let today = now.date_naive();
+    let months = billing::months(db, now).await?;
     let last_closed = months.iter().find_map(|m| match &m.state {
         MonthState::Closed { at, by, .. } => Some((m.month.to_string(), *at, by.clone())),
         _ => None,
@@ -88,8 +87,8 @@ async fn month_close(db: &Db) -> Result<MonthCloseStatus, AppError> {
     Ok(MonthCloseStatus { last_closed, next, overdue })
 }
 
-async fn ending_soon(db: &Db) -> Result<Vec<CustomerLink>, AppError> {
-    let today = clock::today();
+async fn ending_soon(db: &Db, now: DateTime<Utc>) -> Result<Vec<CustomerLink>> {
+    let today = now.date_naive();
     let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
         "SELECT id, name, kind, contract_end FROM customers WHERE status = 'active' \
          AND contract_end >= $1 AND contract_end <= $2 ORDER BY contract_end, sort_key",
@@ -101,12 +100,12 @@ async fn ending_soon(db: &Db) -> Result<Vec<CustomerLink>, AppError> {
     Ok(rows.into_iter().map(|row| link(row, "ends", "")).collect())
 }
 
-async fn deactivated_by_job(db: &Db) -> Result<Vec<CustomerLink>, AppError> {
+async fn deactivated_by_job(db: &Db, now: DateTime<Utc>) -> Result<Vec<CustomerLink>> {
     let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
         "SELECT c.id, c.name, c.kind, a.at FROM audit_log a JOIN customers c ON c.id = a.customer_id \
          WHERE a.actor = 'system' AND a.action = 'customer.deactivated' AND a.at >= $1 ORDER BY a.at DESC",
     )
-    .bind(Time(Utc::now() - Duration::days(7)))
+    .bind(Time(now - Duration::days(7)))
     .fetch_all(db)
     .await?;
     Ok(rows.into_iter().map(|row| link(row, "deactivated", "")).collect())
@@ -115,8 +114,8 @@ async fn deactivated_by_job(db: &Db) -> Result<Vec<CustomerLink>, AppError> {
 /// Staff accounts with at least as many failed sign-ins in the login window
 /// as one address may make, most first (the names are existing accounts',
 /// never whatever was typed).
-async fn sign_in_failures(state: &AppState) -> Result<Vec<SignInFailures>, AppError> {
-    let since = Utc::now() - Duration::minutes(i64::from(state.config.login_window_minutes));
+async fn sign_in_failures(state: &AppState, now: DateTime<Utc>) -> Result<Vec<SignInFailures>> {
+    let since = now - Duration::minutes(i64::from(state.config.login_window_minutes));
     let rows: Vec<(String, i64, i64, Time)> = sqlx::query_as(
         "SELECT a.username, COUNT(*), COUNT(DISTINCT a.ip), MAX(a.at) FROM login_attempts a \
          JOIN staff s ON s.username = a.username \
@@ -139,7 +138,8 @@ async fn sign_in_failures(state: &AppState) -> Result<Vec<SignInFailures>, AppEr
 }
 
 /// The status; `admin` sees the log's messages and the accounts under attack.
-pub async fn collect(state: &AppState, admin: bool) -> Result<ServerStatus, AppError> {
+pub async fn collect(state: &AppState, admin: bool) -> Result<ServerStatus> {
+    let now = state.clock.now();
     let log = super::telemetry::recent_problems();
     let problems = ProblemSummary {
         error_total: log.error_total,
@@ -169,13 +169,13 @@ pub async fn collect(state: &AppState, admin: bool) -> Result<ServerStatus, AppE
         )
         .fetch_all(&state.db)
         .await?,
-        metering: metering(&state.db).await?,
-        month_close: month_close(&state.db).await?,
-        ending_soon: ending_soon(&state.db).await?,
-        deactivated_by_job: deactivated_by_job(&state.db).await?,
+        metering: metering(&state.db, now).await?,
+        month_close: month_close(&state.db, now).await?,
+        ending_soon: ending_soon(&state.db, now).await?,
+        deactivated_by_job: deactivated_by_job(&state.db, now).await?,
         problems,
-        sign_in_failures: if admin { sign_in_failures(state).await? } else { Vec::new() },
-        checked_at: Utc::now(),
+        sign_in_failures: if admin { sign_in_failures(state, now).await? } else { Vec::new() },
+        checked_at: now,
     })
 }
 
@@ -199,7 +199,7 @@ mod tests {
         // Reported last month only: silent for more than 48 hours.
         let acme = billed_customer(&t, "Acme").await;
         let mut ending = form("Trial", false, &[]);
-        ending.contract_end = (clock::today() + Duration::days(5)).to_string();
+        ending.contract_end = (crate::server::clock::today() + Duration::days(5)).to_string();
         let trial = customers::create(&t.db, "otto", &ending).await.unwrap();
 
         let s = collect(&state, true).await.unwrap();

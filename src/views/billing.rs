@@ -1,6 +1,6 @@
 //! Wire types of billing: what its server functions (`api::billing`) send and take.
 
-use crate::domain::billing::LineKind;
+use crate::domain::billing::{Line, LineKind, MonthBill, PriceList};
 use crate::domain::billing_settings::Pricing;
 use crate::domain::cost_history::{CostMonth, DayUsers, Figures};
 use crate::domain::cost_overview::{MonthTotal, OverviewRow};
@@ -43,6 +43,17 @@ pub struct PriceListView {
 }
 
 impl PriceListView {
+    /// A price list as the settings page shows it: its options in the
+    /// catalogue's order (`order`, codes).
+    pub fn new(list: &PriceList, order: &[String], saved_at: DateTime<Utc>, saved_by: String) -> Self {
+        let options = order
+            .iter()
+            .filter_map(|code| list.options.get(code).map(|p| (code, p)))
+            .map(|(code, p)| OptionPriceView { code: code.clone(), pricing: p.pricing(), price: p.price() })
+            .collect();
+        PriceListView { effective: list.effective, per_user: list.per_user, options, saved_at, saved_by }
+    }
+
     pub fn price_of(&self, code: &str) -> Option<&OptionPriceView> {
         self.options.iter().find(|o| o.code == code)
     }
@@ -111,6 +122,52 @@ pub struct Statement {
     pub closed_at: DateTime<Utc>,
 }
 
+/// What a statement line is called: "Users", or the option's name.
+pub fn line_label(line: &Line, label: impl Fn(&str) -> String) -> String {
+    match line.kind {
+        LineKind::Users => "Users".to_owned(),
+        _ => label(&line.code),
+    }
+}
+
+impl Statement {
+    /// A bill of the rules as a statement: `label` names an option by its
+    /// code; `at` is when it was frozen (a forecast: when it was computed).
+    pub fn from_bill(
+        customer_id: i64,
+        customer_name: String,
+        currency: &str,
+        bill: &MonthBill,
+        label: impl Fn(&str) -> String,
+        at: DateTime<Utc>,
+    ) -> Self {
+        Statement {
+            customer_id,
+            customer_name,
+            month: bill.month,
+            currency: currency.to_owned(),
+            billable_days: bill.billable_days,
+            users: bill.users,
+            users_at_start: bill.users_at_start,
+            users_at_end: bill.users_at_end,
+            lines: bill
+                .lines
+                .iter()
+                .map(|l| StatementLine {
+                    kind: l.kind.clone(),
+                    code: l.code.clone(),
+                    label: line_label(l, &label),
+                    quantity: l.quantity,
+                    unit_price: l.unit_price,
+                    amount: l.amount,
+                })
+                .collect(),
+            total: bill.total,
+            closed_at: at,
+        }
+    }
+}
+
 /// What closing a month did.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CloseOutcome {
@@ -128,6 +185,8 @@ pub struct Forecast {
     pub currency: String,
     pub current_users: u32,
     /// None: not billed this month (test customer or no billable day).
+    /// Shaped as a statement (its `closed_at` is when it was computed) so
+    /// the page draws both alike.
     pub bill: Option<Statement>,
 }
 

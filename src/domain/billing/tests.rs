@@ -1,6 +1,5 @@
 use super::*;
 use proptest::prelude::*;
-use std::str::FromStr;
 
 fn at(y: i32, m: u32, d: u32, h: u32) -> NaiveDateTime {
     NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, 0, 0).unwrap()
@@ -14,8 +13,12 @@ fn month(s: &str) -> BillingMonth {
     BillingMonth::parse(s).unwrap()
 }
 
-fn dec(s: &str) -> Decimal {
-    Decimal::from_str(s).unwrap()
+fn dec(s: &str) -> UnitPrice {
+    UnitPrice::parse(s).unwrap()
+}
+
+fn mills(m: i64) -> UnitPrice {
+    UnitPrice::from_e4(m * 10).unwrap()
 }
 
 fn state(at: NaiveDateTime, billed: bool, active: bool) -> StateChange {
@@ -314,10 +317,10 @@ fn facts_of(h: &History) -> CustomerFacts {
 fn lists_of(h: &History) -> Vec<PriceList> {
     vec![PriceList {
         effective: month("2020-01"),
-        per_user: Decimal::new(h.per_user_mills, 3),
+        per_user: mills(h.per_user_mills),
         options: BTreeMap::from([
-            ("per_user".to_owned(), OptionPrice::PerUser(Decimal::new(h.option_mills, 3))),
-            ("flat".to_owned(), OptionPrice::Flat(Decimal::new(h.flat_mills, 3))),
+            ("per_user".to_owned(), OptionPrice::PerUser(mills(h.option_mills))),
+            ("flat".to_owned(), OptionPrice::Flat(mills(h.flat_mills))),
         ]),
     }]
 }

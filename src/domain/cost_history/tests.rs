@@ -2,9 +2,8 @@ use super::*;
 use crate::domain::billing::{
     bill_month, forecast, Booking, CustomerFacts, MonthBill, OptionPrice, PriceList, StateChange,
 };
+use crate::domain::UnitPrice;
 use chrono::NaiveDateTime;
-use rust_decimal::Decimal;
-use std::str::FromStr;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -21,10 +20,10 @@ fn month(s: &str) -> BillingMonth {
 fn prices() -> Vec<PriceList> {
     vec![PriceList {
         effective: month("2020-01"),
-        per_user: Decimal::from_str("2.35").unwrap(),
+        per_user: UnitPrice::parse("2.35").unwrap(),
         options: BTreeMap::from([
-            ("offline".to_owned(), OptionPrice::PerUser(Decimal::from_str("0.125").unwrap())),
-            ("discovery".to_owned(), OptionPrice::Flat(Decimal::from_str("30.00").unwrap())),
+            ("offline".to_owned(), OptionPrice::PerUser(UnitPrice::parse("0.125").unwrap())),
+            ("discovery".to_owned(), OptionPrice::Flat(UnitPrice::parse("30.00").unwrap())),
         ]),
     }]
 }

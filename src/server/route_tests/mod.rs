@@ -552,4 +552,5 @@ async fn a_backup_taken_while_serving_restores_into_a_working_app() {
 mod hardening;
 mod instances;
 mod inventory;
+mod logging;
 mod staff_and_audit;

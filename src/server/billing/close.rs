@@ -1,0 +1,159 @@
+//! Closing months: the months and their state, the close of one month into
+//! frozen statements (one transaction), and the job that closes every month
+//! whose grace period has passed.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::super::audit::{self, Entry};
+use super::super::db::{begin_write, Db, Time};
+use super::super::error::Result;
+use super::super::stored;
+use super::catalogue::rule_lists;
+use super::facts::{facts_for_month, first_billed_month};
+use super::settings::{local_today, settings, zone_of};
+use super::statements::{insert_statement, option_names, Frozen};
+use crate::domain::audit_log::FieldChange;
+use crate::domain::billing::{bill_month, close_due};
+use crate::domain::cost_history::split_costs;
+use crate::domain::{BillingMonth, Money};
+use crate::error::AppError;
+use crate::views::billing::{CloseOutcome, MonthRow, MonthState};
+
+/// Closes `month` (which must have ended): one frozen statement per
+/// customer billed in it, all in one transaction. Closing a closed month
+/// changes nothing and reports what the first close did.
+pub async fn close_month(db: &Db, actor: &str, month: BillingMonth, now: DateTime<Utc>) -> Result<CloseOutcome> {
+    let settings = settings(db).await?;
+    let tz = zone_of(&settings);
+    if month >= BillingMonth::of(local_today(tz, now)) {
+        let message = format!("{month} has not ended yet; only ended months can be closed.");
+        return Err(AppError::invalid("month", message).into());
+    }
+    let mut tx = begin_write(db).await?;
+    if let Some(done) = closed(&mut *tx, month).await? {
+        return Ok(done);
+    }
+    let facts = facts_for_month(&mut tx, tz, month, None).await?;
+    let lists = rule_lists(&mut tx).await?;
+    let names = option_names(&mut *tx).await?;
+    let customer_names: HashMap<i64, String> = sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM customers")
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
+    let mut count = 0u64;
+    let mut total = Money::ZERO;
+    let (mut users, mut users_cost) = (0u64, Money::ZERO);
+    for (id, facts) in &facts {
+        let Some(bill) = bill_month(facts, month, &lists)? else { continue };
+        let name = customer_names.get(id).map(String::as_str).unwrap_or_default();
+        let to = Frozen { customer_id: *id, customer_name: name, currency: &settings.currency, closed_at: now };
+        if insert_statement(&mut tx, &to, &bill, &names).await? {
+            count += 1;
+            total = total + bill.total;
+            users += u64::from(bill.users);
+            users_cost = users_cost + split_costs(bill.lines.iter().map(|l| (&l.kind, l.amount))).0;
+        }
+    }
+    sqlx::query(
+        "INSERT INTO month_closes (month, closed_at, closed_by, statements, total_cents, users, users_cents) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(month.to_string())
+    .bind(Time(now))
+    .bind(actor)
+    .bind(count as i64)
+    .bind(total.cents())
+    .bind(users as i64)
+    .bind(users_cost.cents())
+    .execute(&mut *tx)
+    .await?;
+    let changes = vec![
+        FieldChange::new("statements", "", count),
+        FieldChange::new("total", "", format!("{total} {}", settings.currency)),
+    ];
+    let entry = Entry {
+        actor,
+        action: "month.closed",
+        subject: format!("month:{month}"),
+        detail: String::new(),
+        customer_id: None,
+        changes,
+        at: now,
+    };
+    audit::write(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(CloseOutcome { month, closed_now: true, statements: count, total })
+}
+
+async fn closed(db: impl sqlx::AnyExecutor<'_>, month: BillingMonth) -> Result<Option<CloseOutcome>> {
+    let row: Option<(i64, i64)> = sqlx::query_as("SELECT statements, total_cents FROM month_closes WHERE month = $1")
+        .bind(month.to_string())
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(|(n, cents)| CloseOutcome {
+        month,
+        closed_now: false,
+        statements: n as u64,
+        total: Money::from_cents(cents),
+    }))
+}
+
+/// Every month from the first billed one to the current one, newest first,
+/// with its state.
+pub async fn months(db: &Db, now: DateTime<Utc>) -> Result<Vec<MonthRow>> {
+    let settings = settings(db).await?;
+    let tz = zone_of(&settings);
+    let current = BillingMonth::of(local_today(tz, now));
+    let closes: Vec<(String, Time, String, i64, i64)> =
+        sqlx::query_as("SELECT month, closed_at, closed_by, statements, total_cents FROM month_closes")
+            .fetch_all(db)
+            .await?;
+    let mut closed = HashMap::new();
+    for (month, at, by, n, cents) in closes {
+        let state = MonthState::Closed {
+            at: at.0,
+            by,
+            statements: u64::from(stored::count(n, "statements of a close")?),
+            total: Money::from_cents(cents),
+        };
+        closed.insert(stored::month(&month)?, state);
+    }
+    let mut month = first_billed_month(db, tz).await?.unwrap_or(current).min(current);
+    let mut rows = Vec::new();
+    while month <= current {
+        let state = if month == current {
+            MonthState::Current
+        } else if let Some(state) = closed.remove(&month) {
+            state
+        } else {
+            MonthState::PendingClose {
+                due: month.next().first_day() + chrono::Duration::days(i64::from(settings.grace_days)),
+            }
+        };
+        rows.push(MonthRow { month, state, currency: settings.currency.clone() });
+        month = month.next();
+    }
+    rows.reverse();
+    Ok(rows)
+}
+
+/// The month-close job: closes every ended month whose grace period has
+/// passed, oldest first. Safe to run on several instances at once.
+pub async fn close_due_months(db: &Db, now: DateTime<Utc>) -> Result<Vec<CloseOutcome>> {
+    let settings = settings(db).await?;
+    let tz = zone_of(&settings);
+    let today = local_today(tz, now);
+    let Some(mut month) = first_billed_month(db, tz).await? else { return Ok(Vec::new()) };
+    let mut done = Vec::new();
+    while close_due(month, today, settings.grace_days) {
+        let outcome = close_month(db, "system", month, now).await?;
+        if outcome.closed_now {
+            done.push(outcome);
+        }
+        month = month.next();
+    }
+    Ok(done)
+}

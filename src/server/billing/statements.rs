@@ -1,0 +1,208 @@
+//! Frozen statements in the database: written once at a month's close
+//! from the rules' bill, read back (checked) as the wire `Statement`.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+
+use super::super::db::{Db, Time, WriteTx};
+use super::super::error::Result;
+use super::super::stored;
+use crate::domain::billing::MonthBill;
+use crate::domain::{BillingMonth, Money};
+use crate::error::AppError;
+use crate::views::billing::{line_label, Statement, StatementLine};
+
+/// The names of the catalogue's options, by code.
+pub async fn option_names(db: impl sqlx::AnyExecutor<'_>) -> Result<HashMap<String, String>> {
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT code, name FROM option_catalogue").fetch_all(db).await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// How a statement names an option: its catalogue name, else its code.
+pub fn label_in(names: &HashMap<String, String>) -> impl Fn(&str) -> String + '_ {
+    |code| names.get(code).cloned().unwrap_or_else(|| code.to_owned())
+}
+
+/// Who a statement is for, and when it is frozen.
+pub(super) struct Frozen<'a> {
+    pub customer_id: i64,
+    pub customer_name: &'a str,
+    pub currency: &'a str,
+    pub closed_at: DateTime<Utc>,
+}
+
+/// Writes one statement unless the customer has one for the month already
+/// (the unique key decides); true when written.
+pub(super) async fn insert_statement(
+    tx: &mut WriteTx,
+    to: &Frozen<'_>,
+    bill: &MonthBill,
+    names: &HashMap<String, String>,
+) -> Result<bool> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO statements (customer_id, month, customer_name, currency, billable_days, users, users_at_start, \
+           users_at_end, total_cents, closed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         ON CONFLICT (customer_id, month) DO NOTHING RETURNING id",
+    )
+    .bind(to.customer_id)
+    .bind(bill.month.to_string())
+    .bind(to.customer_name)
+    .bind(to.currency)
+    .bind(i64::from(bill.billable_days))
+    .bind(i64::from(bill.users))
+    .bind(i64::from(bill.users_at_start))
+    .bind(i64::from(bill.users_at_end))
+    .bind(bill.total.cents())
+    .bind(Time(to.closed_at))
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(id) = id else { return Ok(false) };
+    // All lines of the statement in one statement.
+    let values: Vec<String> = (0..bill.lines.len())
+        .map(|i| {
+            let p = i * 8;
+            format!("(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7, p + 8)
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO statement_lines (statement_id, position, kind, code, label, quantity, unit_price_e4, amount_cents) \
+         VALUES {}",
+        values.join(", ")
+    );
+    let label = label_in(names);
+    let mut insert = sqlx::query(&sql);
+    for (position, line) in bill.lines.iter().enumerate() {
+        insert = insert
+            .bind(id)
+            .bind(position as i64)
+            .bind(line.kind.as_str())
+            .bind(&line.code)
+            .bind(line_label(line, &label))
+            .bind(line.quantity as i64)
+            .bind(line.unit_price.e4())
+            .bind(line.amount.cents());
+    }
+    insert.execute(&mut **tx).await?;
+    Ok(true)
+}
+
+#[derive(sqlx::FromRow)]
+struct StatementRow {
+    id: i64,
+    customer_id: i64,
+    month: String,
+    customer_name: String,
+    currency: String,
+    billable_days: i64,
+    users: i64,
+    users_at_start: i64,
+    users_at_end: i64,
+    total_cents: i64,
+    #[sqlx(try_from = "Time")]
+    closed_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    statement_id: i64,
+    kind: String,
+    code: String,
+    label: String,
+    quantity: i64,
+    unit_price_e4: i64,
+    amount_cents: i64,
+}
+
+/// The frozen statements of a month, by customer name.
+pub async fn statements_of_month(db: &Db, month: BillingMonth) -> Result<Vec<Statement>> {
+    let mut statements = load_statements(db, Some(month), None).await?;
+    // As the customer lists sort: accents folded, case ignored.
+    statements.sort_by_cached_key(|s| (sort_key(&s.customer_name), s.customer_id));
+    Ok(statements)
+}
+
+/// Every frozen statement of one customer, oldest first.
+pub async fn statements_of_customer(db: &Db, id: i64) -> Result<Vec<Statement>> {
+    let mut statements = load_statements(db, None, Some(id)).await?;
+    statements.sort_by_key(|s| s.month);
+    Ok(statements)
+}
+
+/// One customer's frozen statement of `month`.
+pub async fn statement_of_customer(db: &Db, id: i64, month: BillingMonth) -> Result<Statement> {
+    Ok(load_statements(db, Some(month), Some(id)).await?.pop().ok_or(AppError::NotFound)?)
+}
+
+/// Frozen statements with their lines: of one month, one customer, or both.
+/// Each filter is its own condition, so the unique (customer, month) index
+/// and the month index serve it.
+async fn load_statements(db: &Db, month: Option<BillingMonth>, customer: Option<i64>) -> Result<Vec<Statement>> {
+    let filter = match (month, customer) {
+        (Some(_), Some(_)) => "s.month = $1 AND s.customer_id = $2",
+        (Some(_), None) => "s.month = $1",
+        (None, Some(_)) => "s.customer_id = $1",
+        (None, None) => "1 = 1",
+    };
+    let month = month.map(|m| m.to_string());
+    let statements_sql = format!(
+        "SELECT s.id, s.customer_id, s.month, s.customer_name, s.currency, s.billable_days, s.users, \
+           s.users_at_start, s.users_at_end, s.total_cents, s.closed_at FROM statements s WHERE {filter}"
+    );
+    let lines_sql = format!(
+        "SELECT l.statement_id, l.kind, l.code, l.label, l.quantity, l.unit_price_e4, l.amount_cents \
+         FROM statement_lines l JOIN statements s ON s.id = l.statement_id WHERE {filter} \
+         ORDER BY l.statement_id, l.position"
+    );
+    let mut rows = sqlx::query_as::<_, StatementRow>(&statements_sql);
+    let mut lines = sqlx::query_as::<_, LineRow>(&lines_sql);
+    if let Some(month) = &month {
+        rows = rows.bind(month.clone());
+        lines = lines.bind(month.clone());
+    }
+    if let Some(customer) = customer {
+        rows = rows.bind(customer);
+        lines = lines.bind(customer);
+    }
+    let rows = rows.fetch_all(db).await?;
+    let lines = lines.fetch_all(db).await?;
+    let mut by_statement: HashMap<i64, Vec<StatementLine>> = HashMap::new();
+    for l in lines {
+        by_statement.entry(l.statement_id).or_default().push(StatementLine {
+            kind: stored::line_kind(&l.kind)?,
+            code: l.code,
+            label: l.label,
+            quantity: stored::quantity(l.quantity)?,
+            unit_price: stored::unit_price(l.unit_price_e4)?,
+            amount: Money::from_cents(l.amount_cents),
+        });
+    }
+    rows.into_iter()
+        .map(|r| {
+            Ok(Statement {
+                customer_id: r.customer_id,
+                customer_name: r.customer_name,
+                month: stored::month(&r.month)?,
+                currency: r.currency,
+                billable_days: stored::count(r.billable_days, "billable days")?,
+                users: stored::count(r.users, "users")?,
+                users_at_start: stored::count(r.users_at_start, "users at start")?,
+                users_at_end: stored::count(r.users_at_end, "users at end")?,
+                lines: by_statement.remove(&r.id).unwrap_or_default(),
+                total: Money::from_cents(r.total_cents),
+                closed_at: r.closed_at,
+            })
+        })
+        .collect()
+}
+
+/// How customer names sort: accents folded, case ignored.
+pub fn sort_key(name: &str) -> String {
+    crate::domain::CustomerName::parse(name).map(|n| n.sort_key()).unwrap_or_else(|_| name.to_lowercase())
+}
+
+/// The months closed so far.
+pub async fn closed_months(db: impl sqlx::AnyExecutor<'_>) -> Result<HashSet<BillingMonth>> {
+    let months: Vec<String> = sqlx::query_scalar("SELECT month FROM month_closes").fetch_all(db).await?;
+    months.iter().map(|m| stored::month(m)).collect()
+}
