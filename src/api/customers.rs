@@ -6,9 +6,6 @@ use crate::domain::customer::{ContractForm, CustomerForm};
 use crate::domain::customer_list::ListQuery;
 use crate::error::AppError;
 use crate::views::customers::*;
-// Only the server functions' bodies (compiled on the server) use it.
-#[cfg(feature = "ssr")]
-use chrono::Utc;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -18,7 +15,7 @@ pub async fn list_customers(query: ListQuery) -> Result<CustomerPage, AppError> 
     use crate::server::{customers, guard};
     let caller = guard::caller(Role::Viewer).await?;
     query.check().map_err(|m| AppError::Invalid(vec![m]))?;
-    Ok(customers::list(&caller.state.db, &query).await?)
+    Ok(customers::list(&caller.state.db, &query, caller.state.clock.today()).await?)
 }
 
 #[server(endpoint = "customers/get")]
@@ -26,7 +23,7 @@ pub async fn get_customer(id: i64) -> Result<CustomerDetail, AppError> {
     use crate::domain::Role;
     use crate::server::{customers, guard};
     let caller = guard::caller(Role::Viewer).await?;
-    Ok(customers::get(&caller.state.db, id).await?)
+    Ok(customers::get(&caller.state.db, id, caller.state.clock.today()).await?)
 }
 
 #[server(endpoint = "customers/history")]
@@ -41,9 +38,9 @@ pub async fn customer_history(id: i64) -> Result<Vec<AuditEntry>, AppError> {
 pub async fn customer_form_defaults() -> Result<NewCustomerDefaults, AppError> {
     use crate::domain::customer::default_contract_end;
     use crate::domain::Role;
-    use crate::server::{clock, customers, guard};
+    use crate::server::{customers, guard};
     let caller = guard::caller(Role::Operator).await?;
-    let today = clock::today();
+    let today = caller.state.clock.today();
     Ok(NewCustomerDefaults {
         today,
         contract_end: default_contract_end(today),
@@ -68,7 +65,7 @@ pub async fn create_customer(form: CustomerForm) -> Result<NewCustomer, AppError
     use crate::domain::Role;
     use crate::server::{customers, guard};
     let caller = guard::caller(Role::Operator).await?;
-    Ok(customers::create_at(&caller.state.db, &caller.user.username, &form, Utc::now()).await?)
+    Ok(customers::create(&caller.state.db, &caller.user.username, &form, caller.state.clock.now()).await?)
 }
 
 /// The prefix of the customer's API key, if it has one.
@@ -89,7 +86,7 @@ pub async fn rotate_api_key(id: i64) -> Result<String, AppError> {
     use crate::domain::Role;
     use crate::server::{api_keys, guard};
     let caller = guard::caller(Role::Operator).await?;
-    Ok(api_keys::rotate(&caller.state.db, &caller.user.username, id).await?)
+    Ok(api_keys::rotate(&caller.state.db, &caller.user.username, id, caller.state.clock.now()).await?)
 }
 
 #[server(endpoint = "customers/revoke_api_key")]
@@ -97,7 +94,7 @@ pub async fn revoke_api_key(id: i64) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::server::{api_keys, guard};
     let caller = guard::caller(Role::Operator).await?;
-    Ok(api_keys::revoke(&caller.state.db, &caller.user.username, id).await?)
+    Ok(api_keys::revoke(&caller.state.db, &caller.user.username, id, caller.state.clock.now()).await?)
 }
 
 #[server(endpoint = "customers/update_contract", input = Json)]
@@ -105,7 +102,15 @@ pub async fn update_contract(id: i64, version: i64, form: ContractForm) -> Resul
     use crate::domain::Role;
     use crate::server::{customers, guard};
     let caller = guard::caller(Role::Operator).await?;
-    Ok(customers::update_contract(&caller.state.db, &caller.user.username, id, version, &form).await?)
+    Ok(customers::update_contract(
+        &caller.state.db,
+        &caller.user.username,
+        id,
+        version,
+        &form,
+        caller.state.clock.now(),
+    )
+    .await?)
 }
 
 #[server(endpoint = "customers/set_options", input = Json)]
@@ -113,7 +118,8 @@ pub async fn set_customer_options(id: i64, version: i64, options: Vec<String>) -
     use crate::domain::Role;
     use crate::server::{customers, guard};
     let caller = guard::caller(Role::Operator).await?;
-    Ok(customers::set_options(&caller.state.db, &caller.user.username, id, version, &options).await?)
+    Ok(customers::set_options(&caller.state.db, &caller.user.username, id, version, &options, caller.state.clock.now())
+        .await?)
 }
 
 /// Changes a customer's kind. Only test -> billed exists; the server refuses
@@ -123,7 +129,8 @@ pub async fn change_customer_kind(id: i64, version: i64, kind: String) -> Result
     use crate::domain::Role;
     use crate::server::{customers, guard};
     let caller = guard::caller(Role::Operator).await?;
-    Ok(customers::change_kind(&caller.state.db, &caller.user.username, id, version, &kind).await?)
+    Ok(customers::change_kind(&caller.state.db, &caller.user.username, id, version, &kind, caller.state.clock.now())
+        .await?)
 }
 
 #[server(endpoint = "customers/deactivate")]
@@ -131,7 +138,8 @@ pub async fn deactivate_customer(id: i64, version: i64, reason: String) -> Resul
     use crate::domain::Role;
     use crate::server::{customers, guard};
     let caller = guard::caller(Role::Operator).await?;
-    Ok(customers::deactivate(&caller.state.db, &caller.user.username, id, version, &reason).await?)
+    Ok(customers::deactivate(&caller.state.db, &caller.user.username, id, version, &reason, caller.state.clock.now())
+        .await?)
 }
 
 #[server(endpoint = "customers/activate")]
@@ -139,7 +147,15 @@ pub async fn activate_customer(id: i64, version: i64, contract_end: Option<Strin
     use crate::domain::Role;
     use crate::server::{customers, guard};
     let caller = guard::caller(Role::Operator).await?;
-    Ok(customers::activate(&caller.state.db, &caller.user.username, id, version, contract_end.as_deref()).await?)
+    Ok(customers::activate(
+        &caller.state.db,
+        &caller.user.username,
+        id,
+        version,
+        contract_end.as_deref(),
+        caller.state.clock.now(),
+    )
+    .await?)
 }
 
 #[server(endpoint = "customers/remove")]
@@ -147,5 +163,6 @@ pub async fn remove_customer(id: i64, version: i64, confirm_name: String) -> Res
     use crate::domain::Role;
     use crate::server::{customers, guard};
     let caller = guard::caller(Role::Operator).await?;
-    Ok(customers::remove(&caller.state.db, &caller.user.username, id, version, &confirm_name).await?)
+    Ok(customers::remove(&caller.state.db, &caller.user.username, id, version, &confirm_name, caller.state.clock.now())
+        .await?)
 }

@@ -23,7 +23,8 @@ pub async fn create_staff(username: String, role: String, password: String) -> R
     let role = Role::parse(&role).map_err(|e| AppError::invalid("role", e))?;
     let password = Password::parse(&password).map_err(|e| AppError::invalid("password", e))?;
     let state = caller.state;
-    staff::create(&state.db, &state.hash_limit, &caller.user.username, &username, &password, role).await?;
+    staff::create(&state.db, &state.hash_limit, &caller.user.username, &username, &password, role, state.clock.now())
+        .await?;
     Ok(())
 }
 
@@ -33,7 +34,7 @@ pub async fn change_staff_role(id: i64, role: String) -> Result<(), AppError> {
     use crate::server::{guard, staff};
     let caller = guard::caller(Role::Admin).await?;
     let role = Role::parse(&role).map_err(|e| AppError::invalid("role", e))?;
-    Ok(staff::change_role(&caller.state.db, &caller.user.username, id, role).await?)
+    Ok(staff::change_role(&caller.state.db, &caller.user.username, id, role, caller.state.clock.now()).await?)
 }
 
 /// Disables an account, ending its sessions at once, or enables it again
@@ -42,7 +43,7 @@ pub async fn change_staff_role(id: i64, role: String) -> Result<(), AppError> {
 pub async fn set_staff_disabled(id: i64, disabled: bool) -> Result<(), AppError> {
     use crate::server::{guard, staff};
     let caller = guard::caller(Role::Admin).await?;
-    Ok(staff::set_disabled(&caller.state.db, &caller.user, id, disabled).await?)
+    Ok(staff::set_disabled(&caller.state.db, &caller.user, id, disabled, caller.state.clock.now()).await?)
 }
 
 /// Sets a temporary password the user must replace at the next sign-in
@@ -54,7 +55,7 @@ pub async fn reset_staff_password(id: i64, password: String) -> Result<(), AppEr
     let caller = guard::caller(Role::Admin).await?;
     let password = Password::parse(&password).map_err(|e| AppError::invalid("password", e))?;
     let state = caller.state;
-    Ok(staff::reset_password(&state.db, &state.hash_limit, &caller.user, id, &password).await?)
+    Ok(staff::reset_password(&state.db, &state.hash_limit, &caller.user, id, &password, state.clock.now()).await?)
 }
 
 /// Every signed-in user changes their own password.

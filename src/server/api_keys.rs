@@ -57,7 +57,14 @@ async fn current_prefix(tx: &mut WriteTx, customer_id: i64) -> Result<String, sq
     Ok(prefix.map(|p| format!("{p}…")).unwrap_or_else(|| "none".to_owned()))
 }
 
-fn entry<'a>(actor: &'a str, action: &'a str, customer_id: i64, old: String, new: String) -> Entry<'a> {
+fn entry<'a>(
+    actor: &'a str,
+    action: &'a str,
+    customer_id: i64,
+    change: (String, String),
+    at: DateTime<Utc>,
+) -> Entry<'a> {
+    let (old, new) = change;
     Entry {
         actor,
         action,
@@ -65,23 +72,24 @@ fn entry<'a>(actor: &'a str, action: &'a str, customer_id: i64, old: String, new
         detail: String::new(),
         customer_id: Some(customer_id),
         changes: vec![FieldChange::new("api_key", old, new)],
-        at: Utc::now(),
+        at,
     }
 }
 
 /// A new key for the customer; the old one stops working at once.
-pub async fn rotate(db: &Db, actor: &str, customer_id: i64) -> Result<String> {
+pub async fn rotate(db: &Db, actor: &str, customer_id: i64, now: DateTime<Utc>) -> Result<String> {
     let mut tx = begin_write(db).await?;
     customers::ensure_exists(&mut *tx, customer_id).await?;
     let old = current_prefix(&mut tx, customer_id).await?;
-    let key = issue(&mut tx, customer_id, actor, Utc::now()).await?;
-    audit::write(&mut tx, entry(actor, "api_key.rotated", customer_id, old, format!("{}…", &key[..SHOWN]))).await?;
+    let key = issue(&mut tx, customer_id, actor, now).await?;
+    let change = (old, format!("{}…", &key[..SHOWN]));
+    audit::write(&mut tx, entry(actor, "api_key.rotated", customer_id, change, now)).await?;
     tx.commit().await?;
     Ok(key)
 }
 
 /// Removes the customer's key: its servers can no longer report or ask.
-pub async fn revoke(db: &Db, actor: &str, customer_id: i64) -> Result<()> {
+pub async fn revoke(db: &Db, actor: &str, customer_id: i64, now: DateTime<Utc>) -> Result<()> {
     let mut tx = begin_write(db).await?;
     customers::ensure_exists(&mut *tx, customer_id).await?;
     let old = current_prefix(&mut tx, customer_id).await?;
@@ -89,7 +97,7 @@ pub async fn revoke(db: &Db, actor: &str, customer_id: i64) -> Result<()> {
     if gone.rows_affected() == 0 {
         return Err(AppError::Conflict("This customer has no API key to revoke.".to_owned()).into());
     }
-    audit::write(&mut tx, entry(actor, "api_key.revoked", customer_id, old, "none".to_owned())).await?;
+    audit::write(&mut tx, entry(actor, "api_key.revoked", customer_id, (old, "none".to_owned()), now)).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -51,6 +51,7 @@ pub async fn record(
     action: &str,
     subject: &str,
     detail: &str,
+    at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     let entry = Entry {
         actor,
@@ -59,7 +60,7 @@ pub async fn record(
         detail: detail.to_owned(),
         customer_id: None,
         changes: Vec::new(),
-        at: Utc::now(),
+        at,
     };
     write(tx, entry).await
 }
@@ -339,7 +340,7 @@ mod tests {
             options: vec![],
         };
         // Its own entry ("customer.created", by otto, today) is not numbered.
-        let c = crate::server::customers::create(&t.db, "otto", &form).await.unwrap();
+        let c = crate::server::customers::create(&t.db, "otto", &form, Utc::now()).await.unwrap().id;
         filled(&t, c).await;
         let all_entries =
             sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_log").fetch_one(&t.db).await.unwrap();

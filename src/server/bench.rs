@@ -116,10 +116,17 @@ pub(super) async fn time_calls(
 /// (a user name of its own, so a kept database can be benchmarked again).
 pub(super) async fn viewer_router(db: &super::db::Db, url: &str) -> anyhow::Result<(axum::Router, String)> {
     let name = Username::parse(&format!("bench-viewer-{}", std::process::id()))?;
-    let staff_id =
-        staff::create(db, &HashLimit::default(), "bench", &name, &Password::parse("bench password 123")?, Role::Viewer)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let staff_id = staff::create(
+        db,
+        &HashLimit::default(),
+        "bench",
+        &name,
+        &Password::parse("bench password 123")?,
+        Role::Viewer,
+        Utc::now(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut tx = begin_write(db).await?;
     let token = sessions::create(&mut tx, staff_id, Utc::now()).await?;
     tx.commit().await?;
@@ -135,9 +142,11 @@ pub async fn customers_list(count: usize, rounds: usize) -> anyhow::Result<()> {
     let db = db::connect(&url).await?;
     let started = Instant::now();
     for i in 0..count {
-        let id = customers::create(&db, "bench", &form(i)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let id = customers::create(&db, "bench", &form(i), Utc::now()).await.map_err(|e| anyhow::anyhow!("{e}"))?.id;
         if i % 10 == 9 {
-            customers::deactivate(&db, "bench", id, 1, "bench").await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            customers::deactivate(&db, "bench", id, 1, "bench", Utc::now())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
     }
     println!("filled {count} customers in {:.1} s", started.elapsed().as_secs_f64());
@@ -187,7 +196,7 @@ pub async fn metering(customers_n: usize, reports: usize, connections: usize) ->
     for i in 0..customers_n {
         let mut f = form(i);
         f.billed = true;
-        let made = customers::create_at(&db, "bench", &f, now - chrono::Duration::days(40))
+        let made = customers::create(&db, "bench", &f, now - chrono::Duration::days(40))
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         keys.push((made.id, made.api_key));

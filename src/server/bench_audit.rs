@@ -29,7 +29,7 @@ async fn fill(db: &db::Db, entries: usize) -> anyhow::Result<()> {
             limit_user_creation: false,
             options: vec![],
         };
-        customers::create(db, "bench", &form).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        customers::create(db, "bench", &form, Utc::now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     let first_customer: i64 = sqlx::query_scalar("SELECT MIN(id) FROM customers").fetch_one(db).await?;
     let codes: Vec<String> = ACTIONS.iter().map(|(code, _, _)| format!("'{code}'")).collect();

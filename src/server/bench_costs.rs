@@ -61,7 +61,7 @@ pub async fn fill(db: &Db, count: usize, months: u32) -> anyhow::Result<()> {
     let t0 = Instant::now();
     for i in 0..count {
         let created = start + chrono::Duration::days(i as i64 % 20) + chrono::Duration::minutes(i as i64 % 600);
-        let id = customers::create_at(db, "bench", &form(i), created).await.map_err(fail)?.id;
+        let id = customers::create(db, "bench", &form(i), created).await.map_err(fail)?.id;
         let mut version = 1;
         if i % 7 == 3 {
             let mut options = options_of(i);
@@ -72,13 +72,13 @@ pub async fn fill(db: &Db, count: usize, months: u32) -> anyhow::Result<()> {
                 options.push(extra);
             }
             let at = created + chrono::Duration::days((i as i64 * 31) % (days_total - 25).max(1));
-            customers::set_options_at(db, "bench", id, version, &options, at).await.map_err(fail)?;
+            customers::set_options(db, "bench", id, version, &options, at).await.map_err(fail)?;
             version += 1;
         }
         if i % 50 == 17 {
             let at =
                 (now - chrono::Duration::days(5 + (i as i64 * 11) % 360)).max(created + chrono::Duration::days(10));
-            customers::deactivate_at(db, "bench", id, version, "Contract ended", at).await.map_err(fail)?;
+            customers::deactivate(db, "bench", id, version, "Contract ended", at).await.map_err(fail)?;
         }
     }
     println!("{count} customers with history through the app's write paths: {:.1} s", t0.elapsed().as_secs_f64());

@@ -89,7 +89,7 @@ pub async fn run(plan: LoadPlan) -> anyhow::Result<()> {
     let created = Utc::now() - chrono::Duration::days(40);
     let (mut keys, mut ids) = (Vec::with_capacity(plan.customers), Vec::with_capacity(plan.customers));
     for i in 0..plan.customers {
-        let made = customers::create_at(&database, "bench", &form(i), created)
+        let made = customers::create(&database, "bench", &form(i), created)
             .await
             .map_err(|e| anyhow::anyhow!("bench data: {e}"))?;
         keys.push(made.api_key);
@@ -101,7 +101,7 @@ pub async fn run(plan: LoadPlan) -> anyhow::Result<()> {
         let name = format!("staff-{i:02}");
         let role = [Role::Viewer, Role::Operator, Role::Admin][i % 3];
         let username = Username::parse(&name).map_err(|e| anyhow::anyhow!("{e}"))?;
-        staff::create(&database, &HashLimit::default(), "bench", &username, &password, role)
+        staff::create(&database, &HashLimit::default(), "bench", &username, &password, role, Utc::now())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         staff_names.push(name);

@@ -45,7 +45,7 @@ pub(super) async fn report(t: &TestDb, id: i64, report_id: &str, at: DateTime<Ut
 /// A billed customer created 70 days ago with web_access (per user) and
 /// discovery (flat), with 12 and then 30 users reported last month.
 pub(super) async fn billed_customer(t: &TestDb, name: &str) -> i64 {
-    let made = customers::create_at(
+    let made = customers::create(
         &t.db,
         "otto",
         &form(name, true, &["web_access", "discovery"]),
@@ -88,7 +88,7 @@ async fn closing_a_month_freezes_one_statement_per_billed_customer() {
     let t = testing::fresh().await;
     let acme = billed_customer(&t, "Acme").await;
     let test =
-        customers::create_at(&t.db, "otto", &form("Trial", false, &[]), Utc::now() - Duration::days(70)).await.unwrap();
+        customers::create(&t.db, "otto", &form("Trial", false, &[]), Utc::now() - Duration::days(70)).await.unwrap();
     report(&t, test.id, "a", last_month_at(5), 40).await;
     let month = this_month().previous();
     let outcome = close_month(&t.db, "admin", month, Utc::now()).await.unwrap();
@@ -249,7 +249,7 @@ async fn a_new_option_gets_its_price_in_every_list_and_retired_ones_cannot_be_bo
     billing::set_retired(&t.db, "admin", "backup", true, Utc::now()).await.unwrap();
     let bookable = customers::bookable_options(&t.db).await.unwrap();
     assert!(!bookable.iter().any(|o| o.code == "backup"));
-    let refused = customers::create(&t.db, "otto", &form("Acme", true, &["backup"])).await.unwrap_err();
+    let refused = customers::create(&t.db, "otto", &form("Acme", true, &["backup"]), Utc::now()).await.unwrap_err();
     assert!(refused.for_field("options").is_some(), "{refused:?}");
 }
 
@@ -290,12 +290,12 @@ async fn the_close_job_waits_for_the_grace_period() {
 #[tokio::test]
 async fn every_change_writes_the_history_billing_reads() {
     let t = testing::fresh().await;
-    let id = customers::create(&t.db, "otto", &form("Acme", false, &["web_access"])).await.unwrap();
-    customers::change_kind(&t.db, "otto", id, 1, "billed").await.unwrap();
-    customers::set_options(&t.db, "otto", id, 2, &["offline".to_owned()]).await.unwrap();
-    customers::deactivate(&t.db, "otto", id, 3, "").await.unwrap();
-    customers::activate(&t.db, "otto", id, 4, None).await.unwrap();
-    customers::remove(&t.db, "otto", id, 5, "Acme").await.unwrap();
+    let id = customers::create(&t.db, "otto", &form("Acme", false, &["web_access"]), Utc::now()).await.unwrap().id;
+    customers::change_kind(&t.db, "otto", id, 1, "billed", Utc::now()).await.unwrap();
+    customers::set_options(&t.db, "otto", id, 2, &["offline".to_owned()], Utc::now()).await.unwrap();
+    customers::deactivate(&t.db, "otto", id, 3, "", Utc::now()).await.unwrap();
+    customers::activate(&t.db, "otto", id, 4, None, Utc::now()).await.unwrap();
+    customers::remove(&t.db, "otto", id, 5, "Acme", Utc::now()).await.unwrap();
     let rows: Vec<(String, String, String)> =
         sqlx::query_as("SELECT kind, status, options FROM customer_history WHERE customer_id = $1 ORDER BY id")
             .bind(id)
@@ -321,6 +321,6 @@ async fn every_change_writes_the_history_billing_reads() {
 #[tokio::test]
 async fn a_test_customer_has_no_forecast() {
     let t = testing::fresh().await;
-    let id = customers::create(&t.db, "otto", &form("Trial", false, &[])).await.unwrap();
+    let id = customers::create(&t.db, "otto", &form("Trial", false, &[]), Utc::now()).await.unwrap().id;
     assert_eq!(forecast_of(&t.db, id, Utc::now()).await.unwrap().bill, None);
 }

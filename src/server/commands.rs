@@ -9,6 +9,7 @@ use axum::serve::ListenerExt;
 use leptos::config::get_configuration;
 use rand::distributions::{Alphanumeric, DistString};
 
+use super::clock::Clock;
 use super::config::Config;
 use super::db::{self, Db};
 use super::passwords::HashLimit;
@@ -27,7 +28,7 @@ async fn bootstrap_admin(db: &Db, config: &Config) -> anyhow::Result<()> {
         (Some(name), Some(password)) => {
             let username = Username::parse(name).context("MSP_ADMIN_USERNAME")?;
             let password = Password::parse(password.expose()).context("MSP_ADMIN_PASSWORD")?;
-            staff::create(db, &HashLimit::default(), "system", &username, &password, Role::Admin)
+            staff::create(db, &HashLimit::default(), "system", &username, &password, Role::Admin, Clock::system().now())
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot create the first admin: {e}"))?;
             tracing::info!(%username, "created the first admin from the environment");
@@ -54,14 +55,16 @@ async fn run_server(db: Db, config: Config) -> anyhow::Result<()> {
     super::security::OwnOrigin::from_config(config.public_url.as_deref(), config.secure_cookies, addr)
         .map_err(anyhow::Error::msg)?;
     let (stop_jobs, stop) = tokio::sync::watch::channel(false);
-    let jobs = if config.run_jobs {
-        Some(super::jobs::spawn(db.clone(), config.clone(), std::time::Duration::from_secs(15 * 60), stop))
+    let pkg = std::path::Path::new(&*leptos_options.site_root).join(&*leptos_options.site_pkg_dir);
+    let state = AppState::new(leptos_options, db.clone(), config);
+    let jobs = if state.config.run_jobs {
+        let every = std::time::Duration::from_secs(15 * 60);
+        Some(super::jobs::spawn(db.clone(), (*state.config).clone(), state.clock.clone(), every, stop))
     } else {
         tracing::warn!("background jobs are off (MSP_RUN_JOBS=false): months do not close by themselves");
         None
     };
-    super::precompress::spawn(std::path::Path::new(&*leptos_options.site_root).join(&*leptos_options.site_pkg_dir));
-    let state = AppState::new(leptos_options, db.clone(), config);
+    super::precompress::spawn(pkg);
     let app = build_router(state);
     let listener =
         tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?.tap_io(|tcp| {
@@ -169,7 +172,7 @@ pub async fn admin_create(config: Config, username: &str, role: &str, password_s
     std::io::stdin().read_to_string(&mut input).context("cannot read the password from standard input")?;
     let password = Password::parse(input.trim_end_matches(['\r', '\n'])).context("the password")?;
     let db = db::connect(&config.database_url).await?;
-    staff::create(&db, &HashLimit::default(), "cli", &username, &password, role)
+    staff::create(&db, &HashLimit::default(), "cli", &username, &password, role, Clock::system().now())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("Created {role} account {username}.");
@@ -181,7 +184,7 @@ pub async fn close_month(config: Config, month: &str) -> anyhow::Result<()> {
     telemetry::init();
     let month = crate::domain::BillingMonth::parse(month).context("the month")?;
     let db = db::connect(&config.database_url).await?;
-    let outcome = super::billing::close_month(&db, "cli", month, chrono::Utc::now())
+    let outcome = super::billing::close_month(&db, "cli", month, Clock::system().now())
         .await
         .map_err(|e| anyhow::anyhow!("cannot close {month}: {e}"))?;
     if outcome.closed_now {
@@ -235,7 +238,7 @@ pub async fn demo(mut config: Config, database_file: PathBuf) -> anyhow::Result<
     {
         let username = Username::parse(name)?;
         let parsed = Password::parse(&password)?;
-        staff::create(&db, &HashLimit::default(), "demo", &username, &parsed, role)
+        staff::create(&db, &HashLimit::default(), "demo", &username, &parsed, role, Clock::system().now())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         logins.push((name, role));

@@ -5,6 +5,7 @@ use chrono::{Duration, Utc};
 
 use super::billing::{close_month, forecast_of, statement_of_customer};
 use super::billing_tests::{billed_customer, form, last_month_at, report, this_month};
+use super::clock;
 use super::cost_overview::{cost_overview, cost_totals, BillCache};
 use super::customers;
 use super::db::testing;
@@ -18,7 +19,7 @@ async fn a_closed_month_shows_its_statements_and_the_change_against_the_month_be
     let t = testing::fresh().await;
     let id = billed_customer(&t, "Acme").await;
     let trial =
-        customers::create_at(&t.db, "otto", &form("Trial", false, &[]), Utc::now() - Duration::days(70)).await.unwrap();
+        customers::create(&t.db, "otto", &form("Trial", false, &[]), Utc::now() - Duration::days(70)).await.unwrap();
     report(&t, trial.id, "t", last_month_at(4), 9).await;
     let last = this_month().previous();
     close_month(&t.db, "admin", last, Utc::now()).await.unwrap();
@@ -50,8 +51,8 @@ async fn the_current_month_is_the_forecast_and_a_customer_removed_in_it_stays() 
     assert_eq!((acme.bill.users, acme.bill.total), (forecast.users, forecast.total));
     assert_eq!(acme.change, UserChange::By(0), "30 users last month, 30 now");
 
-    let version = customers::get(&t.db, gone).await.unwrap().version;
-    customers::remove(&t.db, "otto", gone, version, "Gone").await.unwrap();
+    let version = customers::get(&t.db, gone, clock::today()).await.unwrap().version;
+    customers::remove(&t.db, "otto", gone, version, "Gone", Utc::now()).await.unwrap();
     let page = cost_overview(&t.db, &BillCache::default(), None, Utc::now()).await.unwrap();
     let removed = page.rows.iter().find(|r| r.bill.customer_id == gone).expect("billed this month, so listed");
     assert_eq!(removed.bill.status, CustomerStatus::Removed);
@@ -81,8 +82,8 @@ async fn a_kept_month_is_computed_again_when_usage_or_a_customer_changes() {
     report(&t, id, "more", Utc::now(), 44).await;
     let page = cost_overview(&t.db, &cache, None, Utc::now()).await.unwrap();
     assert_eq!(users(&page), 44, "a new usage report shows at once");
-    let version = customers::get(&t.db, id).await.unwrap().version;
-    customers::deactivate(&t.db, "otto", id, version, "Moved").await.unwrap();
+    let version = customers::get(&t.db, id, clock::today()).await.unwrap().version;
+    customers::deactivate(&t.db, "otto", id, version, "Moved", Utc::now()).await.unwrap();
     let page = cost_overview(&t.db, &cache, None, Utc::now()).await.unwrap();
     assert_eq!(page.rows[0].bill.status, CustomerStatus::Deactivated);
 }
@@ -97,8 +98,8 @@ async fn with_a_refresh_interval_new_usage_waits_for_it_but_a_customer_change_do
     report(&t, id, "more", Utc::now(), 44).await;
     let page = cost_overview(&t.db, &cache, None, Utc::now()).await.unwrap();
     assert_eq!(users(&page), 30, "kept: the usage is less than the interval old");
-    let version = customers::get(&t.db, id).await.unwrap().version;
-    customers::deactivate(&t.db, "otto", id, version, "Moved").await.unwrap();
+    let version = customers::get(&t.db, id, clock::today()).await.unwrap().version;
+    customers::deactivate(&t.db, "otto", id, version, "Moved", Utc::now()).await.unwrap();
     let page = cost_overview(&t.db, &cache, None, Utc::now()).await.unwrap();
     assert_eq!(page.rows[0].bill.status, CustomerStatus::Deactivated, "computed again at once");
     assert_eq!(users(&page), 44, "with the usage as it is now");

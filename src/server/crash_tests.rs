@@ -42,7 +42,8 @@ async fn serve(url: &str, addr: SocketAddr) {
     let (_stop, stop) = tokio::sync::watch::channel(false);
     // A short interval: every start runs a pass (and may close months).
     let mut config = Config::for_database(url);
-    let _jobs = super::jobs::spawn(db.clone(), config.clone(), Duration::from_millis(200), stop);
+    let clock = super::clock::Clock::system();
+    let _jobs = super::jobs::spawn(db.clone(), config.clone(), clock, Duration::from_millis(200), stop);
     // Thousands of reports from a few keys: the limit is not under test.
     config.api_requests_per_minute = u32::MAX;
     let router = router_on(db, config);
@@ -94,9 +95,8 @@ async fn sigkill_at_random_moments_loses_no_acknowledged_report_and_no_statement
     let since = Utc::now() - chrono::Duration::days(215);
     let mut keys = Vec::new();
     for i in 0..12 {
-        let made = customers::create_at(&t.db, "otto", &form(&format!("Crash {i}"), true, &["web_access"]), since)
-            .await
-            .unwrap();
+        let made =
+            customers::create(&t.db, "otto", &form(&format!("Crash {i}"), true, &["web_access"]), since).await.unwrap();
         let report = UsageReport { report_id: format!("start-{i}"), observed_at: since, users: 3 + i };
         metering::ingest(&t.db, made.id, &report, since).await.unwrap();
         keys.push(made.api_key);

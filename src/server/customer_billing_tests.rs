@@ -74,8 +74,8 @@ async fn a_month_closed_before_the_customer_was_billed_shows_not_billed() {
     let last = this_month().previous();
     // Deactivated before last month began: closed without its statement.
     let start = last.first_day().and_hms_opt(0, 0, 0).unwrap().and_utc() - Duration::days(1);
-    let version = customers::get(&t.db, other).await.unwrap().version;
-    customers::deactivate_at(&t.db, "otto", other, version, "paused", start).await.unwrap();
+    let version = customers::get(&t.db, other, clock::today()).await.unwrap().version;
+    customers::deactivate(&t.db, "otto", other, version, "paused", start).await.unwrap();
     close_month(&t.db, "admin", last, Utc::now()).await.unwrap();
     let page = customer_billing(&t.db, other, 12, Utc::now()).await.unwrap();
     let month = page.months.iter().find(|m| m.month == last).unwrap();
@@ -88,7 +88,7 @@ async fn a_month_closed_before_the_customer_was_billed_shows_not_billed() {
 async fn a_test_customer_has_no_billing_figures() {
     let t = testing::fresh().await;
     let trial =
-        customers::create_at(&t.db, "otto", &form("Trial", false, &[]), Utc::now() - Duration::days(70)).await.unwrap();
+        customers::create(&t.db, "otto", &form("Trial", false, &[]), Utc::now() - Duration::days(70)).await.unwrap();
     report(&t, trial.id, "a", last_month_at(5), 40).await;
     let page = customer_billing(&t.db, trial.id, 24, Utc::now()).await.unwrap();
     assert!(page.months.is_empty());

@@ -5,7 +5,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::api_keys;
 use super::audit::{self, Entry};
-use super::clock;
 use super::db::{begin_write, Day, Db, Flag, Time, WriteTx};
 use super::error::Result;
 use super::history;
@@ -98,8 +97,7 @@ fn order_by(sort: SortKey, descending: bool) -> String {
 }
 
 /// One page of a tab, with the counts of every tab (search applied).
-pub async fn list(db: &Db, query: &ListQuery) -> Result<CustomerPage> {
-    let today = clock::today();
+pub async fn list(db: &Db, query: &ListQuery, today: NaiveDate) -> Result<CustomerPage> {
     let pattern = query.like_pattern();
     let (test, billed, deactivated): (i64, i64, i64) = sqlx::query_as(
         "SELECT \
@@ -157,14 +155,13 @@ async fn options_of(db: impl sqlx::AnyExecutor<'_>, id: i64) -> Result<Vec<Catal
     Ok(rows.into_iter().map(|(code, name, pricing)| CatalogueOption { code, name, pricing }).collect())
 }
 
-pub async fn get(db: &Db, id: i64) -> Result<CustomerDetail> {
+pub async fn get(db: &Db, id: i64, today: NaiveDate) -> Result<CustomerDetail> {
     let row: Option<Row> =
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM customers WHERE id = $1 AND status <> 'removed'"))
             .bind(id)
             .fetch_optional(db)
             .await?;
     let row = row.ok_or(AppError::NotFound)?;
-    let today = clock::today();
     Ok(CustomerDetail {
         id: row.id,
         kind: row.kind(),
@@ -250,13 +247,9 @@ async fn option_names(executor: impl sqlx::AnyExecutor<'_>, codes: &[String]) ->
     Ok(if names.is_empty() { "none".to_owned() } else { names.join(", ") })
 }
 
-pub async fn create(db: &Db, actor: &str, form: &CustomerForm) -> Result<i64> {
-    Ok(create_at(db, actor, form, Utc::now()).await?.id)
-}
-
 /// Creates a customer as of `now` (the demo backdates its history), with
 /// its machine API key, returned in full this once.
-pub async fn create_at(db: &Db, actor: &str, form: &CustomerForm, now: DateTime<Utc>) -> Result<NewCustomer> {
+pub async fn create(db: &Db, actor: &str, form: &CustomerForm, now: DateTime<Utc>) -> Result<NewCustomer> {
     let today = now.date_naive();
     let bookable: Vec<String> = bookable_options(db).await?.into_iter().map(|o| o.code).collect();
     let new = form.validate(today, &bookable).map_err(AppError::Invalid)?;
@@ -345,9 +338,15 @@ async fn bump_version(tx: &mut WriteTx, id: i64, version: i64) -> Result<()> {
     Ok(())
 }
 
-pub async fn update_contract(db: &Db, actor: &str, id: i64, version: i64, form: &ContractForm) -> Result<()> {
-    let now = Utc::now();
-    let today = clock::today();
+pub async fn update_contract(
+    db: &Db,
+    actor: &str,
+    id: i64,
+    version: i64,
+    form: &ContractForm,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let today = now.date_naive();
     let mut tx = begin_write(db).await?;
     let row = find_for_change(&mut tx, id, version).await?;
     let change = form.validate(today, row.contract_end).map_err(AppError::Invalid)?;
@@ -394,11 +393,7 @@ pub async fn update_contract(db: &Db, actor: &str, id: i64, version: i64, form: 
     Ok(())
 }
 
-pub async fn set_options(db: &Db, actor: &str, id: i64, version: i64, requested: &[String]) -> Result<()> {
-    set_options_at(db, actor, id, version, requested, Utc::now()).await
-}
-
-pub async fn set_options_at(
+pub async fn set_options(
     db: &Db,
     actor: &str,
     id: i64,
@@ -445,11 +440,7 @@ pub async fn set_options_at(
     Ok(())
 }
 
-pub async fn change_kind(db: &Db, actor: &str, id: i64, version: i64, kind: &str) -> Result<()> {
-    change_kind_at(db, actor, id, version, kind, Utc::now()).await
-}
-
-pub async fn change_kind_at(db: &Db, actor: &str, id: i64, version: i64, kind: &str, now: DateTime<Utc>) -> Result<()> {
+pub async fn change_kind(db: &Db, actor: &str, id: i64, version: i64, kind: &str, now: DateTime<Utc>) -> Result<()> {
     let to = CustomerKind::parse(kind).map_err(|e| AppError::invalid("kind", e))?;
     let mut tx = begin_write(db).await?;
     let row = find_for_change(&mut tx, id, version).await?;
@@ -476,18 +467,7 @@ pub async fn change_kind_at(db: &Db, actor: &str, id: i64, version: i64, kind: &
     Ok(())
 }
 
-pub async fn deactivate(db: &Db, actor: &str, id: i64, version: i64, reason: &str) -> Result<()> {
-    deactivate_at(db, actor, id, version, reason, Utc::now()).await
-}
-
-pub async fn deactivate_at(
-    db: &Db,
-    actor: &str,
-    id: i64,
-    version: i64,
-    reason: &str,
-    now: DateTime<Utc>,
-) -> Result<()> {
+pub async fn deactivate(db: &Db, actor: &str, id: i64, version: i64, reason: &str, now: DateTime<Utc>) -> Result<()> {
     let reason = parse_reason(reason).map_err(|e| AppError::invalid("reason", e))?;
     let mut tx = begin_write(db).await?;
     let row = find_for_change(&mut tx, id, version).await?;
@@ -516,9 +496,15 @@ pub async fn deactivate_at(
 /// Activates a deactivated customer as it was. When its contract end has
 /// passed, a new one (today or later) is required, or the contract-end job
 /// would deactivate it again at once.
-pub async fn activate(db: &Db, actor: &str, id: i64, version: i64, new_contract_end: Option<&str>) -> Result<()> {
-    let now = Utc::now();
-    let today = clock::today();
+pub async fn activate(
+    db: &Db,
+    actor: &str,
+    id: i64,
+    version: i64,
+    new_contract_end: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let today = now.date_naive();
     let mut tx = begin_write(db).await?;
     let row = find_for_change(&mut tx, id, version).await?;
     if row.status() != CustomerStatus::Deactivated {
@@ -559,8 +545,14 @@ pub async fn activate(db: &Db, actor: &str, id: i64, version: i64, new_contract_
 
 /// Removes a customer after the user typed its name. The record stays for
 /// statements and the audit log; it leaves every list and cannot be opened.
-pub async fn remove(db: &Db, actor: &str, id: i64, version: i64, confirm_name: &str) -> Result<RemovedCustomer> {
-    let now = Utc::now();
+pub async fn remove(
+    db: &Db,
+    actor: &str,
+    id: i64,
+    version: i64,
+    confirm_name: &str,
+    now: DateTime<Utc>,
+) -> Result<RemovedCustomer> {
     let mut tx = begin_write(db).await?;
     let row = find_for_change(&mut tx, id, version).await?;
     if confirm_name.trim() != row.name {

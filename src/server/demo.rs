@@ -193,9 +193,9 @@ pub async fn fill(db: &Db, close: bool) -> anyhow::Result<usize> {
         let mut version = 1;
         // The first options; one more is booked later on.
         let later_option = form.options.pop().filter(|_| form.options.len() > 1);
-        let id = customers::create_at(db, "demo", &form, created).await.map_err(fail)?.id;
+        let id = customers::create(db, "demo", &form, created).await.map_err(fail)?.id;
         if let Some(days) = plan.converted_after.filter(|d| created + Duration::days(*d) < now) {
-            customers::change_kind_at(db, "demo", id, version, "billed", created + Duration::days(days))
+            customers::change_kind(db, "demo", id, version, "billed", created + Duration::days(days))
                 .await
                 .map_err(fail)?;
             version += 1;
@@ -204,7 +204,7 @@ pub async fn fill(db: &Db, close: bool) -> anyhow::Result<usize> {
         if let Some(code) = later_option.filter(|_| option_day < now) {
             let mut options = form.options.clone();
             options.push(code);
-            customers::set_options_at(db, "demo", id, version, &options, option_day).await.map_err(fail)?;
+            customers::set_options(db, "demo", id, version, &options, option_day).await.map_err(fail)?;
             version += 1;
         }
         let until = match plan.deactivated {
@@ -216,7 +216,7 @@ pub async fn fill(db: &Db, close: bool) -> anyhow::Result<usize> {
                     reason.to_owned()
                 };
                 report_usage(db, id, i, license, created, at).await?;
-                customers::deactivate_at(db, "demo", id, version, &reason, at).await.map_err(fail)?;
+                customers::deactivate(db, "demo", id, version, &reason, at).await.map_err(fail)?;
                 made += 1;
                 continue;
             }

@@ -58,6 +58,7 @@ async fn authorize(needed: Role) -> Result<CurrentUser, AppError> {
     let path = parts()?.uri.path().to_owned();
     tracing::warn!(user = %user.username, role = %user.role, needed = %needed, %path, "refused: role too low");
     let detail = format!("needs the role {}, has {}", needed.label(), user.role.label());
-    super::refusals::record_one(&state()?.db, &user.username, "access.refused", &path, &detail).await;
+    let state = state()?;
+    super::refusals::record_one(&state.db, &user.username, "access.refused", &path, &detail, state.clock.now()).await;
     Err(AppError::Forbidden)
 }

@@ -6,12 +6,12 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::audit::{self, Entry};
-use super::clock;
+use super::clock::Clock;
 use super::config::Config;
 use super::db::{begin_write, Day, Db, Time};
 use super::history;
@@ -23,7 +23,9 @@ const ACTOR: &str = "system";
 /// Deactivates every active customer whose contract end has passed (the day
 /// after `contract_end` on), with the reason "Contract ended on DATE", once.
 /// Returns how many it deactivated.
-pub async fn deactivate_ended_contracts(db: &Db, today: NaiveDate) -> Result<usize, sqlx::Error> {
+#[tracing::instrument(skip(db))]
+pub async fn deactivate_ended_contracts(db: &Db, now: DateTime<Utc>) -> Result<usize, sqlx::Error> {
+    let today = now.date_naive();
     let due: Vec<(i64, Day)> =
         sqlx::query_as("SELECT id, contract_end FROM customers WHERE status = 'active' AND contract_end < $1")
             .bind(Day(today))
@@ -32,7 +34,6 @@ pub async fn deactivate_ended_contracts(db: &Db, today: NaiveDate) -> Result<usi
     let mut done = 0;
     for (id, Day(contract_end)) in due {
         let reason = format!("Contract ended on {contract_end}");
-        let now = Utc::now();
         let mut tx = begin_write(db).await?;
         // Only if it is still active and its contract end unchanged since the
         // look-up: someone may have extended the contract in the meantime.
@@ -71,7 +72,7 @@ pub async fn deactivate_ended_contracts(db: &Db, today: NaiveDate) -> Result<usi
 /// Runs the jobs now and then every `every` until `stop` turns true. A pass
 /// that has started always runs to its end (the server waits for the
 /// returned task before it exits), so a shutdown never cuts a job short.
-pub fn spawn(db: Db, config: Config, every: Duration, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+pub fn spawn(db: Db, config: Config, clock: Clock, every: Duration, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         loop {
@@ -79,8 +80,9 @@ pub fn spawn(db: Db, config: Config, every: Duration, mut stop: watch::Receiver<
                 _ = tick.tick() => {}
                 _ = stop.wait_for(|stop| *stop) => break,
             }
-            match claim_pass(&db, every, Utc::now()).await {
-                Ok(true) => run_pass(&db, &config).await,
+            let now = clock.now();
+            match claim_pass(&db, every, now).await {
+                Ok(true) => run_pass(&db, &config, now).await,
                 Ok(false) => {}
                 Err(error) => tracing::error!(%error, "cannot claim the job pass"),
             }
@@ -111,28 +113,29 @@ fn instance_name() -> String {
     format!("{host}:{}", std::process::id())
 }
 
-/// One pass of every job.
-async fn run_pass(db: &Db, config: &Config) {
-    match deactivate_ended_contracts(db, clock::today()).await {
+/// One pass of every job, as of `now`.
+#[tracing::instrument(skip(db, config))]
+async fn run_pass(db: &Db, config: &Config, now: DateTime<Utc>) {
+    match deactivate_ended_contracts(db, now).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(customers = n, "deactivated customers whose contract ended"),
         Err(error) => tracing::error!(%error, "the contract-end job failed"),
     }
-    match billing::close_due_months(db, Utc::now()).await {
+    match billing::close_due_months(db, now).await {
         Ok(closed) => {
             for c in closed {
                 tracing::info!(month = %c.month, statements = c.statements, "closed a month");
             }
         }
-        Err(error) => tracing::error!(%error, "the month-close job failed"),
+        Err(error) => tracing::error!(error = %error.chain(), "the month-close job failed"),
     }
-    if let Err(error) = metering::prune_raw_reports(db, Utc::now()).await {
+    if let Err(error) = metering::prune_raw_reports(db, now).await {
         tracing::error!(%error, "pruning old usage reports failed");
     }
-    if let Err(error) = sessions::prune_expired(db, config, Utc::now()).await {
+    if let Err(error) = sessions::prune_expired(db, config, now).await {
         tracing::error!(%error, "pruning ended sessions failed");
     }
-    if let Err(error) = login::prune_attempts(db, config, Utc::now()).await {
+    if let Err(error) = login::prune_attempts(db, config, now).await {
         tracing::error!(%error, "pruning old sign-in attempts failed");
     }
 }
@@ -141,8 +144,10 @@ async fn run_pass(db: &Db, config: &Config) {
 pub(super) mod tests {
     use super::*;
     use crate::domain::customer::CustomerForm;
+    use crate::server::clock;
     use crate::server::customers;
     use crate::server::db::testing;
+    use chrono::NaiveDate;
 
     /// An active billed customer whose contract ends on `end`.
     pub(in crate::server) async fn customer_ending(t: &testing::TestDb, name: &str, end: NaiveDate) -> i64 {
@@ -155,7 +160,7 @@ pub(super) mod tests {
             limit_user_creation: false,
             options: vec![],
         };
-        let id = customers::create(&t.db, "otto", &form).await.unwrap();
+        let id = customers::create(&t.db, "otto", &form, Utc::now()).await.unwrap().id;
         sqlx::query("UPDATE customers SET contract_end = $1 WHERE id = $2")
             .bind(Day(end))
             .bind(id)
@@ -165,6 +170,10 @@ pub(super) mod tests {
         id
     }
 
+    fn noon(day: NaiveDate) -> DateTime<Utc> {
+        day.and_hms_opt(12, 0, 0).unwrap().and_utc()
+    }
+
     #[tokio::test]
     async fn a_customer_is_deactivated_the_day_after_its_contract_end_once() {
         let t = testing::fresh().await;
@@ -172,14 +181,17 @@ pub(super) mod tests {
         let id = customer_ending(&t, "Ending", end).await;
         let running = customer_ending(&t, "Running", NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()).await;
 
-        assert_eq!(deactivate_ended_contracts(&t.db, end).await.unwrap(), 0, "still running on its last day");
+        assert_eq!(deactivate_ended_contracts(&t.db, noon(end)).await.unwrap(), 0, "still running on its last day");
         let next_day = end + chrono::Duration::days(1);
-        assert_eq!(deactivate_ended_contracts(&t.db, next_day).await.unwrap(), 1);
-        assert_eq!(deactivate_ended_contracts(&t.db, next_day).await.unwrap(), 0, "idempotent");
+        assert_eq!(deactivate_ended_contracts(&t.db, noon(next_day)).await.unwrap(), 1);
+        assert_eq!(deactivate_ended_contracts(&t.db, noon(next_day)).await.unwrap(), 0, "idempotent");
 
-        let c = customers::get(&t.db, id).await.unwrap();
+        let c = customers::get(&t.db, id, clock::today()).await.unwrap();
         assert_eq!(c.deactivation_reason.as_deref(), Some("Contract ended on 2026-11-30"));
-        assert_eq!(customers::get(&t.db, running).await.unwrap().status, crate::domain::CustomerStatus::Active);
+        assert_eq!(
+            customers::get(&t.db, running, clock::today()).await.unwrap().status,
+            crate::domain::CustomerStatus::Active
+        );
         let entries: Vec<(String, String)> = sqlx::query_as(
             "SELECT actor, action FROM audit_log WHERE customer_id = $1 AND action = 'customer.deactivated'",
         )
@@ -198,7 +210,8 @@ pub(super) mod tests {
             customer_ending(&t, &format!("Ending{i}"), end).await;
         }
         let day = end + chrono::Duration::days(1);
-        let (a, b) = tokio::join!(deactivate_ended_contracts(&t.db, day), deactivate_ended_contracts(&t.db, day));
+        let (a, b) =
+            tokio::join!(deactivate_ended_contracts(&t.db, noon(day)), deactivate_ended_contracts(&t.db, noon(day)));
         assert_eq!(a.unwrap() + b.unwrap(), 5);
         let audit: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'customer.deactivated'")
             .fetch_one(&t.db)
@@ -229,14 +242,15 @@ pub(super) mod tests {
         // when the stop comes.
         let lock = begin_write(&t.db).await.unwrap();
         let (stop_tx, stop) = watch::channel(false);
-        let jobs = spawn(t.db.clone(), Config::for_database("unused"), Duration::from_secs(3600), stop);
+        let jobs =
+            spawn(t.db.clone(), Config::for_database("unused"), Clock::system(), Duration::from_secs(3600), stop);
         tokio::time::sleep(Duration::from_millis(300)).await;
         stop_tx.send(true).unwrap();
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert!(!jobs.is_finished(), "the pass in progress was abandoned");
         drop(lock);
         tokio::time::timeout(Duration::from_secs(120), jobs).await.expect("the jobs stop").unwrap();
-        let status = customers::get(&t.db, id).await.unwrap().status;
+        let status = customers::get(&t.db, id, clock::today()).await.unwrap().status;
         assert_eq!(status, crate::domain::CustomerStatus::Deactivated, "the pass ran to its end");
     }
 }

@@ -86,7 +86,7 @@ async fn failures(tx: &mut super::db::WriteTx, username: &str, ip: &str, since: 
 /// A refusal is written to the audit log as `refused_action`.
 pub async fn admit(state: &AppState, username: &str, ip: IpAddr, refused_action: &str) -> Result<Attempt> {
     let limits = limits(state);
-    let now = Utc::now();
+    let now = state.clock.now();
     let since = Time(now - chrono::Duration::seconds(limits.window_secs));
     let ip_text = ip.to_string();
     let mut tx = begin_write(&state.db).await?;
@@ -107,7 +107,8 @@ pub async fn admit(state: &AppState, username: &str, ip: IpAddr, refused_action:
         Decision::Wait { secs } => {
             tx.rollback().await?;
             let detail = format!("from {ip}, {} failures of this account in the window", failures.account);
-            state.refusals.record(&state.db, ip, username, refused_action, &format!("staff:{username}"), &detail).await;
+            let refusal = [username, refused_action, &format!("staff:{username}"), &detail];
+            state.refusals.record(&state.db, ip, refusal, now).await;
             let secs = u64::try_from(secs).unwrap_or(1);
             Err(AppError::TooManyRequests { message: sign_in_limit::wait_message(secs as i64), retry_after_secs: secs }
                 .into())
@@ -124,7 +125,8 @@ async fn passed(tx: &mut super::db::WriteTx, attempt: Attempt) -> Result<(), sql
 /// The admitted attempt failed: it stays a failure; the audit log says so.
 pub async fn failed(state: &AppState, username: &str, ip: IpAddr, action: &str) -> Result<(), sqlx::Error> {
     let mut tx = begin_write(&state.db).await?;
-    audit::record(&mut tx, username, action, &format!("staff:{username}"), &format!("from {ip}")).await?;
+    let (subject, detail) = (format!("staff:{username}"), format!("from {ip}"));
+    audit::record(&mut tx, username, action, &subject, &detail, state.clock.now()).await?;
     tx.commit().await
 }
 
@@ -162,14 +164,15 @@ pub async fn sign_in(
         }
     };
 
-    let now = Utc::now();
+    let now = state.clock.now();
     let mut tx = begin_write(&state.db).await?;
     if let Some(old) = old_token_hash {
         sessions::delete(&mut tx, &old).await?;
     }
     let token = sessions::create(&mut tx, account.id, now).await?;
     passed(&mut tx, attempt).await?;
-    audit::record(&mut tx, &username, "login.succeeded", &format!("staff:{username}"), &format!("from {ip}")).await?;
+    let (subject, detail) = (format!("staff:{username}"), format!("from {ip}"));
+    audit::record(&mut tx, &username, "login.succeeded", &subject, &detail, now).await?;
     tx.commit().await?;
     let user = CurrentUser {
         id: account.id,
@@ -217,7 +220,8 @@ pub async fn prune_attempts(db: &Db, config: &Config, now: DateTime<Utc>) -> Res
 pub async fn sign_out(state: &AppState, user: &CurrentUser, token_hash: &str) -> Result<()> {
     let mut tx = begin_write(&state.db).await?;
     sessions::delete(&mut tx, token_hash).await?;
-    audit::record(&mut tx, &user.username, "logout", &format!("staff:{}", user.username), "").await?;
+    let subject = format!("staff:{}", user.username);
+    audit::record(&mut tx, &user.username, "logout", &subject, "", state.clock.now()).await?;
     tx.commit().await?;
     Ok(())
 }

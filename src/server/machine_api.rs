@@ -159,7 +159,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, A
             "This API key is not valid (unknown, rotated or revoked).",
         ));
     };
-    if let Err(wait) = state.api_limiter.hit(&state.db, customer_id, Utc::now()).await? {
+    if let Err(wait) = state.api_limiter.hit(&state.db, customer_id, state.clock.now()).await? {
         let mut e = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
@@ -267,7 +267,7 @@ async fn usage(State(state): State<AppState>, request: Request) -> Result<Respon
             ),
         )
     })?;
-    let now = Utc::now();
+    let now = state.clock.now();
     let report = body.validate(now).map_err(AppError::Invalid)?;
     let report_id = report.report_id.clone();
     let accepted = state.usage_writer.submit(caller.customer_id, report, now).await.map_err(|e| match e {

@@ -52,7 +52,7 @@ impl Api {
             limit_user_creation: limit,
             options: vec!["web_access".to_owned(), "discovery".to_owned()],
         };
-        let made = customers::create_at(&self.t.db, "otto", &form, Utc::now()).await.unwrap();
+        let made = customers::create(&self.t.db, "otto", &form, Utc::now()).await.unwrap();
         (made.id, made.api_key)
     }
 
@@ -179,11 +179,11 @@ async fn without_a_valid_key_the_answer_is_401() {
     assert_eq!(api.license("msp_not-a-real-key").await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(api.license(&key[..key.len() - 1]).await.status, StatusCode::UNAUTHORIZED);
     // Rotated: the old key stops at once, the new one works.
-    let new_key = api_keys::rotate(&api.t.db, "otto", id).await.unwrap();
+    let new_key = api_keys::rotate(&api.t.db, "otto", id, Utc::now()).await.unwrap();
     assert_eq!(api.license(&key).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(api.license(&new_key).await.status, StatusCode::OK);
     // Revoked: nothing works.
-    api_keys::revoke(&api.t.db, "otto", id).await.unwrap();
+    api_keys::revoke(&api.t.db, "otto", id, Utc::now()).await.unwrap();
     assert_eq!(api.license(&new_key).await.status, StatusCode::UNAUTHORIZED);
     let refused = api.report(&new_key, report("x", 1, 1)).await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
@@ -194,7 +194,7 @@ async fn without_a_valid_key_the_answer_is_401() {
 async fn a_removed_customers_key_stops_working_at_once() {
     let api = Api::new().await;
     let (id, key) = api.customer("Acme", 50, false).await;
-    customers::remove(&api.t.db, "otto", id, 1, "Acme").await.unwrap();
+    customers::remove(&api.t.db, "otto", id, 1, "Acme", Utc::now()).await.unwrap();
     assert_eq!(api.license(&key).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(api.report(&key, report("x", 1, 1)).await.status, StatusCode::UNAUTHORIZED);
 }
@@ -203,7 +203,7 @@ async fn a_removed_customers_key_stops_working_at_once() {
 async fn a_deactivated_customer_may_read_its_license_but_not_report() {
     let api = Api::new().await;
     let (id, key) = api.customer("Acme", 50, false).await;
-    customers::deactivate(&api.t.db, "otto", id, 1, "unpaid").await.unwrap();
+    customers::deactivate(&api.t.db, "otto", id, 1, "unpaid", Utc::now()).await.unwrap();
     let refused = api.report(&key, report("x", 1, 1)).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert_eq!(refused.json["error"], "customer_deactivated");
@@ -294,7 +294,7 @@ async fn a_report_for_a_closed_month_is_kept_flagged_late_and_not_billed() {
         limit_user_creation: false,
         options: vec![],
     };
-    let made = customers::create_at(&api.t.db, "otto", &form, long_ago).await.unwrap();
+    let made = customers::create(&api.t.db, "otto", &form, long_ago).await.unwrap();
     let last_month = BillingMonth::of(clock::today()).previous();
     billing::close_month(&api.t.db, "otto", last_month, Utc::now()).await.unwrap();
     let in_closed = last_month.first_day().and_hms_opt(10, 0, 0).unwrap().and_utc();
@@ -385,7 +385,7 @@ async fn the_openapi_document_matches_what_the_routes_do() {
 
     let (id, key) = api.customer("Acme", 50, false).await;
     let (deactivated_id, deactivated) = api.customer("Globex", 50, false).await;
-    customers::deactivate(&api.t.db, "otto", deactivated_id, 1, "").await.unwrap();
+    customers::deactivate(&api.t.db, "otto", deactivated_id, 1, "", Utc::now()).await.unwrap();
     let json = "application/json";
     let big = "x".repeat(17 * 1024);
     let mut seen: Vec<(String, String, u16, Value)> = Vec::new();

@@ -20,6 +20,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 
 use super::audit;
+use super::clock::Clock;
 use super::db::{begin_write, Db};
 
 /// The most address-action pairs counted at once.
@@ -82,10 +83,11 @@ impl RefusalLog {
 
     /// Records a refusal (see the module's text). The refusal stands even
     /// if this write fails; the failure is logged.
-    pub async fn record(&self, db: &Db, ip: IpAddr, actor: &str, action: &str, subject: &str, detail: &str) {
+    pub async fn record(&self, db: &Db, ip: IpAddr, refusal: [&str; 4], now: DateTime<Utc>) {
+        let [actor, action, subject, detail] = refusal;
         let entry = (actor.to_owned(), action.to_owned(), subject.to_owned(), detail.to_owned());
-        let due = self.count(ip, entry, Utc::now());
-        write(db, due).await;
+        let due = self.count(ip, entry, now);
+        write(db, due, now).await;
     }
 
     /// Writes the counted repeats of minutes before `now`'s.
@@ -94,25 +96,25 @@ impl RefusalLog {
             Ok(mut buckets) => drain_before(&mut buckets, minute_of(now)),
             Err(_) => Vec::new(),
         };
-        write(db, due).await;
+        write(db, due, now).await;
     }
 
     /// Flushes every [`FLUSH_EVERY`] while the log is in use elsewhere.
-    pub fn spawn_flusher(self: &Arc<Self>, db: Db) {
+    pub fn spawn_flusher(self: &Arc<Self>, db: Db, clock: Clock) {
         let log = Arc::downgrade(self);
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(FLUSH_EVERY).await;
                 let Some(log) = log.upgrade() else { return };
-                log.flush(&db, Utc::now()).await;
+                log.flush(&db, clock.now()).await;
             }
         });
     }
 }
 
 /// Writes one refused action of a signed-in staff member at once.
-pub async fn record_one(db: &Db, actor: &str, action: &str, subject: &str, detail: &str) {
-    write(db, vec![(actor.to_owned(), action.to_owned(), subject.to_owned(), detail.to_owned())]).await;
+pub async fn record_one(db: &Db, actor: &str, action: &str, subject: &str, detail: &str, at: DateTime<Utc>) {
+    write(db, vec![(actor.to_owned(), action.to_owned(), subject.to_owned(), detail.to_owned())], at).await;
 }
 
 fn self_count(buckets: &mut HashMap<Key, Bucket>, key: Key, entry: Pending, minute: i64) -> Vec<Pending> {
@@ -147,14 +149,14 @@ fn drain_before(buckets: &mut HashMap<Key, Bucket>, minute: i64) -> Vec<Pending>
     out
 }
 
-async fn write(db: &Db, due: Vec<Pending>) {
+async fn write(db: &Db, due: Vec<Pending>, at: DateTime<Utc>) {
     if due.is_empty() {
         return;
     }
     let written = async {
         let mut tx = begin_write(db).await?;
         for (actor, action, subject, detail) in &due {
-            audit::record(&mut tx, actor, action, subject, detail).await?;
+            audit::record(&mut tx, actor, action, subject, detail, at).await?;
         }
         tx.commit().await
     };

@@ -121,7 +121,8 @@ pub async fn refuse_cross_site(State(state): State<AppState>, req: Request, next
             let actor = req.extensions().get::<SignedIn>().map_or("anonymous", |s| s.user.username.as_str());
             let ip = req.extensions().get::<ClientIp>().map_or(IpAddr::from([0, 0, 0, 0]), |ip| ip.0);
             let detail = format!("{} from {why}, address {ip}", req.method());
-            state.refusals.record(&state.db, ip, actor, "access.cross_site", req.uri().path(), &detail).await;
+            let refusal = [actor, "access.cross_site", req.uri().path(), &detail];
+            state.refusals.record(&state.db, ip, refusal, state.clock.now()).await;
             return (
                 StatusCode::FORBIDDEN,
                 [(header::CONTENT_TYPE, "application/json")],
@@ -221,7 +222,8 @@ pub async fn require_sign_in(State(state): State<AppState>, req: Request, next: 
         }
         if path.starts_with("/api/") {
             let user = signed_in.user.username.clone();
-            super::refusals::record_one(&state.db, &user, "access.password_change_required", path, "").await;
+            let now = state.clock.now();
+            super::refusals::record_one(&state.db, &user, "access.password_change_required", path, "", now).await;
             let body = serde_json::to_string(&AppError::PasswordChangeRequired).unwrap_or_default();
             return (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], body).into_response();
         }

@@ -192,7 +192,7 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
     let token = cookie_value(req.headers(), state.config.session_cookie_name()).map(str::to_owned);
     let mut stale_cookie = false;
     if let Some(token) = token {
-        match resolve(&state.db, &state.config, &token, Utc::now()).await {
+        match resolve(&state.db, &state.config, &token, state.clock.now()).await {
             Ok(Some(signed_in)) => {
                 req.extensions_mut().insert(signed_in);
             }

@@ -80,7 +80,7 @@ pub async fn count_by_role(db: &Db) -> Result<Vec<(String, i64)>, sqlx::Error> {
         .await
 }
 
-async fn insert(tx: &mut WriteTx, username: &Username, hash: &str, role: Role) -> Result<i64> {
+async fn insert(tx: &mut WriteTx, username: &Username, hash: &str, role: Role, now: DateTime<Utc>) -> Result<i64> {
     let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM staff WHERE username = $1")
         .bind(username.as_str())
         .fetch_optional(&mut **tx)
@@ -94,7 +94,7 @@ async fn insert(tx: &mut WriteTx, username: &Username, hash: &str, role: Role) -
     .bind(username.as_str())
     .bind(hash)
     .bind(role.as_str())
-    .bind(Time(Utc::now()))
+    .bind(Time(now))
     .fetch_one(&mut **tx)
     .await?;
     Ok(id)
@@ -118,11 +118,13 @@ pub async fn create(
     username: &Username,
     password: &Password,
     role: Role,
+    now: DateTime<Utc>,
 ) -> Result<i64> {
     let hash = new_hash(limit, password, username.as_str(), "password").await?;
     let mut tx = begin_write(db).await?;
-    let id = insert(&mut tx, username, &hash, role).await?;
-    audit::record(&mut tx, actor, "staff.created", &format!("staff:{username}"), &format!("role: {role}")).await?;
+    let id = insert(&mut tx, username, &hash, role, now).await?;
+    let (subject, detail) = (format!("staff:{username}"), format!("role: {role}"));
+    audit::record(&mut tx, actor, "staff.created", &subject, &detail, now).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -164,7 +166,13 @@ async fn end_sessions(tx: &mut WriteTx, staff_id: i64, except_token_hash: Option
     Ok(())
 }
 
-fn staff_entry<'a>(actor: &'a str, action: &'a str, target: &StaffRow, changes: Vec<FieldChange>) -> audit::Entry<'a> {
+fn staff_entry<'a>(
+    actor: &'a str,
+    action: &'a str,
+    target: &StaffRow,
+    changes: Vec<FieldChange>,
+    at: DateTime<Utc>,
+) -> audit::Entry<'a> {
     audit::Entry {
         actor,
         action,
@@ -172,13 +180,13 @@ fn staff_entry<'a>(actor: &'a str, action: &'a str, target: &StaffRow, changes: 
         detail: String::new(),
         customer_id: None,
         changes,
-        at: Utc::now(),
+        at,
     }
 }
 
 /// Gives account `id` another role. The last active admin keeps theirs.
 /// Signed-in sessions carry on with the new role from their next request.
-pub async fn change_role(db: &Db, actor: &str, id: i64, role: Role) -> Result<()> {
+pub async fn change_role(db: &Db, actor: &str, id: i64, role: Role, now: DateTime<Utc>) -> Result<()> {
     let mut tx = begin_write(db).await?;
     let target = find(&mut tx, id).await?;
     if target.role() == role {
@@ -189,7 +197,7 @@ pub async fn change_role(db: &Db, actor: &str, id: i64, role: Role) -> Result<()
     }
     sqlx::query("UPDATE staff SET role = $1 WHERE id = $2").bind(role.as_str()).bind(id).execute(&mut *tx).await?;
     let change = FieldChange::new("role", target.role().label(), role.label());
-    audit::write(&mut tx, staff_entry(actor, "staff.role_changed", &target, vec![change])).await?;
+    audit::write(&mut tx, staff_entry(actor, "staff.role_changed", &target, vec![change], now)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -197,7 +205,7 @@ pub async fn change_role(db: &Db, actor: &str, id: i64, role: Role) -> Result<()
 /// Disables account `id` (its sessions end at once: the next request of
 /// each is anonymous) or enables it again. Nobody disables themselves, and
 /// the last active admin stays.
-pub async fn set_disabled(db: &Db, actor: &CurrentUser, id: i64, disabled: bool) -> Result<()> {
+pub async fn set_disabled(db: &Db, actor: &CurrentUser, id: i64, disabled: bool, now: DateTime<Utc>) -> Result<()> {
     if disabled && actor.id == id {
         return Err(AppError::Conflict("You cannot disable your own account.".to_owned()).into());
     }
@@ -214,7 +222,7 @@ pub async fn set_disabled(db: &Db, actor: &CurrentUser, id: i64, disabled: bool)
     let (action, old, new) =
         if disabled { ("staff.disabled", "active", "disabled") } else { ("staff.enabled", "disabled", "active") };
     let change = FieldChange::new("state", old, new);
-    audit::write(&mut tx, staff_entry(&actor.username, action, &target, vec![change])).await?;
+    audit::write(&mut tx, staff_entry(&actor.username, action, &target, vec![change], now)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -227,6 +235,7 @@ pub async fn reset_password(
     actor: &CurrentUser,
     id: i64,
     password: &Password,
+    now: DateTime<Utc>,
 ) -> Result<()> {
     if actor.id == id {
         return Err(AppError::Conflict("Change your own password under \"Your password\".".to_owned()).into());
@@ -242,7 +251,7 @@ pub async fn reset_password(
         .execute(&mut *tx)
         .await?;
     end_sessions(&mut tx, id, None).await?;
-    audit::write(&mut tx, staff_entry(&actor.username, "staff.password_reset", &target, Vec::new())).await?;
+    audit::write(&mut tx, staff_entry(&actor.username, "staff.password_reset", &target, Vec::new(), now)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -258,6 +267,7 @@ pub async fn change_own_password(
     new: &Password,
     ip: IpAddr,
 ) -> Result<()> {
+    let now = state.clock.now();
     let same = current == new.expose();
     super::login::check_current_password(state, user, current, ip).await?;
     if same {
@@ -273,7 +283,7 @@ pub async fn change_own_password(
         .execute(&mut *tx)
         .await?;
     end_sessions(&mut tx, user.id, Some(token_hash)).await?;
-    audit::write(&mut tx, staff_entry(&user.username, "staff.password_changed", &target, Vec::new())).await?;
+    audit::write(&mut tx, staff_entry(&user.username, "staff.password_changed", &target, Vec::new(), now)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -281,7 +291,8 @@ pub async fn change_own_password(
 #[cfg(test)]
 pub async fn insert_for_test(db: &Db, username: &str, role: Role) -> i64 {
     let mut tx = begin_write(db).await.unwrap();
-    let id = insert(&mut tx, &Username::parse(username).unwrap(), "not-a-hash", role).await.unwrap();
+    let id =
+        insert(&mut tx, &Username::parse(username).unwrap(), "not-a-hash", role, chrono::Utc::now()).await.unwrap();
     tx.commit().await.unwrap();
     id
 }
@@ -296,7 +307,7 @@ mod tests {
         let t = testing::fresh().await;
         let name = Username::parse("Bob").unwrap();
         let password = Password::parse("twelve chars!").unwrap();
-        create(&t.db, &HashLimit::default(), "cli", &name, &password, Role::Viewer).await.unwrap();
+        create(&t.db, &HashLimit::default(), "cli", &name, &password, Role::Viewer, chrono::Utc::now()).await.unwrap();
         let row = find_by_username(&t.db, "bob").await.unwrap().unwrap();
         assert_eq!(row.role(), Role::Viewer);
         let entries: Vec<(String, String, String)> =
@@ -309,9 +320,17 @@ mod tests {
         let t = testing::fresh().await;
         let name = Username::parse("bob").unwrap();
         let password = Password::parse("twelve chars!").unwrap();
-        create(&t.db, &HashLimit::default(), "cli", &name, &password, Role::Viewer).await.unwrap();
-        let again =
-            create(&t.db, &HashLimit::default(), "cli", &Username::parse("BOB").unwrap(), &password, Role::Admin).await;
+        create(&t.db, &HashLimit::default(), "cli", &name, &password, Role::Viewer, chrono::Utc::now()).await.unwrap();
+        let again = create(
+            &t.db,
+            &HashLimit::default(),
+            "cli",
+            &Username::parse("BOB").unwrap(),
+            &password,
+            Role::Admin,
+            chrono::Utc::now(),
+        )
+        .await;
         assert_eq!(again.unwrap_err().for_field("username").as_deref(), Some("This user name is already taken."));
         assert_eq!(count(&t.db).await.unwrap(), 1);
         let audit: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&t.db).await.unwrap();

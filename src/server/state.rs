@@ -43,8 +43,9 @@ impl AppState {
         let api_limiter = Arc::new(RateLimiter::new(config.api_requests_per_minute));
         let usage_writer = Arc::new(UsageWriter::start(db.clone()));
         let refresh = config.cost_overview_refresh_seconds;
+        let clock = Clock::system();
         let refusals = Arc::new(RefusalLog::default());
-        refusals.spawn_flusher(db.clone());
+        refusals.spawn_flusher(db.clone(), clock.clone());
         let own_origin =
             OwnOrigin::from_config(config.public_url.as_deref(), config.secure_cookies, leptos_options.site_addr)
                 .unwrap_or_else(|message| {
@@ -64,7 +65,7 @@ impl AppState {
             hash_limit: Arc::new(HashLimit::default()),
             refusals,
             own_origin: Arc::new(own_origin),
-            clock: Clock::system(),
+            clock,
         }
     }
 }

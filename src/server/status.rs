@@ -200,7 +200,7 @@ mod tests {
         let acme = billed_customer(&t, "Acme").await;
         let mut ending = form("Trial", false, &[]);
         ending.contract_end = (crate::server::clock::today() + Duration::days(5)).to_string();
-        let trial = customers::create(&t.db, "otto", &ending).await.unwrap();
+        let trial = customers::create(&t.db, "otto", &ending, Utc::now()).await.unwrap().id;
 
         let s = collect(&state, true).await.unwrap();
         let silent: Vec<(i64, &str)> = s.metering.silent.iter().map(|c| (c.id, c.note.as_str())).collect();

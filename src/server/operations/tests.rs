@@ -100,6 +100,6 @@ async fn the_database_its_wal_and_every_backup_are_readable_by_their_owner_only(
 
 async fn write_an_entry(db: &Db) {
     let mut tx = db::begin_write(db).await.unwrap();
-    crate::server::audit::record(&mut tx, "ada", "settings.changed", "settings", "").await.unwrap();
+    crate::server::audit::record(&mut tx, "ada", "settings.changed", "settings", "", Utc::now()).await.unwrap();
     tx.commit().await.unwrap();
 }

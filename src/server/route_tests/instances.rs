@@ -39,7 +39,7 @@ async fn customers_since(app: &TestApp, first: BillingMonth) -> Vec<i64> {
     let mut ids = Vec::new();
     for i in 0..CUSTOMERS {
         let form = crate::server::billing_tests::form(&format!("Shared {i}"), true, &["web_access"]);
-        let id = customers::create_at(&app.t.db, "otto", &form, start).await.unwrap().id;
+        let id = customers::create(&app.t.db, "otto", &form, start).await.unwrap().id;
         let report = UsageReport { report_id: format!("first-{i}"), observed_at: start, users: 5 + i as u32 };
         metering::ingest(&app.t.db, id, &report, start).await.unwrap();
         ids.push(id);
@@ -120,9 +120,9 @@ async fn both_instances_running_the_contract_end_job_at_once_deactivate_each_cus
     for i in 0..8 {
         jobs::tests::customer_ending(&a.t, &format!("Ending{i}"), ended).await;
     }
-    let today = Utc::now().date_naive();
+    let now = Utc::now();
     let (on_a, on_b) =
-        tokio::join!(jobs::deactivate_ended_contracts(&a.t.db, today), jobs::deactivate_ended_contracts(&b, today));
+        tokio::join!(jobs::deactivate_ended_contracts(&a.t.db, now), jobs::deactivate_ended_contracts(&b, now));
     assert_eq!(on_a.unwrap() + on_b.unwrap(), 8);
     let entries: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'customer.deactivated'")
         .fetch_one(&a.t.db)
@@ -139,8 +139,8 @@ async fn an_api_key_has_one_rate_limit_over_both_instances() {
     let a = instance_with(&first, config.clone()).await;
     let b = instance_with(&first, config).await;
     let form = crate::server::billing_tests::form("Limited", true, &[]);
-    let id = customers::create(&a.t.db, "otto", &form).await.unwrap();
-    let key = api_keys::rotate(&a.t.db, "otto", id).await.unwrap();
+    let id = customers::create(&a.t.db, "otto", &form, Utc::now()).await.unwrap().id;
+    let key = api_keys::rotate(&a.t.db, "otto", id, Utc::now()).await.unwrap();
     let license = |app: &TestApp| {
         let request = Request::builder()
             .uri("/api/v1/license")

@@ -1,5 +1,6 @@
-//! What the log says about a failing request: its request id (also sent
-//! to the caller) and the error's causes, on one line.
+//! What the log says about a failing request (its request id, also sent to
+//! the caller, and the error's causes, on one line), and the app's clock
+//! that tests move.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -67,4 +68,17 @@ async fn a_request_id_sent_by_the_client_is_replaced() {
     let response = app.send(request).await;
     let id = response.headers().get("x-request-id").unwrap().to_str().unwrap();
     assert!(id.len() == 16 && id.chars().all(|c| c.is_ascii_alphanumeric()), "{id}");
+}
+
+#[tokio::test]
+async fn moving_the_apps_clock_past_the_idle_time_ends_a_session() {
+    let app = TestApp::new().await.with_staff("ada", Role::Admin).await;
+    let cookie = app.cookie_for("ada").await;
+    assert_eq!(app.get("/settings", Some(&cookie)).await.status(), StatusCode::OK);
+    let idle = chrono::Duration::minutes(i64::from(app.state.config.session_idle_minutes));
+    app.state.clock.shift(idle - chrono::Duration::minutes(1));
+    assert_eq!(app.get("/settings", Some(&cookie)).await.status(), StatusCode::OK, "still within the idle time");
+    app.state.clock.shift(idle + chrono::Duration::minutes(1));
+    let page = app.get("/settings", Some(&cookie)).await;
+    assert_eq!(page.status(), StatusCode::SEE_OTHER, "sent to sign in again");
 }

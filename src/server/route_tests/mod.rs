@@ -8,6 +8,7 @@ use axum::body::{to_bytes, Body};
 use axum::http::{header, Method, Request, StatusCode};
 use axum::response::Response;
 use axum::Router;
+use chrono::Utc;
 use tower::ServiceExt;
 
 use super::config::Config;
@@ -49,9 +50,17 @@ impl TestApp {
 
     async fn with_staff(self, name: &str, role: Role) -> Self {
         let username = Username::parse(name).unwrap();
-        staff::create(&self.t.db, &HashLimit::default(), "test", &username, &Password::parse(PASSWORD).unwrap(), role)
-            .await
-            .unwrap();
+        staff::create(
+            &self.t.db,
+            &HashLimit::default(),
+            "test",
+            &username,
+            &Password::parse(PASSWORD).unwrap(),
+            role,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
         self
     }
 
