@@ -331,13 +331,10 @@ mod tests {
     async fn pages_walk_the_filtered_log_newest_first_both_ways() {
         let t = testing::fresh().await;
         let form = crate::domain::customer::CustomerForm {
-            name: "Acme Bau GmbH".into(),
-            billed: true,
             contract_end: (crate::server::clock::today() + chrono::Duration::days(30)).to_string(),
             database_name: "acme_bau".into(),
             max_users: "5".into(),
-            limit_user_creation: false,
-            options: vec![],
+            ..crate::server::fixtures::customer_form("Acme Bau GmbH", true, &[])
         };
         // Its own entry ("customer.created", by otto, today) is not numbered.
         let c = crate::server::customers::create(&t.db, "otto", &form, Utc::now()).await.unwrap().id;

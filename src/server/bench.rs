@@ -10,6 +10,7 @@ use tower::ServiceExt;
 
 use super::config::Config;
 use super::db::{self, begin_write, Time};
+use super::fixtures::customer_form;
 use super::loopback::{report_body, Connection};
 use super::passwords::HashLimit;
 use super::router::router_on;
@@ -35,13 +36,11 @@ pub(super) const NAMES: [&str; 12] = [
 
 pub(super) fn form(i: usize) -> CustomerForm {
     CustomerForm {
-        name: format!("{} {i:05}", NAMES[i % NAMES.len()]),
-        billed: i % 10 < 7,
         contract_end: (Utc::now().date_naive() + chrono::Duration::days(1 + (i as i64 * 13) % 700)).to_string(),
         database_name: format!("customer_{i:05}"),
         max_users: (1 + (i * 37) % 2000).to_string(),
         limit_user_creation: i.is_multiple_of(2),
-        options: vec!["web_access".to_owned()],
+        ..customer_form(&format!("{} {i:05}", NAMES[i % NAMES.len()]), i % 10 < 7, &["web_access"])
     }
 }
 

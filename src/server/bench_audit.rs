@@ -9,6 +9,7 @@ use chrono::{NaiveDate, Utc};
 use super::bench::{summary, time_calls, viewer_router};
 use super::customers;
 use super::db;
+use super::fixtures::customer_form;
 use crate::domain::audit_query::{ActionFilter, ActionGroup, AuditCursor, AuditFilter, ACTIONS};
 use crate::domain::customer::CustomerForm;
 
@@ -20,14 +21,11 @@ const PEOPLE: usize = 20;
 /// statement writes them (the app's own write path would take an hour).
 async fn fill(db: &db::Db, entries: usize) -> anyhow::Result<()> {
     for i in 0..CUSTOMERS {
+        let name = format!("{} {i:04}", super::bench::NAMES[i % super::bench::NAMES.len()]);
         let form = CustomerForm {
-            name: format!("{} {i:04}", super::bench::NAMES[i % super::bench::NAMES.len()]),
-            billed: true,
-            contract_end: (Utc::now().date_naive() + chrono::Duration::days(400)).to_string(),
             database_name: format!("audit_bench_{i:04}"),
             max_users: "10".into(),
-            limit_user_creation: false,
-            options: vec![],
+            ..customer_form(&name, true, &[])
         };
         customers::create(db, "bench", &form, Utc::now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     }

@@ -17,6 +17,7 @@ use chrono::{Datelike, Utc};
 use super::bench::{summary, viewer_router, NAMES};
 use super::db::{self, begin_write, Db, Time};
 use super::demo::OPTIONS;
+use super::fixtures::customer_form;
 use super::{billing, customers};
 use crate::domain::customer::CustomerForm;
 use crate::domain::BillingMonth;
@@ -36,13 +37,12 @@ fn options_of(i: usize) -> Vec<String> {
 
 fn form(i: usize) -> CustomerForm {
     CustomerForm {
-        name: format!("{} {i:05}", NAMES[i % NAMES.len()]),
-        billed: true,
         contract_end: (Utc::now().date_naive() + chrono::Duration::days(30 + (i as i64 * 13) % 700)).to_string(),
         database_name: format!("customer_{i:05}"),
         max_users: (5 + (i * 37) % 400).to_string(),
         limit_user_creation: i.is_multiple_of(2),
         options: options_of(i),
+        ..customer_form(&format!("{} {i:05}", NAMES[i % NAMES.len()]), true, &[])
     }
 }
 

@@ -8,7 +8,6 @@ use super::db::testing::{self, TestDb};
 use super::{clock, customers, metering};
 use crate::domain::billing::{bill_month, LineKind};
 use crate::domain::billing_settings::{NewOptionForm, OptionPriceForm, PriceListForm, SettingsForm};
-use crate::domain::customer::CustomerForm;
 use crate::domain::usage::UsageReport;
 use crate::domain::{BillingMonth, Money};
 use crate::error::AppError;
@@ -17,17 +16,7 @@ pub(super) fn this_month() -> BillingMonth {
     BillingMonth::of(clock::today())
 }
 
-pub(super) fn form(name: &str, billed: bool, options: &[&str]) -> CustomerForm {
-    CustomerForm {
-        name: name.to_owned(),
-        billed,
-        contract_end: (clock::today() + Duration::days(400)).to_string(),
-        database_name: crate::domain::DatabaseName::slug_of(name).to_string(),
-        max_users: "100".to_owned(),
-        limit_user_creation: false,
-        options: options.iter().map(|o| (*o).to_owned()).collect(),
-    }
-}
+pub(super) use super::fixtures::customer_form as form;
 
 /// Middle of a day of last month, UTC.
 pub(super) fn last_month_at(day: u32) -> DateTime<Utc> {

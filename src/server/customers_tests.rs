@@ -5,6 +5,7 @@ use chrono::{Duration, Utc};
 use super::clock;
 use super::customers::{self, CHANGED_BY_SOMEONE_ELSE};
 use super::db::testing::{self, TestDb};
+use super::fixtures::customer_form;
 use crate::domain::customer::{ContractForm, CustomerForm};
 use crate::domain::customer_list::{ListQuery, ListTab, SortKey};
 use crate::domain::{CustomerKind, CustomerStatus};
@@ -13,13 +14,9 @@ use crate::server::error::ServerError;
 
 fn form(name: &str) -> CustomerForm {
     CustomerForm {
-        name: name.to_owned(),
-        billed: false,
         contract_end: (clock::today() + Duration::days(28)).to_string(),
-        database_name: crate::domain::DatabaseName::slug_of(name).to_string(),
         max_users: "25".to_owned(),
-        limit_user_creation: false,
-        options: vec!["web_access".to_owned()],
+        ..customer_form(name, false, &["web_access"])
     }
 }
 

@@ -147,18 +147,16 @@ pub(super) mod tests {
     use crate::server::clock;
     use crate::server::customers;
     use crate::server::db::testing;
+    use crate::server::fixtures::customer_form;
     use chrono::NaiveDate;
 
     /// An active billed customer whose contract ends on `end`.
     pub(in crate::server) async fn customer_ending(t: &testing::TestDb, name: &str, end: NaiveDate) -> i64 {
         let form = CustomerForm {
-            name: name.into(),
-            billed: true,
             contract_end: (clock::today() + chrono::Duration::days(1)).to_string(),
             database_name: name.to_lowercase(),
             max_users: "5".into(),
-            limit_user_creation: false,
-            options: vec![],
+            ..customer_form(name, true, &[])
         };
         let id = customers::create(&t.db, "otto", &form, Utc::now()).await.unwrap().id;
         sqlx::query("UPDATE customers SET contract_end = $1 WHERE id = $2")

@@ -1,90 +1,17 @@
-//! The machine API over the real router and a real SQLite file: every
+//! The machine API over the real router and a real database (`TestApp`): every
 //! status with its JSON body, idempotency, keys, and the OpenAPI document
 //! compared with what the routes answer.
 
-use axum::body::{to_bytes, Body};
-use axum::http::{header, Method, Request, StatusCode};
-use axum::Router;
+use axum::http::{header, Method, StatusCode};
 use chrono::{Duration, Utc};
 use serde_json::{json, Value};
-use tower::ServiceExt;
 
-use super::config::Config;
-use super::db::testing::{self, TestDb};
+use super::fixtures::customer_form;
 use super::machine_api::OPENAPI;
-use super::router::router_on;
+use super::test_app::TestApp;
 use super::{api_keys, billing, clock, customers};
 use crate::domain::customer::CustomerForm;
 use crate::domain::BillingMonth;
-
-struct Api {
-    router: Router,
-    t: TestDb,
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    json: Value,
-}
-
-impl Api {
-    async fn new() -> Self {
-        Self::with_limit(1000).await
-    }
-
-    async fn with_limit(per_minute: u32) -> Self {
-        let t = testing::fresh().await;
-        let mut config = Config::for_database("sqlite://unused");
-        config.api_requests_per_minute = per_minute;
-        let router = router_on(t.db.clone(), config);
-        Self { router, t }
-    }
-
-    /// A customer (billed unless `test`), its id and API key.
-    async fn customer(&self, name: &str, max_users: u32, limit: bool) -> (i64, String) {
-        let form = CustomerForm {
-            name: name.to_owned(),
-            billed: true,
-            contract_end: (clock::today() + Duration::days(60)).to_string(),
-            database_name: crate::domain::DatabaseName::slug_of(name).to_string(),
-            max_users: max_users.to_string(),
-            limit_user_creation: limit,
-            options: vec!["web_access".to_owned(), "discovery".to_owned()],
-        };
-        let made = customers::create(&self.t.db, "otto", &form, Utc::now()).await.unwrap();
-        (made.id, made.api_key)
-    }
-
-    async fn send(&self, method: Method, path: &str, key: Option<&str>, content_type: &str, body: String) -> Answer {
-        let mut builder = Request::builder().method(method).uri(path).header(header::HOST, "127.0.0.1:3000");
-        if let Some(key) = key {
-            builder = builder.header(header::AUTHORIZATION, format!("Bearer {key}"));
-        }
-        if !content_type.is_empty() {
-            builder = builder.header(header::CONTENT_TYPE, content_type);
-        }
-        let response = self.router.clone().oneshot(builder.body(Body::from(body)).unwrap()).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = to_bytes(response.into_body(), 1 << 20).await.unwrap();
-        let json = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| panic!("{path} answered {status} without JSON: {}", String::from_utf8_lossy(&bytes)));
-        Answer { status, headers, json }
-    }
-
-    async fn report(&self, key: &str, body: Value) -> Answer {
-        self.send(Method::POST, "/api/v1/usage", Some(key), "application/json", body.to_string()).await
-    }
-
-    async fn license(&self, key: &str) -> Answer {
-        self.send(Method::GET, "/api/v1/license", Some(key), "", String::new()).await
-    }
-
-    async fn count(&self, sql: &str, id: i64) -> i64 {
-        sqlx::query_scalar(sql).bind(id).fetch_one(&self.t.db).await.unwrap()
-    }
-}
 
 fn report(id: &str, minutes_ago: i64, users: i64) -> Value {
     report_at(id, Utc::now() - Duration::minutes(minutes_ago), users)
@@ -105,7 +32,7 @@ fn moments_today(n: i64) -> Vec<chrono::DateTime<Utc>> {
 
 #[tokio::test]
 async fn a_report_is_stored_as_the_days_peak_and_answered_with_the_license() {
-    let api = Api::new().await;
+    let api = TestApp::with_api_limit(1000).await;
     let (id, key) = api.customer("Acme", 50, true).await;
     let at = moments_today(3);
     let first = api.report(&key, report_at("r1", at[0], 17)).await;
@@ -132,7 +59,7 @@ async fn a_report_is_stored_as_the_days_peak_and_answered_with_the_license() {
 
 #[tokio::test]
 async fn an_older_report_arriving_late_does_not_replace_the_current_count() {
-    let api = Api::new().await;
+    let api = TestApp::with_api_limit(1000).await;
     let (_, key) = api.customer("Acme", 50, false).await;
     api.report(&key, report("new", 5, 30)).await;
     api.report(&key, report("old", 60, 12)).await;
@@ -141,7 +68,7 @@ async fn an_older_report_arriving_late_does_not_replace_the_current_count() {
 
 #[tokio::test]
 async fn the_same_report_again_changes_nothing_and_gets_the_same_answer() {
-    let api = Api::new().await;
+    let api = TestApp::with_api_limit(1000).await;
     let (id, key) = api.customer("Acme", 50, false).await;
     let body = report("same", 5, 9);
     let first = api.report(&key, body.clone()).await;
@@ -155,7 +82,7 @@ async fn the_same_report_again_changes_nothing_and_gets_the_same_answer() {
 
 #[tokio::test]
 async fn the_same_report_id_with_another_body_is_refused_and_changes_nothing() {
-    let api = Api::new().await;
+    let api = TestApp::with_api_limit(1000).await;
     let (id, key) = api.customer("Acme", 50, false).await;
     api.report(&key, report("dup", 5, 9)).await;
     let other = api.report(&key, report("dup", 5, 99)).await;
@@ -170,9 +97,9 @@ async fn the_same_report_id_with_another_body_is_refused_and_changes_nothing() {
 
 #[tokio::test]
 async fn without_a_valid_key_the_answer_is_401() {
-    let api = Api::new().await;
+    let api = TestApp::with_api_limit(1000).await;
     let (id, key) = api.customer("Acme", 50, false).await;
-    let none = api.send(Method::GET, "/api/v1/license", None, "", String::new()).await;
+    let none = api.machine(Method::GET, "/api/v1/license", None, "", String::new()).await;
     assert_eq!(none.status, StatusCode::UNAUTHORIZED);
     assert_eq!(none.json["error"], "unauthorized");
     assert_eq!(none.headers.get(header::WWW_AUTHENTICATE).unwrap(), "Bearer");
@@ -192,7 +119,7 @@ async fn without_a_valid_key_the_answer_is_401() {
 
 #[tokio::test]
 async fn a_removed_customers_key_stops_working_at_once() {
-    let api = Api::new().await;
+    let api = TestApp::with_api_limit(1000).await;
     let (id, key) = api.customer("Acme", 50, false).await;
     customers::remove(&api.t.db, "otto", id, 1, "Acme", Utc::now()).await.unwrap();
     assert_eq!(api.license(&key).await.status, StatusCode::UNAUTHORIZED);
@@ -201,7 +128,7 @@ async fn a_removed_customers_key_stops_working_at_once() {
 
 #[tokio::test]
 async fn a_deactivated_customer_may_read_its_license_but_not_report() {
-    let api = Api::new().await;
+    let api = TestApp::with_api_limit(1000).await;
     let (id, key) = api.customer("Acme", 50, false).await;
     customers::deactivate(&api.t.db, "otto", id, 1, "unpaid", Utc::now()).await.unwrap();
     let refused = api.report(&key, report("x", 1, 1)).await;
@@ -215,7 +142,7 @@ async fn a_deactivated_customer_may_read_its_license_but_not_report() {
 
 #[tokio::test]
 async fn with_the_hard_limit_reached_no_user_may_be_created() {
-    let api = Api::new().await;
+    let api = TestApp::with_api_limit(1000).await;
     let (_, limited) = api.customer("Acme", 20, true).await;
     let (_, open) = api.customer("Globex", 20, false).await;
     assert_eq!(api.report(&limited, report("a", 2, 19)).await.json["license"]["can_create_user"], true);
@@ -225,12 +152,12 @@ async fn with_the_hard_limit_reached_no_user_may_be_created() {
 
 #[tokio::test]
 async fn bad_bodies_get_400_413_415_or_422_and_nothing_is_written() {
-    let api = Api::new().await;
+    let api = TestApp::with_api_limit(1000).await;
     let (id, key) = api.customer("Acme", 50, false).await;
     let post = |ct: &'static str, body: String| {
         let key = key.clone();
         let api = &api;
-        async move { api.send(Method::POST, "/api/v1/usage", Some(&key), ct, body).await }
+        async move { api.machine(Method::POST, "/api/v1/usage", Some(&key), ct, body).await }
     };
     let malformed = post("application/json", "{\"report_id\": ".to_owned()).await;
     assert_eq!((malformed.status, malformed.json["error"].as_str()), (StatusCode::BAD_REQUEST, Some("malformed_json")));
@@ -259,7 +186,7 @@ async fn bad_bodies_get_400_413_415_or_422_and_nothing_is_written() {
 
 #[tokio::test]
 async fn each_key_has_its_own_rate_limit() {
-    let api = Api::with_limit(3).await;
+    let api = TestApp::with_api_limit(3).await;
     let (_, key) = api.customer("Acme", 50, false).await;
     let (_, other) = api.customer("Globex", 50, false).await;
     for _ in 0..3 {
@@ -274,25 +201,21 @@ async fn each_key_has_its_own_rate_limit() {
 
 #[tokio::test]
 async fn unknown_paths_and_methods_answer_json() {
-    let api = Api::new().await;
-    let missing = api.send(Method::GET, "/api/v1/nothing", None, "", String::new()).await;
+    let api = TestApp::with_api_limit(1000).await;
+    let missing = api.machine(Method::GET, "/api/v1/nothing", None, "", String::new()).await;
     assert_eq!((missing.status, missing.json["error"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
-    let wrong = api.send(Method::DELETE, "/api/v1/usage", None, "", String::new()).await;
+    let wrong = api.machine(Method::DELETE, "/api/v1/usage", None, "", String::new()).await;
     assert_eq!(wrong.status, StatusCode::METHOD_NOT_ALLOWED);
 }
 
 #[tokio::test]
 async fn a_report_for_a_closed_month_is_kept_flagged_late_and_not_billed() {
-    let api = Api::new().await;
+    let api = TestApp::with_api_limit(1000).await;
     let long_ago = Utc::now() - Duration::days(70);
     let form = CustomerForm {
-        name: "Old Customer".into(),
-        billed: true,
         contract_end: (long_ago.date_naive() + Duration::days(200)).to_string(),
-        database_name: "old_customer".into(),
         max_users: "50".into(),
-        limit_user_creation: false,
-        options: vec![],
+        ..customer_form("Old Customer", true, &[])
     };
     let made = customers::create(&api.t.db, "otto", &form, long_ago).await.unwrap();
     let last_month = BillingMonth::of(clock::today()).previous();
@@ -379,8 +302,8 @@ fn conforms(doc: &Value, schema: &Value, value: &Value, at: &str) -> Result<(), 
 async fn the_openapi_document_matches_what_the_routes_do() {
     let doc: Value = serde_json::from_str(OPENAPI).unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    let api = Api::with_limit(6).await;
-    let served = api.send(Method::GET, "/api/v1/openapi.json", None, "", String::new()).await;
+    let api = TestApp::with_api_limit(6).await;
+    let served = api.machine(Method::GET, "/api/v1/openapi.json", None, "", String::new()).await;
     assert_eq!(served.json, doc);
 
     let (id, key) = api.customer("Acme", 50, false).await;
@@ -403,7 +326,7 @@ async fn the_openapi_document_matches_what_the_routes_do() {
         (Method::GET, "/openapi.json", None, "", String::new()),
     ];
     for (method, path, key, ct, body) in cases {
-        let answer = api.send(method.clone(), &format!("/api/v1{path}"), key, ct, body).await;
+        let answer = api.machine(method.clone(), &format!("/api/v1{path}"), key, ct, body).await;
         seen.push((path.to_owned(), method.as_str().to_lowercase(), answer.status.as_u16(), answer.json));
     }
     // Two more license calls exhaust the limit of 6 for `key`: 429.
@@ -440,7 +363,7 @@ async fn the_openapi_document_matches_what_the_routes_do() {
 /// its own answer: new, replayed or refused.
 #[tokio::test]
 async fn concurrent_reports_each_get_their_own_answer() {
-    let api = Api::new().await;
+    let api = TestApp::with_api_limit(1000).await;
     let mut keys = Vec::new();
     for name in ["Acme", "Globex", "Initech"] {
         keys.push(api.customer(name, 500, false).await);

@@ -17,6 +17,7 @@ pub mod customers;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod fixtures;
 pub mod guard;
 pub mod history;
 pub mod jobs;
@@ -52,3 +53,5 @@ mod customers_tests;
 mod machine_api_tests;
 #[cfg(test)]
 mod route_tests;
+#[cfg(test)]
+mod test_app;

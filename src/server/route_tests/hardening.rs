@@ -2,6 +2,7 @@
 //! sign-ins at once, redirects after sign-in, oversized input, floods of
 //! refusals, a forged client address.
 
+use crate::server::router::state_on;
 use std::time::Duration;
 
 use super::*;
@@ -15,7 +16,7 @@ async fn app_with(config: Config, limit: HashLimit) -> TestApp {
     let t = testing::fresh().await;
     let mut state = state_on(t.db.clone(), config);
     state.hash_limit = Arc::new(limit);
-    TestApp { router: build_router(state.clone()), state, t: Arc::new(t) }
+    TestApp::serving(state, Arc::new(t))
 }
 
 /// An app that takes the client address from `X-Forwarded-For` (one

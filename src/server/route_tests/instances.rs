@@ -3,6 +3,7 @@
 //! share nothing but the database (the backend under test: on PostgreSQL
 //! this is the scale-out setup; on SQLite two processes on one file).
 
+use crate::server::router::state_on;
 use std::collections::HashSet;
 
 use chrono::{Duration, Utc};
@@ -23,7 +24,7 @@ async fn second_instance(app: &TestApp) -> TestApp {
 async fn instance_with(app: &TestApp, config: Config) -> TestApp {
     let db = db::connect(&app.t.url).await.expect("a second pool on the same database");
     let state = state_on(db, config);
-    TestApp { router: build_router(state.clone()), state, t: app.t.clone() }
+    TestApp::serving(state, app.t.clone())
 }
 
 /// Billed customers since the start of `first`, each with a usage report

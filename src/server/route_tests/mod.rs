@@ -2,126 +2,19 @@
 //! test), driven with HTTP requests through `tower::ServiceExt::oneshot`
 //! (no port, no mocks).
 
+use crate::server::router::state_on;
 use std::sync::Arc;
 
 use axum::body::{to_bytes, Body};
 use axum::http::{header, Method, Request, StatusCode};
 use axum::response::Response;
-use axum::Router;
-use chrono::Utc;
 use tower::ServiceExt;
 
 use super::config::Config;
-use super::db::testing::{self, TestDb};
-use super::passwords::HashLimit;
-use super::router::{build_router, state_on};
+use super::db::testing;
 use super::staff;
-use super::state::AppState;
-use crate::domain::{Password, Role, Username};
-
-const PASSWORD: &str = "correct horse battery";
-const HOST: &str = "127.0.0.1:3000";
-
-struct TestApp {
-    router: Router,
-    /// The state the router serves (its limits, its refusal log).
-    state: AppState,
-    /// The database under test (shared by a second instance's app).
-    t: Arc<TestDb>,
-}
-
-impl TestApp {
-    async fn new() -> Self {
-        Self::with_config(Config::for_database("sqlite://unused")).await
-    }
-
-    async fn with_config(config: Config) -> Self {
-        let t = testing::fresh().await;
-        let state = state_on(t.db.clone(), config);
-        Self { router: build_router(state.clone()), state, t: Arc::new(t) }
-    }
-
-    /// An app with a viewer (`val`), an operator (`otto`) and an admin (`ada`).
-    async fn with_every_role() -> Self {
-        let app = Self::new().await;
-        let app = app.with_staff("val", Role::Viewer).await;
-        app.with_staff("otto", Role::Operator).await.with_staff("ada", Role::Admin).await
-    }
-
-    async fn with_staff(self, name: &str, role: Role) -> Self {
-        let username = Username::parse(name).unwrap();
-        staff::create(
-            &self.t.db,
-            &HashLimit::default(),
-            "test",
-            &username,
-            &Password::parse(PASSWORD).unwrap(),
-            role,
-            Utc::now(),
-        )
-        .await
-        .unwrap();
-        self
-    }
-
-    async fn send(&self, request: Request<Body>) -> Response {
-        self.router.clone().oneshot(request).await.unwrap()
-    }
-
-    /// A server-function call as the browser's WebAssembly makes it (the
-    /// caller adds the body).
-    fn call(path: &str, cookie: Option<&str>) -> axum::http::request::Builder {
-        let mut builder = Request::builder()
-            .method(Method::POST)
-            .uri(path)
-            .header(header::HOST, HOST)
-            .header(header::ORIGIN, format!("http://{HOST}"))
-            .header("sec-fetch-site", "same-origin")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "application/json");
-        if let Some(cookie) = cookie {
-            builder = builder.header(header::COOKIE, cookie);
-        }
-        builder
-    }
-
-    async fn post(&self, path: &str, form: &str, cookie: Option<&str>) -> Response {
-        self.send(Self::call(path, cookie).body(Body::from(form.to_owned())).unwrap()).await
-    }
-
-    async fn get(&self, path: &str, cookie: Option<&str>) -> Response {
-        let mut builder = Request::builder().uri(path).header(header::HOST, HOST).header(header::ACCEPT, "text/html");
-        if let Some(cookie) = cookie {
-            builder = builder.header(header::COOKIE, cookie);
-        }
-        self.send(builder.body(Body::empty()).unwrap()).await
-    }
-
-    async fn login(&self, name: &str, password: &str) -> Response {
-        self.post("/api/login", &format!("username={name}&password={}&next=", password.replace(' ', "+")), None).await
-    }
-
-    /// Signs in and returns the `Cookie` header value of the new session.
-    async fn cookie_for(&self, name: &str) -> String {
-        let response = self.login(name, PASSWORD).await;
-        assert_eq!(response.status(), StatusCode::OK, "sign-in of {name}");
-        session_cookie(&response).expect("a session cookie")
-    }
-}
-
-fn session_cookie(response: &Response) -> Option<String> {
-    response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("msp_session=") && !v.contains("Max-Age=0"))
-        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
-}
-
-async fn body_text(response: Response) -> String {
-    String::from_utf8(to_bytes(response.into_body(), 1 << 22).await.unwrap().to_vec()).unwrap()
-}
+use super::test_app::*;
+use crate::domain::Role;
 
 #[tokio::test]
 async fn login_with_the_right_password_sets_a_strict_http_only_cookie() {
@@ -553,7 +446,7 @@ async fn a_backup_taken_while_serving_restores_into_a_working_app() {
 
     let restored = super::db::connect(&format!("sqlite://{}", file.display())).await.unwrap();
     let state = state_on(restored, Config::for_database("sqlite://unused"));
-    let restored_app = TestApp { router: build_router(state.clone()), state, t: app.t };
+    let restored_app = TestApp::serving(state, app.t);
     let cookie = restored_app.cookie_for("val").await;
     assert_eq!(restored_app.get("/customers", Some(&cookie)).await.status(), StatusCode::OK);
 }
