@@ -1,20 +1,14 @@
-//! The cost overview of one month: the month picker, the filters, the
-//! table with its totals, and the CSV export. The browser has all of the
-//! month's rows: it filters, sorts, pages and exports them itself; the
-//! address holds every choice (`OverviewQuery`).
+//! The overview's table: one row per customer, the totals of the rows the
+//! filters show, sortable headings and the pager.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
-use leptos_router::NavigateOptions;
 
 use crate::components::badges::StatusBadge;
+use crate::components::format;
 use crate::components::pager::{numbered, Pager};
-use crate::components::{format, CsvFormatChoice};
 use crate::domain::cost_history::Figures;
 use crate::domain::cost_overview::{totals, BilledOption, OverviewRow};
-use crate::domain::export::CsvFormat;
 use crate::domain::overview_query::{page_count, OverviewQuery, OverviewSort, PAGE_SIZE};
-use crate::domain::{BillingMonth, CustomerStatus};
 use crate::views::billing::CostOverviewPage;
 
 pub fn figures_badge(figures: Figures) -> impl IntoView {
@@ -24,11 +18,6 @@ pub fn figures_badge(figures: Figures) -> impl IntoView {
         Figures::Forecast | Figures::NotBilled => "badge badge-test",
     };
     view! { <span class=class>{figures.label()}</span> }
-}
-
-/// "November 2026 — Forecast".
-fn month_choice(month: BillingMonth, figures: Figures) -> String {
-    format!("{} — {}", format::month_long(month), figures.label())
 }
 
 /// The options billed, those added this month marked "+", then those
@@ -145,168 +134,12 @@ fn row_view(row: &OverviewRow) -> impl IntoView {
 }
 
 #[component]
-pub fn Overview(page: CostOverviewPage, query: Memo<OverviewQuery>) -> impl IntoView {
-    let month = page.month;
-    let figures = page.figures;
-    let current = page.months.first().map(|(m, _)| *m);
-    let currency = page.currency.clone();
-    let all = page.rows.len();
-    let months = page.months.clone();
-    let page = StoredValue::new(page);
-    let shown = Memo::new(move |_| page.with_value(|p| query.with(|q| q.apply(&p.rows))));
-    let navigate = use_navigate();
-    let go = move |q: OverviewQuery, replace: bool| {
-        navigate(&q.href(), NavigateOptions { replace, scroll: false, ..Default::default() });
-    };
-
-    let picker = {
-        let go = go.clone();
-        let options = months
-            .iter()
-            .map(|(m, f)| {
-                let value = if Some(*m) == current { String::new() } else { m.to_string() };
-                view! {
-                    <option value=value selected=*m == month>
-                        {month_choice(*m, *f)}
-                    </option>
-                }
-            })
-            .collect_view();
-        view! {
-            <div class="field field-inline">
-                <label for="overview-month">"Month"</label>
-                <select
-                    id="overview-month"
-                    on:change=move |ev| {
-                        let raw = event_target_value(&ev);
-                        let m = BillingMonth::parse(&raw).ok();
-                        go(query.get_untracked().with_month(m), false);
-                    }
-                >
-                    {options}
-                </select>
-            </div>
-        }
-    };
-
-    let filters = {
-        let go_search = go.clone();
-        let go_status = go.clone();
-        let go_changes = go.clone();
-        view! {
-            <div class="overview-filters" role="search" aria-label="Filter the customers">
-                <div class="field field-inline">
-                    <label for="overview-search">"Customer"</label>
-                    <input
-                        id="overview-search"
-                        type="search"
-                        placeholder="Name or database"
-                        autocomplete="off"
-                        prop:value=move || query.read().search.clone()
-                        on:input=move |ev| {
-                            let q = query.get_untracked();
-                            let search = event_target_value(&ev);
-                            go_search(OverviewQuery { search, page: 1, ..q }, true);
-                        }
-                    />
-                </div>
-                <div class="field field-inline">
-                    <label for="overview-status">"Status"</label>
-                    <select
-                        id="overview-status"
-                        on:change=move |ev| {
-                            let status = CustomerStatus::parse(&event_target_value(&ev));
-                            go_status(OverviewQuery { status, page: 1, ..query.get_untracked() }, false);
-                        }
-                    >
-                        <option value="" selected=move || query.read().status.is_none()>
-                            "All"
-                        </option>
-                        {[CustomerStatus::Active, CustomerStatus::Deactivated, CustomerStatus::Removed]
-                            .into_iter()
-                            .map(|s| {
-                                view! {
-                                    <option value=s.as_str() selected=move || query.read().status == Some(s)>
-                                        {s.label()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
-                <label class="checkbox">
-                    <input
-                        id="overview-changes"
-                        type="checkbox"
-                        prop:checked=move || query.read().changes_only
-                        on:change=move |ev| {
-                            let changes_only = event_target_checked(&ev);
-                            go_changes(OverviewQuery { changes_only, page: 1, ..query.get_untracked() }, false);
-                        }
-                    />
-                    "Only customers with changes"
-                </label>
-                <Show when=move || query.read().filtered()>
-                    <a class="clear-search" href=move || OverviewQuery {
-                        month: query.read().month,
-                        range: query.read().range,
-                        ..Default::default()
-                    }
-                    .href()>"Clear filters"</a>
-                </Show>
-            </div>
-        }
-    };
-
-    let csv_format = RwSignal::new(CsvFormat::Comma);
-    let built_ms = RwSignal::new(None::<f64>);
-    let export_error = RwSignal::new(None::<String>);
-    let export = move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            let now = || web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0);
-            let t0 = now();
-            let bytes = page.with_value(|p| {
-                let rows: Vec<&OverviewRow> = shown.with_untracked(|s| s.iter().map(|i| &p.rows[*i]).collect());
-                crate::domain::export::write(&rows, &p.currency, csv_format.get_untracked())
-            });
-            match crate::components::download(&bytes, &crate::domain::export::file_name(month)) {
-                Ok(()) => {
-                    export_error.set(None);
-                    built_ms.set(Some(now() - t0));
-                }
-                Err(_) => export_error.set(Some("The browser refused the download.".to_owned())),
-            }
-        }
-    };
-    let export_box = view! {
-        <fieldset class="export">
-            <legend>"CSV export"</legend>
-            <CsvFormatChoice
-                selected=csv_format
-                name="csv-format"
-                labels=["Comma, decimal point", "Semicolon, decimal comma (German spreadsheets)"]
-            />
-            <button
-                type="button"
-                class="button button-secondary"
-                id="overview-export"
-                data-built-ms=move || built_ms.get().map(|ms| format!("{ms:.1}"))
-                disabled=move || shown.with(|s| s.is_empty())
-                on:click=export
-            >
-                {move || {
-                    let n = shown.with(|s| s.len());
-                    format!("Download CSV ({})", format::count(n as u64, "row", "rows"))
-                }}
-            </button>
-            <p class="muted small">
-                "Every row the filters show (all pages), in the order shown; the columns are in the README."
-            </p>
-            {move || export_error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
-        </fieldset>
-    };
-
+pub fn OverviewTable(
+    page: StoredValue<CostOverviewPage>,
+    shown: Memo<Vec<usize>>,
+    query: Memo<OverviewQuery>,
+) -> impl IntoView {
+    let (month, figures, currency, all) = page.with_value(|p| (p.month, p.figures, p.currency.clone(), p.rows.len()));
     let body = move || {
         let q = query.get();
         let shown = shown.get();
@@ -360,7 +193,6 @@ pub fn Overview(page: CostOverviewPage, query: Memo<OverviewQuery>) -> impl Into
         })
     };
     view! {
-        <div class="overview-toolbar">{picker} {filters}</div>
         <div class="card-heading overview-heading">
             <h2 id="overview-title">{summary}</h2>
         </div>
@@ -403,6 +235,5 @@ pub fn Overview(page: CostOverviewPage, query: Memo<OverviewQuery>) -> impl Into
             </div>
             {pager}
         </Show>
-        {export_box}
     }
 }

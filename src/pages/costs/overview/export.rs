@@ -1,0 +1,65 @@
+//! The overview's CSV export: the rows the filters show, in the order shown,
+//! built in the browser.
+
+use leptos::prelude::*;
+
+use crate::components::{format, CsvFormatChoice};
+use crate::domain::export::CsvFormat;
+use crate::domain::BillingMonth;
+use crate::views::billing::CostOverviewPage;
+
+#[component]
+pub fn ExportBox(page: StoredValue<CostOverviewPage>, shown: Memo<Vec<usize>>, month: BillingMonth) -> impl IntoView {
+    let csv_format = RwSignal::new(CsvFormat::Comma);
+    let built_ms = RwSignal::new(None::<f64>);
+    let export_error = RwSignal::new(None::<String>);
+    // Read only by the export itself, which runs in the browser.
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (page, month);
+    let export = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let now = || web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0);
+            let t0 = now();
+            let bytes = page.with_value(|p| {
+                let rows: Vec<&crate::domain::cost_overview::OverviewRow> =
+                    shown.with_untracked(|s| s.iter().map(|i| &p.rows[*i]).collect());
+                crate::domain::export::write(&rows, &p.currency, csv_format.get_untracked())
+            });
+            match crate::components::download(&bytes, &crate::domain::export::file_name(month)) {
+                Ok(()) => {
+                    export_error.set(None);
+                    built_ms.set(Some(now() - t0));
+                }
+                Err(_) => export_error.set(Some("The browser refused the download.".to_owned())),
+            }
+        }
+    };
+    view! {
+        <fieldset class="export">
+            <legend>"CSV export"</legend>
+            <CsvFormatChoice
+                selected=csv_format
+                name="csv-format"
+                labels=["Comma, decimal point", "Semicolon, decimal comma (German spreadsheets)"]
+            />
+            <button
+                type="button"
+                class="button button-secondary"
+                id="overview-export"
+                data-built-ms=move || built_ms.get().map(|ms| format!("{ms:.1}"))
+                disabled=move || shown.with(|s| s.is_empty())
+                on:click=export
+            >
+                {move || {
+                    let n = shown.with(|s| s.len());
+                    format!("Download CSV ({})", format::count(n as u64, "row", "rows"))
+                }}
+            </button>
+            <p class="muted small">
+                "Every row the filters show (all pages), in the order shown; the columns are in the README."
+            </p>
+            {move || export_error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+        </fieldset>
+    }
+}

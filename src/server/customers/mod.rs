@@ -1,0 +1,94 @@
+//! Customers in the database: reading them (`read`: lists, detail, names)
+//! and changing them (`changes`: every change in one write transaction
+//! with its audit entry and a version check). The row and its look-ups
+//! are shared here.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::db::{Day, Flag, Time, WriteTx};
+use super::error::Result;
+use crate::domain::customer::contract_flag;
+use crate::domain::{CustomerKind, CustomerStatus};
+use crate::error::AppError;
+use crate::views::customers::CustomerSummary;
+
+mod changes;
+mod read;
+
+pub use changes::{activate, change_kind, create, deactivate, remove, set_options, update_contract};
+pub use read::{bookable_options, check_names, ensure_exists, get, history, list};
+
+pub const CHANGED_BY_SOMEONE_ELSE: &str =
+    "This customer was changed by someone else in the meantime. Reload to see the changes, then try again.";
+const NAME_TAKEN: &str = "A customer with this name already exists.";
+const DATABASE_NAME_TAKEN: &str = "This database name is already used by another customer.";
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    name: String,
+    database_name: String,
+    kind: String,
+    status: String,
+    deactivation_reason: Option<String>,
+    deactivated_at: Option<Time>,
+    #[sqlx(try_from = "Day")]
+    contract_end: NaiveDate,
+    max_users: i64,
+    #[sqlx(try_from = "Flag")]
+    limit_user_creation: bool,
+    reported_users: Option<i64>,
+    option_count: i64,
+    #[sqlx(try_from = "Time")]
+    created_at: DateTime<Utc>,
+    billed_since: Option<Time>,
+    version: i64,
+}
+
+const COLUMNS: &str = "id, name, database_name, kind, status, deactivation_reason, deactivated_at, contract_end, \
+                       max_users, CAST(limit_user_creation AS INTEGER) AS limit_user_creation, reported_users, option_count, created_at, billed_since, version";
+
+impl Row {
+    fn kind(&self) -> CustomerKind {
+        // The CHECK constraint only allows the two kinds.
+        CustomerKind::parse(&self.kind).unwrap_or(CustomerKind::Test)
+    }
+
+    fn status(&self) -> CustomerStatus {
+        CustomerStatus::parse(&self.status).unwrap_or(CustomerStatus::Removed)
+    }
+
+    fn summary(self, today: NaiveDate) -> CustomerSummary {
+        CustomerSummary {
+            id: self.id,
+            kind: self.kind(),
+            status: self.status(),
+            contract_flag: contract_flag(self.contract_end, today),
+            contract_end: self.contract_end,
+            max_users: self.max_users as u32,
+            reported_users: self.reported_users.map(|n| n as u32),
+            option_count: self.option_count as u32,
+            name: self.name,
+            deactivation_reason: self.deactivation_reason,
+            deactivated_at: self.deactivated_at.map(DateTime::from),
+        }
+    }
+}
+
+async fn find(tx: &mut WriteTx, id: i64) -> Result<Row> {
+    let row: Option<Row> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM customers WHERE id = $1 AND status <> 'removed'"))
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(row.ok_or(AppError::NotFound)?)
+}
+
+/// The customer as of `version`, for a change; someone else's newer save wins.
+async fn find_for_change(tx: &mut WriteTx, id: i64, version: i64) -> Result<Row> {
+    let row = find(tx, id).await?;
+    if row.version != version {
+        return Err(AppError::Conflict(CHANGED_BY_SOMEONE_ELSE.to_owned()).into());
+    }
+    Ok(row)
+}
