@@ -77,6 +77,7 @@ fn entry<'a>(
 }
 
 /// A new key for the customer; the old one stops working at once.
+#[tracing::instrument(skip_all, fields(actor = %actor, customer = customer_id))]
 pub async fn rotate(db: &Db, actor: &str, customer_id: i64, now: DateTime<Utc>) -> Result<String> {
     let mut tx = begin_write(db).await?;
     customers::ensure_exists(&mut *tx, customer_id).await?;
@@ -89,6 +90,7 @@ pub async fn rotate(db: &Db, actor: &str, customer_id: i64, now: DateTime<Utc>) 
 }
 
 /// Removes the customer's key: its servers can no longer report or ask.
+#[tracing::instrument(skip_all, fields(actor = %actor, customer = customer_id))]
 pub async fn revoke(db: &Db, actor: &str, customer_id: i64, now: DateTime<Utc>) -> Result<()> {
     let mut tx = begin_write(db).await?;
     customers::ensure_exists(&mut *tx, customer_id).await?;

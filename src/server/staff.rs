@@ -186,6 +186,7 @@ fn staff_entry<'a>(
 
 /// Gives account `id` another role. The last active admin keeps theirs.
 /// Signed-in sessions carry on with the new role from their next request.
+#[tracing::instrument(skip_all, fields(actor = %actor, staff = id))]
 pub async fn change_role(db: &Db, actor: &str, id: i64, role: Role, now: DateTime<Utc>) -> Result<()> {
     let mut tx = begin_write(db).await?;
     let target = find(&mut tx, id).await?;
@@ -205,6 +206,7 @@ pub async fn change_role(db: &Db, actor: &str, id: i64, role: Role, now: DateTim
 /// Disables account `id` (its sessions end at once: the next request of
 /// each is anonymous) or enables it again. Nobody disables themselves, and
 /// the last active admin stays.
+#[tracing::instrument(skip_all, fields(actor = %actor.username, staff = id))]
 pub async fn set_disabled(db: &Db, actor: &CurrentUser, id: i64, disabled: bool, now: DateTime<Utc>) -> Result<()> {
     if disabled && actor.id == id {
         return Err(AppError::Conflict("You cannot disable your own account.".to_owned()).into());
@@ -229,6 +231,7 @@ pub async fn set_disabled(db: &Db, actor: &CurrentUser, id: i64, disabled: bool,
 
 /// An admin sets a temporary password for account `id`: its sessions end,
 /// and at the next sign-in the user must choose a new one.
+#[tracing::instrument(skip_all, fields(actor = %actor.username, staff = id))]
 pub async fn reset_password(
     db: &Db,
     limit: &HashLimit,
@@ -259,6 +262,7 @@ pub async fn reset_password(
 /// A signed-in user changes their own password: the current one first
 /// (under the sign-in limits, from the caller's address `ip`), then a new
 /// one that passes the checks. Their other sessions end; this one stays.
+#[tracing::instrument(skip_all, fields(actor = %user.username))]
 pub async fn change_own_password(
     state: &AppState,
     user: &CurrentUser,

@@ -8,7 +8,7 @@ use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
-pub use crate::views::status::LoggedProblem;
+use crate::views::status::LoggedProblem;
 
 /// How many different errors, and apart from them warnings, the status
 /// page can show (the page says so too).

@@ -121,6 +121,7 @@ fn describe(list: &[(String, Pricing, UnitPrice)], per_user: UnitPrice) -> Strin
 
 /// Saves the price list in force from its effective month (the current
 /// month or later). Every option of the catalogue needs a price.
+#[tracing::instrument(skip_all, fields(actor = %actor))]
 pub async fn save_price_list(db: &Db, actor: &str, form: &PriceListForm, now: DateTime<Utc>) -> Result<()> {
     let tz = zone_of(&settings(db).await?);
     let current = BillingMonth::of(local_today(tz, now));
@@ -214,6 +215,7 @@ async fn sync_catalogue_pricing(tx: &mut WriteTx, current: BillingMonth) -> Resu
 
 /// Adds an option to the catalogue with its price in every price list: no
 /// customer had it booked before, so no past month changes.
+#[tracing::instrument(skip_all, fields(actor = %actor))]
 pub async fn add_option(db: &Db, actor: &str, form: &NewOptionForm, now: DateTime<Utc>) -> Result<()> {
     let new = form.validate().map_err(AppError::Invalid)?;
     let mut tx = begin_write(db).await?;
@@ -261,6 +263,7 @@ pub async fn add_option(db: &Db, actor: &str, form: &NewOptionForm, now: DateTim
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor, option = %code))]
 pub async fn rename_option(db: &Db, actor: &str, code: &str, name: &str, now: DateTime<Utc>) -> Result<()> {
     let name = parse_option_name(name).map_err(|e| AppError::invalid("name", e))?;
     let mut tx = begin_write(db).await?;
@@ -294,6 +297,7 @@ pub async fn rename_option(db: &Db, actor: &str, code: &str, name: &str, now: Da
 
 /// A retired option can no longer be booked; customers that have it keep
 /// it (and are billed for it) until someone removes it from them.
+#[tracing::instrument(skip_all, fields(actor = %actor, option = %code))]
 pub async fn set_retired(db: &Db, actor: &str, code: &str, retired: bool, now: DateTime<Utc>) -> Result<()> {
     let mut tx = begin_write(db).await?;
     let old: Option<Flag> = sqlx::query_scalar("SELECT CAST(retired AS INTEGER) FROM option_catalogue WHERE code = $1")

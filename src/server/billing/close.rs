@@ -24,6 +24,7 @@ use crate::views::billing::{CloseOutcome, MonthRow, MonthState};
 /// Closes `month` (which must have ended): one frozen statement per
 /// customer billed in it, all in one transaction. Closing a closed month
 /// changes nothing and reports what the first close did.
+#[tracing::instrument(skip_all, fields(actor = %actor, month = %month))]
 pub async fn close_month(db: &Db, actor: &str, month: BillingMonth, now: DateTime<Utc>) -> Result<CloseOutcome> {
     let settings = settings(db).await?;
     let tz = zone_of(&settings);
@@ -142,6 +143,7 @@ pub async fn months(db: &Db, now: DateTime<Utc>) -> Result<Vec<MonthRow>> {
 
 /// The month-close job: closes every ended month whose grace period has
 /// passed, oldest first. Safe to run on several instances at once.
+#[tracing::instrument(skip_all)]
 pub async fn close_due_months(db: &Db, now: DateTime<Utc>) -> Result<Vec<CloseOutcome>> {
     let settings = settings(db).await?;
     let tz = zone_of(&settings);

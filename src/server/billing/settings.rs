@@ -76,6 +76,7 @@ pub(super) fn admin_entry<'a>(
     Entry { actor, action, subject, detail: String::new(), customer_id: None, changes, at }
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor))]
 pub async fn save_settings(db: &Db, actor: &str, form: &SettingsForm, version: i64, now: DateTime<Utc>) -> Result<()> {
     let valid = form.validate(|name| parse_time_zone(name).is_some()).map_err(AppError::Invalid)?;
     let mut tx = begin_write(db).await?;

@@ -38,6 +38,7 @@ async fn option_names(executor: impl sqlx::AnyExecutor<'_>, codes: &[String]) ->
 
 /// Creates a customer as of `now` (the demo backdates its history), with
 /// its machine API key, returned in full this once.
+#[tracing::instrument(skip_all, fields(actor = %actor))]
 pub async fn create(db: &Db, actor: &str, form: &CustomerForm, now: DateTime<Utc>) -> Result<NewCustomer> {
     let today = now.date_naive();
     let bookable: Vec<String> = bookable_options(db).await?.into_iter().map(|o| o.code).collect();
@@ -127,6 +128,7 @@ async fn bump_version(tx: &mut WriteTx, id: i64, version: i64) -> Result<()> {
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor, customer = id))]
 pub async fn update_contract(
     db: &Db,
     actor: &str,
@@ -182,6 +184,7 @@ pub async fn update_contract(
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor, customer = id))]
 pub async fn set_options(
     db: &Db,
     actor: &str,
@@ -229,6 +232,7 @@ pub async fn set_options(
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor, customer = id))]
 pub async fn change_kind(db: &Db, actor: &str, id: i64, version: i64, kind: &str, now: DateTime<Utc>) -> Result<()> {
     let to = CustomerKind::parse(kind).map_err(|e| AppError::invalid("kind", e))?;
     let mut tx = begin_write(db).await?;
@@ -256,6 +260,7 @@ pub async fn change_kind(db: &Db, actor: &str, id: i64, version: i64, kind: &str
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor, customer = id))]
 pub async fn deactivate(db: &Db, actor: &str, id: i64, version: i64, reason: &str, now: DateTime<Utc>) -> Result<()> {
     let reason = parse_reason(reason).map_err(|e| AppError::invalid("reason", e))?;
     let mut tx = begin_write(db).await?;
@@ -285,6 +290,7 @@ pub async fn deactivate(db: &Db, actor: &str, id: i64, version: i64, reason: &st
 /// Activates a deactivated customer as it was. When its contract end has
 /// passed, a new one (today or later) is required, or the contract-end job
 /// would deactivate it again at once.
+#[tracing::instrument(skip_all, fields(actor = %actor, customer = id))]
 pub async fn activate(
     db: &Db,
     actor: &str,
@@ -334,6 +340,7 @@ pub async fn activate(
 
 /// Removes a customer after the user typed its name. The record stays for
 /// statements and the audit log; it leaves every list and cannot be opened.
+#[tracing::instrument(skip_all, fields(actor = %actor, customer = id))]
 pub async fn remove(
     db: &Db,
     actor: &str,
