@@ -65,7 +65,7 @@ build_release() {
 # same flags, so that it shares its compiled dependencies.
 build_bench() {
   say "Building the benchmarks (msp-bench, release)"
-  (cd "$ROOT" && RUSTFLAGS="--cfg erase_components" cargo build --release --no-default-features --features ssr --bin msp-bench)
+  (cd "$ROOT" && RUSTFLAGS="--cfg erase_components" cargo build --release --no-default-features --features bench --bin msp-bench)
 }
 
 free_port() {

@@ -3,9 +3,13 @@
 
 pub mod api_keys;
 pub mod audit;
+#[cfg(feature = "bench")]
 pub mod bench;
+#[cfg(feature = "bench")]
 pub mod bench_audit;
+#[cfg(feature = "bench")]
 pub mod bench_costs;
+#[cfg(feature = "bench")]
 pub mod bench_load;
 pub mod billing;
 pub mod clock;
@@ -17,6 +21,7 @@ pub mod customers;
 pub mod db;
 pub mod demo;
 pub mod error;
+#[cfg(any(test, feature = "bench"))]
 pub mod fixtures;
 pub mod guard;
 pub mod history;
