@@ -5,16 +5,16 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::super::audit;
-use super::super::db::{begin_write, Db, Flag, Time, WriteTx};
-use super::super::error::Result;
-use super::super::stored;
 use super::settings::{admin_entry, any_month_closed, local_today, settings, zone_of};
 use crate::domain::audit_log::FieldChange;
 use crate::domain::billing::{OptionPrice, PriceList};
 use crate::domain::billing_settings::{option_price_field, parse_option_name, NewOptionForm, PriceListForm, Pricing};
 use crate::domain::{BillingMonth, FieldMessage, UnitPrice};
 use crate::error::AppError;
+use crate::server::audit;
+use crate::server::db::{begin_write, Db, Flag, Time, WriteTx};
+use crate::server::error::Result;
+use crate::server::stored;
 use crate::views::billing::{CatalogueEntry, PriceListView, PricingPage};
 
 /// A price list as stored: the prices, and who saved it when.

@@ -6,10 +6,6 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::super::audit::{self, Entry};
-use super::super::db::{begin_write, Db, Time};
-use super::super::error::Result;
-use super::super::stored;
 use super::catalogue::rule_lists;
 use super::facts::{facts_for_month, first_billed_month};
 use super::settings::{local_today, settings, zone_of};
@@ -19,6 +15,10 @@ use crate::domain::billing::{bill_month, close_due};
 use crate::domain::cost_history::split_costs;
 use crate::domain::{BillingMonth, Money};
 use crate::error::AppError;
+use crate::server::audit::{self, Entry};
+use crate::server::db::{begin_write, Db, Time};
+use crate::server::error::Result;
+use crate::server::stored;
 use crate::views::billing::{CloseOutcome, MonthRow, MonthState};
 
 /// Closes `month` (which must have ended): one frozen statement per

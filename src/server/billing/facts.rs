@@ -6,12 +6,12 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::super::db::{Db, Time};
-use super::super::error::{Result, ServerError};
-use super::super::stored;
 use super::settings::{local, month_start_utc};
 use crate::domain::billing::{facts_from_history, CustomerFacts, HistoryPoint};
 use crate::domain::{BillingMonth, CustomerKind, CustomerStatus};
+use crate::server::db::{Db, Time};
+use crate::server::error::{Result, ServerError};
+use crate::server::stored;
 
 #[derive(sqlx::FromRow)]
 struct HistoryRow {

@@ -5,9 +5,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use super::super::db::Db;
-use super::super::error::Result;
-use super::super::stored;
 use super::catalogue::rule_lists;
 use super::facts::facts_for_month;
 use super::settings::{local_today, settings, zone_of};
@@ -15,6 +12,9 @@ use super::statements::{label_in, option_names};
 use crate::domain::billing::{bill_month, forecast, CustomerFacts, MonthBill};
 use crate::domain::BillingMonth;
 use crate::error::AppError;
+use crate::server::db::Db;
+use crate::server::error::Result;
+use crate::server::stored;
 use crate::views::billing::{Forecast, Statement};
 
 /// One customer's current month: the forecast bill and what it was made from.

@@ -4,14 +4,14 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use super::super::audit::{self, Entry};
-use super::super::db::{begin_write, Db, Flag};
-use super::super::error::Result;
-use super::super::stored;
 use crate::domain::audit_log::FieldChange;
 use crate::domain::billing_settings::SettingsForm;
 use crate::domain::BillingMonth;
 use crate::error::AppError;
+use crate::server::audit::{self, Entry};
+use crate::server::db::{begin_write, Db, Flag};
+use crate::server::error::Result;
+use crate::server::stored;
 use crate::views::billing::BillingSettings;
 
 pub fn parse_time_zone(name: &str) -> Option<Tz> {

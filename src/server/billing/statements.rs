@@ -5,12 +5,12 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use super::super::db::{Db, Time, WriteTx};
-use super::super::error::Result;
-use super::super::stored;
 use crate::domain::billing::MonthBill;
 use crate::domain::{BillingMonth, Money};
 use crate::error::AppError;
+use crate::server::db::{Db, Time, WriteTx};
+use crate::server::error::Result;
+use crate::server::stored;
 use crate::views::billing::{line_label, Statement, StatementLine};
 
 /// The names of the catalogue's options, by code.

@@ -3,17 +3,17 @@
 
 use chrono::{DateTime, Utc};
 
-use super::super::api_keys;
-use super::super::audit::{self, Entry};
-use super::super::db::{begin_write, Day, Db, Time, WriteTx};
-use super::super::error::Result;
-use super::super::history;
 use crate::domain::audit_log::FieldChange;
 use crate::domain::customer::{
     parse_contract_end, parse_options, parse_reason, ContractForm, CustomerForm, KindChangeError,
 };
 use crate::domain::{CustomerKind, CustomerStatus};
 use crate::error::AppError;
+use crate::server::api_keys;
+use crate::server::audit::{self, Entry};
+use crate::server::db::{begin_write, Day, Db, Time, WriteTx};
+use crate::server::error::Result;
+use crate::server::history;
 use crate::views::customers::{NewCustomer, RemovedCustomer};
 
 use super::read::{bookable_options, options_of, taken};

@@ -3,14 +3,14 @@
 
 use chrono::{DateTime, NaiveDate};
 
-use super::super::audit::{self};
-use super::super::db::Db;
-use super::super::error::Result;
 use crate::domain::audit_log::AuditEntry;
 use crate::domain::customer::contract_flag;
 use crate::domain::customer_list::{page_count, ListQuery, ListTab, SortKey, PAGE_SIZE};
 use crate::domain::{CustomerName, DatabaseName};
 use crate::error::AppError;
+use crate::server::audit;
+use crate::server::db::Db;
+use crate::server::error::Result;
 use crate::views::customers::{CatalogueOption, CustomerDetail, CustomerPage, NameCheck, TabCounts};
 
 use super::*;
