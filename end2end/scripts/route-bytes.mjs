@@ -1,0 +1,109 @@
+// What the browser downloads of the app's own code per navigation, and how
+// long a click in the navigation takes to draw the next page, in Chromium.
+//
+// Each round starts from an empty browser: the sign-in page, signing in
+// (the first signed-in page, Status), then every module by a click on its
+// link, in the order of the table. For each step it sums the bytes
+// transferred for `/pkg/` files (encoded: brotli where the server serves
+// it), and times the click until the page's heading is shown (the billed
+// customer's page: until its cost chart is drawn). It prints, per step, the
+// bytes of the first round, the running total, and the median time over
+// the rounds.
+//
+// Usage, with the app running (e.g. `./.ci/demo`):
+//   cd end2end && BASE_URL=http://127.0.0.1:3000 USERNAME=demo-admin PASSWORD=… \
+//     [ROUNDS=5] node scripts/route-bytes.mjs
+import { chromium } from "@playwright/test";
+import { base } from "./session.mjs";
+
+const rounds = Number(process.env.ROUNDS ?? 5);
+
+/** Steps after signing in: the link to click, and what shows the page is drawn. */
+const modules = [
+  ["Customers", (page) => page.getByRole("link", { name: "Customers", exact: true }), (page) => heading(page, "Customers")],
+  ["Cost overview", (page) => page.getByRole("link", { name: "Cost overview" }), (page) => heading(page, "Cost overview")],
+  [
+    "Billed customer (billing, charts)",
+    (page) => page.locator(".overview-table tbody a").first(),
+    (page) => page.getByRole("region", { name: "Cost history" }).locator("canvas[data-drawn-ms]"),
+  ],
+  ["Settings (staff, prices)", (page) => page.getByRole("link", { name: "Settings" }), (page) => heading(page, "Settings")],
+  ["Audit log", (page) => page.getByRole("link", { name: "Audit log" }), (page) => heading(page, "Audit log")],
+  ["Password", (page) => page.getByTestId("signed-in-user"), (page) => heading(page, "Your password")],
+];
+
+function heading(page, name) {
+  return page.getByRole("heading", { level: 1, name, exact: true });
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+});
+
+/** One round in a fresh context: [step, bytes, ms][]. */
+async function round() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  let bytes = 0;
+  const pending = [];
+  page.on("requestfinished", (request) => {
+    if (!new URL(request.url()).pathname.startsWith("/pkg/")) return;
+    pending.push(
+      request.sizes().then((s) => {
+        bytes += s.responseBodySize + s.responseHeadersSize;
+      }),
+    );
+  });
+  /** The /pkg/ bytes since the last call, once the page has settled. */
+  const taken = async () => {
+    await page.waitForLoadState("networkidle");
+    await Promise.all(pending.splice(0));
+    const b = bytes;
+    bytes = 0;
+    return b;
+  };
+  const steps = [];
+  await page.goto(`${base}/login`);
+  await page.locator("body[data-hydrated]").waitFor();
+  steps.push(["Sign-in page", await taken(), null]);
+
+  await page.getByLabel("User name").fill(process.env.USERNAME ?? "demo-admin");
+  await page.getByLabel("Password").fill(process.env.PASSWORD ?? "");
+  let start = Date.now();
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await heading(page, "Status").waitFor();
+  let drawn = Date.now() - start;
+  await page.locator("body[data-hydrated]").waitFor();
+  steps.push(["Status (first signed-in page)", await taken(), drawn]);
+
+  for (const [name, link, done] of modules) {
+    start = Date.now();
+    await link(page).click();
+    await done(page).waitFor();
+    drawn = Date.now() - start;
+    steps.push([name, await taken(), drawn]);
+  }
+  await context.close();
+  return steps;
+}
+
+const results = [];
+for (let i = 0; i < rounds; i++) results.push(await round());
+await browser.close();
+
+const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
+console.log(`${base}, ${rounds} rounds, each from an empty browser; /pkg/ bytes as transferred`);
+console.log("step                                   this step     total   click -> drawn (median)");
+let total = 0;
+results[0].forEach(([name, bytes], i) => {
+  total += bytes;
+  const times = results.map((r) => r[i][2]).filter((t) => t !== null);
+  const time = times.length ? `${median(times)} ms` : "";
+  console.log(`${name.padEnd(36)} ${kb(bytes).padStart(11)} ${kb(total).padStart(10)}   ${time}`);
+});
