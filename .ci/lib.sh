@@ -56,9 +56,11 @@ install_chromium() {
   fi
 }
 
+# `--split`: modules marked lazy (`Lazy::<…Route>` in src/app.rs) become
+# parts of the WebAssembly that the browser loads on their first visit.
 build_release() {
   say "Building the app (release)"
-  (cd "$ROOT" && cargo leptos build --release)
+  (cd "$ROOT" && cargo leptos build --release --split)
 }
 
 # The benchmark binary, beside the release `msp-manager` and built with the

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes, A};
-use leptos_router::{path, SsrMode};
+use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
 use crate::api::session::{get_current_user, Logout};
 use crate::components::session::UserResource;
@@ -65,7 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("costs") view=CostsPage ssr=SsrMode::Async />
                     <Route path=path!("costs/statements/:month") view=StatementsPage ssr=SsrMode::Async />
                     <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async />
-                    <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("password") view=PasswordPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
@@ -150,5 +150,21 @@ fn UserMenu(user: CurrentUser) -> impl IntoView {
                 <button type="submit" class="button button-quiet">"Sign out"</button>
             </ActionForm>
         </div>
+    }
+}
+
+/// The audit log: its code is a part of the WebAssembly of its own, loaded
+/// on the first visit (`cargo leptos build --split`).
+struct AuditRoute;
+
+#[lazy_route]
+impl LazyRoute for AuditRoute {
+    fn data() -> Self {
+        AuditRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <AuditPage /> }.into_any()
     }
 }

@@ -19,9 +19,12 @@ pub mod views;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    // Lets browser tests (and curious people) see that the page is live.
-    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+    let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else { return };
+    // Asynchronous: a page of a module not in the first download waits for
+    // its part of the WebAssembly before it hydrates.
+    wasm_bindgen_futures::spawn_local(async move {
+        leptos::mount::hydrate_from_async(body.clone(), app::App).await.forget();
+        // Lets browser tests (and curious people) see that the page is live.
         let _ = body.set_attribute("data-hydrated", "true");
-    }
+    });
 }

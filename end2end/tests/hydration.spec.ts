@@ -48,3 +48,37 @@ for (const width of [1280, 360]) {
     expect(problems).toEqual([]);
   });
 }
+
+// Modules may come in parts of the WebAssembly loaded on first visit: each
+// must work when it is the first page of a new browser (a reload on a deep
+// link), and every other module must then load by a click on its link.
+test("every module works after a reload on a deep link in a new browser, and leads to every other", async ({
+  browser,
+}) => {
+  test.setTimeout(240_000);
+  const modules: [string, string][] = [
+    ["/", "Status"],
+    ["/customers", "Customers"],
+    ["/costs", "Cost overview"],
+    ["/settings", "Settings"],
+    ["/audit", "Audit log"],
+    ["/password", "Your password"],
+  ];
+  for (const [path] of modules) {
+    const page = await browser.newPage();
+    const problems = await watchForProblems(page);
+    await signIn(page, "admin", path);
+    await page.reload();
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    for (const [, title] of modules) {
+      const link =
+        title === "Your password"
+          ? page.getByTestId("signed-in-user")
+          : page.getByRole("navigation", { name: "Modules" }).getByRole("link", { name: title, exact: true });
+      await link.click();
+      await expect(page.getByRole("heading", { level: 1, name: title, exact: true }), `${title} from ${path}`).toBeVisible();
+    }
+    expect(problems, `starting at ${path}`).toEqual([]);
+    await page.close();
+  }
+});
