@@ -52,21 +52,21 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=Layout>
                     <Route path=path!("") view=StatusPage ssr=SsrMode::Async />
-                    <Route path=path!("customers") view=CustomersPage ssr=SsrMode::Async />
-                    <Route path=path!("customers/new") view=NewCustomerPage ssr=SsrMode::Async />
-                    <Route path=path!("customers/:id") view=CustomerPage ssr=SsrMode::Async />
-                    <Route path=path!("customers/:id/contract") view=EditContractPage ssr=SsrMode::Async />
-                    <Route path=path!("customers/:id/options") view=EditOptionsPage ssr=SsrMode::Async />
+                    <Route path=path!("customers") view={Lazy::<CustomersRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("customers/new") view={Lazy::<NewCustomerRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("customers/:id") view={Lazy::<CustomerRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("customers/:id/contract") view={Lazy::<EditContractRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("customers/:id/options") view={Lazy::<EditOptionsRoute>::new()} ssr=SsrMode::Async />
                     <Route
                         path=path!("customers/:id/statements/:month")
-                        view=CustomerStatementPage
+                        view={Lazy::<CustomerStatementRoute>::new()}
                         ssr=SsrMode::Async
                     />
-                    <Route path=path!("costs") view=CostsPage ssr=SsrMode::Async />
-                    <Route path=path!("costs/statements/:month") view=StatementsPage ssr=SsrMode::Async />
-                    <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("costs") view={Lazy::<CostsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("costs/statements/:month") view={Lazy::<StatementsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("password") view=PasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("password") view={Lazy::<PasswordRoute>::new()} ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -153,18 +153,35 @@ fn UserMenu(user: CurrentUser) -> impl IntoView {
     }
 }
 
-/// The audit log: its code is a part of the WebAssembly of its own, loaded
-/// on the first visit (`cargo leptos build --split`).
-struct AuditRoute;
+/// A route whose page is a part of the WebAssembly of its own, loaded on
+/// its first visit (`cargo leptos build --split`); the server renders it as
+/// any other.
+macro_rules! lazy_page {
+    ($route:ident, $page:ident) => {
+        struct $route;
 
-#[lazy_route]
-impl LazyRoute for AuditRoute {
-    fn data() -> Self {
-        AuditRoute
-    }
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
 
-    fn view(this: Self) -> AnyView {
-        let _ = this;
-        view! { <AuditPage /> }.into_any()
-    }
+            fn view(this: Self) -> AnyView {
+                let _ = this;
+                view! { <$page /> }.into_any()
+            }
+        }
+    };
 }
+
+lazy_page!(CustomersRoute, CustomersPage);
+lazy_page!(NewCustomerRoute, NewCustomerPage);
+lazy_page!(CustomerRoute, CustomerPage);
+lazy_page!(EditContractRoute, EditContractPage);
+lazy_page!(EditOptionsRoute, EditOptionsPage);
+lazy_page!(CustomerStatementRoute, CustomerStatementPage);
+lazy_page!(CostsRoute, CostsPage);
+lazy_page!(StatementsRoute, StatementsPage);
+lazy_page!(SettingsRoute, SettingsPage);
+lazy_page!(AuditRoute, AuditPage);
+lazy_page!(PasswordRoute, PasswordPage);
