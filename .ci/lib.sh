@@ -4,42 +4,55 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-CARGO_LEPTOS_VERSION=0.3.11
-# The wasm-bindgen CLI must match the library pinned in Cargo.toml exactly.
-WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)"$/\1/p' "$ROOT/Cargo.toml")
+# The server and the browser side are built with Leptos's output name baked
+# in (the hydration scripts name the files after it).
+export LEPTOS_OUTPUT_NAME=msp-manager
 
-say() { printf '\n==> %s\n' "$*" >&2; }
+# Each step says when it starts (time since the script started), so a slow
+# phase shows in the log.
+SCRIPT_STARTED=$(date +%s)
+say() {
+  local t=$(( $(date +%s) - SCRIPT_STARTED ))
+  printf '\n==> [%d:%02d] %s\n' $(( t / 60 )) $(( t % 60 )) "$*" >&2
+}
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# Paths: cargo's bin dir, the npm tools (Playwright, and wasm-opt from npm's
-# binaryen 132: Debian's binaryen builds wasm that never hydrates), and a
-# build cache outside the clone. The cache is keyed by the exact toolchain,
+# Paths: cargo's bin dir, the npm tools (Playwright, esbuild, and wasm-opt
+# from npm's binaryen 132: Debian's binaryen builds wasm that never
+# hydrates), and a build cache outside the clone. The cache is keyed by the exact toolchain,
 # and cargo's own fingerprints rebuild whatever the sources changed, so a
 # stale cache cannot hide a failure.
 setup_env() {
-  export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
+  export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$ROOT/end2end/node_modules/.bin:$PATH"
   local toolchain_key
   toolchain_key=$(rustc -vV | sha256sum | cut -c1-12)
   export CARGO_TARGET_DIR="${MSP_CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/msp-manager/target-$toolchain_key}"
   mkdir -p "$CARGO_TARGET_DIR"
+  SITE_BUILDER_TARGET_DIR="$(dirname "$CARGO_TARGET_DIR")/site-builder-$toolchain_key"
 }
 
+# Only the wasm32 target and our own small site builder (.ci/site-builder:
+# wasm splitting and wasm-bindgen as libraries, about a minute to compile):
+# compiling cargo-leptos (swc, lightningcss, cargo-generate, ...) took 27
+# minutes on a fresh 2-core machine, for steps this script does itself.
 install_rust_tools() {
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     say "Adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
   fi
-  if ! cargo leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION\$"; then
-    say "Installing cargo-leptos $CARGO_LEPTOS_VERSION (about 12 minutes, once per machine)"
-    env -u CARGO_TARGET_DIR cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --ignore-rust-version
+  local app_pin builder_pin
+  app_pin=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)"$/\1/p' "$ROOT/Cargo.toml")
+  builder_pin=$(sed -n 's/^wasm-bindgen-cli-support = "=\([0-9.]*\)"$/\1/p' "$ROOT/.ci/site-builder/Cargo.toml")
+  if [ -z "$app_pin" ] || [ "$app_pin" != "$builder_pin" ]; then
+    echo "wasm-bindgen $app_pin in Cargo.toml and wasm-bindgen-cli-support $builder_pin in .ci/site-builder/Cargo.toml must be the same exact version" >&2
+    return 1
   fi
-  if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; then
-    say "Installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 2 minutes, once per machine)"
-    env -u CARGO_TARGET_DIR cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
-  fi
+  say "Building the site builder (.ci/site-builder)"
+  (cd "$ROOT/.ci/site-builder" && CARGO_TARGET_DIR="$SITE_BUILDER_TARGET_DIR" cargo build --release --locked --quiet)
+  SITE_BUILDER="$SITE_BUILDER_TARGET_DIR/release/msp-site-builder"
 }
 
 install_npm_packages() {
@@ -56,11 +69,43 @@ install_chromium() {
   fi
 }
 
-# `--split`: modules marked lazy (`Lazy::<…Route>` in src/app.rs) become
-# parts of the WebAssembly that the browser loads on their first visit.
+# The release build, into target/site (the browser side) and
+# $CARGO_TARGET_DIR/release/msp-manager (the server):
+# 1. the browser side for wasm32 (profile wasm-release; relocations kept for
+#    the splitter; type-erased components, a quarter smaller);
+# 2. the site builder splits it at the lazy routes (`lazy_page!` in
+#    src/app.rs: parts loaded on a module's first visit) and runs
+#    wasm-bindgen; wasm-opt shrinks every part; esbuild minifies the
+#    JavaScript and the style sheet; public/ is copied beside;
+# 3. the server.
 build_release() {
-  say "Building the app (release)"
-  (cd "$ROOT" && cargo leptos build --release --split)
+  local site="$ROOT/target/site" wasm_dir="$CARGO_TARGET_DIR/front" parts
+  say "Building the browser side (wasm32, release)"
+  (cd "$ROOT" && RUSTFLAGS="-Clink-args=--emit-relocs --cfg erase_components" \
+    cargo build --lib --target wasm32-unknown-unknown --target-dir "$wasm_dir" \
+      --profile wasm-release --no-default-features --features hydrate)
+  say "Splitting, binding and shrinking the browser side into target/site"
+  rm -rf "$site/pkg"
+  mkdir -p "$site/pkg"
+  cp -R "$ROOT/public/." "$site/"
+  parts=$("$SITE_BUILDER" "$wasm_dir/wasm32-unknown-unknown/wasm-release/msp_manager.wasm" "$site/pkg" "$LEPTOS_OUTPUT_NAME")
+  # wasm-opt warns of name subsections it does not know (and drops them).
+  if ! printf '%s\n' "$parts" | xargs -P "$(nproc)" -I{} \
+      wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int {} -o {} 2> "$site/wasm-opt.log"; then
+    cat "$site/wasm-opt.log" >&2
+    return 1
+  fi
+  rm "$site/wasm-opt.log"
+  # Errors only: wasm-bindgen's imports object names the split loader once
+  # per import, and esbuild warns of the repeated (identical) key.
+  local js
+  for js in "$site/pkg/"*.js; do
+    esbuild "$js" --minify --log-level=error --outfile="$js" --allow-overwrite
+  done
+  esbuild "$ROOT/style/main.css" --minify --log-level=error --outfile="$site/pkg/$LEPTOS_OUTPUT_NAME.css"
+  say "Building the server (release)"
+  (cd "$ROOT" && RUSTFLAGS="--cfg erase_components" \
+    cargo build --release --no-default-features --features ssr --bin msp-manager)
 }
 
 # The benchmark binary, beside the release `msp-manager` and built with the

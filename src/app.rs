@@ -15,7 +15,19 @@ use crate::views::session::CurrentUser;
 
 /// The HTML document around the app. Its scripts carry this response's CSP
 /// nonce (`server::security::PageNonce`).
+///
+/// The sign-in page comes without the WebAssembly: its form works as a
+/// plain HTML form (the server answers the post with a redirect, and shows
+/// a refusal next to its field on the page it sends the browser back to),
+/// so the first page downloads no code, and the app's code comes with the
+/// first signed-in page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let scripts = (!is_sign_in_request()).then(|| {
+        view! {
+            <AutoReload options=options.clone() />
+            <HydrationScripts options />
+        }
+    });
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -24,14 +36,25 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
                 <link rel="icon" href="/favicon.ico" />
-                <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                {scripts}
                 <MetaTags />
             </head>
             <body>
                 <App />
             </body>
         </html>
+    }
+}
+
+/// Whether the page being rendered on the server is the sign-in page.
+fn is_sign_in_request() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>().is_some_and(|parts| parts.uri.path() == "/login")
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        false
     }
 }
 

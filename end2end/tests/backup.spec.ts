@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { expect, test } from "./fixtures";
-import { account, billedCustomerWithKey, hydrated, signIn, suffix } from "./helpers";
+import { account, billedCustomerWithKey, signIn, signInFormShown, suffix } from "./helpers";
 
 const run = promisify(execFile);
 
@@ -81,7 +81,7 @@ test("a backup taken while the app serves restores into a working app", async ({
     const context = await browser.newContext({ baseURL: base });
     const copy = await context.newPage();
     await copy.goto("/login");
-    await hydrated(copy);
+    await signInFormShown(copy);
     const { username, password } = account("admin");
     await copy.getByLabel("User name").fill(username);
     await copy.getByLabel("Password").fill(password);

@@ -20,16 +20,24 @@ export async function hydrated(page: Page): Promise<void> {
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
 }
 
+/** The sign-in page is plain HTML, sent without the WebAssembly (its form
+ * posts as any HTML form): it is ready once its form is shown. */
+export async function signInFormShown(page: Page): Promise<void> {
+  await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+}
+
 /** Signs in through the sign-in form, as a person would. */
 export async function signIn(page: Page, role: RoleName, next = "/"): Promise<void> {
   const { username, password } = account(role);
   await page.goto(next);
   await expect(page).toHaveURL(/\/login/);
-  await hydrated(page);
+  await signInFormShown(page);
   await page.getByLabel("User name").fill(username);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByTestId("signed-in-user")).toHaveText(username);
+  // The first signed-in page is a full page load: wait for the app's code.
+  await hydrated(page);
 }
 
 /** Collects console errors, uncaught exceptions and CSP violations. */

@@ -1,6 +1,6 @@
 import { Browser, Locator, Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { account, hydrated, RoleName, signIn, suffix, fromOurPages } from "./helpers";
+import { account, hydrated, RoleName, signIn, signInFormShown, suffix, fromOurPages } from "./helpers";
 
 test("an admin adds a staff account that can then sign in", async ({ page, browser }) => {
   await signIn(page, "admin", "/settings");
@@ -14,7 +14,7 @@ test("an admin adds a staff account that can then sign in", async ({ page, brows
 
   const other = await browser.newPage();
   await other.goto("/login");
-  await hydrated(other);
+  await signInFormShown(other);
   await other.getByLabel("User name").fill(username);
   await other.getByLabel("Password").fill("a new long password");
   await other.getByRole("button", { name: "Sign in" }).click();
@@ -59,7 +59,7 @@ async function createAccount(page: Page, role: RoleName, password: string): Prom
 async function signInAs(browser: Browser, username: string, password: string): Promise<Page> {
   const page = await browser.newPage();
   await page.goto("/login");
-  await hydrated(page);
+  await signInFormShown(page);
   await page.getByLabel("User name").fill(username);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -98,7 +98,7 @@ test("a disabled account is signed out at once, and can be enabled again", async
   expect(status).toBe(401);
   await other.goto("/customers");
   await expect(other).toHaveURL(/\/login\?next=\/customers$/);
-  await hydrated(other);
+  await signInFormShown(other);
   await other.getByLabel("User name").fill(username);
   await other.getByLabel("Password").fill(password);
   await other.getByRole("button", { name: "Sign in" }).click();
@@ -107,6 +107,10 @@ test("a disabled account is signed out at once, and can be enabled again", async
   const again = await manage(page, username);
   await again.getByRole("button", { name: "Enable account" }).click();
   await expect(row.getByText("Active", { exact: true })).toBeVisible();
+  // The refused form came back with the user name, never the password.
+  await expect(other.getByLabel("User name")).toHaveValue(username);
+  await expect(other.getByLabel("Password")).toHaveValue("");
+  await other.getByLabel("Password").fill(password);
   await other.getByRole("button", { name: "Sign in" }).click();
   await expect(other.getByTestId("signed-in-user")).toHaveText(username);
   await other.close();

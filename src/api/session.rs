@@ -18,7 +18,16 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
     let state = guard::state()?;
     let ip = guard::client_ip()?.0;
     let old = guard::signed_in()?.map(|s| s.token_hash);
-    let signed_in = login::sign_in(&state, &username, password, ip, old).await?;
+    let signed_in = match login::sign_in(&state, &username, password, ip, old).await {
+        Ok(signed_in) => signed_in,
+        Err(error) => {
+            let error = AppError::from(error);
+            if guard::plain_form_post()? {
+                leptos_axum::redirect(&crate::server::security::sign_in_again(&username, next.as_deref(), &error));
+            }
+            return Err(error);
+        }
+    };
     let response = expect_context::<ResponseOptions>();
     response.append_header(SET_COOKIE, sessions::session_cookie(&state.config, &signed_in.token));
     // After an admin's reset, choosing a new password comes first.

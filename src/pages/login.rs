@@ -12,6 +12,8 @@ pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
+    // After a refused plain form post (`server::security::sign_in_again`).
+    let username = move || query.read().get("username").unwrap_or_default();
     let error = Signal::derive(move || login.value().get().and_then(Result::err));
     let general_error = move || {
         error.get().filter(|e| !matches!(e, AppError::Invalid(_))).map(|e| {
@@ -34,13 +36,14 @@ pub fn LoginPage() -> impl IntoView {
                 <p class="muted">"Staff of your managed service only."</p>
                 {general_error}
                 <ActionForm action=login attr:class="form-stack">
-                    <input type="hidden" name="next" prop:value=next />
+                    <input type="hidden" name="next" value=next />
                     <div class="field">
                         <label for="login-username">"User name"</label>
                         <input
                             id="login-username"
                             name="username"
                             type="text"
+                            value=username
                             autocomplete="username"
                             autocapitalize="none"
                             spellcheck="false"

@@ -30,6 +30,14 @@ pub fn signed_in() -> Result<Option<SignedIn>, AppError> {
     Ok(parts()?.extensions.get::<SignedIn>().cloned())
 }
 
+/// A plain HTML form post (the browser asks for a page back), not a call
+/// from the WebAssembly (which asks for JSON).
+pub fn plain_form_post() -> Result<bool, AppError> {
+    let parts = parts()?;
+    let accept = parts.headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    Ok(accept.contains("text/html"))
+}
+
 pub fn client_ip() -> Result<ClientIp, AppError> {
     parts()?.extensions.get::<ClientIp>().copied().ok_or(AppError::Internal)
 }

@@ -283,6 +283,27 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// The sign-in page is sent without WebAssembly: its form posts to
+/// `/api/login` as a plain HTML form. When that fails, the browser goes
+/// back to the form, which shows `error` next to its field (Leptos reads
+/// `__path` and `__err` from the address), keeps `next` and fills in the
+/// user name again (at most [`USERNAME_ECHO_MAX_CHARS`]).
+pub fn sign_in_again(username: &str, next: Option<&str>, error: &AppError) -> String {
+    let username: String = username.chars().take(USERNAME_ECHO_MAX_CHARS).collect();
+    let form = format!(
+        "http://own.invalid/login?next={}&username={}",
+        encode_query_value(&safe_next(next)),
+        encode_query_value(&username)
+    );
+    match leptos::server_fn::error::ServerFnUrlError::new("/api/login", error.clone()).to_url(&form) {
+        Ok(url) => format!("{}?{}", url.path(), url.query().unwrap_or_default()),
+        Err(_) => "/login".to_owned(),
+    }
+}
+
+/// User names have at most 64 characters (`domain::username`).
+const USERNAME_ECHO_MAX_CHARS: usize = 64;
+
 fn redirect_to(location: &str) -> Response {
     Response::builder()
         .status(StatusCode::SEE_OTHER)
@@ -304,6 +325,29 @@ fn encode_query_value(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_sign_in_goes_back_to_the_form_with_its_message_next_and_user_name() {
+        use leptos::server_fn::error::ServerFnUrlError;
+        let error = AppError::Invalid(vec![crate::domain::validation::FieldMessage::new("password", "Wrong.")]);
+        let back = sign_in_again("ada@x", Some("/audit?page=2"), &error);
+        assert!(
+            back.starts_with("/login?next=/audit%3Fpage%3D2&username=ada%40x&__path=%2Fapi%2Flogin&__err="),
+            "{back}"
+        );
+        let url = url::Url::parse(&format!("http://own.invalid{back}")).unwrap();
+        let err = url.query_pairs().find(|(k, _)| k == "__err").unwrap().1.into_owned();
+        assert_eq!(ServerFnUrlError::<AppError>::decode_err(&err), error);
+        // A foreign `next` is dropped, a long user name cut, and the result
+        // is a valid header value whatever came in.
+        let odd = format!("{}\r\n<x>", "é".repeat(100));
+        let back = sign_in_again(&odd, Some("//evil.example"), &error);
+        assert!(back.starts_with("/login?next=/&username="), "{back}");
+        assert!(axum::http::HeaderValue::from_str(&back).is_ok());
+        let url = url::Url::parse(&format!("http://own.invalid{back}")).unwrap();
+        let name = url.query_pairs().find(|(k, _)| k == "username").unwrap().1.into_owned();
+        assert_eq!(name, "é".repeat(USERNAME_ECHO_MAX_CHARS));
+    }
 
     #[test]
     fn origins_are_compared_by_scheme_host_and_port() {

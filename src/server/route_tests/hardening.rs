@@ -223,6 +223,39 @@ async fn after_sign_in_only_a_plain_path_here_is_followed_and_no_header_breaks()
     }
 }
 
+/// The sign-in page is sent without WebAssembly: its form posts as plain
+/// HTML, and the browser follows the answer's `Location`.
+#[tokio::test]
+async fn a_plain_form_sign_in_goes_on_or_back_to_the_form_with_its_message() {
+    let app = TestApp::new().await.with_staff("alice", Role::Admin).await;
+    let form_post = |form: String| {
+        let mut request = TestApp::call("/api/login", None)
+            .header(header::REFERER, format!("http://{}/login?next=%2Faudit", crate::server::test_app::HOST))
+            .body(Body::from(form))
+            .unwrap();
+        request.headers_mut().insert(header::ACCEPT, "text/html,application/xhtml+xml".parse().unwrap());
+        request
+    };
+    let refused = app.send(form_post("username=alice&password=wrong&next=%2Faudit".into())).await;
+    assert_eq!(refused.status(), StatusCode::FOUND);
+    assert!(session_cookie(&refused).is_none());
+    let back = target_of(&refused).unwrap();
+    assert!(back.starts_with("/login?next=/audit&username=alice&__path=%2Fapi%2Flogin&__err="), "{back}");
+    // The form, rendered from that address, shows the message and the name.
+    let page = body_text(app.get(&back, None).await).await;
+    assert!(page.contains("Wrong user name or password."), "{page}");
+    assert!(page.contains(r#"value="alice""#), "{page}");
+    assert!(!page.contains("msp-manager.wasm"), "the sign-in page loads no WebAssembly");
+
+    let form = format!("username=alice&password={}&next=%2Faudit", PASSWORD.replace(' ', "+"));
+    let signed_in = app.send(form_post(form)).await;
+    assert_eq!(signed_in.status(), StatusCode::FOUND);
+    assert_eq!(target_of(&signed_in).as_deref(), Some("/audit"));
+    let cookie = session_cookie(&signed_in).unwrap();
+    let page = body_text(app.get("/audit", Some(&cookie)).await).await;
+    assert!(page.contains("msp-manager.wasm"), "a signed-in page loads the app's code");
+}
+
 #[tokio::test]
 async fn an_oversized_body_gets_413_and_an_overlong_filter_a_field_message() {
     let app = TestApp::with_every_role().await;
