@@ -1,9 +1,10 @@
 //! The page shell, the router and the layout with the modules' navigation.
 
+use crate::components::data::data;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes, A};
-use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
+use leptos_router::{path, Lazy, LazyRoute, SsrMode};
 
 use crate::api::session::{get_current_user, Logout};
 use crate::components::session::UserResource;
@@ -106,7 +107,7 @@ const MODULES: [(&str, &str); 5] = [
 
 #[component]
 fn Layout() -> impl IntoView {
-    let user = Resource::new(|| (), |_| get_current_user());
+    let user = data(|| (), |_| get_current_user());
     provide_context(UserResource(user));
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
@@ -176,35 +177,114 @@ fn UserMenu(user: CurrentUser) -> impl IntoView {
     }
 }
 
-/// A route whose page is a part of the WebAssembly of its own, loaded on
-/// its first visit (`cargo leptos build --split`); the server renders it as
-/// any other.
-macro_rules! lazy_page {
-    ($route:ident, $page:ident) => {
+// The modules loaded on their first visit: each is one part of the
+// WebAssembly (a `#[lazy]` function, cut out by the site builder), drawn by
+// the routes that show one of its screens. Fewer parts than routes: the
+// screens of a module share most of their code, and every part costs the
+// browser a request.
+
+/// The customer list.
+#[lazy]
+fn customers_module() -> AnyView {
+    view! { <CustomersPage /> }.into_any()
+}
+
+#[derive(Clone, Copy)]
+enum CustomerFormScreen {
+    New,
+    Contract,
+    Options,
+}
+
+/// The forms that create a customer or change its contract or options.
+#[lazy]
+fn customer_forms_module(screen: CustomerFormScreen) -> AnyView {
+    match screen {
+        CustomerFormScreen::New => view! { <NewCustomerPage /> }.into_any(),
+        CustomerFormScreen::Contract => view! { <EditContractPage /> }.into_any(),
+        CustomerFormScreen::Options => view! { <EditOptionsPage /> }.into_any(),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum CustomerScreen {
+    Billing,
+    Statement,
+}
+
+/// A customer's page (its billing part and charts) and its statements.
+#[lazy]
+fn customer_module(screen: CustomerScreen) -> AnyView {
+    match screen {
+        CustomerScreen::Billing => view! { <CustomerPage /> }.into_any(),
+        CustomerScreen::Statement => view! { <CustomerStatementPage /> }.into_any(),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum CostsScreen {
+    Overview,
+    Statements,
+}
+
+/// The cost overview and a month's statements.
+#[lazy]
+fn costs_module(screen: CostsScreen) -> AnyView {
+    match screen {
+        CostsScreen::Overview => view! { <CostsPage /> }.into_any(),
+        CostsScreen::Statements => view! { <StatementsPage /> }.into_any(),
+    }
+}
+
+#[lazy]
+fn settings_module() -> AnyView {
+    view! { <SettingsPage /> }.into_any()
+}
+
+#[lazy]
+fn audit_module() -> AnyView {
+    view! { <AuditPage /> }.into_any()
+}
+
+#[lazy]
+fn password_module() -> AnyView {
+    view! { <PasswordPage /> }.into_any()
+}
+
+/// A route drawn by a screen of a lazily loaded module: `Lazy::<Route>`
+/// loads the module's part on the first visit (also when the route is the
+/// first page loaded: the app hydrates with `hydrate_from_async`), and
+/// `preload` fetches it ahead when the router asks.
+macro_rules! lazy_screen {
+    ($route:ident, $module:ident ( $($screen:expr)? ), $preload:ident) => {
         struct $route;
 
-        #[lazy_route]
         impl LazyRoute for $route {
             fn data() -> Self {
                 $route
             }
 
-            fn view(this: Self) -> AnyView {
+            async fn view(this: Self) -> AnyView {
                 let _ = this;
-                view! { <$page /> }.into_any()
+                $module($($screen)?).await
+            }
+
+            async fn preload() {
+                #[cfg(feature = "hydrate")]
+                $preload().await;
             }
         }
     };
 }
 
-lazy_page!(CustomersRoute, CustomersPage);
-lazy_page!(NewCustomerRoute, NewCustomerPage);
-lazy_page!(CustomerRoute, CustomerPage);
-lazy_page!(EditContractRoute, EditContractPage);
-lazy_page!(EditOptionsRoute, EditOptionsPage);
-lazy_page!(CustomerStatementRoute, CustomerStatementPage);
-lazy_page!(CostsRoute, CostsPage);
-lazy_page!(StatementsRoute, StatementsPage);
-lazy_page!(SettingsRoute, SettingsPage);
-lazy_page!(AuditRoute, AuditPage);
-lazy_page!(PasswordRoute, PasswordPage);
+lazy_screen!(CustomersRoute, customers_module(), __preload_customers_module);
+lazy_screen!(NewCustomerRoute, customer_forms_module(CustomerFormScreen::New), __preload_customer_forms_module);
+lazy_screen!(EditContractRoute, customer_forms_module(CustomerFormScreen::Contract), __preload_customer_forms_module);
+lazy_screen!(EditOptionsRoute, customer_forms_module(CustomerFormScreen::Options), __preload_customer_forms_module);
+lazy_screen!(CustomerRoute, customer_module(CustomerScreen::Billing), __preload_customer_module);
+lazy_screen!(CustomerStatementRoute, customer_module(CustomerScreen::Statement), __preload_customer_module);
+lazy_screen!(CostsRoute, costs_module(CostsScreen::Overview), __preload_costs_module);
+lazy_screen!(StatementsRoute, costs_module(CostsScreen::Statements), __preload_costs_module);
+lazy_screen!(SettingsRoute, settings_module(), __preload_settings_module);
+lazy_screen!(AuditRoute, audit_module(), __preload_audit_module);
+lazy_screen!(PasswordRoute, password_module(), __preload_password_module);

@@ -1,3 +1,4 @@
+use crate::components::data::Data;
 use leptos::prelude::*;
 
 use super::ErrorNotice;
@@ -6,7 +7,7 @@ use crate::error::AppError;
 /// Shows what `resource` loaded, rendered by `render`: "Loading…" until
 /// then, the error's message for a person if it failed.
 pub fn loaded<T, V>(
-    resource: Resource<Result<T, AppError>>,
+    resource: Data<Result<T, AppError>>,
     render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
 ) -> impl IntoView
 where
@@ -19,7 +20,7 @@ where
 /// Like [`loaded`], but `render` sees the error too and may show a page
 /// of its own for it (e.g. "not found").
 pub fn loaded_result<T>(
-    resource: Resource<Result<T, AppError>>,
+    resource: Data<Result<T, AppError>>,
     render: impl Fn(Result<T, AppError>) -> Result<AnyView, AppError> + Clone + Send + Sync + 'static,
 ) -> impl IntoView
 where

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod badges;
 pub mod chart;
 pub mod csv_export;
+pub mod data;
 pub mod dialog;
 pub mod error_notice;
 pub mod field;

@@ -1,6 +1,7 @@
 //! The signed-in user as the pages see it: the layout provides it once, and
 //! every page in the layout reads it through these hooks.
 
+use crate::components::data::Data;
 use leptos::prelude::*;
 
 use crate::components::loaded::loaded_result;
@@ -8,7 +9,7 @@ use crate::views::session::CurrentUser;
 
 /// The signed-in user, shared by the layout with every page in it.
 #[derive(Clone, Copy)]
-pub struct UserResource(pub Resource<Result<Option<CurrentUser>, crate::error::AppError>>);
+pub struct UserResource(pub Data<Result<Option<CurrentUser>, crate::error::AppError>>);
 
 /// Renders `child` with the signed-in user once it is known.
 pub fn with_user<V: IntoView + 'static>(

@@ -2,6 +2,7 @@
 //! customer, action and dates, pages of 50 that stay fast at millions of
 //! entries, and a CSV export of every filtered entry built in the browser.
 
+use crate::components::data::data;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -22,7 +23,7 @@ pub fn AuditPage() -> impl IntoView {
         let params = params.read();
         AuditQuery::from_params(|key| params.get(key))
     });
-    let page = Resource::new(move || query.get(), |q| audit_log(q.filter, q.cursor));
+    let page = data(move || query.get(), |q| audit_log(q.filter, q.cursor));
     let zone = reader_zone();
     view! {
         <Title text="Audit log" />

@@ -1,3 +1,4 @@
+use crate::components::data::data;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -217,7 +218,7 @@ pub fn StatusPage() -> impl IntoView {
             on_cleanup(move || handle.clear());
         }
     }
-    let status = Resource::new(move || tick.get(), |_| get_server_status());
+    let status = data(move || tick.get(), |_| get_server_status());
     view! {
             <Title text="Status" />
             <div class="page-header">

@@ -6,6 +6,7 @@
 mod overview;
 mod totals_chart;
 
+use crate::components::data::data;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -33,12 +34,12 @@ pub fn CostsPage() -> impl IntoView {
     let month = Memo::new(move |_| query.read().month);
     let range = Memo::new(move |_| query.read().range);
     let close = ServerAction::<CloseMonth>::new();
-    let overview = Resource::new(
+    let overview = data(
         move || (month.get(), close.version().get()),
         |(month, _)| cost_overview(month.map(|m| m.to_string()).unwrap_or_default()),
     );
-    let totals = Resource::new(move || (range.get(), close.version().get()), |(range, _)| cost_totals(range));
-    let months = Resource::new(move || close.version().get(), |_| billing_months());
+    let totals = data(move || (range.get(), close.version().get()), |(range, _)| cost_totals(range));
+    let months = data(move || close.version().get(), |_| billing_months());
     view! {
         <Title text="Cost overview" />
         <div class="page-header">
@@ -215,7 +216,7 @@ fn MonthsTable(rows: Vec<MonthRow>, admin: bool, close: ServerAction<CloseMonth>
 pub fn StatementsPage() -> impl IntoView {
     let params = use_params_map();
     let month = Memo::new(move |_| params.read().get("month").unwrap_or_default());
-    let statements = Resource::new(move || month.get(), month_statements);
+    let statements = data(move || month.get(), month_statements);
     view! {
         <Title text=move || format!("Statements {}", month.get()) />
         <div class="page-header">

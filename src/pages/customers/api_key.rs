@@ -1,6 +1,7 @@
 //! A customer's machine API key: shown in full once (after creation or
 //! rotation), afterwards only by its prefix; rotate and revoke.
 
+use crate::components::data::data;
 use leptos::prelude::*;
 
 use super::actions::ConfirmButtons;
@@ -73,7 +74,7 @@ pub fn ApiKeyCard(id: i64, name: String) -> impl IntoView {
     let can_operate = use_can_operate();
     let rotate = ServerAction::<RotateApiKey>::new();
     let revoke = ServerAction::<RevokeApiKey>::new();
-    let info = Resource::new(move || (rotate.version().get(), revoke.version().get()), move |_| customer_api_key(id));
+    let info = data(move || (rotate.version().get(), revoke.version().get()), move |_| customer_api_key(id));
     let confirm_rotate = RwSignal::new(false);
     let confirm_revoke = RwSignal::new(false);
     let reveal = RwSignal::new(false);

@@ -4,6 +4,7 @@
 //! Every figure comes from the server's billing engine; nothing here
 //! computes a rule. Each chart has a table with the same figures.
 
+use crate::components::data::data;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -34,7 +35,7 @@ pub fn BillingSection(id: i64) -> impl IntoView {
     let query = use_query_map();
     let window = Memo::new(move |_| if query.read().get("months").as_deref() == Some("24") { 24 } else { 12 });
     let refresh = RwSignal::new(0u32);
-    let billing = Resource::new(move || (window.get(), refresh.get()), move |(months, _)| customer_billing(id, months));
+    let billing = data(move || (window.get(), refresh.get()), move |(months, _)| customer_billing(id, months));
     view! {
         <section class="billing" aria-labelledby="billing-title">
             {loaded(billing, move |b| view! { <BillingView billing=b id window=window.get_untracked() refresh /> })}

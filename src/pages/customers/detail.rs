@@ -1,3 +1,4 @@
+use crate::components::data::data;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -225,6 +226,6 @@ fn Overview(customer: CustomerDetail) -> impl IntoView {
 
 #[component]
 fn HistoryTable(id: i64) -> impl IntoView {
-    let entries = Resource::new(move || id, customer_history);
+    let entries = data(move || id, customer_history);
     loaded(entries, |rows| view! { <AuditTable entries=rows caption="Changes to this customer, newest first" /> })
 }

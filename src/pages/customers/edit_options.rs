@@ -1,3 +1,4 @@
+use crate::components::data::blocking_data;
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
@@ -14,7 +15,7 @@ use crate::views::customers::{CatalogueOption, CustomerDetail};
 #[component]
 pub fn EditOptionsPage() -> impl IntoView {
     let id = use_customer_id();
-    let data = Resource::new_blocking(
+    let data = blocking_data(
         move || id.get(),
         |id| async move {
             let customer = get_customer(id.ok_or(AppError::NotFound)?).await?;

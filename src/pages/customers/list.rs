@@ -1,3 +1,4 @@
+use crate::components::data::data;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Form, A};
@@ -19,7 +20,7 @@ pub fn CustomersPage() -> impl IntoView {
         let params = params.read();
         ListQuery::from_params(|key| params.get(key))
     });
-    let page = Resource::new(move || query.get(), list_customers);
+    let page = data(move || query.get(), list_customers);
     let can_operate = use_can_operate();
     view! {
         <Title text="Customers" />

@@ -19,6 +19,7 @@ pub use list::CustomersPage;
 pub use new::NewCustomerPage;
 pub use statement::CustomerStatementPage;
 
+use crate::components::data::{blocking_data, Data};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -38,9 +39,9 @@ fn use_customer_id() -> Memo<Option<i64>> {
 /// The customer of the current route (`/customers/:id...`), loaded anew
 /// whenever `refresh` changes. Blocking: the response waits for it, so a
 /// missing customer answers 404.
-fn use_customer(refresh: Signal<u32>) -> Resource<Result<CustomerDetail, AppError>> {
+fn use_customer(refresh: Signal<u32>) -> Data<Result<CustomerDetail, AppError>> {
     let id = use_customer_id();
-    Resource::new_blocking(
+    blocking_data(
         move || (id.get(), refresh.get()),
         |(id, _)| async move {
             match id {
@@ -54,7 +55,7 @@ fn use_customer(refresh: Signal<u32>) -> Resource<Result<CustomerDetail, AppErro
 /// Like `components::loaded`, but a customer that does not exist (or was
 /// removed) shows the "Customer not found" page.
 fn customer_loaded<T, V>(
-    resource: Resource<Result<T, AppError>>,
+    resource: Data<Result<T, AppError>>,
     render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
 ) -> impl IntoView
 where

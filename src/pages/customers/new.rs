@@ -1,3 +1,4 @@
+use crate::components::data::data;
 use std::collections::{BTreeSet, HashSet};
 
 use leptos::prelude::*;
@@ -15,7 +16,7 @@ use crate::views::customers::{NameCheck, NewCustomerDefaults};
 
 #[component]
 pub fn NewCustomerPage() -> impl IntoView {
-    let defaults = Resource::new(|| (), |_| customer_form_defaults());
+    let defaults = data(|| (), |_| customer_form_defaults());
     view! {
         <Title text="New customer" />
         <div class="page-header">

@@ -1,6 +1,7 @@
 //! One frozen statement of a customer, exactly as it was closed: opened
 //! from the customer's statement list, its cost history chart or table.
 
+use crate::components::data::data;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -19,7 +20,7 @@ pub fn CustomerStatementPage() -> impl IntoView {
     let id = use_customer_id();
     let params = use_params_map();
     let month = Memo::new(move |_| params.read().get("month").unwrap_or_default());
-    let statement = Resource::new(
+    let statement = data(
         move || (id.get(), month.get()),
         |(id, month)| async move { customer_statement(id.unwrap_or(0), month).await },
     );

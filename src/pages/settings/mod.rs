@@ -6,6 +6,7 @@ mod catalogue;
 mod prices;
 mod staff;
 
+use crate::components::data::data;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -53,7 +54,7 @@ pub fn SettingsPage() -> impl IntoView {
 #[component]
 fn BillingSections() -> impl IntoView {
     let refresh = RwSignal::new(0u32);
-    let pricing = Resource::new(move || refresh.get(), |_| get_pricing());
+    let pricing = data(move || refresh.get(), |_| get_pricing());
     loaded(pricing, move |page| {
         view! {
             <billing::BillingSettingsCard page=page.clone() refresh />

@@ -1,6 +1,7 @@
 //! Staff accounts (admins): add one, change a role, disable or enable an
 //! account, set a temporary password.
 
+use crate::components::data::data;
 use leptos::prelude::*;
 
 use crate::api::staff::{list_staff, ChangeStaffRole, CreateStaff, ResetStaffPassword, SetStaffDisabled};
@@ -38,7 +39,7 @@ pub fn StaffAccounts(
     let change_role = ServerAction::<ChangeStaffRole>::new();
     let set_disabled = ServerAction::<SetStaffDisabled>::new();
     let reset = ServerAction::<ResetStaffPassword>::new();
-    let staff = Resource::new(
+    let staff = data(
         move || {
             (create.version().get(), change_role.version().get(), set_disabled.version().get(), reset.version().get())
         },

@@ -8,6 +8,19 @@ use crate::domain::export::CsvFormat;
 use crate::domain::BillingMonth;
 use crate::views::billing::CostOverviewPage;
 
+/// The CSV file of the rows shown, in the order shown. Its code (the CSV
+/// writer) is a part of the WebAssembly of its own, loaded on the first
+/// export rather than with the page.
+#[cfg(feature = "hydrate")]
+#[lazy]
+fn overview_csv(page: StoredValue<CostOverviewPage>, shown: Memo<Vec<usize>>, format: CsvFormat) -> Vec<u8> {
+    page.with_value(|p| {
+        let rows: Vec<&crate::domain::cost_overview::OverviewRow> =
+            shown.with_untracked(|s| s.iter().map(|i| &p.rows[*i]).collect());
+        crate::domain::export::write(&rows, &p.currency, format)
+    })
+}
+
 #[component]
 pub fn ExportBox(page: StoredValue<CostOverviewPage>, shown: Memo<Vec<usize>>, month: BillingMonth) -> impl IntoView {
     let csv_format = RwSignal::new(CsvFormat::Comma);
@@ -18,14 +31,10 @@ pub fn ExportBox(page: StoredValue<CostOverviewPage>, shown: Memo<Vec<usize>>, m
     let _ = (page, month);
     let export = move |_| {
         #[cfg(feature = "hydrate")]
-        {
+        leptos::task::spawn_local(async move {
             let now = || web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0);
             let t0 = now();
-            let bytes = page.with_value(|p| {
-                let rows: Vec<&crate::domain::cost_overview::OverviewRow> =
-                    shown.with_untracked(|s| s.iter().map(|i| &p.rows[*i]).collect());
-                crate::domain::export::write(&rows, &p.currency, csv_format.get_untracked())
-            });
+            let bytes = overview_csv(page, shown, csv_format.get_untracked()).await;
             match crate::components::download(&bytes, &crate::domain::export::file_name(month)) {
                 Ok(()) => {
                     export_error.set(None);
@@ -33,7 +42,7 @@ pub fn ExportBox(page: StoredValue<CostOverviewPage>, shown: Memo<Vec<usize>>, m
                 }
                 Err(_) => export_error.set(Some("The browser refused the download.".to_owned())),
             }
-        }
+        });
     };
     view! {
         <fieldset class="export">
