@@ -82,3 +82,27 @@ test("every module works after a reload on a deep link in a new browser, and lea
     await page.close();
   }
 });
+
+// A module's part of the WebAssembly is loaded once: going back to a
+// module already visited downloads no code.
+test("a module visited before loads no code again", async ({ page }) => {
+  await signIn(page, "admin", "/");
+  const nav = page.getByRole("navigation", { name: "Modules" });
+  const open = async (title: string) => {
+    await nav.getByRole("link", { name: title, exact: true }).click();
+    await expect(page.getByRole("heading", { level: 1, name: title, exact: true })).toBeVisible();
+    await page.waitForLoadState("networkidle");
+  };
+  const code: string[] = [];
+  page.on("request", (request) => {
+    if (/\/pkg\/.*\.(wasm|js)$/.test(new URL(request.url()).pathname)) code.push(new URL(request.url()).pathname);
+  });
+  await open("Customers");
+  await open("Audit log");
+  expect(code.length, "the first visits load their parts").toBeGreaterThan(0);
+  code.length = 0;
+  await open("Customers");
+  await open("Audit log");
+  await open("Status");
+  expect(code).toEqual([]);
+});

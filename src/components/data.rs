@@ -33,7 +33,8 @@ impl<T: DeserializeOwned> Decoder<T> for Json {
 /// What the pages load: a [`Resource`] with the [`Json`] codec.
 pub type Data<T> = Resource<T, Json>;
 
-/// `Resource::new`, with the [`Json`] codec.
+/// `Resource::new`, with the [`Json`] codec. (A blocking one:
+/// `Data::new_with_options(source, fetcher, true)`.)
 #[track_caller]
 pub fn data<T, S, Fut>(
     source: impl Fn() -> S + Send + Sync + 'static,
@@ -45,18 +46,4 @@ where
     Fut: Future<Output = T> + Send + 'static,
 {
     Resource::new_with_options(source, fetcher, false)
-}
-
-/// `Resource::new_blocking`, with the [`Json`] codec.
-#[track_caller]
-pub fn blocking_data<T, S, Fut>(
-    source: impl Fn() -> S + Send + Sync + 'static,
-    fetcher: impl Fn(S) -> Fut + Send + Sync + 'static,
-) -> Data<T>
-where
-    T: Serialize + DeserializeOwned + Send + Sync + 'static,
-    S: Send + Sync + Clone + PartialEq + 'static,
-    Fut: Future<Output = T> + Send + 'static,
-{
-    Resource::new_with_options(source, fetcher, true)
 }

@@ -31,17 +31,15 @@ pub(super) async fn report(t: &TestDb, id: i64, report_id: &str, at: DateTime<Ut
     metering::ingest(&t.db, id, &r, at).await.unwrap();
 }
 
-/// A billed customer created 70 days ago with web_access (per user) and
-/// discovery (flat), with 12 and then 30 users reported last month.
+/// A billed customer created on the 15th of the month before last (so its
+/// first billed month is that one, whatever today's date) with web_access
+/// (per user) and discovery (flat), with 12 and then 30 users reported last
+/// month.
 pub(super) async fn billed_customer(t: &TestDb, name: &str) -> i64 {
-    let made = customers::create(
-        &t.db,
-        "otto",
-        &form(name, true, &["web_access", "discovery"]),
-        Utc::now() - Duration::days(70),
-    )
-    .await
-    .unwrap();
+    let created = this_month().previous().previous().first_day().with_day(15).unwrap().and_hms_opt(12, 0, 0).unwrap();
+    let made = customers::create(&t.db, "otto", &form(name, true, &["web_access", "discovery"]), created.and_utc())
+        .await
+        .unwrap();
     report(t, made.id, "a", last_month_at(3), 12).await;
     report(t, made.id, "b", last_month_at(20), 30).await;
     made.id

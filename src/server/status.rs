@@ -196,10 +196,16 @@ mod tests {
         let t = testing::fresh().await;
         let options = LeptosOptions::builder().output_name("msp-manager").build();
         let state = AppState::new(options, t.db.clone(), Config::for_database("sqlite://unused"));
+        // Last month's 3 days of grace must be over: in the first days of a
+        // month, the app's clock moves on to the 6th.
+        let day = chrono::Datelike::day(&state.clock.today());
+        if day < 6 {
+            state.clock.shift(Duration::days(i64::from(6 - day)));
+        }
         // Reported last month only: silent for more than 48 hours.
         let acme = billed_customer(&t, "Acme").await;
         let mut ending = form("Trial", false, &[]);
-        ending.contract_end = (crate::server::clock::today() + Duration::days(5)).to_string();
+        ending.contract_end = (state.clock.today() + Duration::days(5)).to_string();
         let trial = customers::create(&t.db, "otto", &ending, Utc::now()).await.unwrap().id;
 
         let s = collect(&state, true).await.unwrap();
@@ -216,9 +222,9 @@ mod tests {
         assert_eq!(s.month_close.overdue.last(), Some(&last.to_string()));
         assert_eq!(s.month_close.next.as_ref().map(|(m, _)| m), s.month_close.overdue.first(), "the oldest first");
 
-        report(&t, acme, "now", Utc::now(), 5).await;
+        report(&t, acme, "now", state.clock.now(), 5).await;
         for month in s.month_close.overdue.iter().filter_map(|m| crate::domain::BillingMonth::parse(m).ok()) {
-            close_month(&t.db, "ada", month, Utc::now()).await.unwrap();
+            close_month(&t.db, "ada", month, state.clock.now()).await.unwrap();
         }
         let s = collect(&state, true).await.unwrap();
         assert_eq!(s.metering.silent.iter().map(|c| c.id).collect::<Vec<_>>(), [trial]);

@@ -1,4 +1,4 @@
-use crate::components::data::blocking_data;
+use crate::components::data::Data;
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
@@ -15,13 +15,14 @@ use crate::views::customers::{CatalogueOption, CustomerDetail};
 #[component]
 pub fn EditOptionsPage() -> impl IntoView {
     let id = use_customer_id();
-    let data = blocking_data(
+    let data = Data::new_with_options(
         move || id.get(),
         |id| async move {
             let customer = get_customer(id.ok_or(AppError::NotFound)?).await?;
             let catalogue = customer_form_defaults().await?.options;
             Ok::<_, AppError>((customer, catalogue))
         },
+        true,
     );
     customer_loaded(data, |(c, catalogue)| view! { <OptionsEditor customer=c catalogue /> })
 }

@@ -19,7 +19,7 @@ pub use list::CustomersPage;
 pub use new::NewCustomerPage;
 pub use statement::CustomerStatementPage;
 
-use crate::components::data::{blocking_data, Data};
+use crate::components::data::Data;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -41,7 +41,7 @@ fn use_customer_id() -> Memo<Option<i64>> {
 /// missing customer answers 404.
 fn use_customer(refresh: Signal<u32>) -> Data<Result<CustomerDetail, AppError>> {
     let id = use_customer_id();
-    blocking_data(
+    Data::new_with_options(
         move || (id.get(), refresh.get()),
         |(id, _)| async move {
             match id {
@@ -49,6 +49,7 @@ fn use_customer(refresh: Signal<u32>) -> Data<Result<CustomerDetail, AppError>> 
                 None => Err(AppError::NotFound),
             }
         },
+        true,
     )
 }
 
