@@ -73,9 +73,10 @@ install_chromium() {
 # $CARGO_TARGET_DIR/release/msp-manager (the server):
 # 1. the browser side for wasm32 (profile wasm-release; relocations kept for
 #    the splitter; type-erased components, a quarter smaller);
-# 2. the site builder splits it at the lazy routes (`lazy_page!` in
-#    src/app.rs: parts loaded on a module's first visit) and runs
-#    wasm-bindgen; wasm-opt shrinks every part; esbuild minifies the
+# 2. the site builder splits it at the `#[lazy]` modules in src/app.rs
+#    (parts loaded on a module's first visit) and runs wasm-bindgen;
+#    wasm-opt shrinks every part (`-Os --converge`: 1.3 % fewer brotli
+#    bytes than `-Oz`, for about 10 s more); esbuild minifies the
 #    JavaScript and the style sheet; public/ is copied beside;
 # 3. the server.
 build_release() {
@@ -91,7 +92,7 @@ build_release() {
   parts=$("$SITE_BUILDER" "$wasm_dir/wasm32-unknown-unknown/wasm-release/msp_manager.wasm" "$site/pkg" "$LEPTOS_OUTPUT_NAME")
   # wasm-opt warns of name subsections it does not know (and drops them).
   if ! printf '%s\n' "$parts" | xargs -P "$(nproc)" -I{} \
-      wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int {} -o {} 2> "$site/wasm-opt.log"; then
+      wasm-opt -Os --converge --enable-bulk-memory --enable-nontrapping-float-to-int {} -o {} 2> "$site/wasm-opt.log"; then
     cat "$site/wasm-opt.log" >&2
     return 1
   fi

@@ -210,30 +210,25 @@ fn customer_forms_module(screen: CustomerFormScreen) -> AnyView {
 enum CustomerScreen {
     Billing,
     Statement,
+    MonthStatements,
 }
 
-/// A customer's page (its billing part and charts) and its statements.
+/// A customer's page (its billing part and charts) and the frozen
+/// statements: a customer's, and all of a closed month's (reached from the
+/// cost overview, but drawn with the statement lines this module has).
 #[lazy]
 fn customer_module(screen: CustomerScreen) -> AnyView {
     match screen {
         CustomerScreen::Billing => view! { <CustomerPage /> }.into_any(),
         CustomerScreen::Statement => view! { <CustomerStatementPage /> }.into_any(),
+        CustomerScreen::MonthStatements => view! { <StatementsPage /> }.into_any(),
     }
 }
 
-#[derive(Clone, Copy)]
-enum CostsScreen {
-    Overview,
-    Statements,
-}
-
-/// The cost overview and a month's statements.
+/// The cost overview.
 #[lazy]
-fn costs_module(screen: CostsScreen) -> AnyView {
-    match screen {
-        CostsScreen::Overview => view! { <CostsPage /> }.into_any(),
-        CostsScreen::Statements => view! { <StatementsPage /> }.into_any(),
-    }
+fn costs_module() -> AnyView {
+    view! { <CostsPage /> }.into_any()
 }
 
 #[lazy]
@@ -283,8 +278,8 @@ lazy_screen!(EditContractRoute, customer_forms_module(CustomerFormScreen::Contra
 lazy_screen!(EditOptionsRoute, customer_forms_module(CustomerFormScreen::Options), __preload_customer_forms_module);
 lazy_screen!(CustomerRoute, customer_module(CustomerScreen::Billing), __preload_customer_module);
 lazy_screen!(CustomerStatementRoute, customer_module(CustomerScreen::Statement), __preload_customer_module);
-lazy_screen!(CostsRoute, costs_module(CostsScreen::Overview), __preload_costs_module);
-lazy_screen!(StatementsRoute, costs_module(CostsScreen::Statements), __preload_costs_module);
+lazy_screen!(CostsRoute, costs_module(), __preload_costs_module);
+lazy_screen!(StatementsRoute, customer_module(CustomerScreen::MonthStatements), __preload_customer_module);
 lazy_screen!(SettingsRoute, settings_module(), __preload_settings_module);
 lazy_screen!(AuditRoute, audit_module(), __preload_audit_module);
 lazy_screen!(PasswordRoute, password_module(), __preload_password_module);

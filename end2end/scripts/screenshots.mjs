@@ -12,12 +12,6 @@ function monthsAgo(n) {
   d.setUTCMonth(d.getUTCMonth() - n);
   return d.toISOString().slice(0, 7);
 }
-function lastMonth() {
-  const d = new Date();
-  d.setUTCDate(1);
-  d.setUTCMonth(d.getUTCMonth() - 1);
-  return d.toISOString().slice(0, 7);
-}
 
 const pages = [
   ["status", "/"],
@@ -35,7 +29,7 @@ const pages = [
   ["customer-options", "/customers/1/options"],
   ["costs", "/costs"],
   ["costs-past-changes", `/costs?month=${monthsAgo(2)}&changes=1&range=24`],
-  ["statements", `/costs/statements/${lastMonth()}`],
+  ["statements", `/costs/statements/${monthsAgo(2)}`],
   ["settings", "/settings"],
   ["audit", "/audit"],
   ["audit-filtered", "/audit?action=all-customers"],
@@ -51,9 +45,15 @@ const browser = await chromium.launch({
 for (const width of [1280, 360]) {
   const context = await browser.newContext({ viewport: { width, height: 800 } });
   const page = await context.newPage();
+  // The sign-in page is plain HTML (no WebAssembly): ready when shown.
   await page.goto(`${base}/login`);
-  await page.locator("body[data-hydrated]").waitFor();
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
   await page.screenshot({ path: `${out}/login-${width}.png`, fullPage: true });
+  await page.getByLabel("User name").fill(process.env.USERNAME ?? "demo-admin");
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("alert").first().waitFor();
+  await page.screenshot({ path: `${out}/login-refused-${width}.png`, fullPage: true });
   await page.getByLabel("User name").fill(process.env.USERNAME ?? "demo-admin");
   await page.getByLabel("Password").fill(process.env.PASSWORD ?? "");
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -104,7 +104,7 @@ for (const width of [1280, 360]) {
   await page.locator("body[data-hydrated]").waitFor();
   await page.getByRole("button", { name: "New price list…" }).click();
   await page.screenshot({ path: `${out}/settings-price-form-${width}.png`, fullPage: true });
-  await page.goto(`${base}/costs/statements/${lastMonth()}`);
+  await page.goto(`${base}/costs/statements/${monthsAgo(2)}`);
   await page.locator("body[data-hydrated]").waitFor();
   await page.locator("details.statement summary").first().click();
   await page.screenshot({ path: `${out}/statement-open-${width}.png`, fullPage: true });

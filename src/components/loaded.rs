@@ -1,5 +1,6 @@
 use crate::components::data::Data;
 use leptos::prelude::*;
+use std::sync::Arc;
 
 use super::ErrorNotice;
 use crate::error::AppError;
@@ -8,7 +9,7 @@ use crate::error::AppError;
 /// then, the error's message for a person if it failed.
 pub fn loaded<T, V>(
     resource: Data<Result<T, AppError>>,
-    render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+    render: impl Fn(T) -> V + Send + Sync + 'static,
 ) -> impl IntoView
 where
     T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
@@ -21,19 +22,30 @@ where
 /// of its own for it (e.g. "not found").
 pub fn loaded_result<T>(
     resource: Data<Result<T, AppError>>,
-    render: impl Fn(Result<T, AppError>) -> Result<AnyView, AppError> + Clone + Send + Sync + 'static,
+    render: impl Fn(Result<T, AppError>) -> Result<AnyView, AppError> + Send + Sync + 'static,
 ) -> impl IntoView
 where
     T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
 {
+    shown(Arc::new(move || resource.get().map(&render)))
+}
+
+/// The view of a loading resource, once it has loaded.
+type Shown = Arc<dyn Fn() -> Option<Result<AnyView, AppError>> + Send + Sync>;
+
+/// The transition and error boundary around every loaded view: one copy in
+/// the WebAssembly for all of them (generic over the view, each type
+/// loaded would bring its own copy into its module's part).
+fn shown(view: Shown) -> AnyView {
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorNotice errors /> }>
                 {
-                    let render = render.clone();
-                    move || resource.get().map(render.clone())
+                    let view = view.clone();
+                    move || view()
                 }
             </ErrorBoundary>
         </Transition>
     }
+    .into_any()
 }

@@ -176,6 +176,25 @@ async fn a_cross_site_post_is_refused_even_with_a_valid_session() {
 }
 
 #[tokio::test]
+async fn the_apps_code_files_carry_nosniff_and_not_the_headers_only_pages_need() {
+    let app = TestApp::new().await;
+    let page_only = ["x-frame-options", "content-security-policy", "referrer-policy", "permissions-policy"];
+    for path in ["/pkg/msp-manager.js", "/pkg/msp-manager.wasm", "/pkg/no-such-part.wasm"] {
+        let response = app.get(path, None).await;
+        let headers = response.headers();
+        assert_eq!(headers.get("x-content-type-options").unwrap(), "nosniff", "{path}");
+        for name in page_only {
+            assert!(headers.get(name).is_none(), "{path} carries {name}");
+        }
+    }
+    // Only under /pkg/: a page whose path merely starts alike keeps them all.
+    let response = app.get("/pkgs", None).await;
+    for name in page_only {
+        assert!(response.headers().get(name).is_some(), "/pkgs lacks {name}");
+    }
+}
+
+#[tokio::test]
 async fn pages_carry_security_headers_and_a_nonce_csp_without_unsafe_inline() {
     let app = TestApp::new().await;
     let response = app.get("/login", None).await;
