@@ -3,14 +3,21 @@
 //! stores into these facts, with every time already in the billing time zone
 //! (local, naive date-times), and asks for one month.
 //!
+//! The facts are the customer's states in the order they were written:
+//! each (billed or test, active or not, the options booked) holds from its
+//! time until the next one's.
+//!
 //! - A *billable day* is a day on which the customer was billed and active
 //!   at some moment.
 //! - A customer is billed for a month with at least one billable day.
 //! - Billed users = the highest daily user count over the billable days; a
 //!   day without a report counts the last count reported before it; never
 //!   reported = 0.
-//! - An option is billed for the whole month when it was booked on any
-//!   billable day: per user for the billed users, or a flat price once.
+//! - An option is billed for the whole month when it was booked at some
+//!   moment of the month at which the customer was billed and active (not
+//!   merely on a billable day: an option booked only while the customer was
+//!   a test customer or deactivated costs nothing): per user for the billed
+//!   users, or a flat price once.
 //! - Each line = quantity x unit price, rounded half away from zero to cents;
 //!   the total is the sum of the rounded lines.
 
@@ -22,29 +29,22 @@ use super::billing_settings::Pricing;
 use super::money::{Money, MoneyError};
 use super::{BillingMonth, UnitPrice};
 
-/// From `at` on (local billing time), the customer is billed or not and
-/// active or not, until the next change.
+/// What billing depends on, from `at` (local billing time) until the next
+/// point: the customer's state and booked options, as the server stores it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StateChange {
+pub struct HistoryPoint {
     pub at: NaiveDateTime,
     pub billed: bool,
     pub active: bool,
-}
-
-/// An option booked from `from` until `to` (open: still booked).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Booking {
-    pub code: String,
-    pub from: NaiveDateTime,
-    pub to: Option<NaiveDateTime>,
+    pub options: Vec<String>,
 }
 
 /// Everything billing needs to know about one customer.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CustomerFacts {
-    /// In time order. Before the first change the customer did not exist.
-    pub states: Vec<StateChange>,
-    pub bookings: Vec<Booking>,
+    /// The states in the order they were written. Before the first one the
+    /// customer did not exist.
+    pub history: Vec<HistoryPoint>,
     /// The highest count reported on each day (local billing days).
     pub daily_users: BTreeMap<NaiveDate, u32>,
 }
@@ -154,18 +154,45 @@ fn day_start(day: NaiveDate) -> NaiveDateTime {
     day.and_time(NaiveTime::MIN)
 }
 
-/// Whether the customer was billed and active at some moment of `day`.
-pub fn is_billable_day(states: &[StateChange], day: NaiveDate) -> bool {
-    let (start, end) = (day_start(day), day_start(day + Duration::days(1)));
-    // The state at the start of the day, then every change during it.
-    let at_start = states.iter().take_while(|s| s.at <= start).last();
-    let during = states.iter().filter(|s| s.at > start && s.at < end);
-    at_start.into_iter().chain(during).any(|s| s.billed && s.active)
+/// Local billing time from `from` until (not including) `to`: a day or a
+/// month.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    from: NaiveDateTime,
+    to: NaiveDateTime,
 }
 
-fn booked_on(booking: &Booking, day: NaiveDate) -> bool {
-    let (start, end) = (day_start(day), day_start(day + Duration::days(1)));
-    booking.from < end && booking.to.is_none_or(|to| to > start)
+impl Span {
+    fn day(day: NaiveDate) -> Self {
+        Span { from: day_start(day), to: day_start(day + Duration::days(1)) }
+    }
+
+    fn month(month: BillingMonth) -> Self {
+        Span { from: day_start(month.first_day()), to: day_start(month.next().first_day()) }
+    }
+}
+
+/// The states in which the customer was billed and active at some moment
+/// of `span`. A state holds from its time until the next state's; one
+/// replaced at the instant it was written (or, in the hour a change from
+/// summer time repeats, at an earlier local time) still was, at its time:
+/// which of two changes at once came first is the order they were written.
+fn billed_and_active_within(history: &[HistoryPoint], span: Span) -> impl Iterator<Item = &HistoryPoint> {
+    let until = history.iter().skip(1).map(|next| Some(next.at)).chain([None]);
+    history.iter().zip(until).filter_map(move |(state, until)| {
+        let held = state.at < span.to
+            && match until {
+                None => true,
+                Some(until) if until > state.at => until > span.from,
+                Some(_) => state.at >= span.from,
+            };
+        (held && state.billed && state.active).then_some(state)
+    })
+}
+
+/// Whether the customer was billed and active at some moment of `day`.
+pub fn is_billable_day(history: &[HistoryPoint], day: NaiveDate) -> bool {
+    billed_and_active_within(history, Span::day(day)).next().is_some()
 }
 
 /// The count that stands for `day`: its own, or the last one before it.
@@ -180,14 +207,14 @@ pub fn bill_month(
     month: BillingMonth,
     price_lists: &[PriceList],
 ) -> Result<Option<MonthBill>, BillingError> {
-    let billable: Vec<NaiveDate> = month.days().filter(|d| is_billable_day(&facts.states, *d)).collect();
+    let billable: Vec<NaiveDate> = month.days().filter(|d| is_billable_day(&facts.history, *d)).collect();
     if billable.is_empty() {
         return Ok(None);
     }
     let prices = prices_for(price_lists, month).ok_or(BillingError::NoPrices(month))?;
     let users = billable.iter().map(|d| users_on(&facts.daily_users, *d)).max().unwrap_or(0);
     let mut options: Vec<String> =
-        facts.bookings.iter().filter(|b| billable.iter().any(|d| booked_on(b, *d))).map(|b| b.code.clone()).collect();
+        billed_and_active_within(&facts.history, Span::month(month)).flat_map(|s| s.options.iter().cloned()).collect();
     options.sort();
     options.dedup();
 
@@ -238,38 +265,6 @@ pub fn forecast(
         day += Duration::days(1);
     }
     bill_month(&assumed, month, price_lists)
-}
-
-/// What billing depends on, from `at` (local billing time) until the next
-/// point: the customer's state and booked options, as the server stores it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HistoryPoint {
-    pub at: NaiveDateTime,
-    pub billed: bool,
-    pub active: bool,
-    pub options: Vec<String>,
-}
-
-/// Turns the stored history (in time order) and the daily counts into the
-/// facts the rules take: one state change per point and one booking per
-/// stretch of time an option was booked.
-pub fn facts_from_history(points: &[HistoryPoint], daily_users: BTreeMap<NaiveDate, u32>) -> CustomerFacts {
-    let states = points.iter().map(|p| StateChange { at: p.at, billed: p.billed, active: p.active }).collect();
-    let mut open: BTreeMap<&str, NaiveDateTime> = BTreeMap::new();
-    let mut bookings = Vec::new();
-    for point in points {
-        let closed: Vec<&str> = open.keys().copied().filter(|code| !point.options.iter().any(|o| o == code)).collect();
-        for code in closed {
-            if let Some(from) = open.remove(code) {
-                bookings.push(Booking { code: code.to_owned(), from, to: Some(point.at) });
-            }
-        }
-        for code in &point.options {
-            open.entry(code.as_str()).or_insert(point.at);
-        }
-    }
-    bookings.extend(open.into_iter().map(|(code, from)| Booking { code: code.to_owned(), from, to: None }));
-    CustomerFacts { states, bookings, daily_users }
 }
 
 /// Whether `month` may be closed automatically on `today`: it has ended and

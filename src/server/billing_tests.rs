@@ -311,3 +311,101 @@ async fn a_test_customer_has_no_forecast() {
     let id = customers::create(&t.db, "otto", &form("Trial", false, &[]), Utc::now()).await.unwrap().id;
     assert_eq!(forecast_of(&t.db, id, Utc::now()).await.unwrap().bill, None);
 }
+
+/// The two cases of the option rule, through the write paths: a test
+/// customer whose option B is removed at 11:00 and who is converted to
+/// billed at 12:00, and a billed customer deactivated at 10:00 who gets B
+/// at 11:00 while deactivated. Neither is billed for B: not in the closed
+/// month's statements, not in the forecast of the current month.
+#[tokio::test]
+async fn an_option_booked_only_in_the_test_phase_or_while_deactivated_is_not_billed() {
+    let t = testing::fresh().await;
+    let both = ["web_access".to_owned(), "discovery".to_owned()];
+    let web = ["web_access".to_owned()];
+    // Two customers in `month`, the options of each as billed.
+    let billed_options = |month: BillingMonth| {
+        let t = &t;
+        let (both, web) = (both.clone(), web.clone());
+        async move {
+            let at = |d: u32, h: u32| month.first_day().with_day(d).unwrap().and_hms_opt(h, 0, 0).unwrap().and_utc();
+            let trial = customers::create(
+                &t.db,
+                "otto",
+                &form(&format!("Trial {month}"), false, &["web_access", "discovery"]),
+                at(2, 9),
+            )
+            .await
+            .unwrap()
+            .id;
+            customers::set_options(&t.db, "otto", trial, 1, &web, at(10, 11)).await.unwrap();
+            customers::change_kind(&t.db, "otto", trial, 2, "billed", at(10, 12)).await.unwrap();
+            let paused =
+                customers::create(&t.db, "otto", &form(&format!("Paused {month}"), true, &["web_access"]), at(2, 9))
+                    .await
+                    .unwrap()
+                    .id;
+            customers::deactivate(&t.db, "otto", paused, 1, "", at(10, 10)).await.unwrap();
+            customers::set_options(&t.db, "otto", paused, 2, &both, at(10, 11)).await.unwrap();
+            (trial, paused, at(20, 12))
+        }
+    };
+    let option_codes = |s: &crate::views::billing::Statement| -> Vec<String> {
+        s.lines.iter().filter(|l| l.kind != LineKind::Users).map(|l| l.code.clone()).collect()
+    };
+
+    let closed = this_month().previous().previous();
+    let (trial, paused, _) = billed_options(closed).await;
+    close_month(&t.db, "admin", closed, Utc::now()).await.unwrap();
+    let statements = statements_of_month(&t.db, closed).await.unwrap();
+    for id in [trial, paused] {
+        let s = statements.iter().find(|s| s.customer_id == id).expect("billed in the month");
+        assert_eq!(option_codes(s), ["web_access"], "customer {id}");
+    }
+
+    let (trial, paused, now) = billed_options(this_month()).await;
+    for id in [trial, paused] {
+        let bill = forecast_of(&t.db, id, now).await.unwrap().bill.expect("a forecast");
+        assert_eq!(option_codes(&bill), ["web_access"], "customer {id}");
+    }
+}
+
+/// On the days clocks change, the stored UTC times become local billing
+/// times in the order they were written: in Berlin's repeated hour a later
+/// change can read earlier on the clock, and still counts as later.
+#[tokio::test]
+async fn on_the_days_clocks_change_an_option_added_after_a_deactivation_is_not_billed() {
+    let utc = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+    // (time zone, month, deactivated at, option added at): Berlin's summer
+    // time ends 2025-10-26 01:00 UTC (02:30 CEST, then 02:10 CET); New
+    // York's starts 2025-03-09 07:00 UTC (01:59 EST, then 03:00 EDT).
+    let cases = [
+        ("Europe/Berlin", "2025-10", "2025-10-26T00:30:00Z", "2025-10-26T01:10:00Z"),
+        ("America/New_York", "2025-03", "2025-03-09T06:59:00Z", "2025-03-09T07:00:00Z"),
+    ];
+    for (zone, month, deactivated, added) in cases {
+        let t = testing::fresh().await;
+        let settings = SettingsForm { currency: "EUR".into(), time_zone: zone.into(), grace_days: "3".into() };
+        billing::save_settings(&t.db, "admin", &settings, 1, Utc::now()).await.unwrap();
+        let month = BillingMonth::parse(month).unwrap();
+        let created = month.first_day().and_hms_opt(12, 0, 0).unwrap().and_utc();
+        let id = customers::create(&t.db, "otto", &form("Acme", true, &["web_access"]), created).await.unwrap().id;
+        customers::deactivate(&t.db, "otto", id, 1, "", utc(deactivated)).await.unwrap();
+        let both = ["web_access".to_owned(), "discovery".to_owned()];
+        customers::set_options(&t.db, "otto", id, 2, &both, utc(added)).await.unwrap();
+        let mut conn = t.db.acquire().await.unwrap();
+        let tz: chrono_tz::Tz = zone.parse().unwrap();
+        let facts = facts_for_month(&mut conn, tz, month, Some(id)).await.unwrap();
+        let lists = billing::rule_lists(&mut conn).await.unwrap();
+        let bill = bill_month(&facts[&id], month, &lists).unwrap().unwrap();
+        assert_eq!(bill.options, ["web_access"], "{zone}");
+        // Written the other way round (option first, then deactivated), it is.
+        drop(conn);
+        let id = customers::create(&t.db, "otto", &form("Beta", true, &["web_access"]), created).await.unwrap().id;
+        customers::set_options(&t.db, "otto", id, 1, &both, utc(deactivated)).await.unwrap();
+        customers::deactivate(&t.db, "otto", id, 2, "", utc(added)).await.unwrap();
+        let mut conn = t.db.acquire().await.unwrap();
+        let facts = facts_for_month(&mut conn, tz, month, Some(id)).await.unwrap();
+        let bill = bill_month(&facts[&id], month, &lists).unwrap().unwrap();
+        assert_eq!(bill.options, ["discovery", "web_access"], "{zone}");
+    }
+}

@@ -1,7 +1,5 @@
 use super::*;
-use crate::domain::billing::{
-    bill_month, forecast, Booking, CustomerFacts, MonthBill, OptionPrice, PriceList, StateChange,
-};
+use crate::domain::billing::{bill_month, forecast, CustomerFacts, HistoryPoint, MonthBill, OptionPrice, PriceList};
 use crate::domain::UnitPrice;
 use chrono::NaiveDateTime;
 
@@ -28,18 +26,21 @@ fn prices() -> Vec<PriceList> {
     }]
 }
 
+/// A billed customer's state from `at` on.
+fn state(at: NaiveDateTime, active: bool, options: &[&str]) -> HistoryPoint {
+    HistoryPoint { at, billed: true, active, options: options.iter().map(|o| (*o).to_owned()).collect() }
+}
+
 /// Billed since mid-January 2026 with both options, deactivated for April,
 /// users growing from 7 to 41 with gaps between reports.
 fn facts() -> CustomerFacts {
     CustomerFacts {
-        states: vec![
-            StateChange { at: at(2026, 1, 14, 10), billed: true, active: true },
-            StateChange { at: at(2026, 3, 31, 23), billed: true, active: false },
-            StateChange { at: at(2026, 5, 2, 8), billed: true, active: true },
-        ],
-        bookings: vec![
-            Booking { code: "offline".to_owned(), from: at(2026, 1, 14, 10), to: Some(at(2026, 2, 10, 12)) },
-            Booking { code: "discovery".to_owned(), from: at(2026, 3, 3, 9), to: None },
+        history: vec![
+            state(at(2026, 1, 14, 10), true, &["offline"]),
+            state(at(2026, 2, 10, 12), true, &[]),
+            state(at(2026, 3, 3, 9), true, &["discovery"]),
+            state(at(2026, 3, 31, 23), false, &["discovery"]),
+            state(at(2026, 5, 2, 8), true, &["discovery"]),
         ],
         daily_users: BTreeMap::from([
             (day(2026, 1, 14), 7),

@@ -59,7 +59,9 @@ fn OptionsEditor(customer: CustomerDetail, catalogue: Vec<CatalogueOption>) -> i
                 <FieldError id="options-error" message=server_message(error, "options") />
             </fieldset>
             <p class="help">
-                "An option is billed for a whole month when it was booked on any billed day of that month."
+                "An option is billed for a whole month when it was booked at some moment of that month "
+                "while the customer was billed and active. Options booked only during the test phase "
+                "or while deactivated cost nothing."
             </p>
             <div class="form-actions">
                 <button type="submit" class="button button-primary" disabled=move || save.pending().get()>

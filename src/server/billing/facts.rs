@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::settings::{local, month_start_utc};
-use crate::domain::billing::{facts_from_history, CustomerFacts, HistoryPoint};
+use crate::domain::billing::{CustomerFacts, HistoryPoint};
 use crate::domain::{BillingMonth, CustomerKind, CustomerStatus};
 use crate::server::db::{Db, Time};
 use crate::server::error::{Result, ServerError};
@@ -92,7 +92,7 @@ pub async fn facts_for_month(
     }
     Ok(points
         .into_iter()
-        .map(|(id, points)| (id, facts_from_history(&points, daily.remove(&id).unwrap_or_default())))
+        .map(|(id, history)| (id, CustomerFacts { history, daily_users: daily.remove(&id).unwrap_or_default() }))
         .collect())
 }
 
