@@ -78,3 +78,11 @@ pub async fn change_own_password(
     let (state, ip) = (guard::state()?, guard::client_ip()?.0);
     Ok(staff::change_own_password(&state, &signed_in.user, &signed_in.token_hash, current_password, &new, ip).await?)
 }
+
+/// Ends every session of another account (admins only); how many ended.
+#[server(endpoint = "staff/end_sessions")]
+pub async fn end_staff_sessions(id: i64) -> Result<u64, AppError> {
+    use crate::server::{active_sessions, guard};
+    let caller = guard::caller(Role::Admin).await?;
+    Ok(active_sessions::end_all_of(&caller.state, &caller.user, id).await?)
+}

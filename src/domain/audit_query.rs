@@ -16,11 +16,13 @@ pub const EXPORT_MAX: usize = 100_000;
 pub const TEXT_MAX_CHARS: usize = 100;
 
 /// Every action the app writes: code, how it reads, and its group.
-pub const ACTIONS: [(&str, &str, ActionGroup); 30] = [
+pub const ACTIONS: [(&str, &str, ActionGroup); 33] = [
     ("login.succeeded", "Signed in", ActionGroup::SignIns),
     ("login.failed", "Sign-in failed", ActionGroup::SignIns),
     ("login.refused", "Sign-in refused (too many failures)", ActionGroup::SignIns),
     ("logout", "Signed out", ActionGroup::SignIns),
+    ("session.ended", "Ended one of their sessions", ActionGroup::SignIns),
+    ("session.others_ended", "Ended their other sessions", ActionGroup::SignIns),
     ("access.refused", "Refused: role too low", ActionGroup::Refusals),
     ("access.cross_site", "Refused: request from another site", ActionGroup::Refusals),
     ("access.password_change_required", "Refused: must change password first", ActionGroup::Refusals),
@@ -47,6 +49,7 @@ pub const ACTIONS: [(&str, &str, ActionGroup); 30] = [
     ("staff.password_reset", "Password reset by an admin", ActionGroup::Staff),
     ("staff.password_changed", "Password changed", ActionGroup::Staff),
     ("staff.password_change_failed", "Password change refused: wrong current password", ActionGroup::Staff),
+    ("staff.sessions_ended", "Sessions ended by an admin", ActionGroup::Staff),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -297,7 +300,7 @@ mod tests {
         assert_eq!(action_label("something.new"), "something.new");
         assert_eq!(
             ActionFilter::parse("all-sign-ins").unwrap().codes(),
-            ["login.succeeded", "login.failed", "login.refused", "logout"]
+            ["login.succeeded", "login.failed", "login.refused", "logout", "session.ended", "session.others_ended"]
         );
     }
 

@@ -22,6 +22,7 @@ pub mod role;
 pub mod sign_in_limit;
 pub mod unit_price;
 pub mod usage;
+pub mod user_agent;
 pub mod username;
 pub mod validation;
 

@@ -1,5 +1,6 @@
-//! "Your password": every signed-in user changes their own; after an admin's
-//! reset it is the only page open until they have.
+//! "Your password": every signed-in user changes their own (after an
+//! admin's reset it is the only page open until they have), and sees where
+//! they are signed in.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -8,6 +9,7 @@ use crate::api::staff::ChangeOwnPassword;
 use crate::components::field::{general_message, server_message};
 use crate::components::session::{with_user, UserResource};
 use crate::components::FieldError;
+use crate::pages::sessions::MySessions;
 
 #[component]
 pub fn PasswordPage() -> impl IntoView {
@@ -69,5 +71,6 @@ pub fn PasswordPage() -> impl IntoView {
                 }
             })}
         </section>
+        <MySessions />
     }
 }

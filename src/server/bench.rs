@@ -127,7 +127,7 @@ pub(super) async fn viewer_router(db: &super::db::Db, url: &str) -> anyhow::Resu
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut tx = begin_write(db).await?;
-    let token = sessions::create(&mut tx, staff_id, Utc::now()).await?;
+    let token = sessions::create(&mut tx, staff_id, sessions::Origin::default(), Utc::now()).await?;
     tx.commit().await?;
     let config = Config::for_database(url);
     let cookie = format!("{}={token}", config.session_cookie_name());

@@ -42,6 +42,14 @@ pub fn client_ip() -> Result<ClientIp, AppError> {
     parts()?.extensions.get::<ClientIp>().copied().ok_or(AppError::Internal)
 }
 
+/// The caller's `User-Agent`, as a session stores it (cut, printable; empty
+/// when missing or not text).
+pub fn user_agent() -> Result<String, AppError> {
+    let parts = parts()?;
+    let raw = parts.headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    Ok(crate::domain::user_agent::stored(raw))
+}
+
 /// What a server function needs: who calls, and the app's state.
 pub struct Caller {
     pub user: CurrentUser,

@@ -147,6 +147,7 @@ pub async fn sign_in(
     raw_username: &str,
     password: String,
     ip: IpAddr,
+    user_agent: &str,
     old_token_hash: Option<String>,
 ) -> Result<SignedInNow> {
     let username = attempt_name(raw_username);
@@ -169,7 +170,9 @@ pub async fn sign_in(
     if let Some(old) = old_token_hash {
         sessions::delete(&mut tx, &old).await?;
     }
-    let token = sessions::create(&mut tx, account.id, now).await?;
+    let ip_text = ip.to_string();
+    let origin = sessions::Origin { ip: &ip_text, user_agent };
+    let token = sessions::create(&mut tx, account.id, origin, now).await?;
     passed(&mut tx, attempt).await?;
     let (subject, detail) = (format!("staff:{username}"), format!("from {ip}"));
     audit::record(&mut tx, &username, "login.succeeded", &subject, &detail, now).await?;

@@ -1,6 +1,7 @@
 //! Server-only code: configuration, database, sessions, security, jobs and
 //! the command line. Compiled only with the `ssr` feature.
 
+pub mod active_sessions;
 pub mod api_keys;
 pub mod audit;
 #[cfg(feature = "bench")]

@@ -215,8 +215,18 @@ pub const PUBLIC_SERVER_FNS: [&str; 2] = ["/api/login", "/api/current_user"];
 
 /// What a user whose password an admin reset may do before choosing a new
 /// one: that page, its server function, and signing out.
-const BEFORE_PASSWORD_CHANGE: [&str; 5] =
-    ["/password", "/api/change_own_password", "/api/logout", "/api/current_user", "/api/login"];
+const BEFORE_PASSWORD_CHANGE: [&str; 8] = [
+    "/password",
+    "/api/change_own_password",
+    "/api/logout",
+    "/api/current_user",
+    "/api/login",
+    // The page lists the user's sessions: ending the others is as urgent
+    // as a new password when the old one leaked.
+    "/api/my_sessions",
+    "/api/end_my_session",
+    "/api/end_my_other_sessions",
+];
 
 /// The machine API authenticates with its own bearer keys, not sessions.
 fn is_machine_api(path: &str) -> bool {

@@ -74,15 +74,40 @@ pub fn expired_cookie(config: &Config) -> HeaderValue {
     HeaderValue::from_str(&value).expect("an expired cookie is a valid header")
 }
 
-/// Stores a new session for `staff_id` and returns its token.
-pub async fn create(tx: &mut WriteTx, staff_id: i64, now: DateTime<Utc>) -> Result<String, sqlx::Error> {
+/// Where a session was signed in from, as its owner sees it in their list
+/// of sessions.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Origin<'a> {
+    pub ip: &'a str,
+    /// Already cut to what is stored (`domain::user_agent::stored`).
+    pub user_agent: &'a str,
+}
+
+/// Stores a new session for `staff_id` and returns its token. The session
+/// also gets an id of its own, by which its owner can end it: the token's
+/// hash never leaves the server.
+pub async fn create(
+    tx: &mut WriteTx,
+    staff_id: i64,
+    origin: Origin<'_>,
+    now: DateTime<Utc>,
+) -> Result<String, sqlx::Error> {
     let token = new_token();
-    sqlx::query("INSERT INTO sessions (token_hash, staff_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)")
-        .bind(hash_token(&token))
-        .bind(staff_id)
-        .bind(Time(now))
-        .execute(&mut **tx)
-        .await?;
+    let mut id = [0u8; 12];
+    rand::rngs::OsRng.fill_bytes(&mut id);
+    let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, staff_id, created_at, last_seen_at, id, ip, user_agent) \
+         VALUES ($1, $2, $3, $3, $4, $5, $6)",
+    )
+    .bind(hash_token(&token))
+    .bind(staff_id)
+    .bind(Time(now))
+    .bind(id)
+    .bind(origin.ip)
+    .bind(crate::domain::user_agent::stored(origin.user_agent))
+    .execute(&mut **tx)
+    .await?;
     Ok(token)
 }
 
@@ -216,7 +241,7 @@ mod tests {
     async fn signed_in_at(t: &testing::TestDb, at: DateTime<Utc>) -> String {
         let id = staff::insert_for_test(&t.db, "alice", Role::Operator).await;
         let mut tx = begin_write(&t.db).await.unwrap();
-        let token = create(&mut tx, id, at).await.unwrap();
+        let token = create(&mut tx, id, Origin::default(), at).await.unwrap();
         tx.commit().await.unwrap();
         token
     }
@@ -297,7 +322,7 @@ mod tests {
         let live = signed_in_at(&t, now).await;
         let id: i64 = sqlx::query_scalar("SELECT id FROM staff").fetch_one(&t.db).await.unwrap();
         let mut tx = begin_write(&t.db).await.unwrap();
-        create(&mut tx, id, now - chrono::Duration::hours(1)).await.unwrap();
+        create(&mut tx, id, Origin::default(), now - chrono::Duration::hours(1)).await.unwrap();
         tx.commit().await.unwrap();
         assert_eq!(prune_expired(&t.db, &config, now).await.unwrap(), 1);
         let left: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM sessions").fetch_all(&t.db).await.unwrap();

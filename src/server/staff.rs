@@ -130,7 +130,7 @@ pub async fn create(
 }
 
 /// The account `id`, read inside a write transaction.
-async fn find(tx: &mut WriteTx, id: i64) -> Result<StaffRow> {
+pub(super) async fn find(tx: &mut WriteTx, id: i64) -> Result<StaffRow> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut **tx)
@@ -157,13 +157,19 @@ async fn keep_an_admin(tx: &mut WriteTx, target: &StaffRow) -> Result<()> {
     Ok(())
 }
 
-async fn end_sessions(tx: &mut WriteTx, staff_id: i64, except_token_hash: Option<&str>) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE staff_id = $1 AND token_hash <> $2")
+/// Ends the sessions of `staff_id` (but the one of `except_token_hash`);
+/// how many ended.
+pub(super) async fn end_sessions(
+    tx: &mut WriteTx,
+    staff_id: i64,
+    except_token_hash: Option<&str>,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM sessions WHERE staff_id = $1 AND token_hash <> $2")
         .bind(staff_id)
         .bind(except_token_hash.unwrap_or(""))
         .execute(&mut **tx)
         .await?;
-    Ok(())
+    Ok(done.rows_affected())
 }
 
 fn staff_entry<'a>(

@@ -12,3 +12,19 @@ pub struct CurrentUser {
     /// signing out) is allowed until then.
     pub must_change_password: bool,
 }
+
+/// One of the signed-in staff member's sessions, as their account page
+/// lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActiveSession {
+    /// What ends it (`end_my_session`); not its token, nor the token's hash.
+    pub id: String,
+    /// Browser and system, from the user agent ("Firefox on Windows").
+    pub device: String,
+    /// The address it was signed in from.
+    pub address: String,
+    pub signed_in_at: chrono::DateTime<chrono::Utc>,
+    pub last_seen_at: chrono::DateTime<chrono::Utc>,
+    /// The session of the browser asking.
+    pub current: bool,
+}

@@ -4,7 +4,9 @@
 use crate::components::data::data;
 use leptos::prelude::*;
 
-use crate::api::staff::{list_staff, ChangeStaffRole, CreateStaff, ResetStaffPassword, SetStaffDisabled};
+use crate::api::staff::{
+    list_staff, ChangeStaffRole, CreateStaff, EndStaffSessions, ResetStaffPassword, SetStaffDisabled,
+};
 use crate::components::audit::LocalTime;
 use crate::components::field::{general_message, server_message};
 use crate::components::{loaded, Dialog, FieldError};
@@ -39,6 +41,7 @@ pub fn StaffAccounts(
     let change_role = ServerAction::<ChangeStaffRole>::new();
     let set_disabled = ServerAction::<SetStaffDisabled>::new();
     let reset = ServerAction::<ResetStaffPassword>::new();
+    let end_sessions = ServerAction::<EndStaffSessions>::new();
     let staff = data(
         move || {
             (create.version().get(), change_role.version().get(), set_disabled.version().get(), reset.version().get())
@@ -83,7 +86,19 @@ pub fn StaffAccounts(
         }
     });
 
+    Effect::new(move |_| {
+        if let Some(Ok(ended)) = end_sessions.value().get() {
+            let name = managed.get_untracked().map(|m| m.username).unwrap_or_default();
+            done(match ended {
+                0 => format!("{name} had no open session."),
+                1 => format!("{name}'s session has ended."),
+                n => format!("{name}'s {n} sessions have ended."),
+            });
+        }
+    });
+
     let open_for = move |member: StaffMember| {
+        end_sessions.clear();
         change_role.clear();
         set_disabled.clear();
         reset.clear();
@@ -102,7 +117,7 @@ pub fn StaffAccounts(
             </p>
             {move || notice.get().map(|m| view! { <p class="notice notice-ok" role="status">{m}</p> })}
             {loaded(staff, move |rows| view! { <StaffTable rows me open_for /> })}
-            <ManageDialog open=dialog_open managed chosen_role me change_role set_disabled reset />
+            <ManageDialog open=dialog_open managed chosen_role me change_role set_disabled reset end_sessions />
             <CreateForm create />
         </section>
     }
@@ -187,8 +202,10 @@ fn ManageDialog(
     change_role: ServerAction<ChangeStaffRole>,
     set_disabled: ServerAction<SetStaffDisabled>,
     reset: ServerAction<ResetStaffPassword>,
+    end_sessions: ServerAction<EndStaffSessions>,
 ) -> impl IntoView {
     let role_error = error_of(move || change_role.value().get());
+    let sessions_error = error_of(move || end_sessions.value().get().map(|r| r.map(|_| ())));
     let disable_error = error_of(move || set_disabled.value().get());
     let reset_error = error_of(move || reset.value().get());
     let id = move || managed.get().map(|m| m.id.to_string()).unwrap_or_default();
@@ -250,6 +267,17 @@ fn ManageDialog(
                     </div>
                     <button type="submit" class="button button-secondary" disabled=move || reset.pending().get()>
                         "Reset password"
+                    </button>
+                </ActionForm>
+
+                <ActionForm action=end_sessions attr:class="dialog-section">
+                    <input type="hidden" name="id" prop:value=id />
+                    <p class="muted small">
+                        "Signs the account out in every browser, for example after a lost laptop. Its password stays."
+                    </p>
+                    <FieldError id="manage-sessions-error" message=general_message(sessions_error) />
+                    <button type="submit" class="button button-secondary" disabled=move || end_sessions.pending().get()>
+                        "End all sessions"
                     </button>
                 </ActionForm>
 

@@ -45,6 +45,9 @@ fn matrix() -> Vec<(&'static str, Access, Args)> {
         ("/api/login", Public, Form("username=nobody&password=not+the+one&next=")),
         ("/api/logout", SignedIn, Form("")),
         ("/api/change_own_password", SignedIn, Form("current_password=wrong&new_password=x&repeat_password=x")),
+        ("/api/my_sessions", SignedIn, Form("")),
+        ("/api/end_my_session", SignedIn, Form("id=nosuchsession")),
+        ("/api/end_my_other_sessions", SignedIn, Form("")),
         ("/api/server_status", viewer, Form("")),
         ("/api/audit/page", viewer, Json(json!({ "filter": filter, "cursor": AuditCursor::Newest }))),
         ("/api/audit/export", viewer, Json(json!({ "filter": filter, "before": null }))),
@@ -90,6 +93,7 @@ fn matrix() -> Vec<(&'static str, Access, Args)> {
         ("/api/staff/change_role", admin, Form("id=999&role=viewer")),
         ("/api/staff/set_disabled", admin, Form("id=999&disabled=true")),
         ("/api/staff/reset_password", admin, Form("id=999&password=plum+river+7+lantern")),
+        ("/api/staff/end_sessions", admin, Form("id=999")),
     ]
 }
 
@@ -98,7 +102,7 @@ fn matrix() -> Vec<(&'static str, Access, Args)> {
 async fn fresh_session(app: &TestApp, name: &str) -> String {
     let id = staff::find_by_username(&app.t.db, name).await.unwrap().unwrap().id;
     let mut tx = begin_write(&app.t.db).await.unwrap();
-    let token = sessions::create(&mut tx, id, Utc::now()).await.unwrap();
+    let token = sessions::create(&mut tx, id, sessions::Origin::default(), Utc::now()).await.unwrap();
     tx.commit().await.unwrap();
     format!("msp_session={token}")
 }

@@ -474,4 +474,5 @@ mod hardening;
 mod instances;
 mod inventory;
 mod logging;
+mod sessions;
 mod staff_and_audit;
