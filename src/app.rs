@@ -11,7 +11,9 @@ use crate::components::session::UserResource;
 use crate::pages::customers::{
     CustomerPage, CustomerStatementPage, CustomersPage, EditContractPage, EditOptionsPage, NewCustomerPage,
 };
-use crate::pages::{AuditPage, CostsPage, LoginPage, NotFound, PasswordPage, SettingsPage, StatementsPage, StatusPage};
+use crate::pages::{
+    AuditPage, CostsPage, LoginCodePage, LoginPage, NotFound, PasswordPage, SettingsPage, StatementsPage, StatusPage,
+};
 use crate::views::session::CurrentUser;
 
 /// The HTML document around the app. Its scripts carry this response's CSP
@@ -47,11 +49,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Whether the page being rendered on the server is the sign-in page.
+/// Whether the page being rendered on the server is a sign-in page (the
+/// password, or the authenticator code after it).
 fn is_sign_in_request() -> bool {
     #[cfg(feature = "ssr")]
     {
-        use_context::<http::request::Parts>().is_some_and(|parts| parts.uri.path() == "/login")
+        use_context::<http::request::Parts>().is_some_and(|parts| matches!(parts.uri.path(), "/login" | "/login/code"))
     }
     #[cfg(not(feature = "ssr"))]
     {
@@ -74,6 +77,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/login/code") view=LoginCodePage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=Layout>
                     <Route path=path!("") view=StatusPage ssr=SsrMode::Async />
                     <Route path=path!("customers") view={Lazy::<CustomersRoute>::new()} ssr=SsrMode::Async />

@@ -30,15 +30,102 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
         }
     };
     let response = expect_context::<ResponseOptions>();
+    let signed_in = match signed_in {
+        login::SignInOutcome::SignedIn(signed_in) => signed_in,
+        login::SignInOutcome::CodeNeeded { challenge } => {
+            response.append_header(SET_COOKIE, sessions::challenge_cookie(&state.config, Some(&challenge)));
+            leptos_axum::redirect(&crate::server::security::code_page(next.as_deref()));
+            return Ok(());
+        }
+    };
     response.append_header(SET_COOKIE, sessions::session_cookie(&state.config, &signed_in.token));
-    // After an admin's reset, choosing a new password comes first.
-    let target = if signed_in.user.must_change_password {
+    leptos_axum::redirect(&after_sign_in(&signed_in.user, next.as_deref()));
+    Ok(())
+}
+
+/// Where a completed sign-in goes: after an admin's reset, choosing a new
+/// password comes first; else `next` when it is safe.
+#[cfg(feature = "ssr")]
+fn after_sign_in(user: &CurrentUser, next: Option<&str>) -> String {
+    if user.must_change_password {
         "/password".to_owned()
     } else {
-        crate::server::security::safe_next(next.as_deref())
+        crate::server::security::safe_next(next)
+    }
+}
+
+/// Sign-in's second step: the code from the authenticator app, for the
+/// sign-in whose password was right (its cookie).
+#[server(endpoint = "login_code")]
+pub async fn login_code(code: String, next: Option<String>) -> Result<(), AppError> {
+    use crate::server::{guard, security, sessions, two_factor};
+    use axum::http::header::SET_COOKIE;
+    use leptos_axum::ResponseOptions;
+
+    let state = guard::state()?;
+    let ip = guard::client_ip()?.0;
+    let user_agent = guard::user_agent()?;
+    let challenge = guard::cookie(sessions::challenge_cookie_name(&state.config))?;
+    let signed_in = match two_factor::complete(&state, challenge.as_deref(), &code, ip, &user_agent).await {
+        Ok(signed_in) => signed_in,
+        Err(error) => {
+            let error = AppError::from(error);
+            if guard::plain_form_post()? {
+                // An expired sign-in starts again with the password.
+                let back = match &error {
+                    AppError::Conflict(_) => security::sign_in_again("", next.as_deref(), &error),
+                    _ => security::code_again(next.as_deref(), &error),
+                };
+                leptos_axum::redirect(&back);
+            }
+            return Err(error);
+        }
     };
-    leptos_axum::redirect(&target);
+    let response = expect_context::<ResponseOptions>();
+    response.append_header(SET_COOKIE, sessions::challenge_cookie(&state.config, None));
+    response.append_header(SET_COOKIE, sessions::session_cookie(&state.config, &signed_in.token));
+    leptos_axum::redirect(&after_sign_in(&signed_in.user, next.as_deref()));
     Ok(())
+}
+
+/// Whether the caller signs in with an authenticator code, and whether the
+/// server can keep one.
+#[server(endpoint = "two_factor")]
+pub async fn my_two_factor() -> Result<TwoFactorState, AppError> {
+    use crate::domain::Role;
+    use crate::server::{guard, secret_box::SecretBox, two_factor};
+    let caller = guard::caller(Role::Viewer).await?;
+    let available = matches!(SecretBox::from_config(&caller.state.config), Ok(Some(_)));
+    Ok(TwoFactorState { enabled: two_factor::enabled(&caller.state.db, caller.user.id).await?, available })
+}
+
+/// Starts setting up an authenticator app: the secret, shown once.
+#[server(endpoint = "two_factor/begin")]
+pub async fn begin_totp_setup() -> Result<TotpSetup, AppError> {
+    use crate::domain::Role;
+    use crate::server::{guard, two_factor};
+    let caller = guard::caller(Role::Viewer).await?;
+    Ok(two_factor::begin_setup(&caller.state, &caller.user).await?)
+}
+
+/// Confirms the set-up with the app's first code.
+#[server(endpoint = "two_factor/confirm")]
+pub async fn confirm_totp_setup(code: String) -> Result<(), AppError> {
+    use crate::domain::Role;
+    use crate::server::{guard, two_factor};
+    let caller = guard::caller(Role::Viewer).await?;
+    let ip = guard::client_ip()?.0;
+    Ok(two_factor::confirm_setup(&caller.state, &caller.user, &code, ip).await?)
+}
+
+/// Turns two-factor sign-in off, after the current password.
+#[server(endpoint = "two_factor/disable")]
+pub async fn disable_totp(current_password: String) -> Result<(), AppError> {
+    use crate::domain::Role;
+    use crate::server::{guard, two_factor};
+    let caller = guard::caller(Role::Viewer).await?;
+    let ip = guard::client_ip()?.0;
+    Ok(two_factor::disable(&caller.state, &caller.user, current_password, ip).await?)
 }
 
 #[server(endpoint = "logout")]

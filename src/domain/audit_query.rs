@@ -16,10 +16,12 @@ pub const EXPORT_MAX: usize = 100_000;
 pub const TEXT_MAX_CHARS: usize = 100;
 
 /// Every action the app writes: code, how it reads, and its group.
-pub const ACTIONS: [(&str, &str, ActionGroup); 33] = [
+pub const ACTIONS: [(&str, &str, ActionGroup); 38] = [
     ("login.succeeded", "Signed in", ActionGroup::SignIns),
     ("login.failed", "Sign-in failed", ActionGroup::SignIns),
     ("login.refused", "Sign-in refused (too many failures)", ActionGroup::SignIns),
+    ("login.code_required", "Password right; authenticator code asked", ActionGroup::SignIns),
+    ("login.code_failed", "Sign-in failed: wrong authenticator code", ActionGroup::SignIns),
     ("logout", "Signed out", ActionGroup::SignIns),
     ("session.ended", "Ended one of their sessions", ActionGroup::SignIns),
     ("session.others_ended", "Ended their other sessions", ActionGroup::SignIns),
@@ -50,6 +52,9 @@ pub const ACTIONS: [(&str, &str, ActionGroup); 33] = [
     ("staff.password_changed", "Password changed", ActionGroup::Staff),
     ("staff.password_change_failed", "Password change refused: wrong current password", ActionGroup::Staff),
     ("staff.sessions_ended", "Sessions ended by an admin", ActionGroup::Staff),
+    ("staff.totp_enabled", "Two-factor sign-in turned on", ActionGroup::Staff),
+    ("staff.totp_disabled", "Two-factor sign-in turned off", ActionGroup::Staff),
+    ("staff.totp_setup_failed", "Two-factor set-up: wrong code", ActionGroup::Staff),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -300,7 +305,16 @@ mod tests {
         assert_eq!(action_label("something.new"), "something.new");
         assert_eq!(
             ActionFilter::parse("all-sign-ins").unwrap().codes(),
-            ["login.succeeded", "login.failed", "login.refused", "logout", "session.ended", "session.others_ended"]
+            [
+                "login.succeeded",
+                "login.failed",
+                "login.refused",
+                "login.code_required",
+                "login.code_failed",
+                "logout",
+                "session.ended",
+                "session.others_ended"
+            ]
         );
     }
 

@@ -3,6 +3,7 @@
 
 pub mod audit_log;
 pub mod audit_query;
+pub mod auth_code;
 pub mod billing;
 pub mod billing_month;
 pub mod billing_settings;

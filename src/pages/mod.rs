@@ -9,10 +9,11 @@ mod password;
 mod sessions;
 mod settings;
 mod status;
+mod two_factor;
 
 pub use audit::AuditPage;
 pub use costs::{CostsPage, StatementsPage};
-pub use login::LoginPage;
+pub use login::{LoginCodePage, LoginPage};
 pub use not_found::NotFound;
 pub use password::PasswordPage;
 pub use settings::SettingsPage;

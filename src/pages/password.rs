@@ -10,6 +10,7 @@ use crate::components::field::{general_message, server_message};
 use crate::components::session::{with_user, UserResource};
 use crate::components::FieldError;
 use crate::pages::sessions::MySessions;
+use crate::pages::two_factor::TwoFactorCard;
 
 #[component]
 pub fn PasswordPage() -> impl IntoView {
@@ -71,6 +72,7 @@ pub fn PasswordPage() -> impl IntoView {
                 }
             })}
         </section>
+        <TwoFactorCard />
         <MySessions />
     }
 }

@@ -50,6 +50,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 async fn run_server(db: Db, config: Config) -> anyhow::Result<()> {
+    super::secret_box::check_at_start(&config, &db).await?;
     let leptos_options = get_configuration(None).context("cannot read the Leptos configuration")?.leptos_options;
     let addr = leptos_options.site_addr;
     super::security::OwnOrigin::from_config(config.public_url.as_deref(), config.secure_cookies, addr)
@@ -232,6 +233,14 @@ pub async fn demo(mut config: Config, database_file: PathBuf) -> anyhow::Result<
     remove_database_files(&database_file)?;
     config.database_url = format!("sqlite://{}", database_file.display());
     let db = db::connect(&config.database_url).await?;
+    // The demo database is new at every start: so is its key for the
+    // secrets of authenticator apps, unless one is configured.
+    if config.secret_key.is_none() {
+        use base64::Engine as _;
+        let mut key = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
+        config.secret_key = Some(base64::engine::general_purpose::STANDARD.encode(key).parse()?);
+    }
     let password = random_password();
     let mut logins = Vec::new();
     for (name, role) in [("demo-admin", Role::Admin), ("demo-operator", Role::Operator), ("demo-viewer", Role::Viewer)]

@@ -78,6 +78,13 @@ pub struct Config {
     /// First start only: the password of that admin.
     #[arg(long, env = "MSP_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<Secret>,
+
+    /// The key that encrypts the secrets of authenticator apps: 32 random
+    /// bytes in base64 (`openssl rand -base64 32`). Needed before anyone
+    /// sets up two-factor sign-in; once a secret is stored, the app refuses
+    /// to start without it. Keep it apart from the database backups.
+    #[arg(long, env = "MSP_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<Secret>,
 }
 
 #[derive(clap::Parser)]

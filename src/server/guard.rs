@@ -42,6 +42,11 @@ pub fn client_ip() -> Result<ClientIp, AppError> {
     parts()?.extensions.get::<ClientIp>().copied().ok_or(AppError::Internal)
 }
 
+/// The value of the request's cookie `name`, if any.
+pub fn cookie(name: &str) -> Result<Option<String>, AppError> {
+    Ok(super::sessions::cookie_value(&parts()?.headers, name).map(str::to_owned))
+}
+
 /// The caller's `User-Agent`, as a session stores it (cut, printable; empty
 /// when missing or not text).
 pub fn user_agent() -> Result<String, AppError> {

@@ -26,6 +26,15 @@ pub struct SignedInNow {
     pub token: String,
 }
 
+/// What a right password leads to.
+pub enum SignInOutcome {
+    /// A session (no second factor set up).
+    SignedIn(SignedInNow),
+    /// The authenticator code comes next; no session yet. The token of the
+    /// challenge, for its cookie.
+    CodeNeeded { challenge: String },
+}
+
 /// An attempt admitted by the limits, stored as a failure until it passes.
 pub struct Attempt {
     id: i64,
@@ -117,7 +126,7 @@ pub async fn admit(state: &AppState, username: &str, ip: IpAddr, refused_action:
 }
 
 /// The admitted attempt passed: it no longer counts as a failure.
-async fn passed(tx: &mut super::db::WriteTx, attempt: Attempt) -> Result<(), sqlx::Error> {
+pub(super) async fn passed(tx: &mut super::db::WriteTx, attempt: Attempt) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE login_attempts SET succeeded = TRUE WHERE id = $1").bind(attempt.id).execute(&mut **tx).await?;
     Ok(())
 }
@@ -149,7 +158,7 @@ pub async fn sign_in(
     ip: IpAddr,
     user_agent: &str,
     old_token_hash: Option<String>,
-) -> Result<SignedInNow> {
+) -> Result<SignInOutcome> {
     let username = attempt_name(raw_username);
     // A busy server says so before anything is counted or written.
     let turn = state.hash_limit.turn().await?;
@@ -166,6 +175,15 @@ pub async fn sign_in(
     };
 
     let now = state.clock.now();
+    if super::two_factor::enabled(&state.db, account.id).await? {
+        let mut tx = begin_write(&state.db).await?;
+        let challenge = super::two_factor::challenge(&mut tx, account.id, now).await?;
+        passed(&mut tx, attempt).await?;
+        let (subject, detail) = (format!("staff:{username}"), format!("from {ip}"));
+        audit::record(&mut tx, &username, "login.code_required", &subject, &detail, now).await?;
+        tx.commit().await?;
+        return Ok(SignInOutcome::CodeNeeded { challenge });
+    }
     let mut tx = begin_write(&state.db).await?;
     if let Some(old) = old_token_hash {
         sessions::delete(&mut tx, &old).await?;
@@ -177,13 +195,7 @@ pub async fn sign_in(
     let (subject, detail) = (format!("staff:{username}"), format!("from {ip}"));
     audit::record(&mut tx, &username, "login.succeeded", &subject, &detail, now).await?;
     tx.commit().await?;
-    let user = CurrentUser {
-        id: account.id,
-        role: account.role(),
-        must_change_password: account.must_change_password,
-        username: account.username,
-    };
-    Ok(SignedInNow { user, token })
+    Ok(SignInOutcome::SignedIn(SignedInNow { user: account.into_user(), token }))
 }
 
 /// Checks a signed-in user's current password under the sign-in limits:

@@ -37,6 +37,7 @@ pub mod precompress;
 pub mod refusals;
 pub mod request_ids;
 pub mod router;
+pub mod secret_box;
 pub mod security;
 pub mod sessions;
 pub mod staff;
@@ -44,6 +45,7 @@ pub mod state;
 pub mod status;
 pub mod stored;
 pub mod telemetry;
+pub mod two_factor;
 
 #[cfg(test)]
 mod billing_tests;

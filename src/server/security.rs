@@ -200,6 +200,7 @@ pub async fn security_headers(State(state): State<AppState>, mut req: Request, n
 /// Pages anyone may load without signing in.
 fn is_public_page(path: &str) -> bool {
     path == "/login"
+        || path == "/login/code"
         || is_site_code(path)
         || path == "/favicon.ico"
         || path == "/robots.txt"
@@ -211,7 +212,7 @@ fn is_public_page(path: &str) -> bool {
 /// Server functions anyone may call: signing in, and asking who is signed in.
 /// Every other one refuses an anonymous caller here already, before its own
 /// role check runs.
-pub const PUBLIC_SERVER_FNS: [&str; 2] = ["/api/login", "/api/current_user"];
+pub const PUBLIC_SERVER_FNS: [&str; 3] = ["/api/login", "/api/login_code", "/api/current_user"];
 
 /// What a user whose password an admin reset may do before choosing a new
 /// one: that page, its server function, and signing out.
@@ -324,6 +325,21 @@ pub fn sign_in_again(username: &str, next: Option<&str>, error: &AppError) -> St
         Ok(url) => format!("{}?{}", url.path(), url.query().unwrap_or_default()),
         Err(_) => "/login".to_owned(),
     }
+}
+
+/// The code page of sign-in's second step after a refused code: the same
+/// way back as [`sign_in_again`], to `/login/code`.
+pub fn code_again(next: Option<&str>, error: &AppError) -> String {
+    let form = format!("http://own.invalid/login/code?next={}", encode_query_value(&safe_next(next)));
+    match leptos::server_fn::error::ServerFnUrlError::new("/api/login_code", error.clone()).to_url(&form) {
+        Ok(url) => format!("{}?{}", url.path(), url.query().unwrap_or_default()),
+        Err(_) => "/login".to_owned(),
+    }
+}
+
+/// Where a right password goes when the code comes next.
+pub fn code_page(next: Option<&str>) -> String {
+    format!("/login/code?next={}", encode_query_value(&safe_next(next)))
 }
 
 /// User names have at most 64 characters (`domain::username`).

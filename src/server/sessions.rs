@@ -68,6 +68,27 @@ pub fn session_cookie(config: &Config, token: &str) -> HeaderValue {
     HeaderValue::from_str(&value).expect("a session cookie is a valid header")
 }
 
+/// The cookie of a sign-in waiting for its authenticator code (see
+/// `two_factor`): as strict as the session's, and gone after five minutes.
+pub fn challenge_cookie_name(config: &Config) -> &'static str {
+    if config.secure_cookies {
+        "__Host-msp_signin"
+    } else {
+        "msp_signin"
+    }
+}
+
+pub fn challenge_cookie(config: &Config, token: Option<&str>) -> HeaderValue {
+    let secure = if config.secure_cookies { "; Secure" } else { "" };
+    let max_age = if token.is_some() { super::two_factor::CHALLENGE_SECS } else { 0 };
+    let value = format!(
+        "{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}",
+        challenge_cookie_name(config),
+        token.unwrap_or_default()
+    );
+    HeaderValue::from_str(&value).expect("a challenge cookie is a valid header")
+}
+
 pub fn expired_cookie(config: &Config) -> HeaderValue {
     let secure = if config.secure_cookies { "; Secure" } else { "" };
     let value = format!("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}", config.session_cookie_name());

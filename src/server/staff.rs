@@ -34,6 +34,16 @@ impl StaffRow {
         Role::parse(&self.role).unwrap_or(Role::Viewer)
     }
 
+    /// The account as a signed-in user.
+    pub fn into_user(self) -> CurrentUser {
+        CurrentUser {
+            id: self.id,
+            role: self.role(),
+            must_change_password: self.must_change_password,
+            username: self.username,
+        }
+    }
+
     pub fn into_member(self) -> StaffMember {
         StaffMember {
             id: self.id,

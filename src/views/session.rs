@@ -28,3 +28,22 @@ pub struct ActiveSession {
     /// The session of the browser asking.
     pub current: bool,
 }
+
+/// Two-factor sign-in of the signed-in staff member, as their account page
+/// shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorState {
+    /// Sign-in asks for an authenticator code.
+    pub enabled: bool,
+    /// The server has a key to keep secrets with (`MSP_SECRET_KEY`).
+    pub available: bool,
+}
+
+/// A new authenticator secret, shown once to set up the app.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpSetup {
+    /// Base32 in groups of four, for typing it in.
+    pub secret: String,
+    /// The `otpauth://` address as a QR code, an SVG drawn on the server.
+    pub qr_svg: String,
+}

@@ -1,0 +1,220 @@
+//! Two-factor sign-in with an authenticator app over real HTTP requests:
+//! set-up, the second step of sign-in, replay, the window, the limits, the
+//! key.
+
+use super::*;
+use crate::server::secret_box;
+use base64::Engine as _;
+use chrono::Utc;
+use totp_rs::{Algorithm, TOTP};
+
+/// The app with a key for secrets and the three roles.
+async fn app_with_key() -> TestApp {
+    let mut config = Config::for_database("sqlite://unused");
+    config.secret_key = Some(base64::engine::general_purpose::STANDARD.encode([42u8; 32]).parse().unwrap());
+    TestApp::with_config(config).await.with_staff("val", Role::Viewer).await.with_staff("ada", Role::Admin).await
+}
+
+/// The current 30-second step.
+fn step_now() -> i64 {
+    Utc::now().timestamp() / 30
+}
+
+/// The code of `step`, as an app shows it.
+fn code_at(secret: &[u8], step: i64) -> String {
+    TOTP::new(Algorithm::SHA1, 6, 1, 30, secret.to_vec()).unwrap().generate((step * 30) as u64)
+}
+
+/// The code of the step `offset` steps from now.
+fn code(secret: &[u8], offset: i64) -> String {
+    code_at(secret, step_now() + offset)
+}
+
+fn decode_base32(text: &str) -> Vec<u8> {
+    const ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let bits: Vec<u8> = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(|c| {
+            let value = ALPHABET.find(c).unwrap() as u8;
+            (0..5).rev().map(move |i| (value >> i) & 1)
+        })
+        .collect();
+    bits.chunks_exact(8).map(|byte| byte.iter().fold(0, |acc, b| (acc << 1) | b)).collect()
+}
+
+/// Sets up an app for the signed-in `cookie`'s user; its secret.
+async fn set_up(app: &TestApp, cookie: &str) -> Vec<u8> {
+    let (status, body) = app.post("/api/two_factor/begin", "", Some(cookie)).await.into_parts_status().await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let setup: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(setup["qr_svg"].as_str().unwrap().contains("<svg"), "a QR code drawn as SVG");
+    let secret = decode_base32(setup["secret"].as_str().unwrap());
+    assert_eq!(secret.len(), 20, "160 bits");
+    let confirm = format!("code={}", code(&secret, 0));
+    assert_eq!(app.post("/api/two_factor/confirm", &confirm, Some(cookie)).await.status(), StatusCode::OK);
+    secret
+}
+
+fn cookie_named(response: &axum::response::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")) && !v.contains("Max-Age=0"))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+}
+
+/// The password step: the challenge cookie, and no session.
+async fn password_step(app: &TestApp, name: &str) -> String {
+    let response = app.login(name, PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(session_cookie(&response), None, "no session before the code");
+    cookie_named(&response, "msp_signin").expect("a challenge cookie")
+}
+
+async fn code_step(app: &TestApp, challenge: &str, code: &str) -> axum::response::Response {
+    app.post("/api/login_code", &format!("code={code}&next=%2Fcustomers"), Some(challenge)).await
+}
+
+async fn audited(app: &TestApp, actor: &str) -> Vec<String> {
+    sqlx::query_scalar("SELECT action FROM audit_log WHERE actor = $1 ORDER BY id")
+        .bind(actor)
+        .fetch_all(&app.t.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn setting_up_an_app_takes_its_first_code_and_keeps_the_secret_sealed() {
+    let app = app_with_key().await;
+    let val = app.cookie_for("val").await;
+    let (status, body) = app.post("/api/two_factor/begin", "", Some(&val)).await.into_parts_status().await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let setup: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let secret = decode_base32(setup["secret"].as_str().unwrap());
+    // Stored sealed: neither the bytes nor the text are in the database.
+    let stored: String = sqlx::query_scalar("SELECT secret FROM staff_totp").fetch_one(&app.t.db).await.unwrap();
+    assert!(!stored.contains(&setup["secret"].as_str().unwrap().replace(' ', "")));
+    assert_ne!(base64::engine::general_purpose::STANDARD.decode(&stored).unwrap()[12..32], secret[..]);
+    // Not on until a right code: sign-in still takes the password alone.
+    let wrong = app.post("/api/two_factor/confirm", "code=000000", Some(&val)).await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(session_cookie(&app.login("val", PASSWORD).await).is_some());
+    let right = format!("code={}", code(&secret, 0));
+    assert_eq!(app.post("/api/two_factor/confirm", &right, Some(&val)).await.status(), StatusCode::OK);
+    let (_, state) = app.post("/api/two_factor", "", Some(&val)).await.into_parts_status().await;
+    assert_eq!(state, r#"{"enabled":true,"available":true}"#);
+    // A second app needs the first turned off.
+    assert_eq!(app.post("/api/two_factor/begin", "", Some(&val)).await.status(), StatusCode::CONFLICT);
+    let actions = audited(&app, "val").await;
+    assert!(
+        actions.contains(&"staff.totp_setup_failed".to_owned()) && actions.contains(&"staff.totp_enabled".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn sign_in_asks_for_the_code_and_holds_no_session_until_it_passes() {
+    let app = app_with_key().await;
+    let val = app.cookie_for("val").await;
+    let secret = set_up(&app, &val).await;
+
+    let challenge = password_step(&app, "val").await;
+    // The challenge is no session.
+    assert_eq!(app.get("/customers", Some(&challenge)).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(code_step(&app, &challenge, "000000").await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(code_step(&app, &challenge, "12").await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Two steps ago: outside the window.
+    assert_eq!(code_step(&app, &challenge, &code(&secret, -2)).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // The set-up used this step's code: the next step's passes (one step ahead is in the window).
+    let base = step_now();
+    let next = code_at(&secret, base + 1);
+    let response = code_step(&app, &challenge, &next).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let session = session_cookie(&response).expect("a session after the code");
+    assert!(response.headers().get_all(header::SET_COOKIE).iter().any(|v| v
+        .to_str()
+        .unwrap()
+        .starts_with("msp_signin=;")
+        && v.to_str().unwrap().contains("Max-Age=0")));
+    assert_eq!(app.get("/customers", Some(&session)).await.status(), StatusCode::OK);
+    // The challenge is used up; the same code again, with a new challenge, is a replay.
+    assert_eq!(code_step(&app, &challenge, &next).await.status(), StatusCode::CONFLICT);
+    let again = password_step(&app, "val").await;
+    assert_eq!(code_step(&app, &again, &next).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let older = code_step(&app, &again, &code_at(&secret, base)).await;
+    assert_eq!(older.status(), StatusCode::UNPROCESSABLE_ENTITY, "an older step than the last one used");
+    let actions = audited(&app, "val").await;
+    for action in ["login.code_required", "login.code_failed", "login.succeeded"] {
+        assert!(actions.contains(&action.to_owned()), "{action}: {actions:?}");
+    }
+}
+
+#[tokio::test]
+async fn one_code_sent_many_times_at_once_signs_in_once() {
+    let app = app_with_key().await;
+    let val = app.cookie_for("val").await;
+    let secret = set_up(&app, &val).await;
+    let challenges: Vec<String> = futures_util::future::join_all((0..4).map(|_| password_step(&app, "val"))).await;
+    let next = code(&secret, 1);
+    let calls = challenges.iter().map(|challenge| code_step(&app, challenge, &next));
+    let statuses: Vec<StatusCode> = futures_util::future::join_all(calls).await.iter().map(|r| r.status()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
+}
+
+#[tokio::test]
+async fn wrong_codes_count_against_the_sign_in_limit_and_a_challenge_expires() {
+    let app = app_with_key().await;
+    let val = app.cookie_for("val").await;
+    let secret = set_up(&app, &val).await;
+    let challenge = password_step(&app, "val").await;
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(code_step(&app, &challenge, "000000").await.status());
+    }
+    // The password step passed; the limit counts failures: five wrong codes, then a wait.
+    assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    let right = code_step(&app, &challenge, &code(&secret, 1)).await;
+    assert_eq!(right.status(), StatusCode::TOO_MANY_REQUESTS, "even the right code waits");
+
+    let other = app_with_key().await;
+    let ada = other.cookie_for("ada").await;
+    let secret = set_up(&other, &ada).await;
+    let challenge = password_step(&other, "ada").await;
+    other.state.clock.shift(chrono::Duration::minutes(6));
+    let (status, body) = code_step(&other, &challenge, &code(&secret, 12)).await.into_parts_status().await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains("expired"), "{body}");
+}
+
+#[tokio::test]
+async fn without_a_key_there_is_no_set_up_and_with_secrets_stored_no_start() {
+    let app = TestApp::with_every_role().await;
+    let val = app.cookie_for("val").await;
+    let (status, body) = app.post("/api/two_factor/begin", "", Some(&val)).await.into_parts_status().await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains("MSP_SECRET_KEY"), "{body}");
+    assert!(secret_box::check_at_start(&app.state.config, &app.t.db).await.is_ok(), "no secret stored yet");
+
+    let keyed = app_with_key().await;
+    let ada = keyed.cookie_for("ada").await;
+    set_up(&keyed, &ada).await;
+    assert!(secret_box::check_at_start(&keyed.state.config, &keyed.t.db).await.is_ok());
+    let without = Config::for_database("sqlite://unused");
+    let refused = secret_box::check_at_start(&without, &keyed.t.db).await.unwrap_err().to_string();
+    assert!(refused.contains("MSP_SECRET_KEY is not set"), "{refused}");
+}
+
+#[tokio::test]
+async fn turning_it_off_takes_the_current_password() {
+    let app = app_with_key().await;
+    let val = app.cookie_for("val").await;
+    set_up(&app, &val).await;
+    let wrong = app.post("/api/two_factor/disable", "current_password=not+it", Some(&val)).await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let form = format!("current_password={}", PASSWORD.replace(' ', "+"));
+    assert_eq!(app.post("/api/two_factor/disable", &form, Some(&val)).await.status(), StatusCode::OK);
+    assert!(session_cookie(&app.login("val", PASSWORD).await).is_some(), "the password alone again");
+    assert!(audited(&app, "val").await.contains(&"staff.totp_disabled".to_owned()));
+}

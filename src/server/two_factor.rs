@@ -1,0 +1,289 @@
+//! Two-factor sign-in with an authenticator app (TOTP, RFC 6238: HMAC-SHA-1,
+//! 6 digits, 30-second steps; a code of the step before or after the
+//! current one is accepted too, for clocks that differ a little).
+//!
+//! - Set-up: a secret of 160 random bits, sealed with `MSP_SECRET_KEY`
+//!   (`secret_box`), shown once as a QR code and as text; the first right
+//!   code confirms it.
+//! - Sign-in: a right password for such an account makes a *challenge* (a
+//!   random token in a five-minute cookie, its hash stored), not a session.
+//!   The code completes it: the session is made then.
+//! - Each step's code is accepted once: `last_step` only grows, in the same
+//!   transaction that makes the session, so two requests with the same code
+//!   cannot both pass.
+//! - Codes count against the sign-in limits like passwords (`login::admit`),
+//!   and every refusal is audited.
+
+use chrono::{DateTime, Utc};
+use std::net::IpAddr;
+use totp_rs::{Algorithm, TOTP};
+
+use super::db::{begin_write, Db, Time, WriteTx};
+use super::error::Result;
+use super::login::{self, SignedInNow};
+use super::secret_box::SecretBox;
+use super::state::AppState;
+use super::{audit, sessions, staff};
+use crate::domain::auth_code::{parse_code, CODE_DIGITS};
+use crate::error::AppError;
+use crate::views::session::{CurrentUser, TotpSetup};
+
+const STEP_SECS: i64 = 30;
+const SECRET_BYTES: usize = 20;
+/// How long the code may take after the password.
+pub const CHALLENGE_SECS: i64 = 300;
+const ISSUER: &str = "MSP Server Manager";
+const WRONG_CODE: &str = "This code is wrong or was used already. Enter the current code from your app.";
+
+fn totp(secret: Vec<u8>) -> Result<TOTP> {
+    TOTP::new(Algorithm::SHA1, CODE_DIGITS, 1, STEP_SECS as u64, secret).map_err(|e| {
+        tracing::error!("an authenticator secret is unusable: {e}");
+        AppError::Internal.into()
+    })
+}
+
+/// The newest step within one of `now`'s that is newer than `last_step`
+/// and whose code is `code`.
+fn accepted_step(secret: &[u8], code: &str, now: DateTime<Utc>, last_step: i64) -> Result<Option<i64>> {
+    let totp = totp(secret.to_vec())?;
+    let current = now.timestamp().div_euclid(STEP_SECS);
+    Ok((current - 1..=current + 1).rev().filter(|step| *step > last_step).find(|step| {
+        let expected = totp.generate((*step * STEP_SECS) as u64);
+        // Compare every byte: the time taken says nothing about the code.
+        expected.len() == code.len() && expected.bytes().zip(code.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    }))
+}
+
+/// Whether `staff_id` signs in with an authenticator code.
+pub async fn enabled(db: &Db, staff_id: i64) -> Result<bool> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT staff_id FROM staff_totp WHERE staff_id = $1 AND confirmed_at IS NOT NULL")
+            .bind(staff_id)
+            .fetch_optional(db)
+            .await?;
+    Ok(found.is_some())
+}
+
+/// Starts setting up an app for `user`: a new secret (replacing one not
+/// confirmed yet), returned once as a QR code and as text.
+pub async fn begin_setup(state: &AppState, user: &CurrentUser) -> Result<TotpSetup> {
+    let key = SecretBox::required(&state.config)?;
+    if enabled(&state.db, user.id).await? {
+        return Err(AppError::Conflict(
+            "Two-factor sign-in is on already: turn it off first to move it to another app.".to_owned(),
+        )
+        .into());
+    }
+    let mut secret = vec![0u8; SECRET_BYTES];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
+    let mut tx = begin_write(&state.db).await?;
+    sqlx::query("DELETE FROM staff_totp WHERE staff_id = $1").bind(user.id).execute(&mut *tx).await?;
+    sqlx::query("INSERT INTO staff_totp (staff_id, secret, created_at) VALUES ($1, $2, $3)")
+        .bind(user.id)
+        .bind(key.seal(&secret))
+        .bind(Time(state.clock.now()))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+
+    let text = base32(&secret);
+    let label = format!("{ISSUER}:{}", user.username);
+    let url = url::Url::parse_with_params(
+        &format!("otpauth://totp/{}", urlencode(&label)),
+        [("secret", text.as_str()), ("issuer", ISSUER), ("algorithm", "SHA1"), ("digits", "6"), ("period", "30")],
+    )
+    .map_err(|_| AppError::Internal)?;
+    let qr = qrcode::QrCode::new(url.as_str().as_bytes()).map_err(|_| AppError::Internal)?;
+    let svg = qr.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).quiet_zone(true).build();
+    // The grouped text is easier to type; apps ignore the spaces.
+    let grouped =
+        text.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ");
+    Ok(TotpSetup { secret: grouped, qr_svg: svg })
+}
+
+/// The first code from the app confirms the set-up; from then on sign-in
+/// asks for a code.
+pub async fn confirm_setup(state: &AppState, user: &CurrentUser, raw_code: &str, ip: IpAddr) -> Result<()> {
+    let code = parse_code(raw_code).map_err(|e| AppError::invalid("code", e))?;
+    let key = SecretBox::required(&state.config)?;
+    let attempt = login::admit(state, &user.username, ip, "login.refused").await?;
+    let pending: Option<(String, i64)> =
+        sqlx::query_as("SELECT secret, last_step FROM staff_totp WHERE staff_id = $1 AND confirmed_at IS NULL")
+            .bind(user.id)
+            .fetch_optional(&state.db)
+            .await?;
+    let Some((sealed, last_step)) = pending else {
+        return Err(AppError::Conflict("Start the set-up again: there is none waiting for a code.".to_owned()).into());
+    };
+    let now = state.clock.now();
+    let Some(step) = accepted_step(&key.open(&sealed)?, &code, now, last_step)? else {
+        login::failed(state, &user.username, ip, "staff.totp_setup_failed").await?;
+        return Err(AppError::invalid("code", WRONG_CODE).into());
+    };
+    let mut tx = begin_write(&state.db).await?;
+    sqlx::query("UPDATE staff_totp SET confirmed_at = $1, last_step = $2 WHERE staff_id = $3 AND confirmed_at IS NULL")
+        .bind(Time(now))
+        .bind(step)
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    login::passed(&mut tx, attempt).await?;
+    let subject = format!("staff:{}", user.username);
+    audit::record(&mut tx, &user.username, "staff.totp_enabled", &subject, &format!("from {ip}"), now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Turns two-factor sign-in off for `user`, after their current password.
+pub async fn disable(state: &AppState, user: &CurrentUser, password: String, ip: IpAddr) -> Result<()> {
+    login::check_current_password(state, user, password, ip).await?;
+    let mut tx = begin_write(&state.db).await?;
+    let removed = sqlx::query("DELETE FROM staff_totp WHERE staff_id = $1").bind(user.id).execute(&mut *tx).await?;
+    if removed.rows_affected() > 0 {
+        let subject = format!("staff:{}", user.username);
+        audit::record(
+            &mut tx,
+            &user.username,
+            "staff.totp_disabled",
+            &subject,
+            &format!("from {ip}"),
+            state.clock.now(),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// After a right password: a challenge for the code, in `tx` (the sign-in's
+/// transaction). Its token, for the cookie.
+pub async fn challenge(tx: &mut WriteTx, staff_id: i64, now: DateTime<Utc>) -> Result<String, sqlx::Error> {
+    let token = sessions::new_token();
+    sqlx::query("DELETE FROM sign_in_challenges WHERE created_at < $1")
+        .bind(Time(now - chrono::Duration::seconds(CHALLENGE_SECS)))
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("INSERT INTO sign_in_challenges (token_hash, staff_id, created_at) VALUES ($1, $2, $3)")
+        .bind(sessions::hash_token(&token))
+        .bind(staff_id)
+        .bind(Time(now))
+        .execute(&mut **tx)
+        .await?;
+    Ok(token)
+}
+
+/// Sign-in's second step: the code for the challenge of `token`. A right
+/// code ends the challenge and makes the session.
+pub async fn complete(
+    state: &AppState,
+    token: Option<&str>,
+    raw_code: &str,
+    ip: IpAddr,
+    user_agent: &str,
+) -> Result<SignedInNow> {
+    let expired =
+        || AppError::Conflict("This sign-in has expired. Enter your user name and password again.".to_owned());
+    let token_hash = sessions::hash_token(token.ok_or_else(expired)?);
+    let now = state.clock.now();
+    let found: Option<(i64, String)> = sqlx::query_as(
+        "SELECT c.staff_id, s.username FROM sign_in_challenges c JOIN staff s ON s.id = c.staff_id \
+         WHERE c.token_hash = $1 AND c.created_at >= $2 AND s.disabled = FALSE",
+    )
+    .bind(&token_hash)
+    .bind(Time(now - chrono::Duration::seconds(CHALLENGE_SECS)))
+    .fetch_optional(&state.db)
+    .await?;
+    let (staff_id, username) = found.ok_or_else(expired)?;
+    let code = parse_code(raw_code).map_err(|e| AppError::invalid("code", e))?;
+    let key = SecretBox::required(&state.config)?;
+    let attempt = login::admit(state, &username, ip, "login.refused").await?;
+    let (sealed, last_step): (String, i64) =
+        sqlx::query_as("SELECT secret, last_step FROM staff_totp WHERE staff_id = $1 AND confirmed_at IS NOT NULL")
+            .bind(staff_id)
+            .fetch_optional(&state.db)
+            .await?
+            .ok_or_else(expired)?;
+    let step = accepted_step(&key.open(&sealed)?, &code, now, last_step)?;
+    let mut tx = begin_write(&state.db).await?;
+    // Only a step newer than the last one used moves it on: of two requests
+    // with the same code, the second finds nothing to update.
+    let moved = match step {
+        Some(step) => sqlx::query("UPDATE staff_totp SET last_step = $1 WHERE staff_id = $2 AND last_step < $1")
+            .bind(step)
+            .bind(staff_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected(),
+        None => 0,
+    };
+    if moved == 0 {
+        tx.rollback().await?;
+        login::failed(state, &username, ip, "login.code_failed").await?;
+        return Err(AppError::invalid("code", WRONG_CODE).into());
+    }
+    sqlx::query("DELETE FROM sign_in_challenges WHERE token_hash = $1").bind(&token_hash).execute(&mut *tx).await?;
+    let account = staff::find(&mut tx, staff_id).await?;
+    let ip_text = ip.to_string();
+    let session = sessions::create(&mut tx, staff_id, sessions::Origin { ip: &ip_text, user_agent }, now).await?;
+    login::passed(&mut tx, attempt).await?;
+    let detail = format!("from {ip}, with an authenticator code");
+    audit::record(&mut tx, &username, "login.succeeded", &format!("staff:{username}"), &detail, now).await?;
+    tx.commit().await?;
+    Ok(SignedInNow { user: account.into_user(), token: session })
+}
+
+/// RFC 4648 base32 without padding, as authenticator apps read secrets.
+fn base32(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut out = String::new();
+    for chunk in bytes.chunks(5) {
+        let mut buffer = [0u8; 5];
+        buffer[..chunk.len()].copy_from_slice(chunk);
+        let bits = buffer.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+        let chars = (chunk.len() * 8).div_ceil(5);
+        for i in 0..chars {
+            out.push(ALPHABET[((bits >> (35 - i * 5)) & 31) as usize] as char);
+        }
+    }
+    out
+}
+
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>().replace('+', "%20")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base32_matches_rfc_4648() {
+        // RFC 4648, section 10 (without padding).
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "MY"),
+            ("fo", "MZXQ"),
+            ("foo", "MZXW6"),
+            ("foob", "MZXW6YQ"),
+            ("fooba", "MZXW6YTB"),
+            ("foobar", "MZXW6YTBOI"),
+        ] {
+            assert_eq!(base32(plain.as_bytes()), encoded);
+        }
+    }
+
+    #[test]
+    fn codes_of_the_steps_around_now_pass_once_each() {
+        // RFC 6238 appendix B: the SHA-1 secret and its code at 59 s.
+        let secret = b"12345678901234567890";
+        let at = DateTime::from_timestamp(59, 0).unwrap();
+        assert_eq!(totp(secret.to_vec()).unwrap().generate(59), "287082");
+        assert_eq!(accepted_step(secret, "287082", at, 0).unwrap(), Some(1));
+        // A step later (the next 30 s) it is still accepted; two later, not.
+        assert_eq!(accepted_step(secret, "287082", at + chrono::Duration::seconds(30), 0).unwrap(), Some(1));
+        assert_eq!(accepted_step(secret, "287082", at + chrono::Duration::seconds(60), 0).unwrap(), None);
+        // Used once (last step 1): refused.
+        assert_eq!(accepted_step(secret, "287082", at, 1).unwrap(), None);
+        assert_eq!(accepted_step(secret, "000000", at, 0).unwrap(), None);
+    }
+}
