@@ -18,7 +18,9 @@ function totp(base32: string, step: number): string {
 
 const stepNow = () => Math.floor(Date.now() / 1000 / 30);
 
-test("a staff member turns on an authenticator app and then signs in with password and code", async ({ page }) => {
+test("a staff member turns on an authenticator app, then signs in with a code and with a recovery code", async ({
+  page,
+}) => {
   const username = "e2e-2fa";
   const password = process.env.E2E_PASSWORD!;
   const signInWithPassword = async () => {
@@ -43,13 +45,17 @@ test("a staff member turns on an authenticator app and then signs in with passwo
   await card.getByLabel("Code from the app").fill(totp(secret, setupStep));
   await card.getByRole("button", { name: "Turn on two-factor sign-in" }).click();
   await expect(card.getByRole("status")).toHaveText("Two-factor sign-in is on: from now on, sign-in asks for a code.");
+  // Ten recovery codes, shown once.
+  const recovery = await card.getByTestId("recovery-codes").getByRole("listitem").allTextContents();
+  expect(recovery).toHaveLength(10);
+  await expect(card.getByRole("button", { name: "Download" })).toBeVisible();
 
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await expect(page).toHaveURL(/\/login$/);
 
   // The password alone is not enough now: the code page comes next, with no session yet.
   await signInWithPassword();
-  await expect(page).toHaveURL(/\/login\/code\?next=%2Fpassword$/);
+  await expect(page).toHaveURL(/\/login\/code\?next=\/password$/);
   await expect(page.getByRole("heading", { level: 1, name: "Authenticator code" })).toBeVisible();
   await page.getByLabel("Code").fill("123456");
   await page.getByRole("button", { name: "Verify and sign in" }).click();
@@ -61,6 +67,16 @@ test("a staff member turns on an authenticator app and then signs in with passwo
   await expect(page).toHaveURL(/\/password$/);
   await expect(page.getByTestId("signed-in-user")).toHaveText(username);
   await hydrated(page);
+
+  // Phone lost: a recovery code instead, once; the page says how many are left.
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await signInWithPassword();
+  await page.getByLabel("Code").fill(recovery[0]);
+  await page.getByRole("button", { name: "Verify and sign in" }).click();
+  await expect(page).toHaveURL(/\/password\?recovery=used$/);
+  await hydrated(page);
+  await expect(card.getByRole("status")).toContainText("You signed in with a recovery code: 9 of 10 left.");
 
   // Turned off again with the password, so the next run starts alike.
   await card.getByLabel("Current password, to turn it off").fill(password);

@@ -20,3 +20,12 @@ CREATE TABLE sign_in_challenges (
     created_at TEXT NOT NULL
 );
 CREATE INDEX sign_in_challenges_created_at ON sign_in_challenges (created_at);
+
+-- Recovery codes: ten single-use codes per staff member with an app,
+-- shown once; only their SHA-256 is kept (80 random bits each).
+CREATE TABLE recovery_codes (
+    staff_id INTEGER NOT NULL REFERENCES staff (id) ON DELETE CASCADE,
+    code_hash TEXT NOT NULL,
+    used_at TEXT,
+    PRIMARY KEY (staff_id, code_hash)
+);

@@ -66,8 +66,8 @@ pub async fn login_code(code: String, next: Option<String>) -> Result<(), AppErr
     let ip = guard::client_ip()?.0;
     let user_agent = guard::user_agent()?;
     let challenge = guard::cookie(sessions::challenge_cookie_name(&state.config))?;
-    let signed_in = match two_factor::complete(&state, challenge.as_deref(), &code, ip, &user_agent).await {
-        Ok(signed_in) => signed_in,
+    let completed = match two_factor::complete(&state, challenge.as_deref(), &code, ip, &user_agent).await {
+        Ok(completed) => completed,
         Err(error) => {
             let error = AppError::from(error);
             if guard::plain_form_post()? {
@@ -82,9 +82,15 @@ pub async fn login_code(code: String, next: Option<String>) -> Result<(), AppErr
         }
     };
     let response = expect_context::<ResponseOptions>();
+    let signed_in = completed.signed_in;
     response.append_header(SET_COOKIE, sessions::challenge_cookie(&state.config, None));
     response.append_header(SET_COOKIE, sessions::session_cookie(&state.config, &signed_in.token));
-    leptos_axum::redirect(&after_sign_in(&signed_in.user, next.as_deref()));
+    // A recovery code used: the account page says how many are left.
+    let target = match completed.recovery_left {
+        Some(_) if !signed_in.user.must_change_password => "/password?recovery=used".to_owned(),
+        _ => after_sign_in(&signed_in.user, next.as_deref()),
+    };
+    leptos_axum::redirect(&target);
     Ok(())
 }
 
@@ -96,7 +102,12 @@ pub async fn my_two_factor() -> Result<TwoFactorState, AppError> {
     use crate::server::{guard, secret_box::SecretBox, two_factor};
     let caller = guard::caller(Role::Viewer).await?;
     let available = matches!(SecretBox::from_config(&caller.state.config), Ok(Some(_)));
-    Ok(TwoFactorState { enabled: two_factor::enabled(&caller.state.db, caller.user.id).await?, available })
+    let (db, id) = (&caller.state.db, caller.user.id);
+    Ok(TwoFactorState {
+        enabled: two_factor::enabled(db, id).await?,
+        available,
+        recovery_left: two_factor::recovery_left(db, id).await?,
+    })
 }
 
 /// Starts setting up an authenticator app: the secret, shown once.
@@ -108,14 +119,26 @@ pub async fn begin_totp_setup() -> Result<TotpSetup, AppError> {
     Ok(two_factor::begin_setup(&caller.state, &caller.user).await?)
 }
 
-/// Confirms the set-up with the app's first code.
+/// Confirms the set-up with the app's first code; the recovery codes,
+/// shown once.
 #[server(endpoint = "two_factor/confirm")]
-pub async fn confirm_totp_setup(code: String) -> Result<(), AppError> {
+pub async fn confirm_totp_setup(code: String) -> Result<Vec<String>, AppError> {
     use crate::domain::Role;
     use crate::server::{guard, two_factor};
     let caller = guard::caller(Role::Viewer).await?;
     let ip = guard::client_ip()?.0;
     Ok(two_factor::confirm_setup(&caller.state, &caller.user, &code, ip).await?)
+}
+
+/// A new set of recovery codes (the old one stops working), after the
+/// current password; shown once.
+#[server(endpoint = "two_factor/recovery_codes")]
+pub async fn renew_recovery_codes(current_password: String) -> Result<Vec<String>, AppError> {
+    use crate::domain::Role;
+    use crate::server::{guard, two_factor};
+    let caller = guard::caller(Role::Viewer).await?;
+    let ip = guard::client_ip()?.0;
+    Ok(two_factor::renew_recovery_codes(&caller.state, &caller.user, current_password, ip).await?)
 }
 
 /// Turns two-factor sign-in off, after the current password.

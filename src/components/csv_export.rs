@@ -32,14 +32,21 @@ pub fn CsvFormatChoice(
         .collect_view()
 }
 
-/// Starts the download of `bytes` as `name` (a Blob and a link clicked once).
+/// Starts the download of `bytes` as the CSV file `name`.
 #[cfg(feature = "hydrate")]
 pub fn download(bytes: &[u8], name: &str) -> Result<(), wasm_bindgen::JsValue> {
+    download_as(bytes, name, "text/csv;charset=utf-8")
+}
+
+/// Starts the download of `bytes` as `name` of type `mime` (a Blob and a
+/// link clicked once).
+#[cfg(feature = "hydrate")]
+pub fn download_as(bytes: &[u8], name: &str, mime: &str) -> Result<(), wasm_bindgen::JsValue> {
     use wasm_bindgen::JsCast;
     let array = js_sys::Uint8Array::from(bytes);
     let parts = js_sys::Array::of1(&array);
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/csv;charset=utf-8");
+    options.set_type(mime);
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)?;
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;

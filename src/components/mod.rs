@@ -14,9 +14,9 @@ pub mod pager;
 pub mod session;
 pub mod statement;
 
-#[cfg(feature = "hydrate")]
-pub use csv_export::download;
 pub use csv_export::CsvFormatChoice;
+#[cfg(feature = "hydrate")]
+pub use csv_export::{download, download_as};
 pub use dialog::Dialog;
 pub use error_notice::ErrorNotice;
 pub use field::FieldError;

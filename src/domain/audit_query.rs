@@ -16,12 +16,13 @@ pub const EXPORT_MAX: usize = 100_000;
 pub const TEXT_MAX_CHARS: usize = 100;
 
 /// Every action the app writes: code, how it reads, and its group.
-pub const ACTIONS: [(&str, &str, ActionGroup); 38] = [
+pub const ACTIONS: [(&str, &str, ActionGroup); 40] = [
     ("login.succeeded", "Signed in", ActionGroup::SignIns),
     ("login.failed", "Sign-in failed", ActionGroup::SignIns),
     ("login.refused", "Sign-in refused (too many failures)", ActionGroup::SignIns),
     ("login.code_required", "Password right; authenticator code asked", ActionGroup::SignIns),
-    ("login.code_failed", "Sign-in failed: wrong authenticator code", ActionGroup::SignIns),
+    ("login.code_failed", "Sign-in failed: wrong authenticator or recovery code", ActionGroup::SignIns),
+    ("login.recovery_code_used", "Signed in with a recovery code", ActionGroup::SignIns),
     ("logout", "Signed out", ActionGroup::SignIns),
     ("session.ended", "Ended one of their sessions", ActionGroup::SignIns),
     ("session.others_ended", "Ended their other sessions", ActionGroup::SignIns),
@@ -55,6 +56,7 @@ pub const ACTIONS: [(&str, &str, ActionGroup); 38] = [
     ("staff.totp_enabled", "Two-factor sign-in turned on", ActionGroup::Staff),
     ("staff.totp_disabled", "Two-factor sign-in turned off", ActionGroup::Staff),
     ("staff.totp_setup_failed", "Two-factor set-up: wrong code", ActionGroup::Staff),
+    ("staff.recovery_codes_renewed", "New recovery codes made", ActionGroup::Staff),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -311,6 +313,7 @@ mod tests {
                 "login.refused",
                 "login.code_required",
                 "login.code_failed",
+                "login.recovery_code_used",
                 "logout",
                 "session.ended",
                 "session.others_ended"

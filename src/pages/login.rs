@@ -98,7 +98,7 @@ pub fn LoginCodePage() -> impl IntoView {
     view! {
         <SignInCard
             title="Authenticator code"
-            intro="Enter the 6-digit code your authenticator app shows for MSP Server Manager."
+            intro="Enter the 6-digit code your authenticator app shows for MSP Server Manager, or one of your recovery codes."
             error
         >
             <ActionForm action=verify attr:class="form-stack">
@@ -109,9 +109,10 @@ pub fn LoginCodePage() -> impl IntoView {
                         id="login-code"
                         name="code"
                         type="text"
-                        inputmode="numeric"
                         autocomplete="one-time-code"
-                        maxlength="16"
+                        autocapitalize="none"
+                        spellcheck="false"
+                        maxlength="40"
                         aria-describedby="login-code-error"
                         required
                         autofocus

@@ -13,6 +13,9 @@
 //!   cannot both pass.
 //! - Codes count against the sign-in limits like passwords (`login::admit`),
 //!   and every refusal is audited.
+//! - Recovery codes: ten single-use codes (80 random bits each, only their
+//!   SHA-256 stored), shown once when the app is confirmed or a new set is
+//!   made; one stands in for the app's code at sign-in.
 
 use chrono::{DateTime, Utc};
 use std::net::IpAddr;
@@ -24,7 +27,9 @@ use super::login::{self, SignedInNow};
 use super::secret_box::SecretBox;
 use super::state::AppState;
 use super::{audit, sessions, staff};
-use crate::domain::auth_code::{parse_code, CODE_DIGITS};
+use crate::domain::auth_code::{
+    parse_code, parse_second_factor, recovery_code, SecondFactor, CODE_DIGITS, RECOVERY_CHARS, RECOVERY_SET,
+};
 use crate::error::AppError;
 use crate::views::session::{CurrentUser, TotpSetup};
 
@@ -52,6 +57,64 @@ fn accepted_step(secret: &[u8], code: &str, now: DateTime<Utc>, last_step: i64) 
         // Compare every byte: the time taken says nothing about the code.
         expected.len() == code.len() && expected.bytes().zip(code.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
     }))
+}
+
+/// A new set of recovery codes for `staff_id` in `tx` (the old set ends);
+/// the codes, shown once.
+async fn new_recovery_set(tx: &mut WriteTx, staff_id: i64) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query("DELETE FROM recovery_codes WHERE staff_id = $1").bind(staff_id).execute(&mut **tx).await?;
+    let mut codes = Vec::with_capacity(RECOVERY_SET);
+    while codes.len() < RECOVERY_SET {
+        let mut random = [0u8; RECOVERY_CHARS];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut random);
+        let code = recovery_code(&random);
+        if !codes.contains(&code) {
+            codes.push(code);
+        }
+    }
+    for code in &codes {
+        sqlx::query("INSERT INTO recovery_codes (staff_id, code_hash) VALUES ($1, $2)")
+            .bind(staff_id)
+            .bind(recovery_hash(code))
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(codes)
+}
+
+/// What is stored of a recovery code: the SHA-256 of its compact form.
+fn recovery_hash(code: &str) -> String {
+    let compact: String = code.chars().filter(|c| *c != '-').collect();
+    sessions::hash_token(&compact)
+}
+
+/// How many unused recovery codes `staff_id` has.
+pub async fn recovery_left(db: &Db, staff_id: i64) -> Result<u32> {
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recovery_codes WHERE staff_id = $1 AND used_at IS NULL")
+        .bind(staff_id)
+        .fetch_one(db)
+        .await?;
+    Ok(u32::try_from(left).unwrap_or(0))
+}
+
+/// A new set of recovery codes, after the current password (the old set
+/// stops working).
+pub async fn renew_recovery_codes(
+    state: &AppState,
+    user: &CurrentUser,
+    password: String,
+    ip: IpAddr,
+) -> Result<Vec<String>> {
+    login::check_current_password(state, user, password, ip).await?;
+    if !enabled(&state.db, user.id).await? {
+        return Err(AppError::Conflict("Turn on two-factor sign-in first.".to_owned()).into());
+    }
+    let mut tx = begin_write(&state.db).await?;
+    let codes = new_recovery_set(&mut tx, user.id).await?;
+    let subject = format!("staff:{}", user.username);
+    audit::record(&mut tx, &user.username, "staff.recovery_codes_renewed", &subject, "", state.clock.now()).await?;
+    tx.commit().await?;
+    Ok(codes)
 }
 
 /// Whether `staff_id` signs in with an authenticator code.
@@ -102,8 +165,8 @@ pub async fn begin_setup(state: &AppState, user: &CurrentUser) -> Result<TotpSet
 }
 
 /// The first code from the app confirms the set-up; from then on sign-in
-/// asks for a code.
-pub async fn confirm_setup(state: &AppState, user: &CurrentUser, raw_code: &str, ip: IpAddr) -> Result<()> {
+/// asks for a code. The first set of recovery codes, shown once.
+pub async fn confirm_setup(state: &AppState, user: &CurrentUser, raw_code: &str, ip: IpAddr) -> Result<Vec<String>> {
     let code = parse_code(raw_code).map_err(|e| AppError::invalid("code", e))?;
     let key = SecretBox::required(&state.config)?;
     let attempt = login::admit(state, &user.username, ip, "login.refused").await?;
@@ -127,11 +190,12 @@ pub async fn confirm_setup(state: &AppState, user: &CurrentUser, raw_code: &str,
         .bind(user.id)
         .execute(&mut *tx)
         .await?;
+    let codes = new_recovery_set(&mut tx, user.id).await?;
     login::passed(&mut tx, attempt).await?;
     let subject = format!("staff:{}", user.username);
     audit::record(&mut tx, &user.username, "staff.totp_enabled", &subject, &format!("from {ip}"), now).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(codes)
 }
 
 /// Turns two-factor sign-in off for `user`, after their current password.
@@ -139,6 +203,7 @@ pub async fn disable(state: &AppState, user: &CurrentUser, password: String, ip:
     login::check_current_password(state, user, password, ip).await?;
     let mut tx = begin_write(&state.db).await?;
     let removed = sqlx::query("DELETE FROM staff_totp WHERE staff_id = $1").bind(user.id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM recovery_codes WHERE staff_id = $1").bind(user.id).execute(&mut *tx).await?;
     if removed.rows_affected() > 0 {
         let subject = format!("staff:{}", user.username);
         audit::record(
@@ -172,15 +237,23 @@ pub async fn challenge(tx: &mut WriteTx, staff_id: i64, now: DateTime<Utc>) -> R
     Ok(token)
 }
 
-/// Sign-in's second step: the code for the challenge of `token`. A right
-/// code ends the challenge and makes the session.
+/// Sign-in completed with a second factor.
+pub struct Completed {
+    pub signed_in: SignedInNow,
+    /// When a recovery code was used: how many are left.
+    pub recovery_left: Option<u32>,
+}
+
+/// Sign-in's second step: the app's code or a recovery code for the
+/// challenge of `token`. A right one ends the challenge and makes the
+/// session.
 pub async fn complete(
     state: &AppState,
     token: Option<&str>,
     raw_code: &str,
     ip: IpAddr,
     user_agent: &str,
-) -> Result<SignedInNow> {
+) -> Result<Completed> {
     let expired =
         || AppError::Conflict("This sign-in has expired. Enter your user name and password again.".to_owned());
     let token_hash = sessions::hash_token(token.ok_or_else(expired)?);
@@ -194,7 +267,7 @@ pub async fn complete(
     .fetch_optional(&state.db)
     .await?;
     let (staff_id, username) = found.ok_or_else(expired)?;
-    let code = parse_code(raw_code).map_err(|e| AppError::invalid("code", e))?;
+    let typed = parse_second_factor(raw_code).map_err(|e| AppError::invalid("code", e))?;
     let key = SecretBox::required(&state.config)?;
     let attempt = login::admit(state, &username, ip, "login.refused").await?;
     let (sealed, last_step): (String, i64) =
@@ -203,33 +276,64 @@ pub async fn complete(
             .fetch_optional(&state.db)
             .await?
             .ok_or_else(expired)?;
-    let step = accepted_step(&key.open(&sealed)?, &code, now, last_step)?;
     let mut tx = begin_write(&state.db).await?;
-    // Only a step newer than the last one used moves it on: of two requests
-    // with the same code, the second finds nothing to update.
-    let moved = match step {
-        Some(step) => sqlx::query("UPDATE staff_totp SET last_step = $1 WHERE staff_id = $2 AND last_step < $1")
-            .bind(step)
-            .bind(staff_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected(),
-        None => 0,
+    // Each kind of code is used up in this transaction: a step newer than
+    // the last one used moves it on, a recovery code gets its use. Of two
+    // requests with the same code, the second finds nothing to update.
+    let used = match &typed {
+        SecondFactor::App(code) => match accepted_step(&key.open(&sealed)?, code, now, last_step)? {
+            Some(step) => sqlx::query("UPDATE staff_totp SET last_step = $1 WHERE staff_id = $2 AND last_step < $1")
+                .bind(step)
+                .bind(staff_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected(),
+            None => 0,
+        },
+        SecondFactor::Recovery(code) => sqlx::query(
+            "UPDATE recovery_codes SET used_at = $1 WHERE staff_id = $2 AND code_hash = $3 AND used_at IS NULL",
+        )
+        .bind(Time(now))
+        .bind(staff_id)
+        .bind(recovery_hash(code))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected(),
     };
-    if moved == 0 {
+    if used == 0 {
         tx.rollback().await?;
         login::failed(state, &username, ip, "login.code_failed").await?;
-        return Err(AppError::invalid("code", WRONG_CODE).into());
+        let message = match typed {
+            SecondFactor::App(_) => WRONG_CODE,
+            SecondFactor::Recovery(_) => "This recovery code is wrong or was used already.",
+        };
+        return Err(AppError::invalid("code", message).into());
     }
     sqlx::query("DELETE FROM sign_in_challenges WHERE token_hash = $1").bind(&token_hash).execute(&mut *tx).await?;
     let account = staff::find(&mut tx, staff_id).await?;
     let ip_text = ip.to_string();
     let session = sessions::create(&mut tx, staff_id, sessions::Origin { ip: &ip_text, user_agent }, now).await?;
     login::passed(&mut tx, attempt).await?;
-    let detail = format!("from {ip}, with an authenticator code");
-    audit::record(&mut tx, &username, "login.succeeded", &format!("staff:{username}"), &detail, now).await?;
+    let subject = format!("staff:{username}");
+    let recovery_left = match typed {
+        SecondFactor::App(_) => {
+            let detail = format!("from {ip}, with an authenticator code");
+            audit::record(&mut tx, &username, "login.succeeded", &subject, &detail, now).await?;
+            None
+        }
+        SecondFactor::Recovery(_) => {
+            let left: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM recovery_codes WHERE staff_id = $1 AND used_at IS NULL")
+                    .bind(staff_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let detail = format!("from {ip}, with a recovery code ({left} left)");
+            audit::record(&mut tx, &username, "login.recovery_code_used", &subject, &detail, now).await?;
+            Some(u32::try_from(left).unwrap_or(0))
+        }
+    };
     tx.commit().await?;
-    Ok(SignedInNow { user: account.into_user(), token: session })
+    Ok(Completed { signed_in: SignedInNow { user: account.into_user(), token: session }, recovery_left })
 }
 
 /// RFC 4648 base32 without padding, as authenticator apps read secrets.

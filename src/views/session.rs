@@ -37,6 +37,8 @@ pub struct TwoFactorState {
     pub enabled: bool,
     /// The server has a key to keep secrets with (`MSP_SECRET_KEY`).
     pub available: bool,
+    /// Unused recovery codes.
+    pub recovery_left: u32,
 }
 
 /// A new authenticator secret, shown once to set up the app.

@@ -45,6 +45,11 @@ fn decode_base32(text: &str) -> Vec<u8> {
 
 /// Sets up an app for the signed-in `cookie`'s user; its secret.
 async fn set_up(app: &TestApp, cookie: &str) -> Vec<u8> {
+    set_up_with_codes(app, cookie).await.0
+}
+
+/// Sets up an app; its secret and the recovery codes shown.
+async fn set_up_with_codes(app: &TestApp, cookie: &str) -> (Vec<u8>, Vec<String>) {
     let (status, body) = app.post("/api/two_factor/begin", "", Some(cookie)).await.into_parts_status().await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let setup: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -52,8 +57,10 @@ async fn set_up(app: &TestApp, cookie: &str) -> Vec<u8> {
     let secret = decode_base32(setup["secret"].as_str().unwrap());
     assert_eq!(secret.len(), 20, "160 bits");
     let confirm = format!("code={}", code(&secret, 0));
-    assert_eq!(app.post("/api/two_factor/confirm", &confirm, Some(cookie)).await.status(), StatusCode::OK);
-    secret
+    let (status, body) = app.post("/api/two_factor/confirm", &confirm, Some(cookie)).await.into_parts_status().await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let codes: Vec<String> = serde_json::from_str(&body).unwrap();
+    (secret, codes)
 }
 
 fn cookie_named(response: &axum::response::Response, name: &str) -> Option<String> {
@@ -105,7 +112,7 @@ async fn setting_up_an_app_takes_its_first_code_and_keeps_the_secret_sealed() {
     let right = format!("code={}", code(&secret, 0));
     assert_eq!(app.post("/api/two_factor/confirm", &right, Some(&val)).await.status(), StatusCode::OK);
     let (_, state) = app.post("/api/two_factor", "", Some(&val)).await.into_parts_status().await;
-    assert_eq!(state, r#"{"enabled":true,"available":true}"#);
+    assert_eq!(state, r#"{"enabled":true,"available":true,"recovery_left":10}"#);
     // A second app needs the first turned off.
     assert_eq!(app.post("/api/two_factor/begin", "", Some(&val)).await.status(), StatusCode::CONFLICT);
     let actions = audited(&app, "val").await;
@@ -217,4 +224,57 @@ async fn turning_it_off_takes_the_current_password() {
     assert_eq!(app.post("/api/two_factor/disable", &form, Some(&val)).await.status(), StatusCode::OK);
     assert!(session_cookie(&app.login("val", PASSWORD).await).is_some(), "the password alone again");
     assert!(audited(&app, "val").await.contains(&"staff.totp_disabled".to_owned()));
+}
+
+#[tokio::test]
+async fn a_recovery_code_signs_in_once_in_place_of_a_code_and_says_how_many_are_left() {
+    let app = app_with_key().await;
+    let val = app.cookie_for("val").await;
+    let (_, codes) = set_up_with_codes(&app, &val).await;
+    assert_eq!(codes.len(), 10);
+    assert!(codes.iter().all(|c| c.len() == 19 && c.matches('-').count() == 3), "{codes:?}");
+    let stored: Vec<String> =
+        sqlx::query_scalar("SELECT code_hash FROM recovery_codes").fetch_all(&app.t.db).await.unwrap();
+    assert_eq!(stored.len(), 10);
+    assert!(codes.iter().all(|c| !stored.iter().any(|h| h.contains(&c.replace('-', "")))), "only hashes are stored");
+
+    // Typed in capitals and without dashes, it still reads.
+    let challenge = password_step(&app, "val").await;
+    let typed = codes[0].replace('-', " ").to_uppercase();
+    let response = code_step(&app, &challenge, &typed.replace(' ', "+")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let session = session_cookie(&response).expect("a session");
+    let (_, state) = app.post("/api/two_factor", "", Some(&session)).await.into_parts_status().await;
+    assert!(state.contains(r#""recovery_left":9"#), "{state}");
+    let detail: String = sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'login.recovery_code_used'")
+        .fetch_one(&app.t.db)
+        .await
+        .unwrap();
+    assert!(detail.ends_with("with a recovery code (9 left)"), "{detail}");
+
+    // Once only.
+    let again = password_step(&app, "val").await;
+    let (status, body) = code_step(&app, &again, &codes[0]).await.into_parts_status().await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("This recovery code is wrong or was used already."), "{body}");
+
+    // One code sent on four challenges at once: one sign-in.
+    let challenges: Vec<String> = futures_util::future::join_all((0..4).map(|_| password_step(&app, "val"))).await;
+    let calls = challenges.iter().map(|challenge| code_step(&app, challenge, &codes[1]));
+    let statuses: Vec<StatusCode> = futures_util::future::join_all(calls).await.iter().map(|r| r.status()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
+
+    // Five refusals by now: past the login window, the limit has forgotten them.
+    app.state.clock.shift(chrono::Duration::minutes(16));
+    // A new set (after the password) ends the old one.
+    let form = format!("current_password={}", PASSWORD.replace(' ', "+"));
+    let (status, body) =
+        app.post("/api/two_factor/recovery_codes", &form, Some(&session)).await.into_parts_status().await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let fresh: Vec<String> = serde_json::from_str(&body).unwrap();
+    let challenge = password_step(&app, "val").await;
+    assert_eq!(code_step(&app, &challenge, &codes[2]).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(code_step(&app, &challenge, &fresh[0]).await.status(), StatusCode::OK);
+    let actions = audited(&app, "val").await;
+    assert!(actions.contains(&"staff.recovery_codes_renewed".to_owned()), "{actions:?}");
 }
