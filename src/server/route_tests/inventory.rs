@@ -53,6 +53,7 @@ fn matrix() -> Vec<(&'static str, Access, Args)> {
         ("/api/two_factor/begin", SignedIn, Form("")),
         ("/api/two_factor/confirm", SignedIn, Form("code=12")),
         ("/api/two_factor/disable", SignedIn, Form("current_password=wrong")),
+        ("/api/two_factor/recovery_codes", SignedIn, Form("current_password=wrong")),
         ("/api/server_status", viewer, Form("")),
         ("/api/audit/page", viewer, Json(json!({ "filter": filter, "cursor": AuditCursor::Newest }))),
         ("/api/audit/export", viewer, Json(json!({ "filter": filter, "before": null }))),
