@@ -57,12 +57,12 @@ test("a staff member turns on an authenticator app, then signs in with a code an
   await signInWithPassword();
   await expect(page).toHaveURL(/\/login\/code\?next=\/password$/);
   await expect(page.getByRole("heading", { level: 1, name: "Authenticator code" })).toBeVisible();
-  await page.getByLabel("Code").fill("123456");
+  await page.getByLabel("Code", { exact: true }).fill("123456");
   await page.getByRole("button", { name: "Verify and sign in" }).click();
   await expect(page.getByText("This code is wrong or was used already.")).toBeVisible();
   await expect(page).toHaveURL(/\/login\/code/);
   // The set-up used its step's code: the next step's is in the window.
-  await page.getByLabel("Code").fill(totp(secret, setupStep + 1));
+  await page.getByLabel("Code", { exact: true }).fill(totp(secret, setupStep + 1));
   await page.getByRole("button", { name: "Verify and sign in" }).click();
   await expect(page).toHaveURL(/\/password$/);
   await expect(page.getByTestId("signed-in-user")).toHaveText(username);
@@ -72,7 +72,7 @@ test("a staff member turns on an authenticator app, then signs in with a code an
   await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await expect(page).toHaveURL(/\/login$/);
   await signInWithPassword();
-  await page.getByLabel("Code").fill(recovery[0]);
+  await page.getByLabel("Code", { exact: true }).fill(recovery[0]);
   await page.getByRole("button", { name: "Verify and sign in" }).click();
   await expect(page).toHaveURL(/\/password\?recovery=used$/);
   await hydrated(page);
