@@ -104,7 +104,7 @@ fn Enabled(state: TwoFactorState, actions: Actions) -> impl IntoView {
             }
             .into_any(),
         }}
-        <ActionForm action=actions.renew attr:class="form-stack">
+        <ActionForm action=actions.renew attr:class="form-stack two-factor-form">
             <div class="field">
                 <label for="recovery-password">"Current password, for a new set of recovery codes"</label>
                 <input id="recovery-password" name="current_password" type="password" autocomplete="current-password" aria-describedby="recovery-password-error" required />
@@ -116,7 +116,7 @@ fn Enabled(state: TwoFactorState, actions: Actions) -> impl IntoView {
                 </button>
             </div>
         </ActionForm>
-        <ActionForm action=actions.disable attr:class="form-stack">
+        <ActionForm action=actions.disable attr:class="form-stack two-factor-form">
             <div class="field">
                 <label for="two-factor-password">"Current password, to turn it off"</label>
                 <input id="two-factor-password" name="current_password" type="password" autocomplete="current-password" aria-describedby="two-factor-password-error" required />
