@@ -86,3 +86,12 @@ pub async fn end_staff_sessions(id: i64) -> Result<u64, AppError> {
     let caller = guard::caller(Role::Admin).await?;
     Ok(active_sessions::end_all_of(&caller.state, &caller.user, id).await?)
 }
+
+/// Removes another account's authenticator app and recovery codes, ending
+/// its sessions (admins only; not their own).
+#[server(endpoint = "staff/reset_two_factor")]
+pub async fn reset_staff_two_factor(id: i64) -> Result<(), AppError> {
+    use crate::server::{guard, two_factor};
+    let caller = guard::caller(Role::Admin).await?;
+    Ok(two_factor::reset_for(&caller.state, &caller.user, id).await?)
+}

@@ -16,7 +16,7 @@ pub const EXPORT_MAX: usize = 100_000;
 pub const TEXT_MAX_CHARS: usize = 100;
 
 /// Every action the app writes: code, how it reads, and its group.
-pub const ACTIONS: [(&str, &str, ActionGroup); 40] = [
+pub const ACTIONS: [(&str, &str, ActionGroup); 41] = [
     ("login.succeeded", "Signed in", ActionGroup::SignIns),
     ("login.failed", "Sign-in failed", ActionGroup::SignIns),
     ("login.refused", "Sign-in refused (too many failures)", ActionGroup::SignIns),
@@ -57,6 +57,7 @@ pub const ACTIONS: [(&str, &str, ActionGroup); 40] = [
     ("staff.totp_disabled", "Two-factor sign-in turned off", ActionGroup::Staff),
     ("staff.totp_setup_failed", "Two-factor set-up: wrong code", ActionGroup::Staff),
     ("staff.recovery_codes_renewed", "New recovery codes made", ActionGroup::Staff),
+    ("staff.two_factor_reset", "Two-factor sign-in reset by an admin", ActionGroup::Staff),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

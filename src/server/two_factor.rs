@@ -220,6 +220,32 @@ pub async fn disable(state: &AppState, user: &CurrentUser, password: String, ip:
     Ok(())
 }
 
+/// An admin removes another account's authenticator app and recovery
+/// codes (a lost phone): that account signs in with its password again and
+/// may set up a new app. Its sessions end. Nobody resets their own.
+pub async fn reset_for(state: &AppState, admin: &CurrentUser, staff_id: i64) -> Result<()> {
+    if staff_id == admin.id {
+        return Err(AppError::Conflict(
+            "This is your own account: turn two-factor sign-in off or on under “Your password”.".to_owned(),
+        )
+        .into());
+    }
+    let mut tx = begin_write(&state.db).await?;
+    let target = staff::find(&mut tx, staff_id).await?;
+    let removed = sqlx::query("DELETE FROM staff_totp WHERE staff_id = $1").bind(staff_id).execute(&mut *tx).await?;
+    if removed.rows_affected() == 0 {
+        return Err(AppError::Conflict(format!("{} has no authenticator app set up.", target.username)).into());
+    }
+    sqlx::query("DELETE FROM recovery_codes WHERE staff_id = $1").bind(staff_id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM sign_in_challenges WHERE staff_id = $1").bind(staff_id).execute(&mut *tx).await?;
+    let ended = staff::end_sessions(&mut tx, staff_id, None).await?;
+    let subject = format!("staff:{}", target.username);
+    let detail = format!("{ended} sessions ended");
+    audit::record(&mut tx, &admin.username, "staff.two_factor_reset", &subject, &detail, state.clock.now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// After a right password: a challenge for the code, in `tx` (the sign-in's
 /// transaction). Its token, for the cookie.
 pub async fn challenge(tx: &mut WriteTx, staff_id: i64, now: DateTime<Utc>) -> Result<String, sqlx::Error> {

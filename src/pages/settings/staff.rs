@@ -5,7 +5,8 @@ use crate::components::data::data;
 use leptos::prelude::*;
 
 use crate::api::staff::{
-    list_staff, ChangeStaffRole, CreateStaff, EndStaffSessions, ResetStaffPassword, SetStaffDisabled,
+    list_staff, ChangeStaffRole, CreateStaff, EndStaffSessions, ResetStaffPassword, ResetStaffTwoFactor,
+    SetStaffDisabled,
 };
 use crate::components::audit::LocalTime;
 use crate::components::field::{general_message, server_message};
@@ -42,6 +43,7 @@ pub fn StaffAccounts(
     let set_disabled = ServerAction::<SetStaffDisabled>::new();
     let reset = ServerAction::<ResetStaffPassword>::new();
     let end_sessions = ServerAction::<EndStaffSessions>::new();
+    let reset_two_factor = ServerAction::<ResetStaffTwoFactor>::new();
     let staff = data(
         move || {
             (create.version().get(), change_role.version().get(), set_disabled.version().get(), reset.version().get())
@@ -97,7 +99,15 @@ pub fn StaffAccounts(
         }
     });
 
+    Effect::new(move |_| {
+        if let Some(Ok(())) = reset_two_factor.value().get() {
+            let name = managed.get_untracked().map(|m| m.username).unwrap_or_default();
+            done(format!("{name}'s authenticator app and recovery codes are removed; their sessions have ended."));
+        }
+    });
+
     let open_for = move |member: StaffMember| {
+        reset_two_factor.clear();
         end_sessions.clear();
         change_role.clear();
         set_disabled.clear();
@@ -117,7 +127,7 @@ pub fn StaffAccounts(
             </p>
             {move || notice.get().map(|m| view! { <p class="notice notice-ok" role="status">{m}</p> })}
             {loaded(staff, move |rows| view! { <StaffTable rows me open_for /> })}
-            <ManageDialog open=dialog_open managed chosen_role me change_role set_disabled reset end_sessions />
+            <ManageDialog open=dialog_open managed chosen_role me change_role set_disabled reset end_sessions reset_two_factor />
             <CreateForm create />
         </section>
     }
@@ -203,7 +213,9 @@ fn ManageDialog(
     set_disabled: ServerAction<SetStaffDisabled>,
     reset: ServerAction<ResetStaffPassword>,
     end_sessions: ServerAction<EndStaffSessions>,
+    reset_two_factor: ServerAction<ResetStaffTwoFactor>,
 ) -> impl IntoView {
+    let two_factor_error = error_of(move || reset_two_factor.value().get());
     let role_error = error_of(move || change_role.value().get());
     let sessions_error = error_of(move || end_sessions.value().get().map(|r| r.map(|_| ())));
     let disable_error = error_of(move || set_disabled.value().get());
@@ -278,6 +290,18 @@ fn ManageDialog(
                     <FieldError id="manage-sessions-error" message=general_message(sessions_error) />
                     <button type="submit" class="button button-secondary" disabled=move || end_sessions.pending().get()>
                         "End all sessions"
+                    </button>
+                </ActionForm>
+
+                <ActionForm action=reset_two_factor attr:class="dialog-section">
+                    <input type="hidden" name="id" prop:value=id />
+                    <p class="muted small">
+                        "For a lost phone: removes the account's authenticator app and recovery codes and ends its "
+                        "sessions. It signs in with its password again and can set up a new app."
+                    </p>
+                    <FieldError id="manage-two-factor-error" message=general_message(two_factor_error) />
+                    <button type="submit" class="button button-secondary" disabled=move || reset_two_factor.pending().get()>
+                        "Reset two-factor sign-in"
                     </button>
                 </ActionForm>
 

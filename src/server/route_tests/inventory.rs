@@ -100,6 +100,7 @@ fn matrix() -> Vec<(&'static str, Access, Args)> {
         ("/api/staff/set_disabled", admin, Form("id=999&disabled=true")),
         ("/api/staff/reset_password", admin, Form("id=999&password=plum+river+7+lantern")),
         ("/api/staff/end_sessions", admin, Form("id=999")),
+        ("/api/staff/reset_two_factor", admin, Form("id=999")),
     ]
 }
 

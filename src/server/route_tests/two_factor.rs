@@ -278,3 +278,38 @@ async fn a_recovery_code_signs_in_once_in_place_of_a_code_and_says_how_many_are_
     let actions = audited(&app, "val").await;
     assert!(actions.contains(&"staff.recovery_codes_renewed".to_owned()), "{actions:?}");
 }
+
+#[tokio::test]
+async fn an_admin_resets_another_accounts_app_but_not_their_own() {
+    let app = app_with_key().await;
+    let ada = app.cookie_for("ada").await;
+    let val = app.cookie_for("val").await;
+    set_up(&app, &val).await;
+    set_up(&app, &ada).await;
+    let id_of = |name: &'static str| {
+        let db = app.t.db.clone();
+        async move { staff::find_by_username(&db, name).await.unwrap().unwrap().id }
+    };
+    let (val_id, ada_id) = (id_of("val").await, id_of("ada").await);
+    let refused = app.post("/api/staff/reset_two_factor", &format!("id={ada_id}"), Some(&ada)).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT, "not one's own");
+    assert_eq!(
+        app.post("/api/staff/reset_two_factor", &format!("id={val_id}"), Some(&val)).await.status(),
+        StatusCode::FORBIDDEN,
+        "admins only"
+    );
+    let (status, body) =
+        app.post("/api/staff/reset_two_factor", &format!("id={val_id}"), Some(&ada)).await.into_parts_status().await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(app.get("/customers", Some(&val)).await.status(), StatusCode::SEE_OTHER, "val's sessions ended");
+    assert!(session_cookie(&app.login("val", PASSWORD).await).is_some(), "the password alone again");
+    let codes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recovery_codes WHERE staff_id = $1")
+        .bind(val_id)
+        .fetch_one(&app.t.db)
+        .await
+        .unwrap();
+    assert_eq!(codes, 0);
+    let again = app.post("/api/staff/reset_two_factor", &format!("id={val_id}"), Some(&ada)).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT, "nothing left to reset");
+    assert!(audited(&app, "ada").await.contains(&"staff.two_factor_reset".to_owned()));
+}
