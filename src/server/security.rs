@@ -316,22 +316,22 @@ pub fn safe_next(next: Option<&str>) -> String {
 /// user name again (at most [`USERNAME_ECHO_MAX_CHARS`]).
 pub fn sign_in_again(username: &str, next: Option<&str>, error: &AppError) -> String {
     let username: String = username.chars().take(USERNAME_ECHO_MAX_CHARS).collect();
-    let form = format!(
-        "http://own.invalid/login?next={}&username={}",
-        encode_query_value(&safe_next(next)),
-        encode_query_value(&username)
-    );
-    match leptos::server_fn::error::ServerFnUrlError::new("/api/login", error.clone()).to_url(&form) {
-        Ok(url) => format!("{}?{}", url.path(), url.query().unwrap_or_default()),
-        Err(_) => "/login".to_owned(),
-    }
+    let form =
+        format!("/login?next={}&username={}", encode_query_value(&safe_next(next)), encode_query_value(&username));
+    back_to_form(&form, "/api/login", error)
 }
 
 /// The code page of sign-in's second step after a refused code: the same
 /// way back as [`sign_in_again`], to `/login/code`.
 pub fn code_again(next: Option<&str>, error: &AppError) -> String {
-    let form = format!("http://own.invalid/login/code?next={}", encode_query_value(&safe_next(next)));
-    match leptos::server_fn::error::ServerFnUrlError::new("/api/login_code", error.clone()).to_url(&form) {
+    back_to_form(&code_page(next), "/api/login_code", error)
+}
+
+/// `form` (a path with its query) with `error` of the server function at
+/// `server_fn` added the way Leptos reads it back (`__path`, `__err`).
+fn back_to_form(form: &str, server_fn: &str, error: &AppError) -> String {
+    let absolute = format!("http://own.invalid{form}");
+    match leptos::server_fn::error::ServerFnUrlError::new(server_fn, error.clone()).to_url(&absolute) {
         Ok(url) => format!("{}?{}", url.path(), url.query().unwrap_or_default()),
         Err(_) => "/login".to_owned(),
     }

@@ -31,16 +31,8 @@ fn code(secret: &[u8], offset: i64) -> String {
 }
 
 fn decode_base32(text: &str) -> Vec<u8> {
-    const ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let bits: Vec<u8> = text
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(|c| {
-            let value = ALPHABET.find(c).unwrap() as u8;
-            (0..5).rev().map(move |i| (value >> i) & 1)
-        })
-        .collect();
-    bits.chunks_exact(8).map(|byte| byte.iter().fold(0, |acc, b| (acc << 1) | b)).collect()
+    let compact: String = text.split_whitespace().collect();
+    base32::decode(base32::Alphabet::Rfc4648 { padding: false }, &compact).expect("base32")
 }
 
 /// Sets up an app for the signed-in `cookie`'s user; its secret.
