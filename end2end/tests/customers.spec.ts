@@ -377,3 +377,27 @@ test("list: search, sort, pages and the back button", async ({ page }) => {
   await expect(rows).toHaveCount(3);
   await expect(page.getByLabel("Search customers by name")).toHaveValue(prefix);
 });
+
+test("an option booked and removed again while a test customer costs nothing once billed", async ({ page }) => {
+  await signIn(page, "operator", "/customers");
+  const id = await createViaApi(page, unique("Option Rule"), false);
+  // Booked and removed again in the test phase.
+  for (const change of ["check", "uncheck"] as const) {
+    await page.goto(`/customers/${id}/options`);
+    await hydrated(page);
+    await page.getByLabel("Mobile synchronization")[change]();
+    await page.getByRole("button", { name: "Save options" }).click();
+    await expect(page).toHaveURL(new RegExp(`/customers/${id}$`));
+  }
+  await hydrated(page);
+  await page.getByRole("button", { name: "Convert to billed" }).click();
+  const dialog = page.getByRole("dialog", { name: "Convert to a billed customer?" });
+  await dialog.getByRole("button", { name: "Convert to billed" }).click();
+  await expect(dialog).toBeHidden();
+  await page.reload();
+  await hydrated(page);
+  // Today is billable, but the option was never booked while billed.
+  const forecast = page.getByRole("region", { name: "This month so far (forecast)" });
+  await expect(forecast).toContainText("Web application access");
+  await expect(forecast).not.toContainText("Mobile synchronization");
+});
