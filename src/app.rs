@@ -148,18 +148,32 @@ fn Layout() -> impl IntoView {
                     user.get()
                         .and_then(Result::ok)
                         .flatten()
-                        .filter(|u| u.must_change_password)
-                        .map(|_| view! {
-                            <p class="notice notice-warning" role="status">
-                                "An administrator reset your password. "
-                                <a href="/password">"Choose a new one"</a>
-                                " before you continue."
-                            </p>
+                        .and_then(|u| {
+                            if u.must_change_password {
+                                Some(held_back_notice("An administrator reset your password. ", "Choose a new one", "/password"))
+                            } else if u.must_set_up_two_factor {
+                                let href = "/password#two-factor-title";
+                                Some(held_back_notice("Two-factor sign-in is required for your account. ", "Set it up", href))
+                            } else {
+                                None
+                            }
                         })
                 }}
             </Transition>
             <Outlet />
         </main>
+    }
+}
+
+/// Why the signed-in user can open nothing but their account page yet, and
+/// the link there.
+fn held_back_notice(why: &'static str, link: &'static str, href: &'static str) -> impl IntoView {
+    view! {
+        <p class="notice notice-warning" role="status">
+            {why}
+            <a href=href>{link}</a>
+            " before you continue."
+        </p>
     }
 }
 

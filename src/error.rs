@@ -25,6 +25,8 @@ pub enum AppError {
     Forbidden,
     #[error("An administrator reset your password: choose a new one first.")]
     PasswordChangeRequired,
+    #[error("Two-factor sign-in is required for your account: set it up first.")]
+    TwoFactorSetupRequired,
     /// Bad input, with a message for each wrong field of the form.
     #[error("{}", messages(.0))]
     Invalid(Vec<FieldMessage>),
@@ -67,7 +69,7 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::Unauthenticated => 401,
-            AppError::Forbidden | AppError::PasswordChangeRequired => 403,
+            AppError::Forbidden | AppError::PasswordChangeRequired | AppError::TwoFactorSetupRequired => 403,
             AppError::Invalid(_) => 422,
             AppError::Conflict(_) => 409,
             AppError::NotFound => 404,

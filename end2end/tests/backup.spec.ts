@@ -1,50 +1,15 @@
-import { ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { expect, test } from "./fixtures";
 import { account, billedCustomerWithKey, signIn, signInFormShown, suffix } from "./helpers";
-
-const run = promisify(execFile);
-
-/** The release binary and the suite's database, as .ci/test set them. */
-function binaryAndDatabase(): { binary: string; database: string } {
-  const binary = process.env.MSP_BINARY;
-  const database = process.env.DATABASE_URL;
-  if (!binary || !database) throw new Error("MSP_BINARY and DATABASE_URL are not set: run the suite through .ci/test");
-  return { binary, database };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? done(address.port) : fail(new Error("no port"))));
-    });
-  });
-}
-
-async function ready(base: string, server: ChildProcess): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (server.exitCode !== null) throw new Error(`the restored server exited with ${server.exitCode}`);
-    try {
-      if ((await fetch(`${base}/readyz`)).status === 200) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("the restored server did not get ready in 10 s");
-}
+import { binaryAndDatabase, ownServer, run } from "./own-server";
 
 test("a backup taken while the app serves restores into a working app", async ({ page, browser }) => {
   test.setTimeout(90_000);
   const { binary, database } = binaryAndDatabase();
   const folder = await mkdtemp(join(tmpdir(), "msp-backup-"));
-  let restored: ChildProcess | undefined;
+  let restored: { stop: () => void } | undefined;
   try {
     await signIn(page, "operator", "/customers");
     const name = `Backup Probe ${suffix()}`;
@@ -69,14 +34,9 @@ test("a backup taken while the app serves restores into a working app", async ({
     expect(sent).toBeGreaterThan(0);
 
     // A second app on the copy, as the README's restore says.
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    restored = spawn(binary, ["serve"], {
-      cwd: resolve(__dirname, "../.."),
-      env: { ...process.env, DATABASE_URL: `sqlite://${file}`, LEPTOS_SITE_ADDR: `127.0.0.1:${port}`, MSP_RUN_JOBS: "false" },
-      stdio: "ignore",
-    });
-    await ready(base, restored);
+    const second = await ownServer(file);
+    restored = second;
+    const base = second.base;
 
     const context = await browser.newContext({ baseURL: base });
     const copy = await context.newPage();
@@ -94,7 +54,7 @@ test("a backup taken while the app serves restores into a working app", async ({
     await expect(reported).toHaveText(/^1[789]$/);
     await context.close();
   } finally {
-    restored?.kill("SIGTERM");
+    restored?.stop();
     await rm(folder, { recursive: true, force: true });
   }
 });

@@ -1,6 +1,11 @@
 import { createHmac } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
 import { hydrated, signInFormShown } from "./helpers";
+import { createAccount, ownServer } from "./own-server";
 
 /** RFC 6238 (SHA-1, 6 digits, 30 s) computed here from the secret the page shows. */
 function totp(base32: string, step: number): string {
@@ -82,4 +87,85 @@ test("a staff member turns on an authenticator app, then signs in with a code an
   await card.getByLabel("Current password, to turn it off").fill(password);
   await card.getByRole("button", { name: "Turn off two-factor sign-in" }).click();
   await expect(card.getByRole("button", { name: "Set up an authenticator app" })).toBeVisible();
+});
+
+/** Signs in on the sign-in page of `base` with the password alone. */
+async function signInAt(page: Page, base: string, username: string, password: string): Promise<void> {
+  await page.goto(`${base}/login`);
+  await signInFormShown(page);
+  await page.getByLabel("User name").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** Sets up an authenticator app on the account page shown. */
+async function setUpApp(page: Page): Promise<void> {
+  const card = page.getByRole("region", { name: "Two-factor sign-in" });
+  await card.getByRole("button", { name: "Set up an authenticator app" }).click();
+  const secret = (await card.getByTestId("totp-secret").textContent())!;
+  await card.getByLabel("Code from the app").fill(totp(secret, stepNow()));
+  await card.getByRole("button", { name: "Turn on two-factor sign-in" }).click();
+  await expect(card.getByRole("status")).toHaveText("Two-factor sign-in is on: from now on, sign-in asks for a code.");
+}
+
+// The policy holds every signed-in user: this test has an app of its own,
+// on a database of its own, so the suite's other tests run on unchanged.
+test("the sign-in policy sends staff without a second factor to set one up, and nowhere else", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const folder = await mkdtemp(join(tmpdir(), "msp-policy-"));
+  const file = join(folder, "policy.db");
+  const password = process.env.E2E_PASSWORD!;
+  let server: { base: string; stop: () => void } | undefined;
+  try {
+    await createAccount(file, "policy-admin", "admin", password);
+    await createAccount(file, "policy-viewer", "viewer", password);
+    server = await ownServer(file);
+    const base = server.base;
+
+    const admin = await (await browser.newContext()).newPage();
+    await signInAt(admin, base, "policy-admin", password);
+    await expect(admin.getByTestId("signed-in-user")).toHaveText("policy-admin");
+    await admin.goto(`${base}/settings`);
+    await hydrated(admin);
+    const policy = admin.getByRole("region", { name: "Sign-in" });
+    await policy.getByLabel("Everyone").check();
+    await expect(policy.getByText("You have no second factor yet")).toBeVisible();
+    await policy.getByRole("button", { name: "Save sign-in policy" }).click();
+    // The admin has no second factor either: saving takes them to set one up,
+    // and every module sends them back there.
+    await expect(admin).toHaveURL(`${base}/password`);
+    await expect(admin.getByText("Two-factor sign-in is required for your account.")).toBeVisible();
+    await admin.goto(`${base}/customers`);
+    await expect(admin).toHaveURL(`${base}/password`);
+    await expect(admin.getByText("Two-factor sign-in is required for your account.")).toBeVisible();
+    await hydrated(admin);
+    const card = admin.getByRole("region", { name: "Two-factor sign-in" });
+    await expect(card.getByTestId("two-factor-required")).toContainText("this page is all you can open");
+    await setUpApp(admin);
+    // Once set up, the notice goes and the modules open; it cannot be turned off.
+    await expect(admin.getByText("Two-factor sign-in is required for your account.")).toBeHidden();
+    await expect(card.getByTestId("two-factor-required")).toContainText("so it stays on");
+    await expect(card.getByRole("button", { name: "Turn off two-factor sign-in" })).toHaveCount(0);
+    await admin.goto(`${base}/customers`);
+    await expect(admin.getByRole("heading", { level: 1, name: "Customers" })).toBeVisible();
+
+    // A viewer who signs in next goes straight to setting it up.
+    const viewer = await (await browser.newContext()).newPage();
+    await signInAt(viewer, base, "policy-viewer", password);
+    await expect(viewer).toHaveURL(`${base}/password`);
+    await expect(viewer.getByText("Two-factor sign-in is required for your account.")).toBeVisible();
+    await viewer.goto(`${base}/audit`);
+    await expect(viewer).toHaveURL(`${base}/password`);
+    await hydrated(viewer);
+    await setUpApp(viewer);
+    await viewer.goto(`${base}/audit`);
+    await expect(viewer.getByRole("heading", { level: 1, name: "Audit log" })).toBeVisible();
+
+    // The audit log has the change of policy.
+    await admin.goto(`${base}/audit`);
+    await expect(admin.getByRole("cell", { name: "two-factor required for: nobody → everyone" })).toBeVisible();
+  } finally {
+    server?.stop();
+    await rm(folder, { recursive: true, force: true });
+  }
 });

@@ -44,10 +44,11 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
 }
 
 /// Where a completed sign-in goes: after an admin's reset, choosing a new
-/// password comes first; else `next` when it is safe.
+/// password comes first, and a second factor the policy requires next; else
+/// `next` when it is safe.
 #[cfg(feature = "ssr")]
 fn after_sign_in(user: &CurrentUser, next: Option<&str>) -> String {
-    if user.must_change_password {
+    if user.must_change_password || user.must_set_up_two_factor {
         "/password".to_owned()
     } else {
         crate::server::security::safe_next(next)
@@ -99,7 +100,7 @@ pub async fn login_code(code: String, next: Option<String>) -> Result<(), AppErr
 #[server(endpoint = "two_factor")]
 pub async fn my_two_factor() -> Result<TwoFactorState, AppError> {
     use crate::domain::Role;
-    use crate::server::{guard, secret_box::SecretBox, two_factor};
+    use crate::server::{guard, secret_box::SecretBox, sign_in_policy, two_factor};
     let caller = guard::caller(Role::Viewer).await?;
     let available = matches!(SecretBox::from_config(&caller.state.config), Ok(Some(_)));
     let (db, id) = (&caller.state.db, caller.user.id);
@@ -107,6 +108,7 @@ pub async fn my_two_factor() -> Result<TwoFactorState, AppError> {
         enabled: two_factor::enabled(db, id).await?,
         available,
         recovery_left: two_factor::recovery_left(db, id).await?,
+        required: sign_in_policy::requires_two_factor(db, caller.user.role).await?,
     })
 }
 

@@ -95,3 +95,23 @@ pub async fn reset_staff_two_factor(id: i64) -> Result<(), AppError> {
     let caller = guard::caller(Role::Admin).await?;
     Ok(two_factor::reset_for(&caller.state, &caller.user, id).await?)
 }
+
+/// Who must sign in with a second factor (admins only).
+#[server(endpoint = "staff/sign_in_policy")]
+pub async fn get_sign_in_policy() -> Result<SignInPolicy, AppError> {
+    use crate::server::{guard, sign_in_policy};
+    let caller = guard::caller(Role::Admin).await?;
+    Ok(sign_in_policy::get(&caller.state.db, &caller.state.config, &caller.user).await?)
+}
+
+/// Sets who must sign in with a second factor (admins only); whether the
+/// admin must now set up one of their own before anything else.
+#[server(endpoint = "staff/save_sign_in_policy")]
+pub async fn save_sign_in_policy(require_two_factor: String, version: i64) -> Result<bool, AppError> {
+    use crate::domain::sign_in_policy::TwoFactorRule;
+    use crate::server::{guard, sign_in_policy};
+    let caller = guard::caller(Role::Admin).await?;
+    let rule = TwoFactorRule::parse(&require_two_factor).map_err(|e| AppError::invalid("require_two_factor", e))?;
+    let state = caller.state;
+    Ok(sign_in_policy::save(&state.db, &state.config, &caller.user, rule, version, state.clock.now()).await?)
+}

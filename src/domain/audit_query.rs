@@ -16,7 +16,7 @@ pub const EXPORT_MAX: usize = 100_000;
 pub const TEXT_MAX_CHARS: usize = 100;
 
 /// Every action the app writes: code, how it reads, and its group.
-pub const ACTIONS: [(&str, &str, ActionGroup); 41] = [
+pub const ACTIONS: [(&str, &str, ActionGroup); 43] = [
     ("login.succeeded", "Signed in", ActionGroup::SignIns),
     ("login.failed", "Sign-in failed", ActionGroup::SignIns),
     ("login.refused", "Sign-in refused (too many failures)", ActionGroup::SignIns),
@@ -29,6 +29,7 @@ pub const ACTIONS: [(&str, &str, ActionGroup); 41] = [
     ("access.refused", "Refused: role too low", ActionGroup::Refusals),
     ("access.cross_site", "Refused: request from another site", ActionGroup::Refusals),
     ("access.password_change_required", "Refused: must change password first", ActionGroup::Refusals),
+    ("access.two_factor_setup_required", "Refused: must set up two-factor sign-in first", ActionGroup::Refusals),
     ("customer.created", "Created", ActionGroup::Customers),
     ("customer.contract_changed", "Contract changed", ActionGroup::Customers),
     ("customer.options_changed", "Options changed", ActionGroup::Customers),
@@ -39,6 +40,7 @@ pub const ACTIONS: [(&str, &str, ActionGroup); 41] = [
     ("api_key.rotated", "API key rotated", ActionGroup::ApiKeys),
     ("api_key.revoked", "API key revoked", ActionGroup::ApiKeys),
     ("settings.changed", "Billing settings changed", ActionGroup::Settings),
+    ("settings.sign_in_policy_changed", "Sign-in policy changed", ActionGroup::Settings),
     ("price_list.saved", "Price list saved", ActionGroup::Settings),
     ("option.added", "Option added", ActionGroup::Settings),
     ("option.renamed", "Option renamed", ActionGroup::Settings),

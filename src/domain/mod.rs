@@ -21,6 +21,7 @@ pub mod money;
 pub mod overview_query;
 pub mod role;
 pub mod sign_in_limit;
+pub mod sign_in_policy;
 pub mod unit_price;
 pub mod usage;
 pub mod user_agent;

@@ -9,6 +9,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::session::{my_two_factor, BeginTotpSetup, ConfirmTotpSetup, DisableTotp, RenewRecoveryCodes};
 use crate::components::data::data;
 use crate::components::field::{general_message, server_message};
+use crate::components::session::UserResource;
 use crate::components::{loaded, FieldError};
 use crate::error::AppError;
 use crate::views::session::TwoFactorState;
@@ -33,6 +34,15 @@ pub fn TwoFactorCard() -> impl IntoView {
         move || (actions.confirm.version().get(), actions.renew.version().get(), actions.disable.version().get()),
         |_| my_two_factor(),
     );
+    // Turned on: the layout's notice that the policy requires it goes.
+    let user = use_context::<UserResource>();
+    Effect::new(move |_| {
+        if matches!(actions.confirm.value().get(), Some(Ok(_))) {
+            if let Some(UserResource(user)) = user {
+                user.refetch();
+            }
+        }
+    });
     // Turned off: a later set-up starts from the beginning.
     Effect::new(move |_| {
         if matches!(actions.disable.value().get(), Some(Ok(()))) {
@@ -68,7 +78,7 @@ fn TwoFactorBody(state: TwoFactorState, actions: Actions) -> impl IntoView {
         }
         .into_any();
     }
-    view! { <SetUp actions /> }.into_any()
+    view! { <SetUp required=state.required actions /> }.into_any()
 }
 
 #[component]
@@ -116,11 +126,28 @@ fn Enabled(state: TwoFactorState, actions: Actions) -> impl IntoView {
                 </button>
             </div>
         </ActionForm>
+        {if state.required {
+            view! {
+                <p class="muted" data-testid="two-factor-required">
+                    "The sign-in policy requires it for your account, so it stays on. On a new phone, ask an admin "
+                    "to reset it: you then set up the new app at your next sign-in."
+                </p>
+            }
+            .into_any()
+        } else {
+            view! { <TurnOff actions error=disable_error /> }.into_any()
+        }}
+    }
+}
+
+#[component]
+fn TurnOff(actions: Actions, error: Signal<Option<AppError>>) -> impl IntoView {
+    view! {
         <ActionForm action=actions.disable attr:class="form-stack two-factor-form">
             <div class="field">
                 <label for="two-factor-password">"Current password, to turn it off"</label>
                 <input id="two-factor-password" name="current_password" type="password" autocomplete="current-password" aria-describedby="two-factor-password-error" required />
-                <FieldError id="two-factor-password-error" message=field_or_general(disable_error, "current_password") />
+                <FieldError id="two-factor-password-error" message=field_or_general(error, "current_password") />
             </div>
             <div class="field-actions">
                 <button type="submit" class="button button-danger" disabled=move || actions.disable.pending().get()>
@@ -178,12 +205,18 @@ fn RecoveryCodes(codes: Vec<String>) -> impl IntoView {
 }
 
 #[component]
-fn SetUp(actions: Actions) -> impl IntoView {
+fn SetUp(required: bool, actions: Actions) -> impl IntoView {
     let Actions { begin, confirm, .. } = actions;
     let begin_error = Signal::derive(move || begin.value().get().and_then(Result::err));
     let confirm_error = Signal::derive(move || confirm.value().get().and_then(Result::err));
     let setup = move || begin.value().get().and_then(Result::ok);
     view! {
+        {required.then(|| view! {
+            <p class="notice notice-warn" role="status" data-testid="two-factor-required">
+                "The sign-in policy requires two-factor sign-in for your account. Set it up now: until then, "
+                "this page is all you can open."
+            </p>
+        })}
         <p class="muted">
             "Off. With it on, sign-in asks for a 6-digit code from an authenticator app on your phone "
             "(for example Microsoft Authenticator, Google Authenticator or 1Password) after your password."

@@ -195,7 +195,9 @@ pub async fn sign_in(
     let (subject, detail) = (format!("staff:{username}"), format!("from {ip}"));
     audit::record(&mut tx, &username, "login.succeeded", &subject, &detail, now).await?;
     tx.commit().await?;
-    Ok(SignInOutcome::SignedIn(SignedInNow { user: account.into_user(), token }))
+    // No second factor (that path returned above): the policy may require one.
+    let must_set_up = super::sign_in_policy::requires_two_factor(&state.db, account.role()).await?;
+    Ok(SignInOutcome::SignedIn(SignedInNow { user: account.into_user(must_set_up), token }))
 }
 
 /// Checks a signed-in user's current password under the sign-in limits:

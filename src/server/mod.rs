@@ -40,6 +40,7 @@ pub mod router;
 pub mod secret_box;
 pub mod security;
 pub mod sessions;
+pub mod sign_in_policy;
 pub mod staff;
 pub mod state;
 pub mod status;

@@ -12,6 +12,7 @@ use super::sessions::{ClientIp, SignedIn};
 use super::state::AppState;
 use crate::domain::audit_log::capped;
 use crate::error::AppError;
+use crate::views::session::CurrentUser;
 
 /// The CSP of every response that is not an HTML page.
 pub const FALLBACK_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
@@ -214,20 +215,37 @@ fn is_public_page(path: &str) -> bool {
 /// role check runs.
 pub const PUBLIC_SERVER_FNS: [&str; 3] = ["/api/login", "/api/login_code", "/api/current_user"];
 
-/// What a user whose password an admin reset may do before choosing a new
-/// one: that page, its server function, and signing out.
-const BEFORE_PASSWORD_CHANGE: [&str; 8] = [
+/// What a user who is held back (a password an admin reset, or a second
+/// factor the sign-in policy requires and they lack) may still do: their
+/// account page, changing their password, their sessions (ending the
+/// others is as urgent as a new password when the old one leaked), and
+/// signing out.
+const WHILE_HELD_BACK: [&str; 8] = [
     "/password",
     "/api/change_own_password",
     "/api/logout",
     "/api/current_user",
     "/api/login",
-    // The page lists the user's sessions: ending the others is as urgent
-    // as a new password when the old one leaked.
     "/api/my_sessions",
     "/api/end_my_session",
     "/api/end_my_other_sessions",
 ];
+
+/// What setting up a second factor takes besides (the account page's
+/// two-factor card).
+const TWO_FACTOR_SETUP: [&str; 3] = ["/api/two_factor", "/api/two_factor/begin", "/api/two_factor/confirm"];
+
+/// What holds a signed-in user back, if anything: the paths open to them
+/// beyond [`WHILE_HELD_BACK`], the refusal's audit action and error.
+fn held_back(user: &CurrentUser) -> Option<(&'static [&'static str], &'static str, AppError)> {
+    if user.must_change_password {
+        Some((&[], "access.password_change_required", AppError::PasswordChangeRequired))
+    } else if user.must_set_up_two_factor {
+        Some((&TWO_FACTOR_SETUP, "access.two_factor_setup_required", AppError::TwoFactorSetupRequired))
+    } else {
+        None
+    }
+}
 
 /// The machine API authenticates with its own bearer keys, not sessions.
 fn is_machine_api(path: &str) -> bool {
@@ -236,21 +254,23 @@ fn is_machine_api(path: &str) -> bool {
 
 /// Middleware: a page requested without a session goes to the sign-in page
 /// (which brings the user back afterwards); a server function called without
-/// one gets 401. A user whose password an admin reset reaches only "Your
+/// one gets 401. A user whose password an admin reset, or whom the sign-in
+/// policy requires a second factor of that they lack, reaches only "Your
 /// password" (other pages redirect there, other server functions get 403)
-/// until they have chosen a new one.
+/// until they have chosen a new password or set up a factor.
 pub async fn require_sign_in(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
     if let Some(signed_in) = req.extensions().get::<SignedIn>() {
-        let open = BEFORE_PASSWORD_CHANGE.contains(&path) || is_public_page(path) || is_machine_api(path);
-        if !signed_in.user.must_change_password || open {
+        let Some((also_open, action, error)) = held_back(&signed_in.user) else { return next.run(req).await };
+        let open = WHILE_HELD_BACK.contains(&path) || also_open.contains(&path);
+        if open || is_public_page(path) || is_machine_api(path) {
             return next.run(req).await;
         }
         if path.starts_with("/api/") {
             let user = signed_in.user.username.clone();
             let now = state.clock.now();
-            super::refusals::record_one(&state.db, &user, "access.password_change_required", path, "", now).await;
-            let body = serde_json::to_string(&AppError::PasswordChangeRequired).unwrap_or_default();
+            super::refusals::record_one(&state.db, &user, action, path, "", now).await;
+            let body = serde_json::to_string(&error).unwrap_or_default();
             return (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], body).into_response();
         }
         return redirect_to("/password");

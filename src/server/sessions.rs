@@ -163,6 +163,9 @@ struct SessionRow {
     disabled: bool,
     #[sqlx(try_from = "Flag")]
     must_change_password: bool,
+    require_two_factor: String,
+    #[sqlx(try_from = "Flag")]
+    has_second_factor: bool,
 }
 
 /// The staff member a token belongs to, if the session is still valid.
@@ -176,8 +179,11 @@ pub async fn resolve(
     let token_hash = hash_token(token);
     let row: Option<SessionRow> = sqlx::query_as(
         "SELECT s.staff_id, s.created_at, s.last_seen_at, st.username, st.role, CAST(st.disabled AS INTEGER) AS disabled, \
-           CAST(st.must_change_password AS INTEGER) AS must_change_password \
-         FROM sessions s JOIN staff st ON st.id = s.staff_id WHERE s.token_hash = $1",
+           CAST(st.must_change_password AS INTEGER) AS must_change_password, p.require_two_factor, \
+           CAST(EXISTS (SELECT 1 FROM staff_totp t WHERE t.staff_id = s.staff_id AND t.confirmed_at IS NOT NULL) \
+             AS INTEGER) AS has_second_factor \
+         FROM sessions s JOIN staff st ON st.id = s.staff_id CROSS JOIN sign_in_policy p \
+         WHERE s.token_hash = $1",
     )
     .bind(&token_hash)
     .fetch_optional(db)
@@ -198,8 +204,14 @@ pub async fn resolve(
             .execute(db)
             .await?;
     }
-    let user =
-        CurrentUser { id: row.staff_id, username: row.username, role, must_change_password: row.must_change_password };
+    let policy = super::sign_in_policy::rule_of(&row.require_two_factor);
+    let user = CurrentUser {
+        id: row.staff_id,
+        username: row.username,
+        role,
+        must_change_password: row.must_change_password,
+        must_set_up_two_factor: policy.covers(role) && !row.has_second_factor,
+    };
     Ok(Some(SignedIn { user, token_hash }))
 }
 

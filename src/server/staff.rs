@@ -34,12 +34,14 @@ impl StaffRow {
         Role::parse(&self.role).unwrap_or(Role::Viewer)
     }
 
-    /// The account as a signed-in user.
-    pub fn into_user(self) -> CurrentUser {
+    /// The account as a signed-in user (`must_set_up_two_factor`: the
+    /// policy requires a second factor it lacks).
+    pub fn into_user(self, must_set_up_two_factor: bool) -> CurrentUser {
         CurrentUser {
             id: self.id,
             role: self.role(),
             must_change_password: self.must_change_password,
+            must_set_up_two_factor,
             username: self.username,
         }
     }

@@ -119,6 +119,11 @@ pub async fn renew_recovery_codes(
     Ok(codes)
 }
 
+/// Whether `staff_id` has a second factor (sign-in asks for it).
+pub async fn has_second_factor(db: &Db, staff_id: i64) -> Result<bool> {
+    enabled(db, staff_id).await
+}
+
 /// Whether `staff_id` signs in with an authenticator code.
 pub async fn enabled(db: &Db, staff_id: i64) -> Result<bool> {
     let found: Option<i64> =
@@ -200,8 +205,17 @@ pub async fn confirm_setup(state: &AppState, user: &CurrentUser, raw_code: &str,
     Ok(codes)
 }
 
-/// Turns two-factor sign-in off for `user`, after their current password.
+/// Turns two-factor sign-in off for `user`, after their current password;
+/// not while the sign-in policy requires it of them.
 pub async fn disable(state: &AppState, user: &CurrentUser, password: String, ip: IpAddr) -> Result<()> {
+    if super::sign_in_policy::requires_two_factor(&state.db, user.role).await? {
+        return Err(AppError::Conflict(
+            "The sign-in policy requires two-factor sign-in for your account, so it stays on. To move it to \
+             another app, ask an admin to reset it; you then set up the new app at your next sign-in."
+                .to_owned(),
+        )
+        .into());
+    }
     login::check_current_password(state, user, password, ip).await?;
     let mut tx = begin_write(&state.db).await?;
     let removed = sqlx::query("DELETE FROM staff_totp WHERE staff_id = $1").bind(user.id).execute(&mut *tx).await?;
@@ -361,7 +375,7 @@ pub async fn complete(
         }
     };
     tx.commit().await?;
-    Ok(Completed { signed_in: SignedInNow { user: account.into_user(), token: session }, recovery_left })
+    Ok(Completed { signed_in: SignedInNow { user: account.into_user(false), token: session }, recovery_left })
 }
 
 fn urlencode(text: &str) -> String {

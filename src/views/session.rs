@@ -11,6 +11,9 @@ pub struct CurrentUser {
     /// An admin reset the password: nothing but choosing a new one (and
     /// signing out) is allowed until then.
     pub must_change_password: bool,
+    /// The sign-in policy requires a second factor and this account has
+    /// none: nothing but setting one up (and signing out) is allowed.
+    pub must_set_up_two_factor: bool,
 }
 
 /// One of the signed-in staff member's sessions, as their account page
@@ -39,6 +42,9 @@ pub struct TwoFactorState {
     pub available: bool,
     /// Unused recovery codes.
     pub recovery_left: u32,
+    /// The sign-in policy requires a second factor of this account: it
+    /// cannot be turned off.
+    pub required: bool,
 }
 
 /// A new authenticator secret, shown once to set up the app.

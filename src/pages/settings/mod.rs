@@ -1,9 +1,10 @@
-//! Settings (admin): billing settings, prices, the option catalogue and
-//! staff accounts.
+//! Settings (admin): billing settings, prices, the option catalogue, the
+//! sign-in policy and staff accounts.
 
 mod billing;
 mod catalogue;
 mod prices;
+mod sign_in;
 mod staff;
 
 use crate::components::data::data;
@@ -21,12 +22,13 @@ pub fn SettingsPage() -> impl IntoView {
         <Title text="Settings" />
         <div class="page-header">
             <h1>"Settings"</h1>
-            <p class="muted">"Billing settings, prices, the option catalogue and staff accounts."</p>
+            <p class="muted">"Billing settings, prices, the option catalogue, sign-in and staff accounts."</p>
         </div>
         {with_user(|user| {
             if user.role == Role::Admin {
                 view! {
                     <BillingSections />
+                    <sign_in::SignInPolicyCard />
                     <staff::StaffAccounts me=user.id />
                 }
                 .into_any()

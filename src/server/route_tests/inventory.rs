@@ -54,6 +54,8 @@ fn matrix() -> Vec<(&'static str, Access, Args)> {
         ("/api/two_factor/confirm", SignedIn, Form("code=12")),
         ("/api/two_factor/disable", SignedIn, Form("current_password=wrong")),
         ("/api/two_factor/recovery_codes", SignedIn, Form("current_password=wrong")),
+        ("/api/staff/sign_in_policy", admin, Form("")),
+        ("/api/staff/save_sign_in_policy", admin, Form("require_two_factor=nobody&version=999")),
         ("/api/server_status", viewer, Form("")),
         ("/api/audit/page", viewer, Json(json!({ "filter": filter, "cursor": AuditCursor::Newest }))),
         ("/api/audit/export", viewer, Json(json!({ "filter": filter, "before": null }))),

@@ -104,7 +104,7 @@ async fn setting_up_an_app_takes_its_first_code_and_keeps_the_secret_sealed() {
     let right = format!("code={}", code(&secret, 0));
     assert_eq!(app.post("/api/two_factor/confirm", &right, Some(&val)).await.status(), StatusCode::OK);
     let (_, state) = app.post("/api/two_factor", "", Some(&val)).await.into_parts_status().await;
-    assert_eq!(state, r#"{"enabled":true,"available":true,"recovery_left":10}"#);
+    assert_eq!(state, r#"{"enabled":true,"available":true,"recovery_left":10,"required":false}"#);
     // A second app needs the first turned off.
     assert_eq!(app.post("/api/two_factor/begin", "", Some(&val)).await.status(), StatusCode::CONFLICT);
     let actions = audited(&app, "val").await;
@@ -304,4 +304,144 @@ async fn an_admin_resets_another_accounts_app_but_not_their_own() {
     let again = app.post("/api/staff/reset_two_factor", &format!("id={val_id}"), Some(&ada)).await;
     assert_eq!(again.status(), StatusCode::CONFLICT, "nothing left to reset");
     assert!(audited(&app, "ada").await.contains(&"staff.two_factor_reset".to_owned()));
+}
+
+/// An admin sets the policy (`rule`) at the version it has now.
+async fn set_policy(app: &TestApp, admin_cookie: &str, rule: &str) -> (StatusCode, String) {
+    let version: i64 =
+        sqlx::query_scalar("SELECT version FROM sign_in_policy WHERE id = 1").fetch_one(&app.t.db).await.unwrap();
+    let form = format!("require_two_factor={rule}&version={version}");
+    app.post("/api/staff/save_sign_in_policy", &form, Some(admin_cookie)).await.into_parts_status().await
+}
+
+/// Whether `cookie`'s user is held back to set up a second factor: a
+/// module's page sends them to their account page, a server function
+/// answers 403.
+async fn held_back_to_set_up(app: &TestApp, cookie: &str) -> bool {
+    let page = app.get("/customers", Some(cookie)).await;
+    let (status, body) = app.post("/api/customers/get", "id=1", Some(cookie)).await.into_parts_status().await;
+    let held = page.status() == StatusCode::SEE_OTHER && page.headers()[header::LOCATION] == "/password";
+    assert_eq!(held, status == StatusCode::FORBIDDEN && body.contains("TwoFactorSetupRequired"), "{status} {body}");
+    held
+}
+
+#[tokio::test]
+async fn the_policy_sends_staff_without_a_factor_to_set_one_up_and_opens_nothing_else_until_then() {
+    let app = app_with_key().await.with_staff("otto", Role::Operator).await;
+    let ada = app.cookie_for("ada").await;
+    let val = app.cookie_for("val").await;
+    let otto_before = app.cookie_for("otto").await;
+    assert!(!held_back_to_set_up(&app, &val).await, "nobody by default");
+
+    let (status, body) = set_policy(&app, &ada, "admins").await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "true"), "the admin is told to set one up now");
+    assert!(held_back_to_set_up(&app, &ada).await, "the admin's own session at once");
+    assert!(!held_back_to_set_up(&app, &val).await, "a viewer is not an admin");
+    // The admin sets up an app from the account page and is free again.
+    assert_eq!(app.get("/password", Some(&ada)).await.status(), StatusCode::OK);
+    set_up(&app, &ada).await;
+    assert!(!held_back_to_set_up(&app, &ada).await);
+
+    let (status, body) = set_policy(&app, &ada, "everyone").await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "false"), "the admin has a factor now");
+    // Sessions signed in before the change are held back too.
+    assert!(held_back_to_set_up(&app, &otto_before).await);
+    // A new sign-in goes to the account page, not to `next`.
+    let login = app.post("/api/login", &format!("username=val&password={PASSWORD}&next=%2Fcustomers"), None).await;
+    assert_eq!(login.headers()[header::LOCATION], "/password");
+    let val = session_cookie(&login).unwrap();
+    assert!(held_back_to_set_up(&app, &val).await);
+    // What the two-factor card needs stays open.
+    let (status, state) = app.post("/api/two_factor", "", Some(&val)).await.into_parts_status().await;
+    assert_eq!(
+        (status, state.as_str()),
+        (StatusCode::OK, r#"{"enabled":false,"available":true,"recovery_left":0,"required":true}"#)
+    );
+    assert_eq!(app.post("/api/my_sessions", "", Some(&val)).await.status(), StatusCode::OK);
+    set_up(&app, &val).await;
+    assert!(!held_back_to_set_up(&app, &val).await);
+    let refusals: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'access.two_factor_setup_required' AND actor = 'val'",
+    )
+    .fetch_one(&app.t.db)
+    .await
+    .unwrap();
+    assert!(refusals >= 1, "the refused calls are audited");
+
+    // Back to nobody: the operator is free without a factor.
+    assert_eq!(set_policy(&app, &ada, "nobody").await.0, StatusCode::OK);
+    assert!(!held_back_to_set_up(&app, &otto_before).await);
+    let changes: Vec<String> =
+        sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'settings.sign_in_policy_changed' ORDER BY id")
+            .fetch_all(&app.t.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        changes,
+        [
+            "two-factor required for: nobody → admins",
+            "two-factor required for: admins → everyone",
+            "two-factor required for: everyone → nobody"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_required_factor_stays_on_and_after_an_admin_reset_is_set_up_again_at_the_next_sign_in() {
+    let app = app_with_key().await;
+    let ada = app.cookie_for("ada").await;
+    set_up(&app, &ada).await;
+    let val = app.cookie_for("val").await;
+    set_up(&app, &val).await;
+    assert_eq!(set_policy(&app, &ada, "everyone").await.0, StatusCode::OK);
+    let form = format!("current_password={PASSWORD}");
+    let (status, body) = app.post("/api/two_factor/disable", &form, Some(&val)).await.into_parts_status().await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body.contains("requires two-factor sign-in"), "{body}");
+    assert!(!audited(&app, "val").await.contains(&"staff.totp_disabled".to_owned()));
+
+    let val_id: i64 =
+        sqlx::query_scalar("SELECT id FROM staff WHERE username = 'val'").fetch_one(&app.t.db).await.unwrap();
+    let reset = app.post("/api/staff/reset_two_factor", &format!("id={val_id}"), Some(&ada)).await;
+    assert_eq!(reset.status(), StatusCode::OK);
+    let login = app.login("val", PASSWORD).await;
+    assert_eq!(login.headers()[header::LOCATION], "/password", "straight to setting up the new app");
+    let val = session_cookie(&login).expect("the password alone signs in, to set up the app");
+    assert!(held_back_to_set_up(&app, &val).await);
+    set_up(&app, &val).await;
+    assert!(!held_back_to_set_up(&app, &val).await);
+}
+
+#[tokio::test]
+async fn only_an_admin_sets_the_policy_at_the_current_version_and_only_where_a_factor_can_be_kept() {
+    let app = app_with_key().await;
+    let ada = app.cookie_for("ada").await;
+    let val = app.cookie_for("val").await;
+    assert_eq!(set_policy(&app, &val, "everyone").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.post("/api/staff/sign_in_policy", "", Some(&val)).await.status(), StatusCode::FORBIDDEN);
+    for bad in ["all", "", "Everyone", "admins%2Ceveryone"] {
+        let (status, body) = set_policy(&app, &ada, bad).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {body}");
+        assert!(body.contains("require_two_factor"), "{body}");
+    }
+    let stale = app.post("/api/staff/save_sign_in_policy", "require_two_factor=admins&version=0", Some(&ada)).await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let (status, body) = app.post("/api/staff/sign_in_policy", "", Some(&ada)).await.into_parts_status().await;
+    assert_eq!(
+        (status, body.as_str()),
+        (
+            StatusCode::OK,
+            r#"{"require_two_factor":"nobody","version":1,"factors_available":true,"yours_is_set_up":false}"#
+        )
+    );
+
+    // Without a key nobody could set up an app: requiring one is refused.
+    let keyless = TestApp::new().await.with_staff("ada", Role::Admin).await;
+    let ada = keyless.cookie_for("ada").await;
+    for rule in ["admins", "everyone"] {
+        let (status, body) = set_policy(&keyless, &ada, rule).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.contains("MSP_SECRET_KEY"), "{body}");
+    }
+    assert_eq!(set_policy(&keyless, &ada, "nobody").await.0, StatusCode::OK);
 }
