@@ -25,12 +25,16 @@ use crate::views::session::CurrentUser;
 /// so the first page downloads no code, and the app's code comes with the
 /// first signed-in page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let scripts = (!is_sign_in_request()).then(|| {
+    let page = sign_in_page();
+    let scripts = page.is_none().then(|| {
         view! {
             <AutoReload options=options.clone() />
             <HydrationScripts options />
         }
     });
+    // The passkey glue: for the code page's button and the account page's
+    // "Add a passkey" (1.5 KB, cached); the password page needs none.
+    let passkey_glue = (page != Some("/login")).then(|| view! { <script src="/passkey.js" defer></script> });
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -40,6 +44,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light" />
                 <link rel="icon" href="/favicon.ico" />
                 {scripts}
+                {passkey_glue}
                 <MetaTags />
             </head>
             <body>
@@ -49,16 +54,20 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Whether the page being rendered on the server is a sign-in page (the
-/// password, or the authenticator code after it).
-fn is_sign_in_request() -> bool {
+/// The sign-in page being rendered on the server, if it is one (the
+/// password, or the second factor after it).
+fn sign_in_page() -> Option<&'static str> {
     #[cfg(feature = "ssr")]
     {
-        use_context::<http::request::Parts>().is_some_and(|parts| matches!(parts.uri.path(), "/login" | "/login/code"))
+        use_context::<http::request::Parts>().and_then(|parts| match parts.uri.path() {
+            "/login" => Some("/login"),
+            "/login/code" => Some("/login/code"),
+            _ => None,
+        })
     }
     #[cfg(not(feature = "ssr"))]
     {
-        false
+        None
     }
 }
 

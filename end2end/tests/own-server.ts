@@ -1,4 +1,5 @@
 import { ChildProcess, execFile, spawn } from "node:child_process";
+import { openSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
@@ -38,15 +39,17 @@ async function ready(base: string, server: ChildProcess): Promise<void> {
 
 /** A second app of the release binary on the SQLite file `file`, for a
  * test that changes what every signed-in user sees (the suite's server
- * is shared by the other tests). Its address, and how to stop it. */
-export async function ownServer(file: string): Promise<{ base: string; stop: () => void }> {
+ * is shared by the other tests). Its address, and how to stop it (its
+ * log is printed when the test failed). */
+export async function ownServer(file: string): Promise<{ base: string; stop: (failed?: boolean) => void }> {
   const { binary } = binaryAndDatabase();
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  const log = `${file}.log`;
   const server = spawn(binary, ["serve"], {
     cwd: resolve(__dirname, "../.."),
     env: { ...process.env, DATABASE_URL: `sqlite://${file}`, LEPTOS_SITE_ADDR: `127.0.0.1:${port}`, MSP_RUN_JOBS: "false" },
-    stdio: "ignore",
+    stdio: ["ignore", "ignore", openSync(log, "a")],
   });
   try {
     await ready(base, server);
@@ -54,7 +57,11 @@ export async function ownServer(file: string): Promise<{ base: string; stop: () 
     server.kill("SIGTERM");
     throw error;
   }
-  return { base, stop: () => server.kill("SIGTERM") };
+  const stop = (failed = false) => {
+    server.kill("SIGTERM");
+    if (failed) console.log(`--- log of the second server ---\n${readFileSync(log, "utf8")}`);
+  };
+  return { base, stop };
 }
 
 /** Makes a staff account in the SQLite file `file` (the binary's `admin create`). */

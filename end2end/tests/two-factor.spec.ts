@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { createHmac } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -115,7 +116,8 @@ test("the sign-in policy sends staff without a second factor to set one up, and 
   const folder = await mkdtemp(join(tmpdir(), "msp-policy-"));
   const file = join(folder, "policy.db");
   const password = process.env.E2E_PASSWORD!;
-  let server: { base: string; stop: () => void } | undefined;
+  let server: { base: string; stop: (failed?: boolean) => void } | undefined;
+  let passed = false;
   try {
     await createAccount(file, "policy-admin", "admin", password);
     await createAccount(file, "policy-viewer", "viewer", password);
@@ -164,8 +166,60 @@ test("the sign-in policy sends staff without a second factor to set one up, and 
     // The audit log has the change of policy.
     await admin.goto(`${base}/audit`);
     await expect(admin.getByRole("cell", { name: "two-factor required for: nobody → everyone" })).toBeVisible();
+    passed = true;
   } finally {
-    server?.stop();
+    server?.stop(!passed);
     await rm(folder, { recursive: true, force: true });
   }
+});
+
+test("a staff member adds a passkey and signs in with it in place of the code", async ({ browser }) => {
+  // Passkeys are bound to a host name: the same server as localhost.
+  const base = (process.env.BASE_URL ?? "http://127.0.0.1:3000").replace("127.0.0.1", "localhost");
+  const context = await browser.newContext({ baseURL: base });
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "usb",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  const username = "e2e-passkey";
+  const password = process.env.E2E_PASSWORD!;
+  await signInAt(page, base, username, password);
+  await expect(page.getByTestId("signed-in-user")).toHaveText(username);
+  await page.goto("/password");
+  await hydrated(page);
+  const card = page.getByRole("region", { name: "Two-factor sign-in" });
+  await card.getByLabel("Name of the new passkey").fill("Virtual key");
+  await card.getByRole("button", { name: "Add a passkey" }).click();
+  await expect(card.getByText("Passkey added: sign-in can use it now.")).toBeVisible();
+  await expect(card.getByTestId("recovery-codes").getByRole("listitem")).toHaveCount(10);
+  await expect(card.getByTestId("passkeys").getByRole("rowheader", { name: "Virtual key" })).toBeVisible();
+
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await signInAt(page, base, username, password);
+  await expect(page.getByRole("heading", { level: 1, name: "Second step" })).toBeVisible();
+  await expect(page.getByLabel("Recovery code")).toBeVisible();
+  const axe = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  expect(axe.violations.filter((v) => v.impact === "serious" || v.impact === "critical")).toEqual([]);
+  await page.getByRole("button", { name: "Use a passkey" }).click();
+  await expect(page.getByTestId("signed-in-user")).toHaveText(username);
+  await page.goto("/password");
+  await hydrated(page);
+  await expect(card.getByTestId("passkeys").getByRole("row").nth(1)).not.toContainText("Never");
+
+  // Removed again with the password, so the next run starts alike.
+  await card.getByRole("button", { name: "Remove Virtual key" }).click();
+  await card.getByLabel("Current password, to remove “Virtual key”").fill(password);
+  await card.getByRole("button", { name: "Remove passkey" }).click();
+  await expect(card.getByTestId("passkeys")).toHaveCount(0);
+  await context.close();
 });

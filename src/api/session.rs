@@ -59,23 +59,37 @@ fn after_sign_in(user: &CurrentUser, next: Option<&str>) -> String {
 /// sign-in whose password was right (its cookie).
 #[server(endpoint = "login_code")]
 pub async fn login_code(code: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::server::{guard, security, sessions, two_factor};
-    use axum::http::header::SET_COOKIE;
-    use leptos_axum::ResponseOptions;
-
+    use crate::server::{guard, sessions, two_factor};
     let state = guard::state()?;
     let ip = guard::client_ip()?.0;
     let user_agent = guard::user_agent()?;
     let challenge = guard::cookie(sessions::challenge_cookie_name(&state.config))?;
-    let completed = match two_factor::complete(&state, challenge.as_deref(), &code, ip, &user_agent).await {
+    let result = two_factor::complete(&state, challenge.as_deref(), &code, ip, &user_agent).await;
+    second_step(&state, result, (<LoginCode as leptos::server_fn::ServerFn>::PATH, next.as_deref()))
+}
+
+/// The end of sign-in's second step. Passed: the challenge cookie goes,
+/// the session's comes, and the browser goes on (after a recovery code, to
+/// the account page, which says how many are left). Refused: a plain form
+/// post goes back to the code page with the message for the form of
+/// `server_fn`, and an expired sign-in back to the password.
+#[cfg(feature = "ssr")]
+fn second_step(
+    state: &crate::server::state::AppState,
+    result: crate::server::error::Result<crate::server::two_factor::Completed>,
+    (server_fn, next): (&str, Option<&str>),
+) -> Result<(), AppError> {
+    use crate::server::{guard, security, sessions};
+    use axum::http::header::SET_COOKIE;
+    use leptos_axum::ResponseOptions;
+    let completed = match result {
         Ok(completed) => completed,
         Err(error) => {
             let error = AppError::from(error);
             if guard::plain_form_post()? {
-                // An expired sign-in starts again with the password.
                 let back = match &error {
-                    AppError::Conflict(_) => security::sign_in_again("", next.as_deref(), &error),
-                    _ => security::code_again(next.as_deref(), &error),
+                    AppError::Conflict(_) => security::sign_in_again("", next, &error),
+                    _ => security::code_again(next, server_fn, &error),
                 };
                 leptos_axum::redirect(&back);
             }
@@ -86,13 +100,47 @@ pub async fn login_code(code: String, next: Option<String>) -> Result<(), AppErr
     let signed_in = completed.signed_in;
     response.append_header(SET_COOKIE, sessions::challenge_cookie(&state.config, None));
     response.append_header(SET_COOKIE, sessions::session_cookie(&state.config, &signed_in.token));
-    // A recovery code used: the account page says how many are left.
     let target = match completed.recovery_left {
         Some(_) if !signed_in.user.must_change_password => "/password?recovery=used".to_owned(),
-        _ => after_sign_in(&signed_in.user, next.as_deref()),
+        _ => after_sign_in(&signed_in.user, next),
     };
     leptos_axum::redirect(&target);
     Ok(())
+}
+
+/// What the second step of the caller's sign-in offers (the code page asks;
+/// both off when no sign-in is waiting).
+#[server(endpoint = "login_methods")]
+pub async fn login_methods() -> Result<SignInMethods, AppError> {
+    use crate::server::{guard, sessions, two_factor};
+    let state = guard::state()?;
+    let challenge = guard::cookie(sessions::challenge_cookie_name(&state.config))?;
+    match two_factor::waiting(&state, challenge.as_deref()).await {
+        Ok(waiting) => Ok(two_factor::methods(&state.db, waiting.staff_id).await?),
+        Err(_) => Ok(SignInMethods::default()),
+    }
+}
+
+/// The passkey step of the caller's sign-in: the options for the browser
+/// (JSON), with a fresh challenge.
+#[server(endpoint = "login_passkey_begin")]
+pub async fn login_passkey_begin() -> Result<String, AppError> {
+    use crate::server::{guard, passkeys, sessions};
+    let state = guard::state()?;
+    let challenge = guard::cookie(sessions::challenge_cookie_name(&state.config))?;
+    Ok(passkeys::begin_sign_in(&state, challenge.as_deref()).await?)
+}
+
+/// Sign-in's second step with a passkey: the browser's answer (JSON).
+#[server(endpoint = "login_passkey")]
+pub async fn login_passkey(credential: String, next: Option<String>) -> Result<(), AppError> {
+    use crate::server::{guard, passkeys, sessions};
+    let state = guard::state()?;
+    let ip = guard::client_ip()?.0;
+    let user_agent = guard::user_agent()?;
+    let challenge = guard::cookie(sessions::challenge_cookie_name(&state.config))?;
+    let result = passkeys::complete_sign_in(&state, challenge.as_deref(), &credential, ip, &user_agent).await;
+    second_step(&state, result, (<LoginPasskey as leptos::server_fn::ServerFn>::PATH, next.as_deref()))
 }
 
 /// Whether the caller signs in with an authenticator code, and whether the
@@ -100,7 +148,7 @@ pub async fn login_code(code: String, next: Option<String>) -> Result<(), AppErr
 #[server(endpoint = "two_factor")]
 pub async fn my_two_factor() -> Result<TwoFactorState, AppError> {
     use crate::domain::Role;
-    use crate::server::{guard, secret_box::SecretBox, sign_in_policy, two_factor};
+    use crate::server::{guard, passkeys, secret_box::SecretBox, sign_in_policy, two_factor};
     let caller = guard::caller(Role::Viewer).await?;
     let available = matches!(SecretBox::from_config(&caller.state.config), Ok(Some(_)));
     let (db, id) = (&caller.state.db, caller.user.id);
@@ -109,6 +157,8 @@ pub async fn my_two_factor() -> Result<TwoFactorState, AppError> {
         available,
         recovery_left: two_factor::recovery_left(db, id).await?,
         required: sign_in_policy::requires_two_factor(db, caller.user.role).await?,
+        passkeys: passkeys::list(db, id).await?,
+        passkeys_available: caller.state.webauthn.is_some(),
     })
 }
 
@@ -151,6 +201,39 @@ pub async fn disable_totp(current_password: String) -> Result<(), AppError> {
     let caller = guard::caller(Role::Viewer).await?;
     let ip = guard::client_ip()?.0;
     Ok(two_factor::disable(&caller.state, &caller.user, current_password, ip).await?)
+}
+
+/// Starts adding a passkey or security key named `name`: the options for
+/// the browser (JSON).
+#[server(endpoint = "passkeys/begin")]
+pub async fn begin_passkey_registration(name: String) -> Result<String, AppError> {
+    use crate::domain::passkey_name::PasskeyName;
+    use crate::domain::Role;
+    use crate::server::{guard, passkeys};
+    let caller = guard::caller(Role::Viewer).await?;
+    let name = PasskeyName::parse(&name).map_err(|e| AppError::invalid("name", e))?;
+    Ok(passkeys::begin_registration(&caller.state, &caller.user, &name).await?)
+}
+
+/// Finishes adding a passkey with the browser's answer (JSON); with the
+/// first second factor, the recovery codes, shown once.
+#[server(endpoint = "passkeys/finish")]
+pub async fn finish_passkey_registration(credential: String) -> Result<Option<Vec<String>>, AppError> {
+    use crate::domain::Role;
+    use crate::server::{guard, passkeys};
+    let caller = guard::caller(Role::Viewer).await?;
+    let ip = guard::client_ip()?.0;
+    Ok(passkeys::finish_registration(&caller.state, &caller.user, &credential, ip).await?)
+}
+
+/// Removes one of the caller's passkeys, after the current password.
+#[server(endpoint = "passkeys/remove")]
+pub async fn remove_passkey(id: i64, current_password: String) -> Result<(), AppError> {
+    use crate::domain::Role;
+    use crate::server::{guard, passkeys};
+    let caller = guard::caller(Role::Viewer).await?;
+    let ip = guard::client_ip()?.0;
+    Ok(passkeys::remove(&caller.state, &caller.user, id, current_password, ip).await?)
 }
 
 #[server(endpoint = "logout")]

@@ -11,6 +11,7 @@ pub mod field;
 pub mod format;
 pub mod loaded;
 pub mod pager;
+pub mod passkey;
 pub mod session;
 pub mod statement;
 

@@ -16,13 +16,14 @@ pub const EXPORT_MAX: usize = 100_000;
 pub const TEXT_MAX_CHARS: usize = 100;
 
 /// Every action the app writes: code, how it reads, and its group.
-pub const ACTIONS: [(&str, &str, ActionGroup); 43] = [
+pub const ACTIONS: [(&str, &str, ActionGroup); 47] = [
     ("login.succeeded", "Signed in", ActionGroup::SignIns),
     ("login.failed", "Sign-in failed", ActionGroup::SignIns),
     ("login.refused", "Sign-in refused (too many failures)", ActionGroup::SignIns),
     ("login.code_required", "Password right; authenticator code asked", ActionGroup::SignIns),
     ("login.code_failed", "Sign-in failed: wrong authenticator or recovery code", ActionGroup::SignIns),
     ("login.recovery_code_used", "Signed in with a recovery code", ActionGroup::SignIns),
+    ("login.passkey_failed", "Sign-in failed: passkey not accepted", ActionGroup::SignIns),
     ("logout", "Signed out", ActionGroup::SignIns),
     ("session.ended", "Ended one of their sessions", ActionGroup::SignIns),
     ("session.others_ended", "Ended their other sessions", ActionGroup::SignIns),
@@ -59,6 +60,9 @@ pub const ACTIONS: [(&str, &str, ActionGroup); 43] = [
     ("staff.totp_disabled", "Two-factor sign-in turned off", ActionGroup::Staff),
     ("staff.totp_setup_failed", "Two-factor set-up: wrong code", ActionGroup::Staff),
     ("staff.recovery_codes_renewed", "New recovery codes made", ActionGroup::Staff),
+    ("staff.passkey_added", "Passkey added", ActionGroup::Staff),
+    ("staff.passkey_removed", "Passkey removed", ActionGroup::Staff),
+    ("staff.passkey_refused", "Passkey not added: its answer did not check out", ActionGroup::Staff),
     ("staff.two_factor_reset", "Two-factor sign-in reset by an admin", ActionGroup::Staff),
 ];
 
@@ -317,6 +321,7 @@ mod tests {
                 "login.code_required",
                 "login.code_failed",
                 "login.recovery_code_used",
+                "login.passkey_failed",
                 "logout",
                 "session.ended",
                 "session.others_ended"

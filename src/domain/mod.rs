@@ -19,6 +19,7 @@ mod fuzz_tests;
 pub mod max_users;
 pub mod money;
 pub mod overview_query;
+pub mod passkey_name;
 pub mod role;
 pub mod sign_in_limit;
 pub mod sign_in_policy;

@@ -2,10 +2,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::session::{Login, LoginCode};
+use crate::api::session::{login_methods, Login, LoginCode, LoginPasskey};
 use crate::components::field::server_message;
 use crate::components::FieldError;
 use crate::error::AppError;
+use crate::views::session::SignInMethods;
 
 /// The card both steps of sign-in are drawn in: the brand, the title, a
 /// line under it, an error that belongs to no field, and the form.
@@ -91,20 +92,61 @@ pub fn LoginPage() -> impl IntoView {
 /// HTML like the first (its form posts to `/api/login_code`).
 #[component]
 pub fn LoginCodePage() -> impl IntoView {
+    let methods = Resource::new_blocking(|| (), |_| login_methods());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || methods.get().map(|m| view! { <SecondStep methods=m.unwrap_or_default() /> })}
+        </Suspense>
+    }
+}
+
+/// The second step: the app's code or a recovery code, and a passkey when
+/// the account has one. Plain HTML: the passkey button works through
+/// `public/passkey.js`, which posts the browser's answer with its form.
+#[component]
+fn SecondStep(methods: SignInMethods) -> impl IntoView {
     let verify = ServerAction::<LoginCode>::new();
+    let passkey = ServerAction::<LoginPasskey>::new();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     let error = Signal::derive(move || verify.value().get().and_then(Result::err));
+    let passkey_error = Signal::derive(move || passkey.value().get().and_then(Result::err));
+    let (title, intro, label) = match (methods.app, methods.passkey) {
+        (true, true) => (
+            "Second step",
+            "Use your passkey or security key, or enter the code your authenticator app shows, or a recovery code.",
+            "Code from the app, or a recovery code",
+        ),
+        (false, true) => (
+            "Second step",
+            "Use your passkey or security key. Lost it? Enter one of your recovery codes.",
+            "Recovery code",
+        ),
+        _ => (
+            "Authenticator code",
+            "Enter the 6-digit code your authenticator app shows for MSP Server Manager, or one of your recovery codes.",
+            "Code",
+        ),
+    };
     view! {
-        <SignInCard
-            title="Authenticator code"
-            intro="Enter the 6-digit code your authenticator app shows for MSP Server Manager, or one of your recovery codes."
-            error
-        >
+        <SignInCard title intro error>
+            {methods.passkey.then(|| view! {
+                <ActionForm action=passkey attr:class="form-stack" attr:id="login-passkey-form">
+                    <input type="hidden" name="next" value=next />
+                    <input type="hidden" name="credential" value="" />
+                    <button type="button" class="button button-primary" id="login-passkey">
+                        "Use a passkey"
+                    </button>
+                    <p class="field-error" id="login-passkey-error" role="alert" hidden=move || server_message(passkey_error, "passkey").get().is_none()>
+                        {move || server_message(passkey_error, "passkey").get()}
+                    </p>
+                </ActionForm>
+                <p class="divider-text" aria-hidden="true">"or"</p>
+            })}
             <ActionForm action=verify attr:class="form-stack">
                 <input type="hidden" name="next" value=next />
                 <div class="field">
-                    <label for="login-code">"Code"</label>
+                    <label for="login-code">{label}</label>
                     <input
                         id="login-code"
                         name="code"
@@ -115,11 +157,15 @@ pub fn LoginCodePage() -> impl IntoView {
                         maxlength="40"
                         aria-describedby="login-code-error"
                         required
-                        autofocus
+                        autofocus=!methods.passkey
                     />
                     <FieldError id="login-code-error" message=server_message(error, "code") />
                 </div>
-                <button type="submit" class="button button-primary" disabled=move || verify.pending().get()>
+                <button
+                    type="submit"
+                    class=if methods.passkey { "button button-secondary" } else { "button button-primary" }
+                    disabled=move || verify.pending().get()
+                >
                     "Verify and sign in"
                 </button>
             </ActionForm>

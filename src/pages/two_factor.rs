@@ -1,14 +1,18 @@
-//! "Two-factor sign-in", on the "Your password" page: setting up an
-//! authenticator app (a QR code drawn on the server, the secret as text,
-//! the first code to confirm), the recovery codes (shown once, a new set on
-//! request) and turning it off again.
+//! "Two-factor sign-in", on the "Your password" page: an authenticator app
+//! (a QR code drawn on the server, the secret as text, the first code to
+//! confirm; off again), passkeys and security keys (added with a name,
+//! removed), and the recovery codes (shown once, a new set on request).
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::session::{my_two_factor, BeginTotpSetup, ConfirmTotpSetup, DisableTotp, RenewRecoveryCodes};
+use crate::api::session::{
+    begin_passkey_registration, finish_passkey_registration, my_two_factor, BeginTotpSetup, ConfirmTotpSetup,
+    DisableTotp, RemovePasskey, RenewRecoveryCodes,
+};
 use crate::components::data::data;
 use crate::components::field::{general_message, server_message};
+use crate::components::format;
 use crate::components::session::UserResource;
 use crate::components::{loaded, FieldError};
 use crate::error::AppError;
@@ -20,6 +24,17 @@ struct Actions {
     confirm: ServerAction<ConfirmTotpSetup>,
     renew: ServerAction<RenewRecoveryCodes>,
     disable: ServerAction<DisableTotp>,
+    /// Adds a passkey named so: the server's options, the browser's
+    /// answer, the server's check; the first recovery codes, if these are.
+    add_passkey: Action<String, Result<Option<Vec<String>>, AppError>>,
+    remove_passkey: ServerAction<RemovePasskey>,
+}
+
+/// The three steps of adding a passkey named `name`.
+async fn add_passkey(name: String) -> Result<Option<Vec<String>>, AppError> {
+    let options = begin_passkey_registration(name).await?;
+    let answer = crate::components::passkey::register(&options).await.map_err(|m| AppError::invalid("passkey", m))?;
+    finish_passkey_registration(answer).await
 }
 
 #[component]
@@ -29,15 +44,28 @@ pub fn TwoFactorCard() -> impl IntoView {
         confirm: ServerAction::new(),
         renew: ServerAction::new(),
         disable: ServerAction::new(),
+        add_passkey: Action::new_local(|name: &String| add_passkey(name.clone())),
+        remove_passkey: ServerAction::new(),
     };
-    let state = data(
-        move || (actions.confirm.version().get(), actions.renew.version().get(), actions.disable.version().get()),
-        |_| my_two_factor(),
-    );
-    // Turned on: the layout's notice that the policy requires it goes.
+    // Loaded again after each change that went through, not after a
+    // refusal: that would draw the form anew under the person's typing.
+    let changed = RwSignal::new(0u32);
+    macro_rules! reload_after_success {
+        ($($action:expr),*) => {$(
+            Effect::new(move |_| {
+                if $action.value().with(|v| matches!(v, Some(Ok(_)))) {
+                    changed.update(|n| *n += 1);
+                }
+            });
+        )*};
+    }
+    reload_after_success!(actions.confirm, actions.renew, actions.disable, actions.add_passkey, actions.remove_passkey);
+    let state = data(move || changed.get(), |_| my_two_factor());
+    // A first factor: the layout's notice that the policy requires one goes.
     let user = use_context::<UserResource>();
     Effect::new(move |_| {
-        if matches!(actions.confirm.value().get(), Some(Ok(_))) {
+        let added = matches!(actions.add_passkey.value().get(), Some(Ok(_)));
+        if added || matches!(actions.confirm.value().get(), Some(Ok(_))) {
             if let Some(UserResource(user)) = user {
                 user.refetch();
             }
@@ -66,8 +94,40 @@ fn field_or_general(error: Signal<Option<AppError>>, field: &'static str) -> Sig
 
 #[component]
 fn TwoFactorBody(state: TwoFactorState, actions: Actions) -> impl IntoView {
+    let query = use_query_map();
+    let used_recovery = move || query.read().get("recovery").is_some_and(|v| v == "used");
+    let left = state.recovery_left;
+    let any = state.any_factor();
+    let required = state.required;
+    view! {
+        {(required && !any).then(|| view! {
+            <p class="notice notice-warn" role="status" data-testid="two-factor-required">
+                "The sign-in policy requires two-factor sign-in for your account. Set up an app or add a passkey "
+                "now: until then, this page is all you can open."
+            </p>
+        })}
+        {move || used_recovery().then(|| view! {
+            <p class="notice notice-warn" role="status">
+                {format!("You signed in with a recovery code: {left} of 10 left. Each works once; make a new set below when few are left.")}
+            </p>
+        })}
+        <h3>"Authenticator app"</h3>
+        <AppSection state=state.clone() actions />
+        <h3>"Passkeys and security keys"</h3>
+        <Passkeys state=state.clone() actions />
+        {any.then(|| view! {
+            <h3>"Recovery codes"</h3>
+            <Recovery left actions />
+        })}
+    }
+}
+
+#[component]
+fn AppSection(state: TwoFactorState, actions: Actions) -> impl IntoView {
     if state.enabled {
-        return view! { <Enabled state actions /> }.into_any();
+        // The last factor stays while the policy requires one.
+        let last = state.required && state.passkeys.is_empty();
+        return view! { <Enabled last actions /> }.into_any();
     }
     if !state.available {
         return view! {
@@ -78,38 +138,54 @@ fn TwoFactorBody(state: TwoFactorState, actions: Actions) -> impl IntoView {
         }
         .into_any();
     }
-    view! { <SetUp required=state.required actions /> }.into_any()
+    view! { <SetUp actions /> }.into_any()
 }
 
 #[component]
-fn Enabled(state: TwoFactorState, actions: Actions) -> impl IntoView {
-    let query = use_query_map();
-    let used_recovery = move || query.read().get("recovery").is_some_and(|v| v == "used");
-    // The codes just made (at the set-up, or a new set), shown once.
-    let fresh_codes = move || {
-        actions.renew.value().get().and_then(Result::ok).or_else(|| actions.confirm.value().get().and_then(Result::ok))
-    };
-    let renew_error = Signal::derive(move || actions.renew.value().get().and_then(Result::err));
+fn Enabled(last: bool, actions: Actions) -> impl IntoView {
     let disable_error = Signal::derive(move || actions.disable.value().get().and_then(Result::err));
-    let left = state.recovery_left;
     view! {
         {move || matches!(actions.confirm.value().get(), Some(Ok(_))).then(|| view! {
             <p class="notice notice-ok" role="status">"Two-factor sign-in is on: from now on, sign-in asks for a code."</p>
-        })}
-        {move || used_recovery().then(|| view! {
-            <p class="notice notice-warn" role="status">
-                {format!("You signed in with a recovery code: {left} of 10 left. Each works once; make a new set below when few are left.")}
-            </p>
         })}
         <p>
             <span class="badge badge-active">"On"</span>
             " Sign-in asks for a code from your authenticator app after your password."
         </p>
+        {if last {
+            view! {
+                <p class="muted" data-testid="two-factor-required">
+                    "The sign-in policy requires it for your account, so it stays on. On a new phone, ask an admin "
+                    "to reset it: you then set up the new app at your next sign-in."
+                </p>
+            }
+            .into_any()
+        } else {
+            view! { <TurnOff actions error=disable_error /> }.into_any()
+        }}
+    }
+}
+
+/// The recovery codes: the set just made (shown once), else how many are
+/// left, and a new set on request.
+#[component]
+fn Recovery(left: u32, actions: Actions) -> impl IntoView {
+    let fresh_codes = move || {
+        actions
+            .renew
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .or_else(|| actions.confirm.value().get().and_then(Result::ok))
+            .or_else(|| actions.add_passkey.value().get().and_then(Result::ok).flatten())
+    };
+    let renew_error = Signal::derive(move || actions.renew.value().get().and_then(Result::err));
+    view! {
         {move || match fresh_codes() {
             Some(codes) => view! { <RecoveryCodes codes /> }.into_any(),
             None => view! {
                 <p class="muted" data-testid="recovery-left">
-                    {format!("Recovery codes: {left} of 10 left. Each one signs in once in place of a code, if your phone is lost.")}
+                    {format!("{left} of 10 left. Each one signs in once in place of a code or passkey, if your phone or key is lost.")}
                 </p>
             }
             .into_any(),
@@ -126,18 +202,124 @@ fn Enabled(state: TwoFactorState, actions: Actions) -> impl IntoView {
                 </button>
             </div>
         </ActionForm>
-        {if state.required {
-            view! {
-                <p class="muted" data-testid="two-factor-required">
-                    "The sign-in policy requires it for your account, so it stays on. On a new phone, ask an admin "
-                    "to reset it: you then set up the new app at your next sign-in."
-                </p>
-            }
-            .into_any()
-        } else {
-            view! { <TurnOff actions error=disable_error /> }.into_any()
-        }}
     }
+}
+
+/// The account's passkeys, adding one with a name, removing one after the
+/// current password.
+#[component]
+fn Passkeys(state: TwoFactorState, actions: Actions) -> impl IntoView {
+    let Actions { add_passkey, remove_passkey, .. } = actions;
+    if !state.passkeys_available {
+        return view! {
+            <p class="muted">
+                "Not available: passkeys are bound to the app's address, which the server does not know "
+                "(MSP_PUBLIC_URL). Ask your administrator to set it."
+            </p>
+        }
+        .into_any();
+    }
+    let name = RwSignal::new(String::new());
+    let add_error = Signal::derive(move || add_passkey.value().get().and_then(Result::err));
+    let added = move || matches!(add_passkey.value().get(), Some(Ok(_)));
+    let removing = RwSignal::new(None::<(i64, String)>);
+    let remove_error = Signal::derive(move || remove_passkey.value().get().and_then(Result::err));
+    let last = state.required && !state.enabled && state.passkeys.len() == 1;
+    let on_add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        add_passkey.dispatch(name.get());
+    };
+    let rows = state
+        .passkeys
+        .iter()
+        .map(|key| {
+            let (id, label) = (key.id, key.name.clone());
+            let used = key.last_used_at.map(format::timestamp).unwrap_or_else(|| "Never".to_owned());
+            view! {
+                <tr>
+                    <th scope="row">{key.name.clone()}</th>
+                    <td class="nowrap">{format::timestamp(key.created_at)}</td>
+                    <td class="nowrap">{used}</td>
+                    <td>
+                        <button
+                            type="button"
+                            class="button button-secondary button-small"
+                            disabled=last
+                            aria-label=format!("Remove {}", key.name)
+                            on:click=move |_| removing.set(Some((id, label.clone())))
+                        >
+                            "Remove"
+                        </button>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <p class="muted">
+            "A passkey on this device or a security key (YubiKey and the like) can stand in for the app's code "
+            "after your password."
+        </p>
+        {move || added().then(|| view! { <p class="notice notice-ok" role="status">"Passkey added: sign-in can use it now."</p> })}
+        {(!state.passkeys.is_empty()).then(|| view! {
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Your passkeys">
+                <table class="data-table" data-testid="passkeys">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Name"</th>
+                            <th scope="col">"Added"</th>
+                            <th scope="col">"Last used"</th>
+                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        })}
+        {last.then(|| view! {
+            <p class="muted small">"Your only second factor stays while the sign-in policy requires one."</p>
+        })}
+        {move || removing.get().map(|(id, label)| view! {
+            <ActionForm action=remove_passkey attr:class="form-stack two-factor-form">
+                <input type="hidden" name="id" value=id />
+                <div class="field">
+                    <label for="passkey-remove-password">{format!("Current password, to remove “{label}”")}</label>
+                    <input id="passkey-remove-password" name="current_password" type="password" autocomplete="current-password" aria-describedby="passkey-remove-error" required />
+                    <FieldError id="passkey-remove-error" message=field_or_general(remove_error, "current_password") />
+                </div>
+                <div class="field-actions">
+                    <button type="submit" class="button button-danger" disabled=move || remove_passkey.pending().get()>
+                        "Remove passkey"
+                    </button>
+                    <button type="button" class="button button-secondary" on:click=move |_| removing.set(None)>
+                        "Cancel"
+                    </button>
+                </div>
+            </ActionForm>
+        })}
+        <form class="form-stack two-factor-form" on:submit=on_add novalidate>
+            <div class="field">
+                <label for="passkey-name">"Name of the new passkey"</label>
+                <input
+                    id="passkey-name"
+                    type="text"
+                    maxlength="50"
+                    autocomplete="off"
+                    placeholder="e.g. YubiKey 5, Work laptop"
+                    aria-describedby="passkey-name-error"
+                    prop:value=move || name.get()
+                    on:input=move |ev| name.set(event_target_value(&ev))
+                />
+                <FieldError id="passkey-name-error" message=Signal::derive(move || server_message(add_error, "name").get().or_else(|| field_or_general(add_error, "passkey").get())) />
+            </div>
+            <div class="field-actions">
+                <button type="submit" class="button button-secondary" disabled=move || add_passkey.pending().get()>
+                    "Add a passkey"
+                </button>
+            </div>
+        </form>
+    }
+    .into_any()
 }
 
 #[component]
@@ -205,18 +387,12 @@ fn RecoveryCodes(codes: Vec<String>) -> impl IntoView {
 }
 
 #[component]
-fn SetUp(required: bool, actions: Actions) -> impl IntoView {
+fn SetUp(actions: Actions) -> impl IntoView {
     let Actions { begin, confirm, .. } = actions;
     let begin_error = Signal::derive(move || begin.value().get().and_then(Result::err));
     let confirm_error = Signal::derive(move || confirm.value().get().and_then(Result::err));
     let setup = move || begin.value().get().and_then(Result::ok);
     view! {
-        {required.then(|| view! {
-            <p class="notice notice-warn" role="status" data-testid="two-factor-required">
-                "The sign-in policy requires two-factor sign-in for your account. Set it up now: until then, "
-                "this page is all you can open."
-            </p>
-        })}
         <p class="muted">
             "Off. With it on, sign-in asks for a 6-digit code from an authenticator app on your phone "
             "(for example Microsoft Authenticator, Google Authenticator or 1Password) after your password."

@@ -257,7 +257,9 @@ pub async fn demo(mut config: Config, database_file: PathBuf) -> anyhow::Result<
     println!();
     println!("  Demo database: {customers} customers.");
     println!("  File: {}", database_file.display());
-    println!("  Open http://{addr} and sign in:");
+    // By name on loopback: browsers refuse passkeys for an IP address.
+    let open = if addr.ip().is_loopback() { format!("localhost:{}", addr.port()) } else { addr.to_string() };
+    println!("  Open http://{open} and sign in:");
     for (name, role) in logins {
         println!("    {:<14} {:<9} password {password}", name, role.as_str());
     }

@@ -175,7 +175,7 @@ pub async fn sign_in(
     };
 
     let now = state.clock.now();
-    if super::two_factor::enabled(&state.db, account.id).await? {
+    if super::two_factor::has_second_factor(&state.db, account.id).await? {
         let mut tx = begin_write(&state.db).await?;
         let challenge = super::two_factor::challenge(&mut tx, account.id, now).await?;
         passed(&mut tx, attempt).await?;

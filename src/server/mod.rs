@@ -32,6 +32,7 @@ pub mod loopback;
 pub mod machine_api;
 pub mod metering;
 pub mod operations;
+pub mod passkeys;
 pub mod passwords;
 pub mod precompress;
 pub mod refusals;

@@ -204,6 +204,8 @@ fn is_public_page(path: &str) -> bool {
         || path == "/login/code"
         || is_site_code(path)
         || path == "/favicon.ico"
+        // The passkey glue of the sign-in code page (`public/passkey.js`).
+        || path == "/passkey.js"
         || path == "/robots.txt"
         // For load balancers: they answer "ok" or "not ready" and nothing else.
         || path == "/healthz"
@@ -213,7 +215,14 @@ fn is_public_page(path: &str) -> bool {
 /// Server functions anyone may call: signing in, and asking who is signed in.
 /// Every other one refuses an anonymous caller here already, before its own
 /// role check runs.
-pub const PUBLIC_SERVER_FNS: [&str; 3] = ["/api/login", "/api/login_code", "/api/current_user"];
+pub const PUBLIC_SERVER_FNS: [&str; 6] = [
+    "/api/login",
+    "/api/login_code",
+    "/api/login_methods",
+    "/api/login_passkey_begin",
+    "/api/login_passkey",
+    "/api/current_user",
+];
 
 /// What a user who is held back (a password an admin reset, or a second
 /// factor the sign-in policy requires and they lack) may still do: their
@@ -233,7 +242,13 @@ const WHILE_HELD_BACK: [&str; 8] = [
 
 /// What setting up a second factor takes besides (the account page's
 /// two-factor card).
-const TWO_FACTOR_SETUP: [&str; 3] = ["/api/two_factor", "/api/two_factor/begin", "/api/two_factor/confirm"];
+const TWO_FACTOR_SETUP: [&str; 5] = [
+    "/api/two_factor",
+    "/api/two_factor/begin",
+    "/api/two_factor/confirm",
+    "/api/passkeys/begin",
+    "/api/passkeys/finish",
+];
 
 /// What holds a signed-in user back, if anything: the paths open to them
 /// beyond [`WHILE_HELD_BACK`], the refusal's audit action and error.
@@ -341,10 +356,11 @@ pub fn sign_in_again(username: &str, next: Option<&str>, error: &AppError) -> St
     back_to_form(&form, "/api/login", error)
 }
 
-/// The code page of sign-in's second step after a refused code: the same
-/// way back as [`sign_in_again`], to `/login/code`.
-pub fn code_again(next: Option<&str>, error: &AppError) -> String {
-    back_to_form(&code_page(next), "/api/login_code", error)
+/// The page of sign-in's second step after a refused code or passkey (the
+/// server function at `server_fn`): the same way back as
+/// [`sign_in_again`], to `/login/code`.
+pub fn code_again(next: Option<&str>, server_fn: &str, error: &AppError) -> String {
+    back_to_form(&code_page(next), server_fn, error)
 }
 
 /// `form` (a path with its query) with `error` of the server function at

@@ -177,17 +177,18 @@ pub async fn resolve(
     now: DateTime<Utc>,
 ) -> Result<Option<SignedIn>, sqlx::Error> {
     let token_hash = hash_token(token);
-    let row: Option<SessionRow> = sqlx::query_as(
-        "SELECT s.staff_id, s.created_at, s.last_seen_at, st.username, st.role, CAST(st.disabled AS INTEGER) AS disabled, \
-           CAST(st.must_change_password AS INTEGER) AS must_change_password, p.require_two_factor, \
-           CAST(EXISTS (SELECT 1 FROM staff_totp t WHERE t.staff_id = s.staff_id AND t.confirmed_at IS NOT NULL) \
-             AS INTEGER) AS has_second_factor \
-         FROM sessions s JOIN staff st ON st.id = s.staff_id CROSS JOIN sign_in_policy p \
-         WHERE s.token_hash = $1",
-    )
-    .bind(&token_hash)
-    .fetch_optional(db)
-    .await?;
+    static QUERY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "SELECT s.staff_id, s.created_at, s.last_seen_at, st.username, st.role, \
+               CAST(st.disabled AS INTEGER) AS disabled, \
+               CAST(st.must_change_password AS INTEGER) AS must_change_password, p.require_two_factor, \
+               {} AS has_second_factor \
+             FROM sessions s JOIN staff st ON st.id = s.staff_id CROSS JOIN sign_in_policy p \
+             WHERE s.token_hash = $1",
+            super::two_factor::has_second_factor_sql("s.staff_id")
+        )
+    });
+    let row: Option<SessionRow> = sqlx::query_as(QUERY.as_str()).bind(&token_hash).fetch_optional(db).await?;
     let Some(row) = row else { return Ok(None) };
     let idle = chrono::Duration::from_std(config.session_idle()).unwrap_or(chrono::Duration::zero());
     let lifetime = chrono::Duration::from_std(config.session_lifetime()).unwrap_or(chrono::Duration::zero());

@@ -33,6 +33,9 @@ pub struct AppState {
     pub refusals: Arc<RefusalLog>,
     /// The origin of the app's own pages (`MSP_PUBLIC_URL`).
     pub own_origin: Arc<OwnOrigin>,
+    /// The WebAuthn relying party (passkeys), when the app's address has a
+    /// host name.
+    pub webauthn: Option<Arc<webauthn_rs::prelude::Webauthn>>,
     /// "Now" for every rule and query (tests move it).
     pub clock: Clock,
 }
@@ -54,7 +57,9 @@ impl AppState {
                     tracing::error!(%message, "no origin is allowed");
                     OwnOrigin::Listed(Vec::new())
                 });
+        let webauthn = super::passkeys::relying_party(&own_origin).map(Arc::new);
         Self {
+            webauthn,
             leptos_options,
             db,
             config: Arc::new(config),

@@ -31,7 +31,7 @@ use crate::domain::auth_code::{
     parse_code, parse_second_factor, recovery_code, SecondFactor, CODE_DIGITS, RECOVERY_CHARS, RECOVERY_SET,
 };
 use crate::error::AppError;
-use crate::views::session::{CurrentUser, TotpSetup};
+use crate::views::session::{CurrentUser, SignInMethods, TotpSetup};
 
 const STEP_SECS: i64 = 30;
 const SECRET_BYTES: usize = 20;
@@ -63,7 +63,7 @@ fn accepted_step(secret: &[u8], code: &str, now: DateTime<Utc>, last_step: i64) 
 
 /// A new set of recovery codes for `staff_id` in `tx` (the old set ends);
 /// the codes, shown once.
-async fn new_recovery_set(tx: &mut WriteTx, staff_id: i64) -> Result<Vec<String>, sqlx::Error> {
+pub(super) async fn new_recovery_set(tx: &mut WriteTx, staff_id: i64) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query("DELETE FROM recovery_codes WHERE staff_id = $1").bind(staff_id).execute(&mut **tx).await?;
     let mut codes = Vec::with_capacity(RECOVERY_SET);
     while codes.len() < RECOVERY_SET {
@@ -108,7 +108,7 @@ pub async fn renew_recovery_codes(
     ip: IpAddr,
 ) -> Result<Vec<String>> {
     login::check_current_password(state, user, password, ip).await?;
-    if !enabled(&state.db, user.id).await? {
+    if !has_second_factor(&state.db, user.id).await? {
         return Err(AppError::Conflict("Turn on two-factor sign-in first.".to_owned()).into());
     }
     let mut tx = begin_write(&state.db).await?;
@@ -119,9 +119,29 @@ pub async fn renew_recovery_codes(
     Ok(codes)
 }
 
+/// SQL: whether the staff member whose id is in `staff_column` has a
+/// second factor (a confirmed app or a passkey), as 1 or 0.
+pub fn has_second_factor_sql(staff_column: &str) -> String {
+    format!(
+        "CAST((EXISTS (SELECT 1 FROM staff_totp t WHERE t.staff_id = {staff_column} AND t.confirmed_at IS NOT NULL) \
+           OR EXISTS (SELECT 1 FROM staff_passkeys k WHERE k.staff_id = {staff_column})) AS INTEGER)"
+    )
+}
+
 /// Whether `staff_id` has a second factor (sign-in asks for it).
 pub async fn has_second_factor(db: &Db, staff_id: i64) -> Result<bool> {
-    enabled(db, staff_id).await
+    let found: i64 =
+        sqlx::query_scalar(&format!("SELECT {}", has_second_factor_sql("$1"))).bind(staff_id).fetch_one(db).await?;
+    Ok(found == 1)
+}
+
+/// What the second step of sign-in offers `staff_id`.
+pub async fn methods(db: &Db, staff_id: i64) -> Result<SignInMethods> {
+    let passkeys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff_passkeys WHERE staff_id = $1")
+        .bind(staff_id)
+        .fetch_one(db)
+        .await?;
+    Ok(SignInMethods { app: enabled(db, staff_id).await?, passkey: passkeys > 0 })
 }
 
 /// Whether `staff_id` signs in with an authenticator code.
@@ -205,10 +225,12 @@ pub async fn confirm_setup(state: &AppState, user: &CurrentUser, raw_code: &str,
     Ok(codes)
 }
 
-/// Turns two-factor sign-in off for `user`, after their current password;
-/// not while the sign-in policy requires it of them.
+/// Removes `user`'s authenticator app, after their current password; not
+/// while the sign-in policy requires a second factor of them and it is
+/// their only one. The recovery codes go with the last factor.
 pub async fn disable(state: &AppState, user: &CurrentUser, password: String, ip: IpAddr) -> Result<()> {
-    if super::sign_in_policy::requires_two_factor(&state.db, user.role).await? {
+    let passkeys = super::passkeys::count(&state.db, user.id).await?;
+    if passkeys == 0 && super::sign_in_policy::requires_two_factor(&state.db, user.role).await? {
         return Err(AppError::Conflict(
             "The sign-in policy requires two-factor sign-in for your account, so it stays on. To move it to \
              another app, ask an admin to reset it; you then set up the new app at your next sign-in."
@@ -219,7 +241,9 @@ pub async fn disable(state: &AppState, user: &CurrentUser, password: String, ip:
     login::check_current_password(state, user, password, ip).await?;
     let mut tx = begin_write(&state.db).await?;
     let removed = sqlx::query("DELETE FROM staff_totp WHERE staff_id = $1").bind(user.id).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM recovery_codes WHERE staff_id = $1").bind(user.id).execute(&mut *tx).await?;
+    if passkeys == 0 {
+        sqlx::query("DELETE FROM recovery_codes WHERE staff_id = $1").bind(user.id).execute(&mut *tx).await?;
+    }
     if removed.rows_affected() > 0 {
         let subject = format!("staff:{}", user.username);
         audit::record(
@@ -236,9 +260,10 @@ pub async fn disable(state: &AppState, user: &CurrentUser, password: String, ip:
     Ok(())
 }
 
-/// An admin removes another account's authenticator app and recovery
-/// codes (a lost phone): that account signs in with its password again and
-/// may set up a new app. Its sessions end. Nobody resets their own.
+/// An admin removes another account's second factors (app, passkeys) and
+/// recovery codes (a lost phone or key): that account signs in with its
+/// password again and sets up a new factor. Its sessions end. Nobody
+/// resets their own.
 pub async fn reset_for(state: &AppState, admin: &CurrentUser, staff_id: i64) -> Result<()> {
     if staff_id == admin.id {
         return Err(AppError::Conflict(
@@ -248,15 +273,17 @@ pub async fn reset_for(state: &AppState, admin: &CurrentUser, staff_id: i64) -> 
     }
     let mut tx = begin_write(&state.db).await?;
     let target = staff::find(&mut tx, staff_id).await?;
-    let removed = sqlx::query("DELETE FROM staff_totp WHERE staff_id = $1").bind(staff_id).execute(&mut *tx).await?;
-    if removed.rows_affected() == 0 {
-        return Err(AppError::Conflict(format!("{} has no authenticator app set up.", target.username)).into());
+    let apps = sqlx::query("DELETE FROM staff_totp WHERE staff_id = $1").bind(staff_id).execute(&mut *tx).await?;
+    let keys = sqlx::query("DELETE FROM staff_passkeys WHERE staff_id = $1").bind(staff_id).execute(&mut *tx).await?;
+    if apps.rows_affected() + keys.rows_affected() == 0 {
+        return Err(AppError::Conflict(format!("{} has no second factor set up.", target.username)).into());
     }
     sqlx::query("DELETE FROM recovery_codes WHERE staff_id = $1").bind(staff_id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM sign_in_challenges WHERE staff_id = $1").bind(staff_id).execute(&mut *tx).await?;
     let ended = staff::end_sessions(&mut tx, staff_id, None).await?;
     let subject = format!("staff:{}", target.username);
-    let detail = format!("{ended} sessions ended");
+    let detail =
+        format!("app {}, {} passkeys removed; {ended} sessions ended", apps.rows_affected(), keys.rows_affected());
     audit::record(&mut tx, &admin.username, "staff.two_factor_reset", &subject, &detail, state.clock.now()).await?;
     tx.commit().await?;
     Ok(())
@@ -286,6 +313,60 @@ pub struct Completed {
     pub recovery_left: Option<u32>,
 }
 
+/// A sign-in whose password was right, waiting for its second factor.
+pub struct Waiting {
+    pub token_hash: String,
+    pub staff_id: i64,
+    pub username: String,
+    /// The passkey ceremony under way, if one was started.
+    pub passkey_state: Option<String>,
+}
+
+fn expired() -> AppError {
+    AppError::Conflict("This sign-in has expired. Enter your user name and password again.".to_owned())
+}
+
+/// The sign-in waiting under `token` (the challenge cookie), if it has not
+/// expired and its account is not disabled.
+pub async fn waiting(state: &AppState, token: Option<&str>) -> Result<Waiting> {
+    let token_hash = sessions::hash_token(token.ok_or_else(expired)?);
+    let since = Time(state.clock.now() - chrono::Duration::seconds(CHALLENGE_SECS));
+    let found: Option<(i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT c.staff_id, s.username, c.passkey_state FROM sign_in_challenges c JOIN staff s ON s.id = c.staff_id \
+         WHERE c.token_hash = $1 AND c.created_at >= $2 AND s.disabled = FALSE",
+    )
+    .bind(&token_hash)
+    .bind(since)
+    .fetch_optional(&state.db)
+    .await?;
+    let (staff_id, username, passkey_state) = found.ok_or_else(expired)?;
+    Ok(Waiting { token_hash, staff_id, username, passkey_state })
+}
+
+/// The second factor of `waiting` passed (used up in `tx`): the challenge
+/// ends, the session is made, the attempt counts as passed, and the audit
+/// log says how (`action`, `how`). Commits `tx`.
+pub(super) async fn finish(
+    mut tx: WriteTx,
+    waiting: &Waiting,
+    attempt: login::Attempt,
+    origin: sessions::Origin<'_>,
+    (action, how): (&str, &str),
+    now: DateTime<Utc>,
+) -> Result<SignedInNow> {
+    sqlx::query("DELETE FROM sign_in_challenges WHERE token_hash = $1")
+        .bind(&waiting.token_hash)
+        .execute(&mut *tx)
+        .await?;
+    let account = staff::find(&mut tx, waiting.staff_id).await?;
+    let token = sessions::create(&mut tx, waiting.staff_id, origin, now).await?;
+    login::passed(&mut tx, attempt).await?;
+    let subject = format!("staff:{}", waiting.username);
+    audit::record(&mut tx, &waiting.username, action, &subject, &format!("from {}, {how}", origin.ip), now).await?;
+    tx.commit().await?;
+    Ok(SignedInNow { user: account.into_user(false), token })
+}
+
 /// Sign-in's second step: the app's code or a recovery code for the
 /// challenge of `token`. A right one ends the challenge and makes the
 /// session.
@@ -296,43 +377,37 @@ pub async fn complete(
     ip: IpAddr,
     user_agent: &str,
 ) -> Result<Completed> {
-    let expired =
-        || AppError::Conflict("This sign-in has expired. Enter your user name and password again.".to_owned());
-    let token_hash = sessions::hash_token(token.ok_or_else(expired)?);
-    let now = state.clock.now();
-    let found: Option<(i64, String)> = sqlx::query_as(
-        "SELECT c.staff_id, s.username FROM sign_in_challenges c JOIN staff s ON s.id = c.staff_id \
-         WHERE c.token_hash = $1 AND c.created_at >= $2 AND s.disabled = FALSE",
-    )
-    .bind(&token_hash)
-    .bind(Time(now - chrono::Duration::seconds(CHALLENGE_SECS)))
-    .fetch_optional(&state.db)
-    .await?;
-    let (staff_id, username) = found.ok_or_else(expired)?;
+    let waiting = waiting(state, token).await?;
+    let (staff_id, username) = (waiting.staff_id, waiting.username.as_str());
     let typed = parse_second_factor(raw_code).map_err(|e| AppError::invalid("code", e))?;
-    let key = SecretBox::required(&state.config)?;
-    let attempt = login::admit(state, &username, ip, "login.refused").await?;
-    let (sealed, last_step): (String, i64) =
+    let attempt = login::admit(state, username, ip, "login.refused").await?;
+    let now = state.clock.now();
+    let app: Option<(String, i64)> =
         sqlx::query_as("SELECT secret, last_step FROM staff_totp WHERE staff_id = $1 AND confirmed_at IS NOT NULL")
             .bind(staff_id)
             .fetch_optional(&state.db)
-            .await?
-            .ok_or_else(expired)?;
+            .await?;
     let mut tx = begin_write(&state.db).await?;
     // Each kind of code is used up in this transaction: a step newer than
     // the last one used moves it on, a recovery code gets its use. Of two
     // requests with the same code, the second finds nothing to update.
-    let used = match &typed {
-        SecondFactor::App(code) => match accepted_step(&key.open(&sealed)?, code, now, last_step)? {
-            Some(step) => sqlx::query("UPDATE staff_totp SET last_step = $1 WHERE staff_id = $2 AND last_step < $1")
-                .bind(step)
-                .bind(staff_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected(),
-            None => 0,
-        },
-        SecondFactor::Recovery(code) => sqlx::query(
+    let used = match (&typed, app) {
+        (SecondFactor::App(code), Some((sealed, last_step))) => {
+            let key = SecretBox::required(&state.config)?;
+            match accepted_step(&key.open(&sealed)?, code, now, last_step)? {
+                Some(step) => {
+                    sqlx::query("UPDATE staff_totp SET last_step = $1 WHERE staff_id = $2 AND last_step < $1")
+                        .bind(step)
+                        .bind(staff_id)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected()
+                }
+                None => 0,
+            }
+        }
+        (SecondFactor::App(_), None) => 0,
+        (SecondFactor::Recovery(code), _) => sqlx::query(
             "UPDATE recovery_codes SET used_at = $1 WHERE staff_id = $2 AND code_hash = $3 AND used_at IS NULL",
         )
         .bind(Time(now))
@@ -344,24 +419,19 @@ pub async fn complete(
     };
     if used == 0 {
         tx.rollback().await?;
-        login::failed(state, &username, ip, "login.code_failed").await?;
+        login::failed(state, username, ip, "login.code_failed").await?;
         let message = match typed {
             SecondFactor::App(_) => WRONG_CODE,
             SecondFactor::Recovery(_) => "This recovery code is wrong or was used already.",
         };
         return Err(AppError::invalid("code", message).into());
     }
-    sqlx::query("DELETE FROM sign_in_challenges WHERE token_hash = $1").bind(&token_hash).execute(&mut *tx).await?;
-    let account = staff::find(&mut tx, staff_id).await?;
     let ip_text = ip.to_string();
-    let session = sessions::create(&mut tx, staff_id, sessions::Origin { ip: &ip_text, user_agent }, now).await?;
-    login::passed(&mut tx, attempt).await?;
-    let subject = format!("staff:{username}");
-    let recovery_left = match typed {
+    let origin = sessions::Origin { ip: &ip_text, user_agent };
+    let (signed_in, recovery_left) = match typed {
         SecondFactor::App(_) => {
-            let detail = format!("from {ip}, with an authenticator code");
-            audit::record(&mut tx, &username, "login.succeeded", &subject, &detail, now).await?;
-            None
+            let how = ("login.succeeded", "with an authenticator code");
+            (finish(tx, &waiting, attempt, origin, how, now).await?, None)
         }
         SecondFactor::Recovery(_) => {
             let left: i64 =
@@ -369,13 +439,12 @@ pub async fn complete(
                     .bind(staff_id)
                     .fetch_one(&mut *tx)
                     .await?;
-            let detail = format!("from {ip}, with a recovery code ({left} left)");
-            audit::record(&mut tx, &username, "login.recovery_code_used", &subject, &detail, now).await?;
-            Some(u32::try_from(left).unwrap_or(0))
+            let how = format!("with a recovery code ({left} left)");
+            let signed_in = finish(tx, &waiting, attempt, origin, ("login.recovery_code_used", &how), now).await?;
+            (signed_in, Some(u32::try_from(left).unwrap_or(0)))
         }
     };
-    tx.commit().await?;
-    Ok(Completed { signed_in: SignedInNow { user: account.into_user(false), token: session }, recovery_left })
+    Ok(Completed { signed_in, recovery_left })
 }
 
 fn urlencode(text: &str) -> String {

@@ -42,9 +42,41 @@ pub struct TwoFactorState {
     pub available: bool,
     /// Unused recovery codes.
     pub recovery_left: u32,
-    /// The sign-in policy requires a second factor of this account: it
-    /// cannot be turned off.
+    /// The sign-in policy requires a second factor of this account: the
+    /// last one cannot be turned off or removed.
     pub required: bool,
+    /// The account's passkeys and security keys.
+    pub passkeys: Vec<PasskeyInfo>,
+    /// The server knows its own address (`MSP_PUBLIC_URL`), which passkeys
+    /// are bound to.
+    pub passkeys_available: bool,
+}
+
+impl TwoFactorState {
+    /// Sign-in asks for a second factor.
+    pub fn any_factor(&self) -> bool {
+        self.enabled || !self.passkeys.is_empty()
+    }
+}
+
+/// A passkey or security key of the signed-in staff member.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyInfo {
+    /// What removes it (`remove_passkey`).
+    pub id: i64,
+    pub name: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// What the second step of a sign-in offers, for the account whose
+/// password was right.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInMethods {
+    /// A code from the authenticator app.
+    pub app: bool,
+    /// A passkey or security key.
+    pub passkey: bool,
 }
 
 /// A new authenticator secret, shown once to set up the app.

@@ -102,7 +102,9 @@ pub fn StaffAccounts(
     Effect::new(move |_| {
         if let Some(Ok(())) = reset_two_factor.value().get() {
             let name = managed.get_untracked().map(|m| m.username).unwrap_or_default();
-            done(format!("{name}'s authenticator app and recovery codes are removed; their sessions have ended."));
+            done(format!(
+                "{name}'s authenticator app, passkeys and recovery codes are removed; their sessions have ended."
+            ));
         }
     });
 
@@ -296,7 +298,7 @@ fn ManageDialog(
                 <ActionForm action=reset_two_factor attr:class="dialog-section">
                     <input type="hidden" name="id" prop:value=id />
                     <p class="muted small">
-                        "For a lost phone: removes the account's authenticator app and recovery codes and ends its "
+                        "For a lost phone or key: removes the account's authenticator app, passkeys and recovery codes and ends its "
                         "sessions. It signs in with its password again and can set up a new app."
                     </p>
                     <FieldError id="manage-two-factor-error" message=general_message(two_factor_error) />

@@ -133,7 +133,12 @@ async fn every_server_function_but_sign_in_refuses_an_anonymous_caller() {
         let response = app.post(&path, "", None).await;
         match path.as_str() {
             // The sign-in steps: without their fields, a bad request.
-            "/api/login" | "/api/login_code" => assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path}"),
+            "/api/login" | "/api/login_code" | "/api/login_passkey" => {
+                assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path}")
+            }
+            // No sign-in waiting for its second step.
+            "/api/login_methods" => assert_eq!(body_text(response).await, r#"{"app":false,"passkey":false}"#),
+            "/api/login_passkey_begin" => assert_eq!(response.status(), StatusCode::CONFLICT, "{path}"),
             "/api/current_user" => {
                 assert_eq!(response.status(), StatusCode::OK);
                 assert_eq!(body_text(response).await, "null");
@@ -475,6 +480,7 @@ mod hardening;
 mod instances;
 mod inventory;
 mod logging;
+mod passkeys;
 mod sessions;
 mod staff_and_audit;
 mod two_factor;

@@ -9,7 +9,7 @@ use chrono::Utc;
 use totp_rs::{Algorithm, TOTP};
 
 /// The app with a key for secrets and the three roles.
-async fn app_with_key() -> TestApp {
+pub(super) async fn app_with_key() -> TestApp {
     let mut config = Config::for_database("sqlite://unused");
     config.secret_key = Some(base64::engine::general_purpose::STANDARD.encode([42u8; 32]).parse().unwrap());
     TestApp::with_config(config).await.with_staff("val", Role::Viewer).await.with_staff("ada", Role::Admin).await
@@ -26,17 +26,17 @@ fn code_at(secret: &[u8], step: i64) -> String {
 }
 
 /// The code of the step `offset` steps from now.
-fn code(secret: &[u8], offset: i64) -> String {
+pub(super) fn code(secret: &[u8], offset: i64) -> String {
     code_at(secret, step_now() + offset)
 }
 
-fn decode_base32(text: &str) -> Vec<u8> {
+pub(super) fn decode_base32(text: &str) -> Vec<u8> {
     let compact: String = text.split_whitespace().collect();
     base32::decode(base32::Alphabet::Rfc4648 { padding: false }, &compact).expect("base32")
 }
 
 /// Sets up an app for the signed-in `cookie`'s user; its secret.
-async fn set_up(app: &TestApp, cookie: &str) -> Vec<u8> {
+pub(super) async fn set_up(app: &TestApp, cookie: &str) -> Vec<u8> {
     set_up_with_codes(app, cookie).await.0
 }
 
@@ -55,7 +55,7 @@ async fn set_up_with_codes(app: &TestApp, cookie: &str) -> (Vec<u8>, Vec<String>
     (secret, codes)
 }
 
-fn cookie_named(response: &axum::response::Response, name: &str) -> Option<String> {
+pub(super) fn cookie_named(response: &axum::response::Response, name: &str) -> Option<String> {
     response
         .headers()
         .get_all(header::SET_COOKIE)
@@ -66,7 +66,7 @@ fn cookie_named(response: &axum::response::Response, name: &str) -> Option<Strin
 }
 
 /// The password step: the challenge cookie, and no session.
-async fn password_step(app: &TestApp, name: &str) -> String {
+pub(super) async fn password_step(app: &TestApp, name: &str) -> String {
     let response = app.login(name, PASSWORD).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(session_cookie(&response), None, "no session before the code");
@@ -77,7 +77,7 @@ async fn code_step(app: &TestApp, challenge: &str, code: &str) -> axum::response
     app.post("/api/login_code", &format!("code={code}&next=%2Fcustomers"), Some(challenge)).await
 }
 
-async fn audited(app: &TestApp, actor: &str) -> Vec<String> {
+pub(super) async fn audited(app: &TestApp, actor: &str) -> Vec<String> {
     sqlx::query_scalar("SELECT action FROM audit_log WHERE actor = $1 ORDER BY id")
         .bind(actor)
         .fetch_all(&app.t.db)
@@ -104,7 +104,10 @@ async fn setting_up_an_app_takes_its_first_code_and_keeps_the_secret_sealed() {
     let right = format!("code={}", code(&secret, 0));
     assert_eq!(app.post("/api/two_factor/confirm", &right, Some(&val)).await.status(), StatusCode::OK);
     let (_, state) = app.post("/api/two_factor", "", Some(&val)).await.into_parts_status().await;
-    assert_eq!(state, r#"{"enabled":true,"available":true,"recovery_left":10,"required":false}"#);
+    assert_eq!(
+        state,
+        r#"{"enabled":true,"available":true,"recovery_left":10,"required":false,"passkeys":[],"passkeys_available":true}"#
+    );
     // A second app needs the first turned off.
     assert_eq!(app.post("/api/two_factor/begin", "", Some(&val)).await.status(), StatusCode::CONFLICT);
     let actions = audited(&app, "val").await;
@@ -307,7 +310,7 @@ async fn an_admin_resets_another_accounts_app_but_not_their_own() {
 }
 
 /// An admin sets the policy (`rule`) at the version it has now.
-async fn set_policy(app: &TestApp, admin_cookie: &str, rule: &str) -> (StatusCode, String) {
+pub(super) async fn set_policy(app: &TestApp, admin_cookie: &str, rule: &str) -> (StatusCode, String) {
     let version: i64 =
         sqlx::query_scalar("SELECT version FROM sign_in_policy WHERE id = 1").fetch_one(&app.t.db).await.unwrap();
     let form = format!("require_two_factor={rule}&version={version}");
@@ -317,7 +320,7 @@ async fn set_policy(app: &TestApp, admin_cookie: &str, rule: &str) -> (StatusCod
 /// Whether `cookie`'s user is held back to set up a second factor: a
 /// module's page sends them to their account page, a server function
 /// answers 403.
-async fn held_back_to_set_up(app: &TestApp, cookie: &str) -> bool {
+pub(super) async fn held_back_to_set_up(app: &TestApp, cookie: &str) -> bool {
     let page = app.get("/customers", Some(cookie)).await;
     let (status, body) = app.post("/api/customers/get", "id=1", Some(cookie)).await.into_parts_status().await;
     let held = page.status() == StatusCode::SEE_OTHER && page.headers()[header::LOCATION] == "/password";
@@ -355,7 +358,10 @@ async fn the_policy_sends_staff_without_a_factor_to_set_one_up_and_opens_nothing
     let (status, state) = app.post("/api/two_factor", "", Some(&val)).await.into_parts_status().await;
     assert_eq!(
         (status, state.as_str()),
-        (StatusCode::OK, r#"{"enabled":false,"available":true,"recovery_left":0,"required":true}"#)
+        (
+            StatusCode::OK,
+            r#"{"enabled":false,"available":true,"recovery_left":0,"required":true,"passkeys":[],"passkeys_available":true}"#
+        )
     );
     assert_eq!(app.post("/api/my_sessions", "", Some(&val)).await.status(), StatusCode::OK);
     set_up(&app, &val).await;

@@ -1,0 +1,42 @@
+//! The browser's WebAuthn calls, through `public/passkey.js` (loaded by
+//! every page but the password sign-in): the server's options in, the
+//! authenticator's answer out, both JSON.
+
+#[cfg(feature = "hydrate")]
+mod glue {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_namespace = mspPasskey, js_name = register, catch)]
+        pub async fn register(options: &str) -> Result<JsValue, JsValue>;
+    }
+
+    /// What a refusal by the browser means for the person.
+    pub fn message(error: &JsValue) -> &'static str {
+        let name = js_sys::Reflect::get(error, &JsValue::from_str("name")).ok().and_then(|n| n.as_string());
+        match name.as_deref() {
+            Some("InvalidStateError") => "This passkey is registered for your account already.",
+            Some("NotAllowedError") | Some("AbortError") => "No passkey was added (cancelled or timed out). Try again.",
+            Some("SecurityError") => "The browser refused: this address cannot hold passkeys. Ask your administrator.",
+            _ => "This browser cannot add passkeys here.",
+        }
+    }
+}
+
+/// Lets the browser create a passkey with `options`; its answer, or what
+/// to tell the person.
+pub async fn register(options: &str) -> Result<String, &'static str> {
+    #[cfg(feature = "hydrate")]
+    {
+        match glue::register(options).await {
+            Ok(answer) => answer.as_string().ok_or("This browser cannot add passkeys here."),
+            Err(error) => Err(glue::message(&error)),
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = options;
+        Err("This browser cannot add passkeys here.")
+    }
+}
