@@ -25,16 +25,12 @@ use crate::views::session::CurrentUser;
 /// so the first page downloads no code, and the app's code comes with the
 /// first signed-in page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let page = sign_in_page();
-    let scripts = page.is_none().then(|| {
+    let scripts = sign_in_page().is_none().then(|| {
         view! {
             <AutoReload options=options.clone() />
             <HydrationScripts options />
         }
     });
-    // The passkey glue: for the code page's button and the account page's
-    // "Add a passkey" (1.5 KB, cached); the password page needs none.
-    let passkey_glue = (page != Some("/login")).then(|| view! { <script src="/passkey.js" defer></script> });
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -44,7 +40,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light" />
                 <link rel="icon" href="/favicon.ico" />
                 {scripts}
-                {passkey_glue}
                 <MetaTags />
             </head>
             <body>

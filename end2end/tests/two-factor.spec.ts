@@ -3,7 +3,7 @@ import { createHmac } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Page } from "@playwright/test";
+import type { BrowserContext, Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
 import { hydrated, signInFormShown } from "./helpers";
 import { createAccount, ownServer } from "./own-server";
@@ -118,13 +118,19 @@ test("the sign-in policy sends staff without a second factor to set one up, and 
   const password = process.env.E2E_PASSWORD!;
   let server: { base: string; stop: (failed?: boolean) => void } | undefined;
   let passed = false;
+  const contexts: BrowserContext[] = [];
+  const newPage = async () => {
+    const context = await browser.newContext();
+    contexts.push(context);
+    return context.newPage();
+  };
   try {
     await createAccount(file, "policy-admin", "admin", password);
     await createAccount(file, "policy-viewer", "viewer", password);
     server = await ownServer(file);
     const base = server.base;
 
-    const admin = await (await browser.newContext()).newPage();
+    const admin = await newPage();
     await signInAt(admin, base, "policy-admin", password);
     await expect(admin.getByTestId("signed-in-user")).toHaveText("policy-admin");
     await admin.goto(`${base}/settings`);
@@ -152,7 +158,7 @@ test("the sign-in policy sends staff without a second factor to set one up, and 
     await expect(admin.getByRole("heading", { level: 1, name: "Customers" })).toBeVisible();
 
     // A viewer who signs in next goes straight to setting it up.
-    const viewer = await (await browser.newContext()).newPage();
+    const viewer = await newPage();
     await signInAt(viewer, base, "policy-viewer", password);
     await expect(viewer).toHaveURL(`${base}/password`);
     await expect(viewer.getByText("Two-factor sign-in is required for your account.")).toBeVisible();
@@ -168,6 +174,8 @@ test("the sign-in policy sends staff without a second factor to set one up, and 
     await expect(admin.getByRole("cell", { name: "two-factor required for: nobody → everyone" })).toBeVisible();
     passed = true;
   } finally {
+    // The pages first: their module prefetches must not meet a stopped server.
+    for (const context of contexts) await context.close();
     server?.stop(!passed);
     await rm(folder, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 //! The browser's WebAuthn calls, through `public/passkey.js` (loaded by
-//! every page but the password sign-in): the server's options in, the
-//! authenticator's answer out, both JSON.
+//! the two-factor card and the sign-in's second step): the server's
+//! options in, the authenticator's answer out, both JSON.
 
 #[cfg(feature = "hydrate")]
 mod glue {

@@ -131,6 +131,7 @@ fn SecondStep(methods: SignInMethods) -> impl IntoView {
     view! {
         <SignInCard title intro error>
             {methods.passkey.then(|| view! {
+                <script src="/passkey.js" defer></script>
                 <ActionForm action=passkey attr:class="form-stack" attr:id="login-passkey-form">
                     <input type="hidden" name="next" value=next />
                     <input type="hidden" name="credential" value="" />

@@ -81,6 +81,8 @@ pub fn TwoFactorCard() -> impl IntoView {
     });
     view! {
         <section class="card narrow-card" aria-labelledby="two-factor-title">
+            // The browser's passkey calls (`components::passkey`).
+            <script src="/passkey.js"></script>
             <h2 id="two-factor-title">"Two-factor sign-in"</h2>
             {loaded(state, move |s| view! { <TwoFactorBody state=s actions /> })}
         </section>
