@@ -92,14 +92,6 @@ fn answer<T: serde::de::DeserializeOwned>(raw: &str) -> Result<T> {
     serde_json::from_str(raw).map_err(|_| AppError::invalid("passkey", NOT_UNDERSTOOD).into())
 }
 
-/// How many passkeys `staff_id` has.
-pub async fn count(db: &Db, staff_id: i64) -> Result<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM staff_passkeys WHERE staff_id = $1")
-        .bind(staff_id)
-        .fetch_one(db)
-        .await?)
-}
-
 #[derive(sqlx::FromRow)]
 struct InfoRow {
     id: i64,
@@ -243,12 +235,10 @@ pub async fn finish_registration(
     if taken.is_some() {
         return Err(AppError::Conflict("This passkey is registered already.".to_owned()).into());
     }
-    let apps: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM staff_totp WHERE staff_id = $1 AND confirmed_at IS NOT NULL")
-            .bind(user.id)
-            .fetch_one(&mut *tx)
-            .await?;
-    let had_factor = apps > 0 || !keys.is_empty();
+    let had_factor: i64 = sqlx::query_scalar(&format!("SELECT {}", two_factor::has_second_factor_sql("$1")))
+        .bind(user.id)
+        .fetch_one(&mut *tx)
+        .await?;
     sqlx::query(
         "INSERT INTO staff_passkeys (staff_id, credential_id, name, passkey, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -259,7 +249,7 @@ pub async fn finish_registration(
     .bind(Time(now))
     .execute(&mut *tx)
     .await?;
-    let codes = if had_factor { None } else { Some(two_factor::new_recovery_set(&mut tx, user.id).await?) };
+    let codes = if had_factor == 1 { None } else { Some(two_factor::new_recovery_set(&mut tx, user.id).await?) };
     let subject = format!("staff:{}", user.username);
     let detail = format!("“{name}” from {ip}");
     audit::record(&mut tx, &user.username, "staff.passkey_added", &subject, &detail, now).await?;
@@ -268,17 +258,9 @@ pub async fn finish_registration(
 }
 
 /// Removes one of `user`'s passkeys, after their current password; not the
-/// last second factor while the sign-in policy requires one.
+/// last second factor while the sign-in policy requires one
+/// (`two_factor::after_removal`).
 pub async fn remove(state: &AppState, user: &CurrentUser, id: i64, password: String, ip: IpAddr) -> Result<()> {
-    let others = count(&state.db, user.id).await? - 1;
-    let app = two_factor::enabled(&state.db, user.id).await?;
-    if others == 0 && !app && super::sign_in_policy::requires_two_factor(&state.db, user.role).await? {
-        return Err(AppError::Conflict(
-            "The sign-in policy requires a second factor of you, and this is your only one: add another first."
-                .to_owned(),
-        )
-        .into());
-    }
     login::check_current_password(state, user, password, ip).await?;
     let mut tx = begin_write(&state.db).await?;
     let name: Option<String> =
@@ -288,9 +270,7 @@ pub async fn remove(state: &AppState, user: &CurrentUser, id: i64, password: Str
             .fetch_optional(&mut *tx)
             .await?;
     let Some(name) = name else { return Err(AppError::NotFound.into()) };
-    if others == 0 && !app {
-        sqlx::query("DELETE FROM recovery_codes WHERE staff_id = $1").bind(user.id).execute(&mut *tx).await?;
-    }
+    two_factor::after_removal(&mut tx, user).await?;
     let subject = format!("staff:{}", user.username);
     let detail = format!("“{name}” from {ip}");
     audit::record(&mut tx, &user.username, "staff.passkey_removed", &subject, &detail, state.clock.now()).await?;

@@ -227,23 +227,12 @@ pub async fn confirm_setup(state: &AppState, user: &CurrentUser, raw_code: &str,
 
 /// Removes `user`'s authenticator app, after their current password; not
 /// while the sign-in policy requires a second factor of them and it is
-/// their only one. The recovery codes go with the last factor.
+/// their only one (`after_removal`).
 pub async fn disable(state: &AppState, user: &CurrentUser, password: String, ip: IpAddr) -> Result<()> {
-    let passkeys = super::passkeys::count(&state.db, user.id).await?;
-    if passkeys == 0 && super::sign_in_policy::requires_two_factor(&state.db, user.role).await? {
-        return Err(AppError::Conflict(
-            "The sign-in policy requires two-factor sign-in for your account, so it stays on. To move it to \
-             another app, ask an admin to reset it; you then set up the new app at your next sign-in."
-                .to_owned(),
-        )
-        .into());
-    }
     login::check_current_password(state, user, password, ip).await?;
     let mut tx = begin_write(&state.db).await?;
     let removed = sqlx::query("DELETE FROM staff_totp WHERE staff_id = $1").bind(user.id).execute(&mut *tx).await?;
-    if passkeys == 0 {
-        sqlx::query("DELETE FROM recovery_codes WHERE staff_id = $1").bind(user.id).execute(&mut *tx).await?;
-    }
+    after_removal(&mut tx, user).await?;
     if removed.rows_affected() > 0 {
         let subject = format!("staff:{}", user.username);
         audit::record(
@@ -257,6 +246,34 @@ pub async fn disable(state: &AppState, user: &CurrentUser, password: String, ip:
         .await?;
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// In `tx`, after one of `user`'s own second factors was removed: refused
+/// (the transaction is dropped) when none is left and the sign-in policy
+/// requires one; with none left otherwise, the recovery codes go too.
+/// Checked in the write transaction, so two removals at once cannot both
+/// take the last factor.
+pub(super) async fn after_removal(tx: &mut WriteTx, user: &CurrentUser) -> Result<()> {
+    let left: i64 = sqlx::query_scalar(&format!("SELECT {}", has_second_factor_sql("$1")))
+        .bind(user.id)
+        .fetch_one(&mut **tx)
+        .await?;
+    if left == 1 {
+        return Ok(());
+    }
+    let rule: String =
+        sqlx::query_scalar("SELECT require_two_factor FROM sign_in_policy WHERE id = 1").fetch_one(&mut **tx).await?;
+    if super::sign_in_policy::rule_of(&rule).covers(user.role) {
+        return Err(AppError::Conflict(
+            "The sign-in policy requires two-factor sign-in for your account, and this is your last second factor: \
+             add another first. For a new phone or key, an admin can reset it; you then set up the new one at \
+             your next sign-in."
+                .to_owned(),
+        )
+        .into());
+    }
+    sqlx::query("DELETE FROM recovery_codes WHERE staff_id = $1").bind(user.id).execute(&mut **tx).await?;
     Ok(())
 }
 

@@ -236,3 +236,30 @@ async fn an_admin_reset_removes_the_passkeys_too() {
         .unwrap();
     assert!(detail.starts_with("app 0, 1 passkeys removed"), "{detail}");
 }
+
+#[tokio::test]
+async fn two_removals_at_once_cannot_both_take_the_last_factor_the_policy_requires() {
+    let app = app_with_key().await;
+    let ada = app.cookie_for("ada").await;
+    set_up(&app, &ada).await;
+    let val = app.cookie_for("val").await;
+    for name in ["First", "Second"] {
+        let mut key = SoftPasskey::new(true);
+        assert_eq!(add(&app, &val, &mut key, name).await.0, StatusCode::OK);
+    }
+    assert_eq!(set_policy(&app, &ada, "everyone").await.0, StatusCode::OK);
+    let ids: Vec<i64> = two_factor_state(&app, &val).await["passkeys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["id"].as_i64().unwrap())
+        .collect();
+    let forms: Vec<String> = ids.iter().map(|id| format!("id={id}&current_password={PASSWORD}")).collect();
+    let removals = forms.iter().map(|form| app.post("/api/passkeys/remove", form, Some(&val)));
+    let statuses: Vec<StatusCode> = futures_util::future::join_all(removals).await.iter().map(|r| r.status()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
+    assert!(statuses.contains(&StatusCode::CONFLICT), "{statuses:?}");
+    let state = two_factor_state(&app, &val).await;
+    assert_eq!(state["passkeys"].as_array().unwrap().len(), 1);
+    assert_eq!(state["recovery_left"], 10, "the recovery codes stay with the factor left");
+}
