@@ -6,7 +6,7 @@ import { account, billedCustomerWithKey, signIn, signInFormShown, suffix } from 
 import { binaryAndDatabase, ownServer, run } from "./own-server";
 
 test("a backup taken while the app serves restores into a working app", async ({ page, browser }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(300_000);
   const { binary, database } = binaryAndDatabase();
   const folder = await mkdtemp(join(tmpdir(), "msp-backup-"));
   let restored: { stop: () => void } | undefined;

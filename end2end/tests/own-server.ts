@@ -24,8 +24,10 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Waits for the server's `/readyz`; the bound is for a server that never
+ * starts (migrations on a slow, busy machine take a while), not for speed. */
 async function ready(base: string, server: ChildProcess): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 1200; i++) {
     if (server.exitCode !== null) throw new Error(`the second server exited with ${server.exitCode}`);
     try {
       if ((await fetch(`${base}/readyz`)).status === 200) return;
@@ -34,7 +36,7 @@ async function ready(base: string, server: ChildProcess): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error("the second server did not get ready in 10 s");
+  throw new Error("the second server did not get ready in 120 s");
 }
 
 /** A second app of the release binary on the SQLite file `file`, for a

@@ -112,7 +112,7 @@ async function setUpApp(page: Page): Promise<void> {
 // The policy holds every signed-in user: this test has an app of its own,
 // on a database of its own, so the suite's other tests run on unchanged.
 test("the sign-in policy sends staff without a second factor to set one up, and nowhere else", async ({ browser }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(300_000);
   const folder = await mkdtemp(join(tmpdir(), "msp-policy-"));
   const file = join(folder, "policy.db");
   const password = process.env.E2E_PASSWORD!;
