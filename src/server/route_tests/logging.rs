@@ -46,6 +46,10 @@ async fn a_failing_request_is_logged_once_with_its_request_id_and_the_cause() {
         .with_max_level(tracing::Level::INFO)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Another test's thread may have been registering the request span's
+    // call site while this subscriber was being added, and cached it as
+    // "never logged"; ask every call site again now that it is in place.
+    tracing::callsite::rebuild_interest_cache();
     let response = app.send(TestApp::call("/api/billing/months", Some(&cookie)).body(Body::empty()).unwrap()).await;
 
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
