@@ -181,9 +181,11 @@ fn held_back_notice(why: &'static str, link: &'static str, href: &'static str) -
     }
 }
 
+/// Where the sign-out form posts (the `logout` server function).
+const SIGN_OUT: &str = <Logout as leptos::server_fn::ServerFn>::PATH;
+
 #[component]
 fn UserMenu(user: CurrentUser) -> impl IntoView {
-    let logout = ServerAction::<Logout>::new();
     view! {
         <div class="user-menu">
             <a class="user-name" href="/password" data-testid="signed-in-user" title="Your password">
@@ -192,9 +194,12 @@ fn UserMenu(user: CurrentUser) -> impl IntoView {
             <span class=format!("role-badge role-{}", user.role.as_str()) data-testid="signed-in-role">
                 {user.role.label()}
             </span>
-            <ActionForm action=logout>
+            // A plain form: signing out loads the sign-in page in full (a
+            // page the app's code never draws, see `pages::login`), and
+            // leaves nothing of the signed-in app in the browser.
+            <form method="post" action=SIGN_OUT>
                 <button type="submit" class="button button-quiet">"Sign out"</button>
-            </ActionForm>
+            </form>
         </div>
     }
 }

@@ -6,7 +6,7 @@ test("an admin adds a staff account that can then sign in", async ({ page, brows
   await signIn(page, "admin", "/settings");
   const username = `new-operator-${Date.now()}`;
   await page.getByLabel("User name").fill(username);
-  await page.getByRole("combobox", { name: "Role" }).selectOption("operator");
+  await page.getByRole("combobox", { name: "Role", exact: true }).selectOption("operator");
   await page.getByLabel("Initial password").fill("a new long password");
   await page.getByRole("button", { name: "Add account" }).click();
   await expect(page.getByRole("status")).toHaveText("The account was created.");

@@ -9,6 +9,15 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
     guard::signed_in().map(|s| s.map(|s| s.user))
 }
 
+/// What the sign-in page offers: the provider's button, and whether
+/// everyone may sign in with a password.
+#[server(endpoint = "login_options")]
+pub async fn login_options() -> Result<SignInOptions, AppError> {
+    use crate::server::{guard, single_sign_on};
+    let state = guard::state()?;
+    Ok(single_sign_on::sign_in_options(&state.db).await?)
+}
+
 #[server(endpoint = "login")]
 pub async fn login(username: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use crate::server::{guard, login, sessions};

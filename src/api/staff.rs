@@ -15,16 +15,28 @@ pub async fn list_staff() -> Result<Vec<StaffMember>, AppError> {
 
 /// Adds a staff account (admins only).
 #[server(endpoint = "create_staff")]
-pub async fn create_staff(username: String, role: String, password: String) -> Result<(), AppError> {
+pub async fn create_staff(
+    username: String,
+    role: String,
+    password: String,
+    sso_email: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::single_sign_on::parse_email;
     use crate::domain::{Password, Username};
     use crate::server::{guard, staff};
     let caller = guard::caller(Role::Admin).await?;
     let username = Username::parse(&username).map_err(|e| AppError::invalid("username", e))?;
     let role = Role::parse(&role).map_err(|e| AppError::invalid("role", e))?;
     let password = Password::parse(&password).map_err(|e| AppError::invalid("password", e))?;
+    let sso_email = match sso_email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+        Some(raw) => Some(parse_email(raw).map_err(|e| AppError::invalid("sso_email", e))?),
+        None => None,
+    };
     let state = caller.state;
-    staff::create(&state.db, &state.hash_limit, &caller.user.username, &username, &password, role, state.clock.now())
-        .await?;
+    let actor = &caller.user.username;
+    let now = state.clock.now();
+    let new = staff::NewAccount { username: &username, password: &password, role, sso_email: sso_email.as_deref() };
+    staff::create_account(&state.db, &state.hash_limit, actor, new, now).await?;
     Ok(())
 }
 
@@ -114,4 +126,57 @@ pub async fn save_sign_in_policy(require_two_factor: String, version: i64) -> Re
     let rule = TwoFactorRule::parse(&require_two_factor).map_err(|e| AppError::invalid("require_two_factor", e))?;
     let state = caller.state;
     Ok(sign_in_policy::save(&state.db, &state.config, &caller.user, rule, version, state.clock.now()).await?)
+}
+
+/// Sets the email an account is linked to single sign-on by (admins only;
+/// empty: none). A changed email unlinks the account from the provider's
+/// person until its next sign-in there.
+#[server(endpoint = "staff/set_sso_email")]
+pub async fn set_staff_sso_email(id: i64, sso_email: String) -> Result<(), AppError> {
+    use crate::domain::single_sign_on::parse_email;
+    use crate::server::{guard, staff};
+    let caller = guard::caller(Role::Admin).await?;
+    let email = match sso_email.trim() {
+        "" => None,
+        raw => Some(parse_email(raw).map_err(|e| AppError::invalid("sso_email", e))?),
+    };
+    let state = caller.state;
+    Ok(staff::set_sso_email(&state.db, &caller.user.username, id, email.as_deref(), state.clock.now()).await?)
+}
+
+/// Single sign-on's settings (admins only).
+#[server(endpoint = "staff/single_sign_on")]
+pub async fn get_single_sign_on() -> Result<SingleSignOnView, AppError> {
+    use crate::server::{guard, single_sign_on};
+    let caller = guard::caller(Role::Admin).await?;
+    Ok(single_sign_on::view(&caller.state, &guard::headers()?).await?)
+}
+
+/// Saves single sign-on's settings (admins only). An empty secret keeps
+/// the stored one; `password_sign_in` is `everyone` or the id of the
+/// break-glass admin.
+#[server(endpoint = "staff/save_single_sign_on")]
+pub async fn save_single_sign_on(form: SingleSignOnForm, version: i64) -> Result<(), AppError> {
+    use crate::domain::single_sign_on::{PasswordSignIn, SsoSettings};
+    use crate::server::{guard, single_sign_on};
+    let caller = guard::caller(Role::Admin).await?;
+    let password_sign_in = match form.password_sign_in.as_str() {
+        "everyone" => PasswordSignIn::Everyone,
+        id => PasswordSignIn::OnlyBreakGlass(
+            id.parse().map_err(|_| AppError::invalid("password_sign_in", "Choose who may sign in with a password."))?,
+        ),
+    };
+    let mapping = [form.role_claim.as_str(), &form.role_admin, &form.role_operator, &form.role_viewer];
+    let settings = SsoSettings::parse(
+        form.enabled.is_some(),
+        &form.display_name,
+        &form.issuer_url,
+        &form.client_id,
+        &form.allowed_domains,
+        &form.new_staff_role,
+        mapping,
+        password_sign_in,
+    )
+    .map_err(AppError::Invalid)?;
+    Ok(single_sign_on::save(&caller.state, &caller.user, settings, form.client_secret, version).await?)
 }

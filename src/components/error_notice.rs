@@ -15,7 +15,7 @@ pub fn ErrorNotice(errors: ArcRwSignal<Errors>) -> impl IntoView {
                 view! {
                     <p>
                         {error.to_string()}
-                        {signed_out.then(|| view! { " " <a href="/login">"Sign in"</a> })}
+                        {signed_out.then(|| view! { " " <a href="/login" rel="external">"Sign in"</a> })}
                     </p>
                 }
             })

@@ -69,6 +69,7 @@ pub fn field_label(field: &str) -> &str {
         "price" => "Price",
         "statements" => "Statements",
         "total" => "Total",
+        "sso_email" => "Email for single sign-on",
         other => other,
     }
 }

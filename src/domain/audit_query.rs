@@ -16,7 +16,7 @@ pub const EXPORT_MAX: usize = 100_000;
 pub const TEXT_MAX_CHARS: usize = 100;
 
 /// Every action the app writes: code, how it reads, and its group.
-pub const ACTIONS: [(&str, &str, ActionGroup); 47] = [
+pub const ACTIONS: [(&str, &str, ActionGroup); 54] = [
     ("login.succeeded", "Signed in", ActionGroup::SignIns),
     ("login.failed", "Sign-in failed", ActionGroup::SignIns),
     ("login.refused", "Sign-in refused (too many failures)", ActionGroup::SignIns),
@@ -24,6 +24,9 @@ pub const ACTIONS: [(&str, &str, ActionGroup); 47] = [
     ("login.code_failed", "Sign-in failed: wrong authenticator or recovery code", ActionGroup::SignIns),
     ("login.recovery_code_used", "Signed in with a recovery code", ActionGroup::SignIns),
     ("login.passkey_failed", "Sign-in failed: passkey not accepted", ActionGroup::SignIns),
+    ("login.sso_succeeded", "Signed in with single sign-on", ActionGroup::SignIns),
+    ("login.sso_failed", "Single sign-on refused", ActionGroup::SignIns),
+    ("login.password_off", "Refused: password sign-in is switched off", ActionGroup::SignIns),
     ("logout", "Signed out", ActionGroup::SignIns),
     ("session.ended", "Ended one of their sessions", ActionGroup::SignIns),
     ("session.others_ended", "Ended their other sessions", ActionGroup::SignIns),
@@ -42,6 +45,7 @@ pub const ACTIONS: [(&str, &str, ActionGroup); 47] = [
     ("api_key.revoked", "API key revoked", ActionGroup::ApiKeys),
     ("settings.changed", "Billing settings changed", ActionGroup::Settings),
     ("settings.sign_in_policy_changed", "Sign-in policy changed", ActionGroup::Settings),
+    ("settings.single_sign_on_changed", "Single sign-on settings changed", ActionGroup::Settings),
     ("price_list.saved", "Price list saved", ActionGroup::Settings),
     ("option.added", "Option added", ActionGroup::Settings),
     ("option.renamed", "Option renamed", ActionGroup::Settings),
@@ -64,6 +68,9 @@ pub const ACTIONS: [(&str, &str, ActionGroup); 47] = [
     ("staff.passkey_removed", "Passkey removed", ActionGroup::Staff),
     ("staff.passkey_refused", "Passkey not added: its answer did not check out", ActionGroup::Staff),
     ("staff.two_factor_reset", "Two-factor sign-in reset by an admin", ActionGroup::Staff),
+    ("staff.sso_linked", "Linked to single sign-on", ActionGroup::Staff),
+    ("staff.sso_email_changed", "Email for single sign-on changed", ActionGroup::Staff),
+    ("staff.created_by_sso", "Account made at first single sign-on", ActionGroup::Staff),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -322,6 +329,9 @@ mod tests {
                 "login.code_failed",
                 "login.recovery_code_used",
                 "login.passkey_failed",
+                "login.sso_succeeded",
+                "login.sso_failed",
+                "login.password_off",
                 "logout",
                 "session.ended",
                 "session.others_ended"

@@ -6,7 +6,7 @@ use crate::api::session::{login_methods, Login, LoginCode, LoginPasskey};
 use crate::components::field::server_message;
 use crate::components::FieldError;
 use crate::error::AppError;
-use crate::views::session::SignInMethods;
+use crate::views::session::{SignInMethods, SignInOptions};
 
 /// The card both steps of sign-in are drawn in: the brand, the title, a
 /// line under it, an error that belongs to no field, and the form.
@@ -43,16 +43,48 @@ fn SignInCard(
     }
 }
 
+/// The sign-in page. The server draws it, and sends it without the app's
+/// code (`app::shell`); the browser's code never draws it either: signing
+/// out and the links to it load it in full. So what only single sign-on
+/// adds (the provider's button, its refusals) is compiled for the server
+/// alone and costs the first signed-in page nothing.
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        let options = Resource::new_blocking(|| (), |_| crate::api::session::login_options());
+        view! {
+            <Suspense fallback=|| ()>
+                {move || options.get().map(|o| view! { <FirstStep options=o.unwrap_or_default() /> })}
+            </Suspense>
+        }
+        .into_any()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let options = SignInOptions { single_sign_on: None, password_for_everyone: true };
+        view! { <FirstStep options /> }.into_any()
+    }
+}
+
+/// The first step: the provider's button when single sign-on is on, and
+/// the password form (for everyone, or only the break-glass admin).
+#[component]
+fn FirstStep(options: SignInOptions) -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     // After a refused plain form post (`server::security::sign_in_again`).
     let username = move || query.read().get("username").unwrap_or_default();
     let error = Signal::derive(move || login.value().get().and_then(Result::err));
+    let password_primary = options.single_sign_on.is_none();
+    let password_note = (!options.password_for_everyone).then(|| {
+        view! { <p class="help">"Password sign-in is kept for the break-glass admin."</p> }
+    });
     view! {
         <SignInCard title="Sign in" intro="Staff of your managed service only." error>
+            {single_sign_on(&options, next)}
+            {password_note}
             <ActionForm action=login attr:class="form-stack">
                 <input type="hidden" name="next" value=next />
                 <div class="field">
@@ -80,7 +112,11 @@ pub fn LoginPage() -> impl IntoView {
                     />
                     <FieldError id="login-password-error" message=server_message(error, "password") />
                 </div>
-                <button type="submit" class="button button-primary" disabled=move || login.pending().get()>
+                <button
+                    type="submit"
+                    class=if password_primary { "button button-primary" } else { "button button-secondary button-block" }
+                    disabled=move || login.pending().get()
+                >
                     {move || if login.pending().get() { "Signing in…" } else { "Sign in" }}
                 </button>
             </ActionForm>
@@ -176,3 +212,35 @@ fn SecondStep(methods: SignInMethods) -> impl IntoView {
         </SignInCard>
     }
 }
+
+/// The provider's button and why the last sign-in through it was refused
+/// (server only, see [`LoginPage`]).
+#[cfg(feature = "ssr")]
+fn single_sign_on(options: &SignInOptions, next: impl Fn() -> String + Copy + Send + Sync + 'static) -> impl IntoView {
+    use crate::domain::single_sign_on::SsoRefusal;
+    let query = use_query_map();
+    // Back from the provider without a sign-in (`server::single_sign_on`).
+    let refused = query.read_untracked().get("sso_error").and_then(|code| SsoRefusal::parse(&code)).map(|refusal| {
+        view! {
+            <p class="notice notice-error" role="alert">
+                {refusal.message()}
+            </p>
+        }
+    });
+    let button = options.single_sign_on.clone().map(|name| {
+        let href = match next() {
+            next if next.is_empty() => "/sso/start".to_owned(),
+            next => format!("/sso/start?next={}", crate::domain::customer_list::encode(&next)),
+        };
+        view! {
+            <a class="button button-primary button-block" href=href id="login-sso">
+                {format!("Sign in with {name}")}
+            </a>
+            <p class="divider-text" aria-hidden="true">"or"</p>
+        }
+    });
+    view! { {refused} {button} }
+}
+
+#[cfg(not(feature = "ssr"))]
+fn single_sign_on(_: &SignInOptions, _: impl Fn() -> String) -> impl IntoView {}

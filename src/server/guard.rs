@@ -42,6 +42,11 @@ pub fn client_ip() -> Result<ClientIp, AppError> {
     parts()?.extensions.get::<ClientIp>().copied().ok_or(AppError::Internal)
 }
 
+/// The request's headers.
+pub fn headers() -> Result<axum::http::HeaderMap, AppError> {
+    Ok(parts()?.headers)
+}
+
 /// The value of the request's cookie `name`, if any.
 pub fn cookie(name: &str) -> Result<Option<String>, AppError> {
     Ok(super::sessions::cookie_value(&parts()?.headers, name).map(str::to_owned))

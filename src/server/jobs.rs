@@ -138,6 +138,9 @@ async fn run_pass(db: &Db, config: &Config, now: DateTime<Utc>) {
     if let Err(error) = login::prune_attempts(db, config, now).await {
         tracing::error!(%error, "pruning old sign-in attempts failed");
     }
+    if let Err(error) = super::single_sign_on::prune_flows(db, now).await {
+        tracing::error!(%error, "pruning old single sign-on flows failed");
+    }
 }
 
 #[cfg(test)]

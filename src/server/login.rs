@@ -20,6 +20,7 @@ use crate::error::AppError;
 use crate::views::session::CurrentUser;
 
 pub const WRONG_CREDENTIALS: &str = "Wrong user name or password.";
+pub const PASSWORD_OFF: &str = "Password sign-in is switched off: sign in with single sign-on.";
 
 pub struct SignedInNow {
     pub user: CurrentUser,
@@ -174,6 +175,10 @@ pub async fn sign_in(
         }
     };
 
+    if !super::single_sign_on::password_allowed(&state.db, account.id).await? {
+        failed(state, &username, ip, "login.password_off").await?;
+        return Err(AppError::invalid("password", PASSWORD_OFF).into());
+    }
     let now = state.clock.now();
     if super::two_factor::has_second_factor(&state.db, account.id).await? {
         let mut tx = begin_write(&state.db).await?;

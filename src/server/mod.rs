@@ -42,6 +42,7 @@ pub mod secret_box;
 pub mod security;
 pub mod sessions;
 pub mod sign_in_policy;
+pub mod single_sign_on;
 pub mod staff;
 pub mod state;
 pub mod status;

@@ -19,7 +19,7 @@ use tower_http::services::ServeDir;
 use super::security::{refuse_cross_site, require_sign_in, security_headers, PageNonce};
 use super::sessions::load_session;
 use super::state::AppState;
-use super::{machine_api, operations, request_ids};
+use super::{machine_api, operations, request_ids, single_sign_on};
 use crate::app::{shell, App};
 use crate::error::AppError;
 
@@ -117,6 +117,7 @@ pub fn build_router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", machine_api::routes())
         .merge(operations::routes())
+        .merge(single_sign_on::routes())
         // The browser side, brotli-precompressed where `precompress` wrote it.
         .nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), ServeDir::new(pkg).precompressed_br())
         .leptos_routes_with_context(&state, routes, context.clone(), page_shell)

@@ -72,8 +72,9 @@ fn unreadable() -> AppError {
 }
 
 /// At start: a key that is set must be valid, and once an authenticator
-/// secret is stored, a key must be set (without it nobody with two-factor
-/// sign-in could sign in).
+/// secret or single sign-on's client secret is stored, a key must be set
+/// (without it nobody with two-factor sign-in, or through the provider,
+/// could sign in).
 pub async fn check_at_start(config: &Config, db: &Db) -> anyhow::Result<()> {
     let key = SecretBox::from_config(config).map_err(anyhow::Error::msg)?;
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff_totp").fetch_one(db).await?;
@@ -81,6 +82,14 @@ pub async fn check_at_start(config: &Config, db: &Db) -> anyhow::Result<()> {
         anyhow::bail!(
             "{stored} staff members use an authenticator app, but MSP_SECRET_KEY is not set: \
              start with the key their secrets were stored under"
+        );
+    }
+    let sso: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM single_sign_on WHERE client_secret <> ''").fetch_one(db).await?;
+    if key.is_none() && sso > 0 {
+        anyhow::bail!(
+            "single sign-on's client secret is stored, but MSP_SECRET_KEY is not set: \
+             start with the key it was stored under"
         );
     }
     Ok(())

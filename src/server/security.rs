@@ -70,6 +70,20 @@ impl OwnOrigin {
         Ok(Self::Listed(origins))
     }
 
+    /// The app's own origin that a request for `host` was sent to: the
+    /// public URL's whatever the host, else the listed one with that host
+    /// (or, listening on every interface, that host with the scheme).
+    pub fn for_host(&self, host: Option<&str>) -> Option<String> {
+        match self {
+            Self::Listed(origins) if origins.len() == 1 => origins.first().cloned(),
+            Self::Listed(origins) => {
+                let host = host?;
+                origins.iter().find(|o| o.split_once("://").is_some_and(|(_, h)| h == host)).cloned()
+            }
+            Self::HostWith(scheme) => host.and_then(|h| origin_of(&format!("{scheme}://{h}"))),
+        }
+    }
+
     fn allows(&self, origin: &str, host: Option<&str>) -> bool {
         match self {
             Self::Listed(origins) => origins.iter().any(|o| o == origin),
@@ -206,6 +220,9 @@ fn is_public_page(path: &str) -> bool {
         || path == "/favicon.ico"
         // The passkey glue of the sign-in code page (`public/passkey.js`).
         || path == "/passkey.js"
+        // Single sign-on: off to the provider, and back.
+        || path == super::single_sign_on::START_PATH
+        || path == super::single_sign_on::CALLBACK_PATH
         || path == "/robots.txt"
         // For load balancers: they answer "ok" or "not ready" and nothing else.
         || path == "/healthz"
@@ -215,8 +232,9 @@ fn is_public_page(path: &str) -> bool {
 /// Server functions anyone may call: signing in, and asking who is signed in.
 /// Every other one refuses an anonymous caller here already, before its own
 /// role check runs.
-pub const PUBLIC_SERVER_FNS: [&str; 6] = [
+pub const PUBLIC_SERVER_FNS: [&str; 7] = [
     "/api/login",
+    "/api/login_options",
     "/api/login_code",
     "/api/login_methods",
     "/api/login_passkey_begin",

@@ -166,6 +166,8 @@ struct SessionRow {
     require_two_factor: String,
     #[sqlx(try_from = "Flag")]
     has_second_factor: bool,
+    #[sqlx(try_from = "Flag")]
+    single_sign_on: bool,
 }
 
 /// The staff member a token belongs to, if the session is still valid.
@@ -182,7 +184,7 @@ pub async fn resolve(
             "SELECT s.staff_id, s.created_at, s.last_seen_at, st.username, st.role, \
                CAST(st.disabled AS INTEGER) AS disabled, \
                CAST(st.must_change_password AS INTEGER) AS must_change_password, p.require_two_factor, \
-               {} AS has_second_factor \
+               {} AS has_second_factor, CAST(s.single_sign_on AS INTEGER) AS single_sign_on \
              FROM sessions s JOIN staff st ON st.id = s.staff_id CROSS JOIN sign_in_policy p \
              WHERE s.token_hash = $1",
             super::two_factor::has_second_factor_sql("s.staff_id")
@@ -211,7 +213,9 @@ pub async fn resolve(
         username: row.username,
         role,
         must_change_password: row.must_change_password,
-        must_set_up_two_factor: policy.covers(role) && !row.has_second_factor,
+        // A session signed in through the provider had the provider's own
+        // factors (README, "Single sign-on").
+        must_set_up_two_factor: policy.covers(role) && !row.has_second_factor && !row.single_sign_on,
     };
     Ok(Some(SignedIn { user, token_hash }))
 }

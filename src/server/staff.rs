@@ -26,6 +26,8 @@ pub struct StaffRow {
     pub must_change_password: bool,
     #[sqlx(try_from = "Time")]
     pub created_at: DateTime<Utc>,
+    pub sso_email: Option<String>,
+    pub sso_subject: Option<String>,
 }
 
 impl StaffRow {
@@ -55,12 +57,15 @@ impl StaffRow {
             must_change_password: self.must_change_password,
             created_at: self.created_at,
             last_sign_in: None,
+            sso_email: self.sso_email,
+            sso_linked: self.sso_subject.is_some(),
         }
     }
 }
 
 const COLUMNS: &str = "id, username, password_hash, role, CAST(disabled AS INTEGER) AS disabled, \
-                       CAST(must_change_password AS INTEGER) AS must_change_password, created_at";
+                       CAST(must_change_password AS INTEGER) AS must_change_password, created_at, sso_email, \
+                       sso_subject";
 
 pub async fn find_by_username(db: &Db, username: &str) -> Result<Option<StaffRow>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff WHERE username = $1")).bind(username).fetch_optional(db).await
@@ -132,10 +137,43 @@ pub async fn create(
     role: Role,
     now: DateTime<Utc>,
 ) -> Result<i64> {
+    create_account(db, limit, actor, NewAccount { username, password, role, sso_email: None }, now).await
+}
+
+/// A staff account to create.
+pub struct NewAccount<'a> {
+    pub username: &'a Username,
+    pub password: &'a Password,
+    pub role: Role,
+    /// The email its first sign-in through the provider links it by.
+    pub sso_email: Option<&'a str>,
+}
+
+/// [`create`], with an email for single sign-on.
+pub async fn create_account(
+    db: &Db,
+    limit: &HashLimit,
+    actor: &str,
+    new: NewAccount<'_>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let NewAccount { username, password, role, sso_email } = new;
     let hash = new_hash(limit, password, username.as_str(), "password").await?;
     let mut tx = begin_write(db).await?;
     let id = insert(&mut tx, username, &hash, role, now).await?;
-    let (subject, detail) = (format!("staff:{username}"), format!("role: {role}"));
+    let mut detail = format!("role: {role}");
+    if let Some(email) = sso_email {
+        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM staff WHERE sso_email = $1")
+            .bind(email)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            return Err(AppError::invalid("sso_email", "Another staff account has this email.").into());
+        }
+        sqlx::query("UPDATE staff SET sso_email = $1 WHERE id = $2").bind(email).bind(id).execute(&mut *tx).await?;
+        detail.push_str(&format!(", single sign-on email: {email}"));
+    }
+    let subject = format!("staff:{username}");
     audit::record(&mut tx, actor, "staff.created", &subject, &detail, now).await?;
     tx.commit().await?;
     Ok(id)
@@ -155,6 +193,14 @@ pub(super) async fn find(tx: &mut WriteTx, id: i64) -> Result<StaffRow> {
 async fn keep_an_admin(tx: &mut WriteTx, target: &StaffRow) -> Result<()> {
     if target.role() != Role::Admin || target.disabled {
         return Ok(());
+    }
+    if super::single_sign_on::is_break_glass(tx, target.id).await? {
+        return Err(AppError::Conflict(format!(
+            "{} is the break-glass admin, the only one who may sign in with a password. Choose another under \
+             Settings → Sign-in first.",
+            target.username
+        ))
+        .into());
     }
     let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND disabled = FALSE")
         .fetch_one(&mut **tx)
@@ -200,6 +246,37 @@ fn staff_entry<'a>(
         changes,
         at,
     }
+}
+
+/// Sets the email account `id` is linked to single sign-on by (`None`:
+/// none). A changed email drops the link to the provider's person: the
+/// next sign-in there with the new email links it again.
+pub async fn set_sso_email(db: &Db, actor: &str, id: i64, email: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+    let mut tx = begin_write(db).await?;
+    let target = find(&mut tx, id).await?;
+    if target.sso_email.as_deref() == email {
+        return Ok(());
+    }
+    if let Some(email) = email {
+        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM staff WHERE sso_email = $1 AND id <> $2")
+            .bind(email)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            return Err(AppError::invalid("sso_email", "Another staff account has this email.").into());
+        }
+    }
+    sqlx::query("UPDATE staff SET sso_email = $1, sso_issuer = NULL, sso_subject = NULL WHERE id = $2")
+        .bind(email)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let change =
+        FieldChange::new("sso_email", target.sso_email.as_deref().unwrap_or_default(), email.unwrap_or_default());
+    audit::write(&mut tx, staff_entry(actor, "staff.sso_email_changed", &target, vec![change], now)).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Gives account `id` another role. The last active admin keeps theirs.

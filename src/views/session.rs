@@ -69,6 +69,17 @@ pub struct PasskeyInfo {
     pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// What the sign-in page offers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInOptions {
+    /// The provider's name for the "Sign in with" button, when single
+    /// sign-on is on.
+    pub single_sign_on: Option<String>,
+    /// Everyone may sign in with a password (else only the break-glass
+    /// admin).
+    pub password_for_everyone: bool,
+}
+
 /// What the second step of a sign-in offers, for the account whose
 /// password was right.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

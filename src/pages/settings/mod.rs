@@ -5,6 +5,7 @@ mod billing;
 mod catalogue;
 mod prices;
 mod sign_in;
+mod single_sign_on;
 mod staff;
 
 use crate::components::data::data;
@@ -29,6 +30,7 @@ pub fn SettingsPage() -> impl IntoView {
                 view! {
                     <BillingSections />
                     <sign_in::SignInPolicyCard />
+                    <single_sign_on::SingleSignOnCard />
                     <staff::StaffAccounts me=user.id />
                 }
                 .into_any()

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::api::staff::{
     list_staff, ChangeStaffRole, CreateStaff, EndStaffSessions, ResetStaffPassword, ResetStaffTwoFactor,
-    SetStaffDisabled,
+    SetStaffDisabled, SetStaffSsoEmail,
 };
 use crate::components::audit::LocalTime;
 use crate::components::field::{general_message, server_message};
@@ -44,9 +44,11 @@ pub fn StaffAccounts(
     let reset = ServerAction::<ResetStaffPassword>::new();
     let end_sessions = ServerAction::<EndStaffSessions>::new();
     let reset_two_factor = ServerAction::<ResetStaffTwoFactor>::new();
+    let set_sso_email = ServerAction::<SetStaffSsoEmail>::new();
     let staff = data(
         move || {
-            (create.version().get(), change_role.version().get(), set_disabled.version().get(), reset.version().get())
+            let versions = (create.version().get(), change_role.version().get(), set_disabled.version().get());
+            (versions, reset.version().get(), set_sso_email.version().get())
         },
         |_| list_staff(),
     );
@@ -108,7 +110,15 @@ pub fn StaffAccounts(
         }
     });
 
+    Effect::new(move |_| {
+        if let Some(Ok(())) = set_sso_email.value().get() {
+            let name = managed.get_untracked().map(|m| m.username).unwrap_or_default();
+            done(format!("{name}'s email for single sign-on is saved."));
+        }
+    });
+
     let open_for = move |member: StaffMember| {
+        set_sso_email.clear();
         reset_two_factor.clear();
         end_sessions.clear();
         change_role.clear();
@@ -129,7 +139,7 @@ pub fn StaffAccounts(
             </p>
             {move || notice.get().map(|m| view! { <p class="notice notice-ok" role="status">{m}</p> })}
             {loaded(staff, move |rows| view! { <StaffTable rows me open_for /> })}
-            <ManageDialog open=dialog_open managed chosen_role me change_role set_disabled reset end_sessions reset_two_factor />
+            <ManageDialog open=dialog_open managed chosen_role me change_role set_disabled reset end_sessions reset_two_factor set_sso_email />
             <CreateForm create />
         </section>
     }
@@ -140,6 +150,15 @@ fn article(label: &str) -> String {
         format!("an {label}")
     } else {
         format!("a {label}")
+    }
+}
+
+/// How an account is tied to single sign-on, under its user name.
+fn sso_note(m: &StaffMember) -> Option<String> {
+    match (&m.sso_email, m.sso_linked) {
+        (_, true) => Some("Single sign-on: linked".to_owned()),
+        (Some(email), false) => Some(format!("Single sign-on: {email} (not yet signed in)")),
+        (None, false) => None,
     }
 }
 
@@ -164,6 +183,7 @@ fn StaffTable(
                     <td class="nowrap">
                         {m.username.clone()}
                         {(m.id == me).then(|| view! { <span class="muted small">" (you)"</span> })}
+                        {sso_note(&m).map(|note| view! { <span class="muted small cell-note">{note}</span> })}
                     </td>
                     <td>
                         <span class=format!("role-badge role-{}", m.role.as_str())>{m.role.label()}</span>
@@ -216,8 +236,11 @@ fn ManageDialog(
     reset: ServerAction<ResetStaffPassword>,
     end_sessions: ServerAction<EndStaffSessions>,
     reset_two_factor: ServerAction<ResetStaffTwoFactor>,
+    set_sso_email: ServerAction<SetStaffSsoEmail>,
 ) -> impl IntoView {
     let two_factor_error = error_of(move || reset_two_factor.value().get());
+    let sso_error = error_of(move || set_sso_email.value().get());
+    let sso_email = move || managed.get().and_then(|m| m.sso_email).unwrap_or_default();
     let role_error = error_of(move || change_role.value().get());
     let sessions_error = error_of(move || end_sessions.value().get().map(|r| r.map(|_| ())));
     let disable_error = error_of(move || set_disabled.value().get());
@@ -247,6 +270,32 @@ fn ManageDialog(
                 </div>
                 <button type="submit" class="button button-primary" disabled=move || change_role.pending().get()>
                     "Change role"
+                </button>
+            </ActionForm>
+
+            <ActionForm action=set_sso_email attr:class="dialog-section">
+                <input type="hidden" name="id" prop:value=id />
+                <div class="field">
+                    <label for="manage-sso-email">"Email for single sign-on"</label>
+                    <input
+                        id="manage-sso-email"
+                        name="sso_email"
+                        type="email"
+                        autocomplete="off"
+                        maxlength="254"
+                        prop:value=sso_email
+                        aria-describedby="manage-sso-email-help manage-sso-email-error"
+                    />
+                    <p id="manage-sso-email-help" class="muted small">
+                        "The next sign-in through the provider with this email links the account; a changed email "
+                        "unlinks it first. Empty: none."
+                    </p>
+                    <FieldError id="manage-sso-email-error" message=Signal::derive(move || {
+                        server_message(sso_error, "sso_email").get().or_else(|| general_message(sso_error).get())
+                    }) />
+                </div>
+                <button type="submit" class="button button-secondary" disabled=move || set_sso_email.pending().get()>
+                    "Save email"
                 </button>
             </ActionForm>
 
@@ -364,6 +413,12 @@ fn CreateForm(create: ServerAction<CreateStaff>) -> impl IntoView {
                 <label for="staff-password">"Initial password"</label>
                 <input id="staff-password" name="password" type="password" autocomplete="new-password" aria-describedby="staff-password-error" required minlength="12" />
                 <FieldError id="staff-password-error" message=server_message(error, "password") />
+            </div>
+            <div class="field">
+                <label for="staff-sso-email">"Email for single sign-on (optional)"</label>
+                <input id="staff-sso-email" name="sso_email" type="email" autocomplete="off" maxlength="254" aria-describedby="staff-sso-email-help staff-sso-email-error" />
+                <p class="help" id="staff-sso-email-help">"Their first sign-in through the provider with this email links the account."</p>
+                <FieldError id="staff-sso-email-error" message=server_message(error, "sso_email") />
             </div>
             <div class="field field-actions">
                 <button type="submit" class="button button-primary" disabled=move || create.pending().get()>

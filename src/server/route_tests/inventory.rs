@@ -45,6 +45,7 @@ fn matrix() -> Vec<(&'static str, Access, Args)> {
         ("/api/login", Public, Form("username=nobody&password=not+the+one&next=")),
         ("/api/login_code", Public, Form("code=123456&next=")),
         ("/api/login_methods", Public, Form("")),
+        ("/api/login_options", Public, Form("")),
         ("/api/login_passkey_begin", Public, Form("")),
         ("/api/login_passkey", Public, Form("credential=%7B%7D&next=")),
         ("/api/logout", SignedIn, Form("")),
@@ -62,6 +63,16 @@ fn matrix() -> Vec<(&'static str, Access, Args)> {
         ("/api/passkeys/remove", SignedIn, Form("id=999999&current_password=wrong")),
         ("/api/staff/sign_in_policy", admin, Form("")),
         ("/api/staff/save_sign_in_policy", admin, Form("require_two_factor=nobody&version=999")),
+        ("/api/staff/single_sign_on", admin, Form("")),
+        (
+            "/api/staff/save_single_sign_on",
+            admin,
+            Form(
+                "form[display_name]=X&form[issuer_url]=https%3A%2F%2Flogin.example.com&form[client_id]=c\
+                 &form[allowed_domains]=&form[new_staff_role]=viewer&form[role_claim]=&form[role_admin]=\
+                 &form[role_operator]=&form[role_viewer]=&form[password_sign_in]=everyone&version=999",
+            ),
+        ),
         ("/api/server_status", viewer, Form("")),
         ("/api/audit/page", viewer, Json(json!({ "filter": filter, "cursor": AuditCursor::Newest }))),
         ("/api/audit/export", viewer, Json(json!({ "filter": filter, "before": null }))),
@@ -109,6 +120,7 @@ fn matrix() -> Vec<(&'static str, Access, Args)> {
         ("/api/staff/reset_password", admin, Form("id=999&password=plum+river+7+lantern")),
         ("/api/staff/end_sessions", admin, Form("id=999")),
         ("/api/staff/reset_two_factor", admin, Form("id=999")),
+        ("/api/staff/set_sso_email", admin, Form("id=999&sso_email=")),
     ]
 }
 

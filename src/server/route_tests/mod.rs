@@ -139,6 +139,9 @@ async fn every_server_function_but_sign_in_refuses_an_anonymous_caller() {
             // No sign-in waiting for its second step.
             "/api/login_methods" => assert_eq!(body_text(response).await, r#"{"app":false,"passkey":false}"#),
             "/api/login_passkey_begin" => assert_eq!(response.status(), StatusCode::CONFLICT, "{path}"),
+            "/api/login_options" => {
+                assert_eq!(body_text(response).await, r#"{"single_sign_on":null,"password_for_everyone":true}"#)
+            }
             "/api/current_user" => {
                 assert_eq!(response.status(), StatusCode::OK);
                 assert_eq!(body_text(response).await, "null");
@@ -482,5 +485,6 @@ mod inventory;
 mod logging;
 mod passkeys;
 mod sessions;
+mod single_sign_on;
 mod staff_and_audit;
 mod two_factor;
