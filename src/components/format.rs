@@ -10,22 +10,18 @@ pub fn date(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d").to_string()
 }
 
+// The page's language is English until the pages speak German too
+// (issue 20); the rules of both live in `domain::locale`.
+use crate::domain::locale::{self, Language};
+
 /// Groups the digits of a whole number: 1234567 -> "1,234,567".
 pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    locale::count(n, Language::English)
 }
 
 /// A count with its noun: "1 entry", "1,234 entries".
 pub fn count(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+    locale::count_of(n, Language::English, one, many)
 }
 
 /// An amount with its currency: "1,234.50 EUR", "-0.05 EUR".
@@ -35,36 +31,18 @@ pub fn money(amount: crate::domain::Money, currency: &str) -> String {
 
 /// An amount without its currency (a column heading names it): "1,234.50".
 pub fn amount_of(amount: crate::domain::Money) -> String {
-    let cents = amount.cents();
-    let sign = if cents < 0 { "-" } else { "" };
-    let abs = cents.unsigned_abs();
-    format!("{sign}{}.{:02}", thousands(abs / 100), abs % 100)
+    locale::amount(amount, Language::English)
 }
-
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 
 /// "October 2026".
 pub fn month_long(month: crate::domain::BillingMonth) -> String {
-    format!("{} {}", MONTHS[month.month() as usize - 1], month.year())
+    locale::month_long(month, Language::English)
 }
 
 /// "Oct" under a bar; January carries its year ("Jan 26"), so does the
 /// first bar (`first`).
 pub fn month_short(month: crate::domain::BillingMonth, first: bool) -> String {
-    let name = &MONTHS[month.month() as usize - 1][..3];
+    let name = locale::month_abbreviation(month.month(), Language::English);
     if month.month() == 1 || first {
         format!("{name} {:02}", month.year() % 100)
     } else {

@@ -16,6 +16,7 @@ pub mod database_name;
 pub mod export;
 #[cfg(test)]
 mod fuzz_tests;
+pub mod locale;
 pub mod max_users;
 pub mod money;
 pub mod overview_query;
