@@ -273,4 +273,27 @@ test.describe.serial("single sign-on through a real OpenID provider", () => {
     await hydrated(admin);
     await expect(admin.locator("main")).toContainText("Refused: password sign-in is switched off");
   });
+
+  test("the provider's role claim never takes the admin role from the break-glass admin", async ({ browser }) => {
+    test.setTimeout(300_000);
+    const admin = await adminPage(browser);
+    const roles = { claim: "groups", admin: "msp-admins", viewer: "msp-staff" };
+    await saveSettings(admin, issuers.good, "Only sso-admin (break-glass admin)", roles);
+    // The break-glass admin gets an email for single sign-on (Manage).
+    await admin.goto(`${server!.base}/settings`);
+    await hydrated(admin);
+    await admin.locator('tr[data-staff="sso-admin"]').getByRole("button", { name: "Manage" }).click();
+    await admin.getByLabel("Email for single sign-on", { exact: true }).fill("sso-admin@example.org");
+    await admin.getByRole("button", { name: "Save email" }).click();
+    await expect(admin.getByText("sso-admin's email for single sign-on is saved.")).toBeVisible();
+    // At the provider they are only in the staff group, which maps to viewer.
+    const viaProvider = await newPage(browser);
+    await throughProvider(viaProvider, "sso-admin");
+    await expect(viaProvider.getByTestId("signed-in-user")).toHaveText("sso-admin");
+    await expect(viaProvider.getByTestId("signed-in-role")).toHaveText("Admin");
+    // Anyone else in that group gets what it maps to.
+    const ben = await newPage(browser);
+    await throughProvider(ben, "ben@corp.example");
+    await expect(ben.getByTestId("signed-in-role")).toHaveText("Viewer");
+  });
 });

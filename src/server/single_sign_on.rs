@@ -781,7 +781,19 @@ async fn sign_in(
         return Ok(Err((SsoRefusal::Disabled, format!("{} is disabled", account.username))));
     }
     let mut role = Role::parse(&account.role).unwrap_or(Role::Viewer);
-    if let Some(mapped) = mapped.filter(|m| *m != role) {
+    let mut detail = format!("from {ip}");
+    // The provider's claim does not take the admin role from the
+    // break-glass admin or from the last active admin (the console would
+    // have nobody to run it, or no way in when the provider is down).
+    let kept = match mapped {
+        Some(mapped) if role == Role::Admin && mapped != Role::Admin => keeps_admin(&mut tx, account.id).await?,
+        _ => None,
+    };
+    if let Some(why) = kept {
+        tracing::warn!(staff = %account.username, why, "single sign-on: the mapped role would take the admin role");
+        detail.push_str(&format!("; kept the admin role the provider's claim would take: {why}"));
+    }
+    if let Some(mapped) = mapped.filter(|m| *m != role && kept.is_none()) {
         sqlx::query("UPDATE staff SET role = $1 WHERE id = $2")
             .bind(mapped.as_str())
             .bind(account.id)
@@ -816,7 +828,7 @@ async fn sign_in(
         .execute(&mut *tx)
         .await?;
     let subject = format!("staff:{}", account.username);
-    audit::record(&mut tx, &account.username, "login.sso_succeeded", &subject, &format!("from {ip}"), now).await?;
+    audit::record(&mut tx, &account.username, "login.sso_succeeded", &subject, &detail, now).await?;
     tx.commit().await?;
     let user = crate::views::session::CurrentUser {
         id: account.id,
@@ -827,6 +839,18 @@ async fn sign_in(
         must_set_up_two_factor: false,
     };
     Ok(Ok(login::SignedInNow { user, token }))
+}
+
+/// Why admin `id` keeps the admin role whatever the provider's claim says,
+/// if they do.
+async fn keeps_admin(tx: &mut WriteTx, id: i64) -> Result<Option<&'static str>, sqlx::Error> {
+    if is_break_glass(tx, id).await? {
+        return Ok(Some("the break-glass admin"));
+    }
+    let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND disabled = FALSE")
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok((admins <= 1).then_some("the last active admin"))
 }
 
 async fn link(tx: &mut WriteTx, id: i64, issuer: &str, subject: &str) -> Result<(), sqlx::Error> {
