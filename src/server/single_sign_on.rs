@@ -698,19 +698,9 @@ fn payload_claim(jwt: &str, name: &str) -> Option<serde_json::Value> {
     claims.remove(name)
 }
 
-#[derive(sqlx::FromRow)]
-struct Account {
-    id: i64,
-    username: String,
-    role: String,
-    #[sqlx(try_from = "Flag")]
-    disabled: bool,
-    #[sqlx(try_from = "Flag")]
-    must_change_password: bool,
-}
-
-const ACCOUNT: &str =
-    "id, username, role, CAST(disabled AS INTEGER) AS disabled, CAST(must_change_password AS INTEGER) AS must_change_password";
+/// A staff account, as `staff` reads it.
+type Account = super::staff::StaffRow;
+use super::staff::COLUMNS as ACCOUNT;
 
 /// Finds (or links, or makes) the person's account and signs them in, in
 /// one write transaction.
@@ -780,7 +770,8 @@ async fn sign_in(
     if account.disabled {
         return Ok(Err((SsoRefusal::Disabled, format!("{} is disabled", account.username))));
     }
-    let mut role = Role::parse(&account.role).unwrap_or(Role::Viewer);
+    let mut account = account;
+    let role = account.role();
     let mut detail = format!("from {ip}");
     // The provider's claim does not take the admin role from the
     // break-glass admin or from the last active admin (the console would
@@ -809,7 +800,7 @@ async fn sign_in(
             at: now,
         };
         audit::write(&mut tx, entry).await?;
-        role = mapped;
+        account.role = mapped.as_str().to_owned();
     }
     if let Some(old) = old_session {
         sessions::delete(&mut tx, &old).await?;
@@ -830,15 +821,8 @@ async fn sign_in(
     let subject = format!("staff:{}", account.username);
     audit::record(&mut tx, &account.username, "login.sso_succeeded", &subject, &detail, now).await?;
     tx.commit().await?;
-    let user = crate::views::session::CurrentUser {
-        id: account.id,
-        username: account.username,
-        role,
-        must_change_password: account.must_change_password,
-        // Signed in through the provider, which asks for its own factors.
-        must_set_up_two_factor: false,
-    };
-    Ok(Ok(login::SignedInNow { user, token }))
+    // Signed in through the provider, which asks for its own factors.
+    Ok(Ok(login::SignedInNow { user: account.into_user(false), token }))
 }
 
 /// Why admin `id` keeps the admin role whatever the provider's claim says,
@@ -884,23 +868,9 @@ async fn create(
     if taken.is_some() {
         return Ok(None);
     }
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO staff (username, password_hash, role, created_at, sso_email) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-    )
-    .bind(username.as_str())
-    .bind(NO_PASSWORD)
-    .bind(role.as_str())
-    .bind(Time(now))
-    .bind(email)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(Some(Account {
-        id,
-        username: username.as_str().to_owned(),
-        role: role.as_str().to_owned(),
-        disabled: false,
-        must_change_password: false,
-    }))
+    let id = super::staff::insert(tx, username, NO_PASSWORD, role, now).await?;
+    sqlx::query("UPDATE staff SET sso_email = $1 WHERE id = $2").bind(email).bind(id).execute(&mut **tx).await?;
+    Ok(Some(super::staff::find(tx, id).await?))
 }
 
 /// Deletes flows older than their ten minutes (the job pass).

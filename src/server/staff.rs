@@ -63,7 +63,7 @@ impl StaffRow {
     }
 }
 
-const COLUMNS: &str = "id, username, password_hash, role, CAST(disabled AS INTEGER) AS disabled, \
+pub(super) const COLUMNS: &str = "id, username, password_hash, role, CAST(disabled AS INTEGER) AS disabled, \
                        CAST(must_change_password AS INTEGER) AS must_change_password, created_at, sso_email, \
                        sso_subject";
 
@@ -97,7 +97,13 @@ pub async fn count_by_role(db: &Db) -> Result<Vec<(String, i64)>, sqlx::Error> {
         .await
 }
 
-async fn insert(tx: &mut WriteTx, username: &Username, hash: &str, role: Role, now: DateTime<Utc>) -> Result<i64> {
+pub(super) async fn insert(
+    tx: &mut WriteTx,
+    username: &Username,
+    hash: &str,
+    role: Role,
+    now: DateTime<Utc>,
+) -> Result<i64> {
     let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM staff WHERE username = $1")
         .bind(username.as_str())
         .fetch_optional(&mut **tx)
