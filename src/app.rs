@@ -7,7 +7,9 @@ use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes, A};
 use leptos_router::{path, Lazy, LazyRoute, SsrMode};
 
 use crate::api::session::{get_current_user, Logout};
+use crate::components::language::{provide_reader, role_name, use_locale, ZONE_META};
 use crate::components::session::UserResource;
+use crate::i18n::{td, td_string, Locale};
 use crate::pages::customers::{
     CustomerPage, CustomerStatementPage, CustomersPage, EditContractPage, EditOptionsPage, NewCustomerPage,
 };
@@ -31,11 +33,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <HydrationScripts options />
         }
     });
+    let reader = provide_reader();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=reader.language.code()>
             <head>
                 <meta charset="utf-8" />
+                <meta name=ZONE_META content=reader.zone.encode() />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
                 <link rel="icon" href="/favicon.ico" />
@@ -73,10 +77,11 @@ fn sign_in_page() -> Option<&'static str> {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_reader();
     view! {
         <Stylesheet id="leptos" href="/pkg/msp-manager.css" />
         <Title formatter=|title: String| {
-            if title.is_empty() { "MSP Server Manager".to_owned() } else { format!("{title} · MSP Server Manager") }
+            if title.is_empty() { PRODUCT.to_owned() } else { format!("{title} · {PRODUCT}") }
         } />
         <Router>
             <Routes fallback=NotFound>
@@ -105,39 +110,46 @@ pub fn App() -> impl IntoView {
     }
 }
 
-const MODULES: [(&str, &str); 5] = [
-    ("/", "Status"),
-    ("/customers", "Customers"),
-    ("/costs", "Cost overview"),
-    ("/settings", "Settings"),
-    ("/audit", "Audit log"),
-];
+/// The product's name, the same in every language.
+const PRODUCT: &str = "MSP Server Manager";
+
+/// The modules in the navigation: where each is, and its name.
+fn modules(l: Locale) -> [(&'static str, &'static str); 5] {
+    [
+        ("/", td_string!(l, common.module_status)),
+        ("/customers", td_string!(l, common.module_customers)),
+        ("/costs", td_string!(l, common.module_costs)),
+        ("/settings", td_string!(l, common.module_settings)),
+        ("/audit", td_string!(l, common.module_audit)),
+    ]
+}
 
 #[component]
 fn Layout() -> impl IntoView {
     let user = data(|| (), |_| get_current_user());
     provide_context(UserResource(user));
+    let l = use_locale();
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
+        <a class="skip-link" href="#main">{td_string!(l, common.skip_to_content)}</a>
         <header class="topbar">
             <div class="topbar-inner">
                 <a class="brand" href="/">
                     <span class="brand-mark" aria-hidden="true">"M"</span>
-                    <span>"MSP Server Manager"</span>
+                    <span>{PRODUCT}</span>
                 </a>
                 <Transition fallback=|| ()>
                     {move || user.get().and_then(Result::ok).flatten().map(|u| view! { <UserMenu user=u /> })}
                 </Transition>
             </div>
-            <nav class="modules" aria-label="Modules">
+            <nav class="modules" aria-label=td_string!(l, common.modules_label)>
                 <ul>
-                    {MODULES
-                        .iter()
+                    {modules(l)
+                        .into_iter()
                         .map(|(href, label)| {
                             view! {
                                 <li>
-                                    <A href=*href exact=*href == "/">
-                                        {*label}
+                                    <A href=href exact=href == "/">
+                                        {label}
                                     </A>
                                 </li>
                             }
@@ -154,10 +166,12 @@ fn Layout() -> impl IntoView {
                         .flatten()
                         .and_then(|u| {
                             if u.must_change_password {
-                                Some(held_back_notice("An administrator reset your password. ", "Choose a new one", "/password"))
+                                let link = |children: ChildrenFn| view! { <a href="/password">{children()}</a> };
+                                Some(held_back_notice(td!(l, common.reset_notice, <a> = link).into_any()))
                             } else if u.must_set_up_two_factor {
-                                let href = "/password#two-factor-title";
-                                Some(held_back_notice("Two-factor sign-in is required for your account. ", "Set it up", href))
+                                let link =
+                                    |children: ChildrenFn| view! { <a href="/password#two-factor-title">{children()}</a> };
+                                Some(held_back_notice(td!(l, common.two_factor_notice, <a> = link).into_any()))
                             } else {
                                 None
                             }
@@ -171,12 +185,10 @@ fn Layout() -> impl IntoView {
 
 /// Why the signed-in user can open nothing but their account page yet, and
 /// the link there.
-fn held_back_notice(why: &'static str, link: &'static str, href: &'static str) -> impl IntoView {
+fn held_back_notice(text: AnyView) -> impl IntoView {
     view! {
         <p class="notice notice-warning" role="status">
-            {why}
-            <a href=href>{link}</a>
-            " before you continue."
+            {text}
         </p>
     }
 }
@@ -186,19 +198,20 @@ const SIGN_OUT: &str = <Logout as leptos::server_fn::ServerFn>::PATH;
 
 #[component]
 fn UserMenu(user: CurrentUser) -> impl IntoView {
+    let l = use_locale();
     view! {
         <div class="user-menu">
-            <a class="user-name" href="/password" data-testid="signed-in-user" title="Your password">
+            <a class="user-name" href="/password" data-testid="signed-in-user" title=td_string!(l, common.your_account)>
                 {user.username.clone()}
             </a>
             <span class=format!("role-badge role-{}", user.role.as_str()) data-testid="signed-in-role">
-                {user.role.label()}
+                {role_name(user.role, l)}
             </span>
             // A plain form: signing out loads the sign-in page in full (a
             // page the app's code never draws, see `pages::login`), and
             // leaves nothing of the signed-in app in the browser.
             <form method="post" action=SIGN_OUT>
-                <button type="submit" class="button button-quiet">"Sign out"</button>
+                <button type="submit" class="button button-quiet">{td_string!(l, common.sign_out)}</button>
             </form>
         </div>
     }

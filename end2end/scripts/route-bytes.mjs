@@ -29,7 +29,7 @@ const modules = [
   ],
   ["Settings (staff, prices)", (page) => page.getByRole("link", { name: "Settings" }), (page) => heading(page, "Settings")],
   ["Audit log", (page) => page.getByRole("link", { name: "Audit log" }), (page) => heading(page, "Audit log")],
-  ["Password", (page) => page.getByTestId("signed-in-user"), (page) => heading(page, "Your password")],
+  ["Password", (page) => page.getByTestId("signed-in-user"), (page) => heading(page, "Your account")],
 ];
 
 function heading(page, name) {

@@ -62,7 +62,7 @@ test("every module works after a reload on a deep link in a new browser, and lea
     ["/costs", "Cost overview"],
     ["/settings", "Settings"],
     ["/audit", "Audit log"],
-    ["/password", "Your password"],
+    ["/password", "Your account"],
   ];
   for (const [path] of modules) {
     const page = await browser.newPage();
@@ -72,7 +72,7 @@ test("every module works after a reload on a deep link in a new browser, and lea
     await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
     for (const [, title] of modules) {
       const link =
-        title === "Your password"
+        title === "Your account"
           ? page.getByTestId("signed-in-user")
           : page.getByRole("navigation", { name: "Modules" }).getByRole("link", { name: title, exact: true });
       await link.click();

@@ -29,7 +29,7 @@ test("a staff member sees where they are signed in and ends another browser's se
   // This browser carries on.
   await deskPage.reload();
   await hydrated(deskPage);
-  await expect(deskPage.getByRole("heading", { level: 1, name: "Your password" })).toBeVisible();
+  await expect(deskPage.getByRole("heading", { level: 1, name: "Your account" })).toBeVisible();
   await desk.close();
   await phone.close();
 });

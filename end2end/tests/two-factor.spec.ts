@@ -37,7 +37,7 @@ test("a staff member turns on an authenticator app, then signs in with a code an
     await page.getByRole("button", { name: "Sign in" }).click();
   };
   await signInWithPassword();
-  await expect(page.getByRole("heading", { level: 1, name: "Your password" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "Your account" })).toBeVisible();
   await hydrated(page);
 
   const card = page.getByRole("region", { name: "Two-factor sign-in" });

@@ -290,3 +290,24 @@ pub async fn end_my_other_sessions() -> Result<u64, AppError> {
     let current = guard::signed_in()?.ok_or(AppError::Unauthenticated)?.token_hash;
     Ok(active_sessions::end_others(&caller.state, &caller.user, &current).await?)
 }
+
+/// The signed-in staff member's language and time zone.
+#[server(endpoint = "my_preferences")]
+pub async fn my_preferences() -> Result<AccountPreferences, AppError> {
+    use crate::server::{guard, staff};
+    let signed_in = guard::signed_in()?.ok_or(AppError::Unauthenticated)?;
+    Ok(staff::preferences(&guard::state()?.db, &signed_in.user).await?)
+}
+
+/// Saves the signed-in staff member's language and time zone (empty: the
+/// browser's language, the billing time zone). The pages use them from the
+/// next one drawn.
+#[server(endpoint = "set_my_preferences")]
+pub async fn set_my_preferences(language: String, time_zone: String) -> Result<(), AppError> {
+    use crate::domain::locale::Preferences;
+    use crate::server::{billing, guard, staff};
+    let signed_in = guard::signed_in()?.ok_or(AppError::Unauthenticated)?;
+    let preferences = Preferences::parse(&language, &time_zone, |z| billing::parse_time_zone(z).is_some())
+        .map_err(AppError::Invalid)?;
+    Ok(staff::set_preferences(&guard::state()?.db, signed_in.user.id, &preferences).await?)
+}

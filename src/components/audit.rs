@@ -1,7 +1,7 @@
 //! How audit entries read: actions and fields in words, old → new, times in
 //! the reader's time zone.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Timelike, Utc};
 use leptos::prelude::*;
 
 use crate::domain::audit_log::field_label;
@@ -89,7 +89,7 @@ pub fn ChangeList(changes: Vec<FieldChange>) -> impl IntoView {
 /// to local time once the page runs.
 #[component]
 pub fn LocalTime(at: DateTime<Utc>) -> impl IntoView {
-    let utc = format!("{} UTC", at.format("%Y-%m-%d %H:%M:%S"));
+    let utc = format!("{} {:02}:{:02}:{:02} UTC", super::format::date(at), at.hour(), at.minute(), at.second());
     let shown = RwSignal::new(utc.clone());
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| shown.set(local_text(at)));

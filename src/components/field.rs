@@ -31,7 +31,13 @@ pub fn server_message(error: Signal<Option<AppError>>, field: &'static str) -> S
 
 /// An error that is not about a single field (conflict, refusal, network).
 pub fn general_message(error: Signal<Option<AppError>>) -> Signal<Option<String>> {
-    Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Invalid(_))).map(|e| e.to_string()))
+    let l = crate::components::language::use_locale();
+    Signal::derive(move || {
+        error
+            .get()
+            .filter(|e| !matches!(e, AppError::Invalid(_)))
+            .map(|e| crate::components::language::error_message(&e, l))
+    })
 }
 
 /// The message under one field of a form checked as the user types: the

@@ -1,13 +1,16 @@
 //! How numbers and times read on the pages.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
+
+// Written field by field rather than with chrono's `format` (strftime),
+// whose parser and writer the browser's download then leaves out.
 
 pub fn timestamp(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
+    format!("{} {:02}:{:02} UTC", date(at), at.hour(), at.minute())
 }
 
 pub fn date(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d").to_string()
+    format!("{:04}-{:02}-{:02}", at.year(), at.month(), at.day())
 }
 
 // The page's language is English until the pages speak German too
@@ -50,31 +53,6 @@ pub fn month_short(month: crate::domain::BillingMonth, first: bool) -> String {
     }
 }
 
-pub fn duration(seconds: u64) -> String {
-    let (days, rest) = (seconds / 86_400, seconds % 86_400);
-    let (hours, minutes) = (rest / 3600, rest % 3600 / 60);
-    match (days, hours) {
-        (0, 0) => format!("{minutes} min"),
-        (0, _) => format!("{hours} h {minutes} min"),
-        _ => format!("{days} d {hours} h"),
-    }
-}
-
-pub fn bytes(n: i64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = n as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,19 +74,5 @@ mod tests {
         assert_eq!(month_short(m("2026-10"), false), "Oct");
         assert_eq!(month_short(m("2027-01"), false), "Jan 27");
         assert_eq!(month_short(m("2026-05"), true), "May 26");
-    }
-
-    #[test]
-    fn durations_read_naturally() {
-        assert_eq!(duration(59), "0 min");
-        assert_eq!(duration(3_720), "1 h 2 min");
-        assert_eq!(duration(90_000), "1 d 1 h");
-    }
-
-    #[test]
-    fn sizes_use_binary_units() {
-        assert_eq!(bytes(512), "512 B");
-        assert_eq!(bytes(4096), "4.0 KiB");
-        assert_eq!(bytes(5 * 1024 * 1024 + 512 * 1024), "5.5 MiB");
     }
 }

@@ -9,6 +9,7 @@ pub mod dialog;
 pub mod error_notice;
 pub mod field;
 pub mod format;
+pub mod language;
 pub mod loaded;
 pub mod pager;
 pub mod passkey;

@@ -2,10 +2,11 @@
 //! times read in each (CLDR's conventions for `de` and `en`). Pure: the
 //! time zone's offset and abbreviation come with the time.
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Timelike};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
+use super::time_zone::ZoneRules;
 use super::{BillingMonth, Money};
 
 /// A language the console speaks.
@@ -166,6 +167,27 @@ pub fn decimal(value: Decimal, min: u32, max: u32, language: Language) -> String
     out
 }
 
+/// A size in binary units, one decimal from KiB on: "512 B", "5.5 MiB" /
+/// "5,5 MiB". Negative sizes read as 0 B.
+pub fn bytes(n: i64, language: Language) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let n = u128::try_from(n).unwrap_or(0);
+    let unit = (0..UNITS.len()).rev().find(|&u| n >= 1024u128.pow(u as u32)).unwrap_or(0);
+    if unit == 0 {
+        return format!("{n} B");
+    }
+    let divisor = 1024u128.pow(unit as u32);
+    let tenths = (n * 10 + divisor / 2) / divisor;
+    let whole = u64::try_from(tenths / 10).unwrap_or(u64::MAX);
+    format!(
+        "{}{}{} {}",
+        grouped(whole, language.group_separator()),
+        language.decimal_separator(),
+        tenths % 10,
+        UNITS[unit]
+    )
+}
+
 const MONTHS_EN: [&str; 12] = [
     "January",
     "February",
@@ -217,6 +239,17 @@ pub fn month_abbreviation(month: u32, language: Language) -> &'static str {
     }
 }
 
+/// A weekday's abbreviated name (CLDR, format context): "Tue" / "Di.".
+pub fn weekday_abbreviation(day: NaiveDate, language: Language) -> &'static str {
+    const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const DE: [&str; 7] = ["Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa.", "So."];
+    let index = day.weekday().num_days_from_monday() as usize;
+    match language {
+        Language::English => EN[index],
+        Language::German => DE[index],
+    }
+}
+
 /// A billing month: "November 2026" in both languages' own names.
 pub fn month_long(month: BillingMonth, language: Language) -> String {
     format!("{} {}", month_name(month.month(), language), month.year())
@@ -232,15 +265,82 @@ pub fn date(day: NaiveDate, language: Language) -> String {
 
 /// A day where a column must sort as text: ISO 8601 in both languages.
 pub fn date_sortable(day: NaiveDate) -> String {
-    day.format("%Y-%m-%d").to_string()
+    format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day())
 }
 
-/// A moment in the reader's time zone (`at` already in it), with the
-/// zone's abbreviation as the zone gives it for that moment (`CET`,
-/// `CEST`): "30 Nov 2026, 15:48 CET" / "30.11.2026, 15:48 CET".
-pub fn time<Tz: TimeZone>(at: &DateTime<Tz>, abbreviation: &str, language: Language) -> String {
-    let day = date(at.date_naive(), language);
-    format!("{day}, {:02}:{:02} {abbreviation}", at.hour(), at.minute())
+/// The abbreviation of a zone's stretch as a reader of the language
+/// knows it: German says MEZ and MESZ for Central European (Summer) Time;
+/// every other one reads as the time zone database writes it.
+pub fn zone_abbreviation(abbreviation: &str, language: Language) -> &str {
+    match (language, abbreviation) {
+        (Language::German, "CET") => "MEZ",
+        (Language::German, "CEST") => "MESZ",
+        _ => abbreviation,
+    }
+}
+
+/// A moment in the reader's time zone, with the zone's abbreviation then:
+/// "30 Nov 2026, 15:48 CET" / "30.11.2026, 15:48 MEZ".
+pub fn time(at: DateTime<Utc>, zone: &ZoneRules, language: Language) -> String {
+    let (local, abbreviation) = zone.local(at);
+    let day = date(local.date(), language);
+    format!("{day}, {:02}:{:02} {}", local.hour(), local.minute(), zone_abbreviation(abbreviation, language))
+}
+
+/// The time of day of a moment, to the second: "15:48:07 CET" /
+/// "15:48:07 MEZ".
+pub fn clock(at: DateTime<Utc>, zone: &ZoneRules, language: Language) -> String {
+    let (local, abbreviation) = zone.local(at);
+    let abbreviation = zone_abbreviation(abbreviation, language);
+    format!("{:02}:{:02}:{:02} {abbreviation}", local.hour(), local.minute(), local.second())
+}
+
+/// The day a moment falls on in the reader's time zone: "30 Nov 2026" /
+/// "30.11.2026".
+pub fn local_date(at: DateTime<Utc>, zone: &ZoneRules, language: Language) -> String {
+    date(zone.local(at).0.date(), language)
+}
+
+/// A staff member's own language and time zone, as their account page
+/// saves them: an empty choice means the browser's language, and the
+/// billing time zone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Preferences {
+    pub language: Option<Language>,
+    pub time_zone: Option<String>,
+}
+
+impl Preferences {
+    /// The posted choices; `is_time_zone` says whether a name is an IANA
+    /// time zone (the server knows the list).
+    pub fn parse(
+        language: &str,
+        time_zone: &str,
+        is_time_zone: impl Fn(&str) -> bool,
+    ) -> Result<Self, Vec<super::FieldMessage>> {
+        let mut problems = super::validation::Problems::default();
+        let language = match language.trim() {
+            "" => Some(None),
+            code => problems.check(
+                "language",
+                Language::ALL
+                    .into_iter()
+                    .find(|l| l.code() == code)
+                    .map(Some)
+                    .ok_or("Choose a language from the list."),
+            ),
+        };
+        let time_zone = match time_zone.trim() {
+            "" => Some(None),
+            name if name.len() <= 64 && is_time_zone(name) => Some(Some(name.to_owned())),
+            _ => {
+                problems.add("time_zone", "Choose a time zone from the list.");
+                None
+            }
+        };
+        let both = language.zip(time_zone).map(|(language, time_zone)| Self { language, time_zone });
+        problems.into_result(both)
+    }
 }
 
 #[cfg(test)]
@@ -331,24 +431,35 @@ mod tests {
 
     #[test]
     fn times_carry_the_zone_abbreviation_across_daylight_saving() {
-        use chrono::Utc;
-        use chrono_tz::Europe::Berlin;
-        use chrono_tz::OffsetName;
-        let shown = |utc: &str, language| {
-            let at = utc.parse::<DateTime<Utc>>().unwrap().with_timezone(&Berlin);
-            let abbreviation = at.offset().abbreviation().unwrap_or("?").to_owned();
-            time(&at, &abbreviation, language)
-        };
-        assert_eq!(shown("2026-11-30T14:48:00Z", German), "30.11.2026, 15:48 CET");
+        use crate::domain::time_zone::ZoneSpan;
+        // Berlin in 2026: CET, CEST from 29 March 01:00 UTC, CET from 25
+        // October 01:00 UTC.
+        let berlin = ZoneRules::new(
+            "Europe/Berlin",
+            vec![
+                ZoneSpan { from: 0, offset: 3600, abbreviation: "CET".into() },
+                ZoneSpan { from: 1_774_746_000, offset: 7200, abbreviation: "CEST".into() },
+                ZoneSpan { from: 1_792_890_000, offset: 3600, abbreviation: "CET".into() },
+            ],
+        );
+        let shown = |utc: &str, language| time(utc.parse::<DateTime<Utc>>().unwrap(), &berlin, language);
+        assert_eq!(shown("2026-11-30T14:48:00Z", German), "30.11.2026, 15:48 MEZ");
         assert_eq!(shown("2026-11-30T14:48:00Z", English), "30 Nov 2026, 15:48 CET");
         // The spring change (29 March 2026, 02:00 CET -> 03:00 CEST).
-        assert_eq!(shown("2026-03-29T00:59:00Z", German), "29.03.2026, 01:59 CET");
-        assert_eq!(shown("2026-03-29T01:00:00Z", German), "29.03.2026, 03:00 CEST");
+        assert_eq!(shown("2026-03-29T00:59:00Z", German), "29.03.2026, 01:59 MEZ");
+        assert_eq!(shown("2026-03-29T01:00:00Z", German), "29.03.2026, 03:00 MESZ");
+        assert_eq!(shown("2026-03-29T01:00:00Z", English), "29 Mar 2026, 03:00 CEST");
         // The autumn change (25 October 2026): 02:30 happens twice.
         assert_eq!(shown("2026-10-25T00:30:00Z", English), "25 Oct 2026, 02:30 CEST");
         assert_eq!(shown("2026-10-25T01:30:00Z", English), "25 Oct 2026, 02:30 CET");
         // Late in the evening UTC is already the next day in Berlin.
-        assert_eq!(shown("2026-12-31T23:30:00Z", German), "01.01.2027, 00:30 CET");
+        assert_eq!(shown("2026-12-31T23:30:00Z", German), "01.01.2027, 00:30 MEZ");
+        let at = "2026-07-01T10:05:09Z".parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(clock(at, &berlin, German), "12:05:09 MESZ");
+        assert_eq!(clock(at, &ZoneRules::utc(), English), "10:05:09 UTC");
+        assert_eq!(local_date("2026-12-31T23:30:00Z".parse().unwrap(), &berlin, English), "1 Jan 2027");
+        // Other zones' abbreviations read the same in both languages.
+        assert_eq!(zone_abbreviation("EST", German), "EST");
     }
 
     #[test]
@@ -367,5 +478,38 @@ mod tests {
         assert_eq!(pick("en, de"), Some(English), "ties keep the first");
         let long = format!("{}de", "fr,".repeat(50));
         assert_eq!(pick(&long), None, "only the first 20 entries are read");
+    }
+
+    #[test]
+    fn preferences_take_our_languages_and_known_time_zones_or_nothing() {
+        let zone = |z: &str| ["Europe/Berlin", "UTC"].contains(&z);
+        let p = Preferences::parse("de", "Europe/Berlin", zone).unwrap();
+        assert_eq!(p, Preferences { language: Some(German), time_zone: Some("Europe/Berlin".to_owned()) });
+        assert_eq!(Preferences::parse(" ", "", zone).unwrap(), Preferences { language: None, time_zone: None });
+        let fields = |e: Vec<super::super::FieldMessage>| e.into_iter().map(|m| m.field).collect::<Vec<_>>();
+        assert_eq!(fields(Preferences::parse("fr", "Mars/Olympus", zone).unwrap_err()), ["language", "time_zone"]);
+        assert_eq!(fields(Preferences::parse("de-AT", "UTC", zone).unwrap_err()), ["language"]);
+        let long = "Europe/".repeat(20);
+        assert_eq!(fields(Preferences::parse("en", &long, |_| true).unwrap_err()), ["time_zone"]);
+    }
+
+    #[test]
+    fn sizes_use_binary_units_and_the_languages_decimal_sign() {
+        assert_eq!(bytes(512, English), "512 B");
+        assert_eq!(bytes(-3, German), "0 B");
+        assert_eq!(bytes(4096, English), "4.0 KiB");
+        assert_eq!(bytes(5 * 1024 * 1024 + 512 * 1024, German), "5,5 MiB");
+        // Rounded half up to a tenth; 1023.96 KiB stays in KiB.
+        assert_eq!(bytes(1_048_535, English), "1,024.0 KiB");
+        assert_eq!(bytes(3 * 1024_i64.pow(4), German), "3,0 TiB");
+        assert_eq!(bytes(i64::MAX, English), "8,388,608.0 TiB");
+    }
+
+    #[test]
+    fn weekdays_read_in_each_language() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(weekday_abbreviation(day, English), "Tue");
+        assert_eq!(weekday_abbreviation(day, German), "Di.");
+        assert_eq!(weekday_abbreviation(day + chrono::Duration::days(5), German), "So.");
     }
 }

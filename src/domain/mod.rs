@@ -25,6 +25,7 @@ pub mod role;
 pub mod sign_in_limit;
 pub mod sign_in_policy;
 pub mod single_sign_on;
+pub mod time_zone;
 pub mod unit_price;
 pub mod usage;
 pub mod user_agent;

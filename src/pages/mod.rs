@@ -6,6 +6,7 @@ pub mod customers;
 mod login;
 pub mod not_found;
 mod password;
+mod preferences;
 mod sessions;
 mod settings;
 mod status;

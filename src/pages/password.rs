@@ -7,8 +7,11 @@ use leptos_meta::Title;
 
 use crate::api::staff::ChangeOwnPassword;
 use crate::components::field::{general_message, server_message};
+use crate::components::language::use_locale;
 use crate::components::session::{with_user, UserResource};
 use crate::components::FieldError;
+use crate::i18n::td_string;
+use crate::pages::preferences::PreferencesCard;
 use crate::pages::sessions::MySessions;
 use crate::pages::two_factor::TwoFactorCard;
 
@@ -24,11 +27,13 @@ pub fn PasswordPage() -> impl IntoView {
             user.refetch();
         }
     });
+    let l = use_locale();
     view! {
-        <Title text="Your password" />
+        <Title text=td_string!(l, account.page_title) />
         <div class="page-header">
-            <h1>"Your password"</h1>
+            <h1>{td_string!(l, account.page_title)}</h1>
         </div>
+        <PreferencesCard />
         <section class="card narrow-card" aria-labelledby="password-title">
             {with_user(move |user| {
                 let username = user.username.clone();

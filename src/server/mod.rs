@@ -48,6 +48,7 @@ pub mod state;
 pub mod status;
 pub mod stored;
 pub mod telemetry;
+pub mod time_zones;
 pub mod two_factor;
 
 #[cfg(test)]

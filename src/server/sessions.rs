@@ -19,6 +19,7 @@ use std::net::{IpAddr, SocketAddr};
 use super::config::Config;
 use super::db::{Db, Flag, Time, WriteTx};
 use super::state::AppState;
+use crate::domain::locale::Language;
 use crate::domain::Role;
 use crate::views::session::CurrentUser;
 
@@ -30,6 +31,9 @@ const TOUCH_AFTER_SECS: i64 = 60;
 pub struct SignedIn {
     pub user: CurrentUser,
     pub token_hash: String,
+    /// The time zone the pages show times in: the staff member's own, else
+    /// the billing time zone.
+    pub time_zone: String,
 }
 
 /// The client's address as this server sees it (a request extension).
@@ -168,6 +172,9 @@ struct SessionRow {
     has_second_factor: bool,
     #[sqlx(try_from = "Flag")]
     single_sign_on: bool,
+    language: Option<String>,
+    time_zone: Option<String>,
+    billing_time_zone: String,
 }
 
 /// The staff member a token belongs to, if the session is still valid.
@@ -184,8 +191,10 @@ pub async fn resolve(
             "SELECT s.staff_id, s.created_at, s.last_seen_at, st.username, st.role, \
                CAST(st.disabled AS INTEGER) AS disabled, \
                CAST(st.must_change_password AS INTEGER) AS must_change_password, p.require_two_factor, \
-               {} AS has_second_factor, CAST(s.single_sign_on AS INTEGER) AS single_sign_on \
+               {} AS has_second_factor, CAST(s.single_sign_on AS INTEGER) AS single_sign_on, \
+               st.language, st.time_zone, b.time_zone AS billing_time_zone \
              FROM sessions s JOIN staff st ON st.id = s.staff_id CROSS JOIN sign_in_policy p \
+               CROSS JOIN billing_settings b \
              WHERE s.token_hash = $1",
             super::two_factor::has_second_factor_sql("s.staff_id")
         )
@@ -216,8 +225,11 @@ pub async fn resolve(
         // A session signed in through the provider had the provider's own
         // factors (README, "Single sign-on").
         must_set_up_two_factor: policy.covers(role) && !row.has_second_factor && !row.single_sign_on,
+        language: row.language.as_deref().and_then(Language::parse),
+        time_zone: row.time_zone.clone(),
     };
-    Ok(Some(SignedIn { user, token_hash }))
+    let time_zone = row.time_zone.unwrap_or(row.billing_time_zone);
+    Ok(Some(SignedIn { user, token_hash, time_zone }))
 }
 
 /// The client's address from `X-Forwarded-For` behind `hops` proxies that
@@ -249,6 +261,28 @@ fn client_ip(req: &Request, config: &Config) -> ClientIp {
 
 /// Middleware: finds the session of the request (if any) and puts
 /// [`SignedIn`] and [`ClientIp`] into the request's extensions.
+/// The language a page is drawn in: the signed-in staff member's own
+/// setting, else the browser's first language we speak (`Accept-Language`),
+/// else English.
+pub fn page_language(parts: &axum::http::request::Parts) -> Language {
+    parts
+        .extensions
+        .get::<SignedIn>()
+        .and_then(|signed_in| signed_in.user.language)
+        .or_else(|| {
+            let header = parts.headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+            Language::from_accept_language(header)
+        })
+        .unwrap_or_default()
+}
+
+/// The time zone a page shows times in: the signed-in staff member's (own
+/// or the billing time zone); UTC on the pages before signing in.
+pub fn page_zone(parts: &axum::http::request::Parts) -> std::sync::Arc<crate::domain::time_zone::ZoneRules> {
+    let name = parts.extensions.get::<SignedIn>().map_or("UTC", |signed_in| signed_in.time_zone.as_str());
+    super::time_zones::rules(name)
+}
+
 pub async fn load_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let ip = client_ip(&req, &state.config);
     req.extensions_mut().insert(ip);

@@ -9,6 +9,7 @@ use super::passwords::HashLimit;
 use super::state::AppState;
 use super::{audit, passwords};
 use crate::domain::audit_log::FieldChange;
+use crate::domain::locale::Language;
 use crate::domain::{Password, Role, Username};
 use crate::error::AppError;
 use crate::views::session::CurrentUser;
@@ -28,6 +29,8 @@ pub struct StaffRow {
     pub created_at: DateTime<Utc>,
     pub sso_email: Option<String>,
     pub sso_subject: Option<String>,
+    pub language: Option<String>,
+    pub time_zone: Option<String>,
 }
 
 impl StaffRow {
@@ -45,6 +48,8 @@ impl StaffRow {
             must_change_password: self.must_change_password,
             must_set_up_two_factor,
             username: self.username,
+            language: self.language.as_deref().and_then(Language::parse),
+            time_zone: self.time_zone,
         }
     }
 
@@ -65,7 +70,7 @@ impl StaffRow {
 
 pub(super) const COLUMNS: &str = "id, username, password_hash, role, CAST(disabled AS INTEGER) AS disabled, \
                        CAST(must_change_password AS INTEGER) AS must_change_password, created_at, sso_email, \
-                       sso_subject";
+                       sso_subject, language, time_zone";
 
 pub async fn find_by_username(db: &Db, username: &str) -> Result<Option<StaffRow>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff WHERE username = $1")).bind(username).fetch_optional(db).await
@@ -400,6 +405,31 @@ pub async fn insert_for_test(db: &Db, username: &str, role: Role) -> i64 {
         insert(&mut tx, &Username::parse(username).unwrap(), "not-a-hash", role, chrono::Utc::now()).await.unwrap();
     tx.commit().await.unwrap();
     id
+}
+
+/// A staff member's language and time zone, with the choices.
+pub async fn preferences(db: &Db, user: &CurrentUser) -> Result<crate::views::session::AccountPreferences> {
+    let billing = super::billing::settings(db).await?;
+    let mut time_zones: Vec<String> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name().to_owned()).collect();
+    time_zones.sort();
+    Ok(crate::views::session::AccountPreferences {
+        language: user.language,
+        time_zone: user.time_zone.clone(),
+        billing_time_zone: billing.time_zone,
+        time_zones,
+    })
+}
+
+pub async fn set_preferences(db: &Db, id: i64, preferences: &crate::domain::locale::Preferences) -> Result<()> {
+    let mut tx = begin_write(db).await?;
+    sqlx::query("UPDATE staff SET language = $1, time_zone = $2 WHERE id = $3")
+        .bind(preferences.language.map(Language::code))
+        .bind(preferences.time_zone.as_deref())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -7,26 +7,22 @@ use super::error::Result;
 use super::state::AppState;
 use super::{billing, staff};
 use crate::views::billing::MonthState;
-use crate::views::status::{CustomerLink, Metering, MonthCloseStatus, ProblemSummary, ServerStatus, SignInFailures};
+use crate::views::status::{
+    CustomerLink, Metering, MonthCloseStatus, ProblemSummary, ServerStatus, SignInFailures, When,
+};
 
 /// Active customers silent for longer than this are listed.
 const SILENT_HOURS: i64 = 48;
 /// Contracts and test phases ending within this many days are listed.
 const ENDING_DAYS: i64 = 14;
 
-/// A customer with a note made from the row's date or time (`what` before
-/// it), or `empty` without one.
-fn link((id, name, kind, at): (i64, String, String, Option<String>), what: &str, empty: &str) -> CustomerLink {
-    let note = match at {
-        Some(at) => {
-            let shown = chrono::DateTime::parse_from_rfc3339(&at)
-                .map(|t| t.with_timezone(&Utc).format("%Y-%m-%d %H:%M UTC").to_string())
-                .unwrap_or(at);
-            format!("{what} {shown}")
-        }
-        None => empty.to_owned(),
-    };
-    CustomerLink { id, name, kind, note }
+/// A customer with the row's day (`YYYY-MM-DD`) or moment (RFC 3339).
+fn link((id, name, kind, at): (i64, String, String, Option<String>)) -> CustomerLink {
+    let when = at.and_then(|at| match chrono::DateTime::parse_from_rfc3339(&at) {
+        Ok(moment) => Some(When::Moment(moment.with_timezone(&Utc))),
+        Err(_) => at.parse().ok().map(When::Day),
+    });
+    CustomerLink { id, name, kind, when }
 }
 
 async fn metering(db: &Db, now: DateTime<Utc>) -> Result<Metering> {
@@ -54,7 +50,7 @@ async fn metering(db: &Db, now: DateTime<Utc>) -> Result<Metering> {
     Ok(Metering {
         last_report_at: last_report_at.map(DateTime::from),
         reports_last_24h,
-        silent: silent.into_iter().map(|row| link(row, "last report", "never reported")).collect(),
+        silent: silent.into_iter().map(link).collect(),
         silent_total,
     })
 }
@@ -97,7 +93,7 @@ async fn ending_soon(db: &Db, now: DateTime<Utc>) -> Result<Vec<CustomerLink>> {
     .bind((today + Duration::days(ENDING_DAYS)).to_string())
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(|row| link(row, "ends", "")).collect())
+    Ok(rows.into_iter().map(link).collect())
 }
 
 async fn deactivated_by_job(db: &Db, now: DateTime<Utc>) -> Result<Vec<CustomerLink>> {
@@ -108,7 +104,7 @@ async fn deactivated_by_job(db: &Db, now: DateTime<Utc>) -> Result<Vec<CustomerL
     .bind(Time(now - Duration::days(7)))
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(|row| link(row, "deactivated", "")).collect())
+    Ok(rows.into_iter().map(link).collect())
 }
 
 /// Staff accounts with at least as many failed sign-ins in the login window
@@ -209,11 +205,13 @@ mod tests {
         let trial = customers::create(&t.db, "otto", &ending, Utc::now()).await.unwrap().id;
 
         let s = collect(&state, true).await.unwrap();
-        let silent: Vec<(i64, &str)> = s.metering.silent.iter().map(|c| (c.id, c.note.as_str())).collect();
+        let silent: Vec<(i64, Option<When>)> = s.metering.silent.iter().map(|c| (c.id, c.when.clone())).collect();
         assert_eq!(silent.len(), 2, "{silent:?}");
-        assert_eq!(silent[0], (trial, "never reported"), "never reported comes first");
-        assert!(silent[1].1.starts_with("last report 20"), "{silent:?}");
+        assert_eq!(silent[0], (trial, None), "never reported comes first");
+        assert!(matches!(silent[1].1, Some(When::Moment(_))), "{silent:?}");
         assert_eq!(silent[1].0, acme);
+        let ends = s.ending_soon.iter().map(|c| c.when.clone()).collect::<Vec<_>>();
+        assert_eq!(ends, [Some(When::Day(state.clock.today() + Duration::days(5)))]);
         assert_eq!(s.ending_soon.iter().map(|c| (c.id, c.kind.as_str())).collect::<Vec<_>>(), [(trial, "test")]);
         let counts: i64 = s.customers.iter().map(|(_, _, n)| n).sum();
         assert_eq!(counts, 2);

@@ -1,5 +1,6 @@
 //! Wire types of session: what its server functions (`api::session`) send and take.
 
+use crate::domain::locale::Language;
 use crate::domain::Role;
 use serde::{Deserialize, Serialize};
 /// The signed-in staff member, as the browser sees it.
@@ -14,6 +15,10 @@ pub struct CurrentUser {
     /// The sign-in policy requires a second factor and this account has
     /// none: nothing but setting one up (and signing out) is allowed.
     pub must_set_up_two_factor: bool,
+    /// Their own choice of language; `None`: the browser's.
+    pub language: Option<Language>,
+    /// Their own time zone (an IANA name); `None`: the billing time zone.
+    pub time_zone: Option<String>,
 }
 
 /// One of the signed-in staff member's sessions, as their account page
@@ -97,4 +102,17 @@ pub struct TotpSetup {
     pub secret: String,
     /// The `otpauth://` address as a QR code, an SVG drawn on the server.
     pub qr_svg: String,
+}
+
+/// The signed-in staff member's language and time zone, as their account
+/// page shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountPreferences {
+    /// `None`: the browser's language.
+    pub language: Option<Language>,
+    /// `None`: the billing time zone.
+    pub time_zone: Option<String>,
+    pub billing_time_zone: String,
+    /// Every IANA time zone, sorted.
+    pub time_zones: Vec<String>,
 }

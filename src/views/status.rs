@@ -68,14 +68,21 @@ pub struct LoggedProblem {
     pub message: String,
 }
 
-/// A customer the page links to, with what it says about it.
+/// A customer the page links to, with the day or moment its list is about
+/// (the last report, the contract's end, the deactivation).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerLink {
     pub id: i64,
     pub name: String,
     pub kind: String,
-    /// "2026-12-01", "never" or a time, by list.
-    pub note: String,
+    /// `None`: never (a customer that never reported).
+    pub when: Option<When>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum When {
+    Day(chrono::NaiveDate),
+    Moment(DateTime<Utc>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -85,7 +85,9 @@ impl Plot {
 /// A value on the axis: "1,250" or, for amounts under 10, "2.50".
 pub fn axis_label(value: f64, money: bool) -> String {
     if money && value.abs() < 10.0 && value.fract().abs() > f64::EPSILON {
-        format!("{value:.2}")
+        let sign = if value < 0.0 { "-" } else { "" };
+        let cents = (value.abs() * 100.0).round() as u64;
+        format!("{sign}{}.{:02}", cents / 100, cents % 100)
     } else {
         super::format::thousands(value.round().max(0.0) as u64)
     }
@@ -132,7 +134,7 @@ pub fn BarChart(
                     // When it was first drawn, in ms since the navigation began.
                     if element.get_attribute("data-drawn-ms").is_none() {
                         if let Some(now) = web_sys::window().and_then(|w| w.performance()).map(|p| p.now()) {
-                            let _ = element.set_attribute("data-drawn-ms", &format!("{now:.0}"));
+                            let _ = element.set_attribute("data-drawn-ms", &(now.max(0.0).round() as u64).to_string());
                         }
                     }
                 }
@@ -178,8 +180,8 @@ pub fn BarChart(
             <div
                 class=format!("chart-tip {anchor}")
                 role="tooltip"
-                style:left=format!("{:.0}px", p.centre_of(i))
-                style:top=format!("{:.0}px", p.top)
+                style:left=format!("{}px", p.centre_of(i).round() as i64)
+                style:top=format!("{}px", p.top.round() as i64)
             >
                 <strong>{bar.title.clone()}</strong>
                 {bar.lines.iter().map(|l| view! { <span>{l.clone()}</span> }).collect_view()}
@@ -368,5 +370,6 @@ mod tests {
         assert_eq!(axis_label(2.5, true), "2.50");
         assert_eq!(axis_label(2.5, false), "3");
         assert_eq!(axis_label(0.0, true), "0");
+        assert_eq!(axis_label(-2.345, true), "-2.35");
     }
 }

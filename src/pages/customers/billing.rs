@@ -16,6 +16,7 @@ use crate::components::format;
 use crate::components::loaded;
 use crate::components::statement::BillLines;
 use crate::domain::cost_history::{CostMonth, Figures};
+use crate::domain::locale::{self, Language};
 use crate::domain::{BillingMonth, Money};
 use crate::views::billing::{CustomerBillingPage, Forecast, StatementSummary};
 
@@ -46,7 +47,7 @@ pub fn BillingSection(id: i64) -> impl IntoView {
 #[component]
 fn BillingView(billing: CustomerBillingPage, id: i64, window: u32, refresh: RwSignal<u32>) -> impl IntoView {
     let b = billing;
-    let as_of = format!("Figures as of {}", b.loaded_at.format("%H:%M:%S UTC"));
+    let as_of = format!("Figures as of {}", crate::components::language::use_reader().clock(b.loaded_at));
     view! {
         <div class="card-heading section-heading">
             <h2 id="billing-title">"Billing"</h2>
@@ -223,11 +224,15 @@ fn UserHistoryCard(billing: CustomerBillingPage, id: i64) -> impl IntoView {
                 None => vec!["Later this month".to_owned()],
             };
             Bar {
-                label: day.format("%-d").to_string(),
+                label: chrono::Datelike::day(&day).to_string(),
                 parts: vec![known.map(|d| f64::from(d.users)).unwrap_or(0.0)],
                 limit: Some(f64::from(b.max_users)),
                 apart: false,
-                title: day.format("%a %Y-%m-%d").to_string(),
+                title: format!(
+                    "{} {}",
+                    locale::weekday_abbreviation(day, Language::English),
+                    locale::date_sortable(day)
+                ),
                 lines,
                 href: None,
             }

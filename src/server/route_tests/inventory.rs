@@ -51,6 +51,8 @@ fn matrix() -> Vec<(&'static str, Access, Args)> {
         ("/api/logout", SignedIn, Form("")),
         ("/api/change_own_password", SignedIn, Form("current_password=wrong&new_password=x&repeat_password=x")),
         ("/api/my_sessions", SignedIn, Form("")),
+        ("/api/my_preferences", SignedIn, Form("")),
+        ("/api/set_my_preferences", SignedIn, Form("language=&time_zone=")),
         ("/api/end_my_session", SignedIn, Form("id=nosuchsession")),
         ("/api/end_my_other_sessions", SignedIn, Form("")),
         ("/api/two_factor", SignedIn, Form("")),

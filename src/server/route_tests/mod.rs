@@ -482,6 +482,7 @@ async fn a_backup_taken_while_serving_restores_into_a_working_app() {
 mod hardening;
 mod instances;
 mod inventory;
+mod languages;
 mod logging;
 mod passkeys;
 mod sessions;
