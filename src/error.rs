@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::FieldMessage;
 
+/// The fields' messages in English (the log, the command line).
 fn messages(problems: &[FieldMessage]) -> String {
-    problems.iter().map(|p| p.message.as_str()).collect::<Vec<_>>().join(" ")
+    problems.iter().map(|p| crate::messages::english(&p.message)).collect::<Vec<_>>().join(" ")
 }
 
 /// What a busy server asks a caller to wait before trying again.
@@ -54,16 +55,21 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn invalid(field: &str, message: impl ToString) -> Self {
+    pub fn invalid(field: &str, message: impl Into<crate::domain::message::Message>) -> Self {
         AppError::Invalid(vec![FieldMessage::new(field, message)])
     }
 
     /// The message for a given form field, if this error is about it.
-    pub fn for_field(&self, name: &str) -> Option<String> {
+    pub fn message_for(&self, name: &str) -> Option<&crate::domain::message::Message> {
         match self {
-            AppError::Invalid(problems) => problems.iter().find(|p| p.field == name).map(|p| p.message.clone()),
+            AppError::Invalid(problems) => problems.iter().find(|p| p.field == name).map(|p| &p.message),
             _ => None,
         }
+    }
+
+    /// The message for a given form field in English (the log, the tests).
+    pub fn for_field(&self, name: &str) -> Option<String> {
+        self.message_for(name).map(crate::messages::english)
     }
 
     pub fn status_code(&self) -> u16 {

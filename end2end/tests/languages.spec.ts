@@ -1,6 +1,6 @@
 import { Browser } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { fromOurPages, hydrated, signIn, suffix } from "./helpers";
+import { account, fromOurPages, hydrated, signIn, suffix } from "./helpers";
 
 /** A fresh viewer account made through the admin's page: its language
  * setting is its own, whatever other tests do with theirs. */
@@ -72,5 +72,60 @@ test("a staff member chooses German and Berlin time on the account page and sees
   await karte.getByRole("button", { name: "Speichern" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Your account" })).toBeVisible();
   await expect(page.locator("html")).toHaveAttribute("lang", "en");
+  await context.close();
+});
+
+test("in a German browser, a new customer's form speaks German, with every message", async ({ browser }) => {
+  const context = await browser.newContext({ locale: "de-DE" });
+  const page = await context.newPage();
+  const { username, password } = account("operator");
+  await page.goto("/customers/new");
+  await page.getByLabel("Benutzername").fill(username);
+  await page.getByLabel("Passwort").fill(password);
+  await page.getByRole("button", { name: "Anmelden" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Neuer Kunde" })).toBeVisible();
+  await hydrated(page);
+
+  // Sent empty: every field says what it needs, in German.
+  await page.getByRole("button", { name: "Kunden anlegen" }).click();
+  await expect(page.locator("#customer-name-error")).toHaveText("Geben Sie einen Namen ein.");
+  await expect(page.locator("#customer-database-name-error")).toHaveText("Geben Sie einen Datenbanknamen ein.");
+  await expect(page.locator("#customer-max-users-error")).toHaveText("Geben Sie die höchste Zahl an Benutzern ein.");
+
+  const maxUsers = page.getByLabel("Höchstzahl an Benutzern");
+  await maxUsers.fill("2,5");
+  await expect(page.locator("#customer-max-users-error")).toHaveText("Geben Sie eine ganze Zahl ein, zum Beispiel 25.");
+  await maxUsers.fill("0");
+  await expect(page.locator("#customer-max-users-error")).toHaveText("Geben Sie eine Zahl von 1 bis 100.000 ein.");
+  await page.getByLabel("Vertragsende").fill("2020-01-01");
+  await expect(page.locator("#customer-contract-end-error")).toHaveText(
+    "Das Vertragsende darf nicht in der Vergangenheit liegen.",
+  );
+  // A name another customer has: the server's check, in German too.
+  await page.getByLabel("Name", { exact: true }).fill("Fischer Maschinenbau");
+  await expect(page.locator("#customer-name-error")).toHaveText("Ein Kunde mit diesem Namen existiert bereits.");
+  await expect(page.locator("#customer-database-name-error")).toHaveText(
+    "Dieser Datenbankname wird bereits von einem anderen Kunden verwendet.",
+  );
+  await page.getByLabel("Datenbankname").fill("mit leerzeichen");
+  await expect(page.locator("#customer-database-name-error")).toHaveText(
+    "Nur Buchstaben a–z, Ziffern und _ (keine Leerzeichen oder Umlaute).",
+  );
+
+  // Put right, it is made, and its key shown once.
+  const name = `Bäckerei ${suffix()}`;
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  await page.getByLabel("Datenbankname").fill(`baeckerei_${suffix()}`);
+  await maxUsers.fill("25");
+  const later = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
+  await page.getByLabel("Vertragsende").fill(later);
+  await expect(page.locator(".field-error")).toHaveCount(0);
+  await page.getByRole("button", { name: "Kunden anlegen" }).click();
+  const dialog = page.getByRole("dialog", { name: "Kunde angelegt: sein API-Schlüssel" });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByText("Er wird nur jetzt angezeigt")).toBeVisible();
+  await expect(dialog.getByLabel("API-Schlüssel")).toHaveValue(/^msp_/);
+  await dialog.getByRole("button", { name: "Kunden öffnen" }).click();
+  await expect(page).toHaveURL(/\/customers\/\d+$/);
   await context.close();
 });

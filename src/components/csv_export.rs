@@ -3,9 +3,11 @@
 
 use leptos::prelude::*;
 
+use crate::components::language::use_reader;
 use crate::domain::export::CsvFormat;
 
-/// The two radio buttons of the CSV layout (`name` groups them).
+/// The two radio buttons of the CSV layout (`name` groups them), the one
+/// for the reader's language first (`CsvFormat::first_for`).
 #[component]
 pub fn CsvFormatChoice(
     selected: RwSignal<CsvFormat>,
@@ -13,9 +15,12 @@ pub fn CsvFormatChoice(
     /// The labels of the comma and the spreadsheet layout.
     labels: [&'static str; 2],
 ) -> impl IntoView {
-    [CsvFormat::Comma, CsvFormat::Spreadsheet]
+    let mut choices = [(CsvFormat::Comma, labels[0]), (CsvFormat::Spreadsheet, labels[1])];
+    if CsvFormat::first_for(use_reader().language) == CsvFormat::Spreadsheet {
+        choices.reverse();
+    }
+    choices
         .into_iter()
-        .zip(labels)
         .map(|(value, label)| {
             view! {
                 <label class="radio">

@@ -26,7 +26,8 @@ pub fn FieldError(
 /// The server's message for one field of a form, from the last answer of
 /// the form's action.
 pub fn server_message(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
-    Signal::derive(move || error.get().and_then(|e| e.for_field(field)))
+    let l = crate::components::language::use_locale();
+    Signal::derive(move || error.get().and_then(|e| e.message_for(field).map(|m| crate::messages::text(m, l))))
 }
 
 /// An error that is not about a single field (conflict, refusal, network).
@@ -50,9 +51,13 @@ pub fn field_message(
     field: impl Into<String>,
 ) -> Signal<Option<String>> {
     let field = field.into();
+    let l = crate::components::language::use_locale();
     Signal::derive(move || {
-        let typed =
-            shown.get().then(|| problems.with(|p| p.iter().find(|p| p.field == field).map(|p| p.message.clone())));
-        typed.flatten().or_else(|| server_error.get().and_then(|e| e.for_field(&field)))
+        let typed = shown.get().then(|| {
+            problems.with(|p| p.iter().find(|p| p.field == field).map(|p| crate::messages::text(&p.message, l)))
+        });
+        typed
+            .flatten()
+            .or_else(|| server_error.get().and_then(|e| e.message_for(&field).map(|m| crate::messages::text(m, l))))
     })
 }

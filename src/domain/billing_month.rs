@@ -10,13 +10,10 @@ pub struct BillingMonth {
     month: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BillingMonthError {
-    #[error("Enter a month as YYYY-MM, for example 2026-03.")]
     Format,
-    #[error("The month must be from 01 to 12.")]
     Month,
-    #[error("The year must be from 2000 to 2999.")]
     Year,
 }
 

@@ -22,13 +22,10 @@ pub enum CustomerKind {
     Billed,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KindChangeError {
-    #[error("A billed customer can never become a test customer again.")]
     BilledIsFinal,
-    #[error("The customer is already of this kind.")]
     Unchanged,
-    #[error("Unknown customer kind: use test or billed.")]
     Unknown,
 }
 
@@ -128,13 +125,10 @@ pub fn default_contract_end(today: NaiveDate) -> NaiveDate {
     today + Duration::days(DEFAULT_CONTRACT_DAYS)
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ContractEndError {
-    #[error("Enter the contract end as a date.")]
     Empty,
-    #[error("Enter a date as YYYY-MM-DD.")]
     Format,
-    #[error("The contract end cannot be in the past.")]
     Past,
 }
 
@@ -151,8 +145,7 @@ pub fn parse_contract_end(raw: &str, today: NaiveDate) -> Result<NaiveDate, Cont
     Ok(date)
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("A reason has at most 500 characters.")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReasonTooLong;
 
 /// The optional reason of a deactivation: trimmed, empty means none.

@@ -9,13 +9,10 @@ pub struct CustomerName(String);
 
 pub const CUSTOMER_NAME_MAX_CHARS: usize = 100;
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CustomerNameError {
-    #[error("Enter a name.")]
     Empty,
-    #[error("The name is too long: at most {CUSTOMER_NAME_MAX_CHARS} characters.")]
     TooLong,
-    #[error("The name must not contain control characters.")]
     ControlCharacter,
 }
 

@@ -9,13 +9,10 @@ pub struct DatabaseName(String);
 
 pub const DATABASE_NAME_MAX_CHARS: usize = 64;
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DatabaseNameError {
-    #[error("Enter a database name.")]
     Empty,
-    #[error("A database name has at most 64 characters.")]
     TooLong,
-    #[error("Use only letters a–z, digits and _ (no spaces or accents).")]
     Characters,
 }
 

@@ -19,6 +19,15 @@ pub enum CsvFormat {
 }
 
 impl CsvFormat {
+    /// The layout offered first: German readers' spreadsheets take `;` and
+    /// decimal commas, everyone else's programs `,` and points.
+    pub fn first_for(language: super::locale::Language) -> Self {
+        match language {
+            super::locale::Language::German => CsvFormat::Spreadsheet,
+            super::locale::Language::English => CsvFormat::Comma,
+        }
+    }
+
     fn delimiter(self) -> u8 {
         match self {
             CsvFormat::Comma => b',',

@@ -8,13 +8,10 @@ pub struct MaxUsers(u32);
 
 pub const MAX_USERS_LIMIT: u32 = 100_000;
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MaxUsersError {
-    #[error("Enter the maximum number of users.")]
     Empty,
-    #[error("Enter a whole number, for example 25.")]
     NotAWholeNumber,
-    #[error("Enter a number from 1 to 100,000.")]
     OutOfRange,
 }
 

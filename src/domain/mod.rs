@@ -18,6 +18,7 @@ pub mod export;
 mod fuzz_tests;
 pub mod locale;
 pub mod max_users;
+pub mod message;
 pub mod money;
 pub mod overview_query;
 pub mod passkey_name;

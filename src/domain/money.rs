@@ -14,13 +14,10 @@ pub struct Money {
     cents: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MoneyError {
-    #[error("Enter an amount, for example 4.50.")]
     Empty,
-    #[error("Enter an amount with at most two decimals, for example 4.50.")]
     Invalid,
-    #[error("The amount is too large.")]
     TooLarge,
 }
 

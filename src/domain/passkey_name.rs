@@ -10,13 +10,10 @@ pub const MAX_PER_PERSON: usize = 10;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PasskeyName(String);
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PasskeyNameError {
-    #[error("Give it a name, e.g. “YubiKey 5” or “Work laptop”.")]
     Empty,
-    #[error("At most 50 characters.")]
     TooLong,
-    #[error("Letters, digits, spaces and punctuation only.")]
     Control,
 }
 

@@ -11,8 +11,7 @@ pub enum Role {
     Admin,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("Choose a role: admin, operator or viewer.")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoleError;
 
 impl Role {

@@ -14,8 +14,7 @@ pub enum TwoFactorRule {
     Everyone,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("Choose who must sign in with two factors: nobody, admins or everyone.")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TwoFactorRuleError;
 
 impl TwoFactorRule {

@@ -15,15 +15,11 @@ pub struct UnitPrice {
     e4: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum UnitPriceError {
-    #[error("Enter a price, for example 4.50.")]
     Empty,
-    #[error("Enter a price with at most four decimals, for example 4.50 or 0.4167.")]
     Invalid,
-    #[error("A price cannot be negative.")]
     Negative,
-    #[error("Enter a price of at most 100,000.")]
     TooLarge,
 }
 

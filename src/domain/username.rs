@@ -7,13 +7,10 @@ use std::fmt;
 #[serde(try_from = "String", into = "String")]
 pub struct Username(String);
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum UsernameError {
-    #[error("Enter a user name.")]
     Empty,
-    #[error("A user name has 3 to 64 characters.")]
     Length,
-    #[error("Use letters, digits and . _ - @ only.")]
     Characters,
 }
 
@@ -64,11 +61,9 @@ pub const MAX_PASSWORD_CHARS: usize = 256;
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PasswordError {
-    #[error("A password has at least 12 characters.")]
     TooShort,
-    #[error("A password has at most 256 characters.")]
     TooLong,
 }
 

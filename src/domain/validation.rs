@@ -1,17 +1,20 @@
 use serde::{Deserialize, Serialize};
 
-/// A message about one field of a form, e.g. `max_users`: "Enter a number
-/// from 1 to 100,000." The same messages appear in the browser (as the user
-/// types) and from the server (the authority).
+pub use super::message::Message;
+
+/// A message about one field of a form, e.g. `max_users`:
+/// `max_users_range {min: 1, max: 100000}` ("Enter a number from 1 to
+/// 100,000."). The same messages appear in the browser (as the user types)
+/// and from the server (the authority), in the reader's language.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldMessage {
     pub field: String,
-    pub message: String,
+    pub message: Message,
 }
 
 impl FieldMessage {
-    pub fn new(field: &str, message: impl ToString) -> Self {
-        Self { field: field.to_owned(), message: message.to_string() }
+    pub fn new(field: &str, message: impl Into<Message>) -> Self {
+        Self { field: field.to_owned(), message: message.into() }
     }
 }
 
@@ -20,7 +23,7 @@ impl FieldMessage {
 /// length, so only a hand-made request is refused).
 pub fn filter_text(field: &str, text: &str, max: usize) -> Result<(), FieldMessage> {
     if text.chars().count() > max {
-        return Err(FieldMessage::new(field, format!("A search or filter has at most {max} characters.")));
+        return Err(FieldMessage::new(field, Message::FilterTooLong { max: u32::try_from(max).unwrap_or(u32::MAX) }));
     }
     Ok(())
 }
@@ -31,7 +34,7 @@ pub struct Problems(Vec<FieldMessage>);
 
 impl Problems {
     /// Keeps the value of `result`, or notes its error under `field`.
-    pub fn check<T, E: ToString>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
+    pub fn check<T, E: Into<Message>>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
         match result {
             Ok(value) => Some(value),
             Err(error) => {
@@ -41,7 +44,7 @@ impl Problems {
         }
     }
 
-    pub fn add(&mut self, field: &str, message: impl ToString) {
+    pub fn add(&mut self, field: &str, message: impl Into<Message>) {
         self.0.push(FieldMessage::new(field, message));
     }
 

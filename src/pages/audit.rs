@@ -199,7 +199,7 @@ fn Entries(page: AuditLogPage, query: AuditQuery, zone: Signal<String>) -> impl 
 /// the browser a CSV file built here.
 #[component]
 fn Export(query: AuditQuery, total: u64) -> impl IntoView {
-    let csv_format = RwSignal::new(CsvFormat::Comma);
+    let csv_format = RwSignal::new(CsvFormat::first_for(crate::components::language::use_reader().language));
     let progress = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);

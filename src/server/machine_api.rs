@@ -17,7 +17,6 @@ use super::db::{Day, Db, Flag, Time};
 use super::error::ServerError;
 use super::state::AppState;
 use crate::domain::usage::UsageBody;
-use crate::domain::FieldMessage;
 use crate::error::AppError;
 
 pub const BODY_LIMIT: usize = 16 * 1024;
@@ -29,8 +28,16 @@ pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
-    fields: Vec<FieldMessage>,
+    fields: Vec<ApiField>,
     retry_after: Option<u64>,
+}
+
+/// A field's message as machines read it: the field and an English
+/// sentence (as it always was).
+#[derive(Debug, Serialize)]
+struct ApiField {
+    field: String,
+    message: String,
 }
 
 #[derive(Serialize)]
@@ -38,7 +45,7 @@ struct ErrorBody<'a> {
     error: &'a str,
     message: &'a str,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    fields: &'a [FieldMessage],
+    fields: &'a [ApiField],
 }
 
 impl ApiError {
@@ -65,13 +72,19 @@ impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         match e {
             AppError::Conflict(message) => Self::new(StatusCode::CONFLICT, "conflict", message),
-            AppError::Invalid(fields) => Self {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                code: "invalid_report",
-                message: fields.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join(" "),
-                fields,
-                retry_after: None,
-            },
+            AppError::Invalid(fields) => {
+                let fields: Vec<ApiField> = fields
+                    .into_iter()
+                    .map(|f| ApiField { message: crate::messages::english(&f.message), field: f.field })
+                    .collect();
+                Self {
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    code: "invalid_report",
+                    message: fields.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join(" "),
+                    fields,
+                    retry_after: None,
+                }
+            }
             AppError::NotFound => Self::new(StatusCode::NOT_FOUND, "not_found", "Not found."),
             // Logged with its causes where it was made (`From<ServerError>`).
             AppError::Internal => Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Try again in a moment."),

@@ -129,3 +129,10 @@ fn a_customer_named_like_a_formula_reads_as_text_and_every_amount_stays_a_number
         }
     }
 }
+
+#[test]
+fn the_layout_offered_first_follows_the_language() {
+    use crate::domain::locale::Language;
+    assert_eq!(CsvFormat::first_for(Language::German), CsvFormat::Spreadsheet);
+    assert_eq!(CsvFormat::first_for(Language::English), CsvFormat::Comma);
+}

@@ -7,8 +7,10 @@ use leptos::prelude::*;
 use super::actions::ConfirmButtons;
 use crate::api::customers::{customer_api_key, RevokeApiKey, RotateApiKey};
 use crate::components::field::general_message;
+use crate::components::language::use_locale;
 use crate::components::session::use_can_operate;
 use crate::components::{format, loaded, Dialog};
+use crate::i18n::{td, td_string};
 
 /// The dialog that shows a new key once, with a button to copy it.
 #[component]
@@ -19,6 +21,8 @@ pub fn KeyReveal(
     #[prop(into)] done_label: String,
 ) -> impl IntoView {
     let copied = RwSignal::new(false);
+    let l = use_locale();
+    let strong = |children: ChildrenFn| view! { <strong>{children()}</strong> };
     let copy = move |_| {
         #[cfg(feature = "hydrate")]
         if let (Some(key), Some(window)) = (key.get_untracked(), web_sys::window()) {
@@ -29,13 +33,9 @@ pub fn KeyReveal(
     view! {
         <Dialog open labelled_by="key-title">
             <h2 id="key-title">{heading}</h2>
-            <p>
-                "Give this key to the customer's password-manager server. "
-                <strong>"It is shown only now"</strong>
-                ": we store only a hash of it. If it is lost, rotate the key."
-            </p>
+            <p>{td!(l, customers.key_intro, <strong> = strong)}</p>
             <label class="field-label" for="api-key-value">
-                "API key"
+                {td_string!(l, customers.api_key)}
             </label>
             <div class="key-row">
                 <input
@@ -56,7 +56,7 @@ pub fn KeyReveal(
                     }
                 />
                 <button type="button" class="button button-secondary" on:click=copy>
-                    {move || if copied.get() { "Copied" } else { "Copy" }}
+                    {move || if copied.get() { td_string!(l, customers.copied) } else { td_string!(l, customers.copy) }}
                 </button>
             </div>
             <div class="dialog-actions">

@@ -9,21 +9,26 @@ use super::api_key::KeyReveal;
 use super::option_checklist::OptionChecklist;
 use crate::api::customers::{check_customer_names, customer_form_defaults, CreateCustomer};
 use crate::components::field::general_message;
+use crate::components::language::{use_locale, use_reader};
 use crate::components::{loaded, FieldError};
 use crate::domain::customer::CustomerForm;
+use crate::domain::message::Message;
 use crate::domain::{BillingMonth, DatabaseName};
+use crate::i18n::td_string;
+use crate::messages;
 use crate::views::customers::{NameCheck, NewCustomerDefaults};
 
 #[component]
 pub fn NewCustomerPage() -> impl IntoView {
     let defaults = data(|| (), |_| customer_form_defaults());
+    let l = use_locale();
     view! {
-        <Title text="New customer" />
+        <Title text=td_string!(l, customers.new_title) />
         <div class="page-header">
             <p class="breadcrumb">
-                <a href="/customers">"Customers"</a>
+                <a href="/customers">{td_string!(l, customers.customers)}</a>
             </p>
-            <h1>"New customer"</h1>
+            <h1>{td_string!(l, customers.new_title)}</h1>
         </div>
         {loaded(defaults, |d| view! { <NewCustomerForm defaults=d /> })}
     }
@@ -78,27 +83,27 @@ fn NewCustomerForm(defaults: NewCustomerDefaults) -> impl IntoView {
     let create = ServerAction::<CreateCustomer>::new();
     let sent = RwSignal::new(None::<CustomerForm>);
     let server_error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let r = use_reader();
+    let l = r.l();
     let general = general_message(server_error);
 
     let message = move |field: &'static str| {
         Signal::derive(move || {
             // The server's word on what was sent, while it is unchanged.
             if sent.get().as_ref() == Some(&form.get()) {
-                if let Some(m) = server_error.get().and_then(|e| e.for_field(field)) {
+                if let Some(m) = server_error.get().and_then(|e| e.message_for(field).map(|m| messages::text(m, l))) {
                     return Some(m);
                 }
             }
             let shown = submitted.get() || touched.with(|t| t.contains(field));
-            let problem = problems.with(|p| p.iter().find(|p| p.field == field).map(|p| p.message.clone()));
+            let problem = problems.with(|p| p.iter().find(|p| p.field == field).map(|p| messages::text(&p.message, l)));
             if let Some(problem) = problem.filter(|_| shown) {
                 return Some(problem);
             }
             let check = taken();
             match field {
-                "name" if check.name_taken => Some("A customer with this name already exists.".to_owned()),
-                "database_name" if check.database_name_taken => {
-                    Some("This database name is already used by another customer.".to_owned())
-                }
+                "name" if check.name_taken => Some(messages::text(&Message::NameTaken, l)),
+                "database_name" if check.database_name_taken => Some(messages::text(&Message::DatabaseNameTaken, l)),
                 _ => None,
             }
         })
@@ -150,15 +155,15 @@ fn NewCustomerForm(defaults: NewCustomerDefaults) -> impl IntoView {
         }
         name.set(value);
     };
-    let this_month = BillingMonth::of(today);
+    let this_month = r.month(BillingMonth::of(today));
 
     view! {
         <form class="card form-card" on:submit=on_submit novalidate>
             {move || general.get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
             <fieldset>
-                <legend>"General"</legend>
+                <legend>{td_string!(l, customers.general)}</legend>
                 <div class="field">
-                    <label for="customer-name">"Name"</label>
+                    <label for="customer-name">{td_string!(l, customers.name)}</label>
                     <input
                         id="customer-name"
                         type="text"
@@ -180,22 +185,20 @@ fn NewCustomerForm(defaults: NewCustomerDefaults) -> impl IntoView {
                             prop:checked=move || billed.get()
                             on:change=move |ev| billed.set(event_target_checked(&ev))
                         />
-                        <span>"Billed"</span>
+                        <span>{td_string!(l, customers.billed)}</span>
                     </label>
                     <p class="help" id="customer-billed-help">
                         {move || {
                             if billed.get() {
-                                format!(
-                                    "Billed customer: billed from this month ({this_month}) on. A billed customer can never become a test customer again.",
-                                )
+                                td_string!(l, customers.billed_help, month = this_month.clone())
                             } else {
-                                "Test customer: no billing. You can convert it to a billed customer later.".to_owned()
+                                td_string!(l, customers.test_help).to_owned()
                             }
                         }}
                     </p>
                 </div>
                 <div class="field">
-                    <label for="customer-contract-end">"Contract end"</label>
+                    <label for="customer-contract-end">{td_string!(l, customers.contract_end)}</label>
                     <input
                         id="customer-contract-end"
                         type="date"
@@ -207,13 +210,12 @@ fn NewCustomerForm(defaults: NewCustomerDefaults) -> impl IntoView {
                         on:blur=touch("contract_end")
                     />
                     <p class="help" id="customer-contract-end-help">
-                        "Four weeks from today unless you change it. For a test customer it ends the test phase; "
-                        "for a billed one it is the known termination date. The day after, the customer is deactivated."
+                        {td_string!(l, customers.contract_end_help)}
                     </p>
                     <FieldError id="customer-contract-end-error" message=message("contract_end") />
                 </div>
                 <div class="field">
-                    <label for="customer-database-name">"Database name"</label>
+                    <label for="customer-database-name">{td_string!(l, customers.database_name)}</label>
                     <input
                         id="customer-database-name"
                         type="text"
@@ -231,15 +233,15 @@ fn NewCustomerForm(defaults: NewCustomerDefaults) -> impl IntoView {
                         on:blur=touch("database_name")
                     />
                     <p class="help" id="customer-database-name-help">
-                        "The customer's SQL database: letters, digits and _ only. Made from the name unless you change it."
+                        {td_string!(l, customers.database_name_help)}
                     </p>
                     <FieldError id="customer-database-name-error" message=message("database_name") />
                 </div>
             </fieldset>
             <fieldset>
-                <legend>"License"</legend>
+                <legend>{td_string!(l, customers.license)}</legend>
                 <div class="field field-narrow">
-                    <label for="customer-max-users">"Maximum number of users"</label>
+                    <label for="customer-max-users">{td_string!(l, customers.max_users)}</label>
                     <input
                         id="customer-max-users"
                         type="text"
@@ -251,7 +253,7 @@ fn NewCustomerForm(defaults: NewCustomerDefaults) -> impl IntoView {
                         on:input=move |ev| max_users.set(event_target_value(&ev))
                         on:blur=touch("max_users")
                     />
-                    <p class="help" id="customer-max-users-help">"A whole number from 1 to 100,000."</p>
+                    <p class="help" id="customer-max-users-help">{td_string!(l, customers.max_users_help)}</p>
                     <FieldError id="customer-max-users-error" message=message("max_users") />
                 </div>
                 <div class="field">
@@ -263,27 +265,32 @@ fn NewCustomerForm(defaults: NewCustomerDefaults) -> impl IntoView {
                             prop:checked=move || limit_user_creation.get()
                             on:change=move |ev| limit_user_creation.set(event_target_checked(&ev))
                         />
-                        <span>"Limit user creation to this number"</span>
+                        <span>{td_string!(l, customers.limit)}</span>
                     </label>
                     <p class="help" id="customer-limit-help">
-                        "Hard limit: the password-manager server refuses to create users beyond the maximum."
+                        {td_string!(l, customers.limit_help)}
                     </p>
                 </div>
             </fieldset>
             <fieldset>
-                <legend>"Options"</legend>
+                <legend>{td_string!(l, customers.options)}</legend>
                 <OptionChecklist options=defaults.options.clone() chosen=options />
                 <FieldError id="customer-options-error" message=message("options") />
             </fieldset>
             <div class="form-actions">
                 <button type="submit" class="button button-primary" disabled=move || create.pending().get()>
-                    {move || if create.pending().get() { "Creating…" } else { "Create customer" }}
+                    {move || if create.pending().get() { td_string!(l, customers.creating) } else { td_string!(l, customers.create) }}
                 </button>
                 <a class="button button-secondary" href="/customers">
-                    "Cancel"
+                    {td_string!(l, customers.cancel)}
                 </a>
             </div>
         </form>
-        <KeyReveal open=reveal key heading="Customer created: its API key" done_label="Open the customer" />
+        <KeyReveal
+            open=reveal
+            key
+            heading=td_string!(l, customers.created_heading)
+            done_label=td_string!(l, customers.open_customer)
+        />
     }
 }

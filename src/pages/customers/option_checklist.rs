@@ -2,6 +2,8 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 
+use crate::components::language::use_locale;
+use crate::i18n::td_string;
 use crate::views::customers::CatalogueOption;
 
 /// A checkbox for each option; `chosen` holds the ticked codes. Options in
@@ -12,6 +14,7 @@ pub fn OptionChecklist(
     chosen: RwSignal<BTreeSet<String>>,
     #[prop(optional)] retired: Vec<String>,
 ) -> impl IntoView {
+    let l = use_locale();
     let boxes = options
         .into_iter()
         .map(|option| {
@@ -23,7 +26,11 @@ pub fn OptionChecklist(
                 let code = code.clone();
                 move || chosen.with(|c| c.contains(&code))
             };
-            let pricing = if option.pricing == "flat" { "flat price per customer" } else { "per user" };
+            let pricing = if option.pricing == "flat" {
+                td_string!(l, customers.option_flat)
+            } else {
+                td_string!(l, customers.option_per_user)
+            };
             view! {
                 <label class="check" for=label_for>
                     <input
@@ -45,7 +52,8 @@ pub fn OptionChecklist(
                     <span>
                         {option.name}
                         <span class="muted small">{format!(" · {pricing}")}</span>
-                        {is_retired.then(|| view! { <span class="muted small">" · retired: cannot be booked again"</span> })}
+                        {is_retired
+                            .then(|| view! { <span class="muted small">{td_string!(l, customers.option_retired)}</span> })}
                     </span>
                 </label>
             }

@@ -20,8 +20,8 @@ pub use read::{bookable_options, check_names, ensure_exists, get, history, list}
 
 pub const CHANGED_BY_SOMEONE_ELSE: &str =
     "This customer was changed by someone else in the meantime. Reload to see the changes, then try again.";
-const NAME_TAKEN: &str = "A customer with this name already exists.";
-const DATABASE_NAME_TAKEN: &str = "This database name is already used by another customer.";
+const NAME_TAKEN: crate::domain::message::Message = crate::domain::message::Message::NameTaken;
+const DATABASE_NAME_TAKEN: crate::domain::message::Message = crate::domain::message::Message::DatabaseNameTaken;
 
 #[derive(sqlx::FromRow)]
 struct Row {

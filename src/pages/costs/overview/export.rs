@@ -23,7 +23,7 @@ fn overview_csv(page: StoredValue<CostOverviewPage>, shown: Memo<Vec<usize>>, fo
 
 #[component]
 pub fn ExportBox(page: StoredValue<CostOverviewPage>, shown: Memo<Vec<usize>>, month: BillingMonth) -> impl IntoView {
-    let csv_format = RwSignal::new(CsvFormat::Comma);
+    let csv_format = RwSignal::new(CsvFormat::first_for(crate::components::language::use_reader().language));
     let built_ms = RwSignal::new(None::<f64>);
     let export_error = RwSignal::new(None::<String>);
     // Read only by the export itself, which runs in the browser.
