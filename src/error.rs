@@ -10,9 +10,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::FieldMessage;
 
-/// The fields' messages in English (the log, the command line).
+/// The fields and their messages' codes, for the log (a page writes the
+/// messages themselves in its reader's language; `for_field` in English).
 fn messages(problems: &[FieldMessage]) -> String {
-    problems.iter().map(|p| crate::messages::english(&p.message)).collect::<Vec<_>>().join(" ")
+    let codes = problems.iter().map(|p| format!("{}: {:?}", p.field, p.message)).collect::<Vec<_>>();
+    format!("Invalid input ({})", codes.join(", "))
 }
 
 /// What a busy server asks a caller to wait before trying again.

@@ -91,7 +91,8 @@ mod tests {
     #[test]
     fn a_message_travels_as_its_code_and_parameters() {
         let json = serde_json::to_string(&Message::MaxUsersRange { min: 1, max: 100_000 }).unwrap();
-        assert_eq!(json, r#"{"code":"max_users_range","min":1,"max":100000}"#);
+        assert_eq!(json, r#"{"max_users_range":{"min":1,"max":100000}}"#);
+        assert_eq!(serde_json::to_string(&Message::NameTaken).unwrap(), r#""name_taken""#);
         assert_eq!(serde_json::from_str::<Message>(&json).unwrap(), Message::MaxUsersRange { min: 1, max: 100_000 });
     }
 }

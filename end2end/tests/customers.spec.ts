@@ -217,7 +217,7 @@ test("convert a test customer to billed; the server refuses the way back", async
   );
   expect(refused.status).toBe(422);
   // The rule's message travels as its code; pages write it in the reader's language.
-  expect(JSON.parse(refused.body)).toEqual({ Invalid: [{ field: "kind", message: { code: "kind_billed_is_final" } }] });
+  expect(JSON.parse(refused.body)).toEqual({ Invalid: [{ field: "kind", message: "kind_billed_is_final" }] });
   await page.reload();
   await expect(page.getByRole("region", { name: "Contract" })).toContainText("Billed");
 });

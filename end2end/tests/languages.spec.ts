@@ -127,5 +127,17 @@ test("in a German browser, a new customer's form speaks German, with every messa
   await expect(dialog.getByLabel("API-Schlüssel")).toHaveValue(/^msp_/);
   await dialog.getByRole("button", { name: "Kunden öffnen" }).click();
   await expect(page).toHaveURL(/\/customers\/\d+$/);
+
+  // The list finds it, in German too.
+  await page.goto(`/customers?tab=test&q=${encodeURIComponent(name)}`);
+  await expect(page.getByRole("heading", { level: 1, name: "Kunden" })).toBeVisible();
+  const tabs = page.getByRole("navigation", { name: "Kundenlisten" });
+  await expect(tabs.getByRole("link", { name: /^Abgerechnet/ })).toBeVisible();
+  await expect(tabs.getByRole("link", { name: /^Deaktiviert/ })).toBeVisible();
+  const table = page.getByRole("region", { name: "Kundentabelle" });
+  await expect(table.getByRole("columnheader", { name: "Benutzer / max." })).toBeVisible();
+  await expect(table.getByRole("link", { name })).toBeVisible();
+  await expect(page.getByText("Seite 1 von 1", { exact: true })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Suche löschen" })).toBeVisible();
   await context.close();
 });

@@ -4,14 +4,18 @@
 use chrono::NaiveDate;
 use leptos::prelude::*;
 
+use crate::components::language::{kind_name, status_name, use_locale};
 use crate::domain::customer::ContractFlag;
+use crate::domain::locale;
 use crate::domain::{CustomerKind, CustomerStatus};
+use crate::i18n::td_string;
 
 /// "12 / 25" users, or "— / 25" before the first report.
 #[component]
 pub fn UsersOfMax(reported: Option<u32>, max: u32) -> impl IntoView {
+    let l = use_locale();
+    let title = if reported.is_none() { td_string!(l, lists.no_count_yet) } else { td_string!(l, lists.users_of_max) };
     let reported = reported.map(|n| n.to_string()).unwrap_or_else(|| "—".to_owned());
-    let title = if reported == "—" { "No user count reported yet" } else { "Users reported / licensed maximum" };
     view! {
         <span title=title>{format!("{reported} / {max}")}</span>
     }
@@ -21,15 +25,17 @@ pub fn UsersOfMax(reported: Option<u32>, max: u32) -> impl IntoView {
 #[component]
 pub fn ContractEnd(date: NaiveDate, flag: ContractFlag, today: NaiveDate) -> impl IntoView {
     let days = (date - today).num_days();
+    let l = use_locale();
     let badge = match flag {
-        ContractFlag::Ended => Some(("flag flag-ended", "Ended".to_owned())),
-        ContractFlag::EndsSoon if days == 0 => Some(("flag flag-soon", "Ends today".to_owned())),
-        ContractFlag::EndsSoon if days == 1 => Some(("flag flag-soon", "Ends tomorrow".to_owned())),
-        ContractFlag::EndsSoon => Some(("flag flag-soon", format!("Ends in {days} days"))),
+        ContractFlag::Ended => Some(("flag flag-ended", td_string!(l, lists.ended).to_owned())),
+        ContractFlag::EndsSoon if days == 0 => Some(("flag flag-soon", td_string!(l, lists.ends_today).to_owned())),
+        ContractFlag::EndsSoon if days == 1 => Some(("flag flag-soon", td_string!(l, lists.ends_tomorrow).to_owned())),
+        ContractFlag::EndsSoon => Some(("flag flag-soon", td_string!(l, lists.ends_in_days, days))),
         ContractFlag::Running => None,
     };
     view! {
-        <span>{date.to_string()}</span>
+        // ISO in both languages: the column sorts by it.
+        <span>{locale::date_sortable(date)}</span>
         {badge.map(|(class, text)| view! { " " <span class=class>{text}</span> })}
     }
 }
@@ -40,7 +46,7 @@ pub fn KindBadge(kind: CustomerKind) -> impl IntoView {
         CustomerKind::Test => "badge badge-test",
         CustomerKind::Billed => "badge badge-billed",
     };
-    view! { <span class=class>{kind.label()}</span> }
+    view! { <span class=class>{kind_name(kind, use_locale())}</span> }
 }
 
 #[component]
@@ -50,5 +56,5 @@ pub fn StatusBadge(status: CustomerStatus) -> impl IntoView {
         CustomerStatus::Deactivated => "badge badge-deactivated",
         CustomerStatus::Removed => "badge badge-removed",
     };
-    view! { <span class=class>{status.label()}</span> }
+    view! { <span class=class>{status_name(status, use_locale())}</span> }
 }

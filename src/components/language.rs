@@ -59,6 +59,12 @@ impl Reader {
         locale::local_date(at, &self.zone, self.language)
     }
 
+    /// The day of a moment in the reader's zone as ISO 8601, for a table
+    /// whose dates line up with a sortable column: "2026-11-30".
+    pub fn iso_date_of(&self, at: DateTime<Utc>) -> String {
+        locale::date_sortable(self.zone.local(at).0.date())
+    }
+
     /// A day: "30 Nov 2026" / "30.11.2026".
     pub fn day(&self, day: NaiveDate) -> String {
         locale::date(day, self.language)
@@ -151,6 +157,16 @@ pub fn role_name(role: crate::domain::Role, l: Locale) -> &'static str {
     }
 }
 
+/// A customer kind's name as the pages show it.
+pub fn kind_name(kind: crate::domain::CustomerKind, l: Locale) -> &'static str {
+    use crate::domain::CustomerKind;
+    use crate::i18n::td_string;
+    match kind {
+        CustomerKind::Test => td_string!(l, lists.kind_test),
+        CustomerKind::Billed => td_string!(l, lists.kind_billed),
+    }
+}
+
 /// A customer status's name as the pages show it.
 pub fn status_name(status: crate::domain::CustomerStatus, l: Locale) -> &'static str {
     use crate::domain::CustomerStatus;
@@ -177,7 +193,9 @@ pub fn error_message(error: &crate::error::AppError, l: Locale) -> String {
         AppError::Network => td_string!(l, common.error_network),
         AppError::Internal => td_string!(l, common.error_internal),
         AppError::BadRequest(detail) => return td_string!(l, common.error_bad_request, detail),
-        AppError::Invalid(_) | AppError::Conflict(_) | AppError::TooManyRequests { .. } => return error.to_string(),
+        // A form shows each field's message next to it.
+        AppError::Invalid(_) => td_string!(l, common.error_invalid),
+        AppError::Conflict(_) | AppError::TooManyRequests { .. } => return error.to_string(),
     };
     fixed.to_owned()
 }

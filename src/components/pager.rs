@@ -3,6 +3,9 @@
 
 use leptos::prelude::*;
 
+use crate::components::language::use_locale;
+use crate::i18n::td_string;
+
 /// One link of a pager; `href: None` shows it disabled.
 #[derive(Clone, Debug)]
 pub struct PagerLink {
@@ -21,8 +24,9 @@ fn link(l: PagerLink) -> AnyView {
 /// `before` links, the status text, `after` links.
 #[component]
 pub fn Pager(before: Vec<PagerLink>, status: String, after: Vec<PagerLink>) -> impl IntoView {
+    let l = use_locale();
     view! {
-        <nav class="pager" aria-label="Pages">
+        <nav class="pager" aria-label=td_string!(l, lists.pages_label)>
             {before.into_iter().map(link).collect_view()}
             <span class="pager-status">{status}</span>
             {after.into_iter().map(link).collect_view()}
@@ -34,13 +38,17 @@ pub fn Pager(before: Vec<PagerLink>, status: String, after: Vec<PagerLink>) -> i
 /// (1-based), each linking to `href(target)` unless it is this page or
 /// there is none.
 pub fn numbered(page: usize, pages: usize, href: impl Fn(usize) -> String) -> (Vec<PagerLink>, Vec<PagerLink>) {
+    let l = use_locale();
     let to = |target: usize, label: &'static str, rel: &'static str| PagerLink {
         label,
         rel,
         href: (target != page && (1..=pages).contains(&target)).then(|| href(target)),
     };
     (
-        vec![to(1, "First", "first"), to(page.saturating_sub(1), "Previous", "prev")],
-        vec![to(page + 1, "Next", "next"), to(pages, "Last", "last")],
+        vec![
+            to(1, td_string!(l, lists.first), "first"),
+            to(page.saturating_sub(1), td_string!(l, lists.previous), "prev"),
+        ],
+        vec![to(page + 1, td_string!(l, lists.next), "next"), to(pages, td_string!(l, lists.last), "last")],
     )
 }

@@ -17,7 +17,9 @@ use super::unit_price::UnitPriceError;
 use super::username::{PasswordError, UsernameError, MAX_PASSWORD_CHARS};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "code", rename_all = "snake_case")]
+// Externally tagged (`"name_taken"`, `{"max_users_range":{"min":1,"max":100000}}`):
+// its reader in the WebAssembly is a fraction of an internally tagged one's.
+#[serde(rename_all = "snake_case")]
 pub enum Message {
     NameEmpty,
     NameTooLong {

@@ -3,9 +3,11 @@ use leptos::prelude::*;
 use super::{back_to_customer_when, customer_loaded, use_customer, EditHeader};
 use crate::api::customers::UpdateContract;
 use crate::components::field::field_message;
+use crate::components::language::{error_message, use_locale};
 use crate::components::FieldError;
 use crate::domain::customer::ContractForm;
 use crate::error::AppError;
+use crate::i18n::td_string;
 use crate::views::customers::CustomerDetail;
 
 #[component]
@@ -16,12 +18,13 @@ pub fn EditContractPage() -> impl IntoView {
 
 /// The "changed by someone else" notice, with a way to load the new state.
 pub fn conflict_notice(error: Signal<Option<AppError>>) -> impl IntoView {
+    let l = use_locale();
     move || {
         error.get().filter(|e| !matches!(e, AppError::Invalid(_))).map(|e| {
             let conflict = matches!(e, AppError::Conflict(_));
             view! {
                 <div class="notice notice-error" role="alert">
-                    <p>{e.to_string()}</p>
+                    <p>{error_message(&e, l)}</p>
                     {conflict
                         .then(|| {
                             view! {
@@ -35,7 +38,7 @@ pub fn conflict_notice(error: Signal<Option<AppError>>) -> impl IntoView {
                                         }
                                     }
                                 >
-                                    "Reload"
+                                    {td_string!(l, customers.reload)}
                                 </button>
                             }
                         })}
@@ -47,6 +50,7 @@ pub fn conflict_notice(error: Signal<Option<AppError>>) -> impl IntoView {
 
 #[component]
 fn ContractEditor(customer: CustomerDetail) -> impl IntoView {
+    let l = use_locale();
     let today = customer.today;
     let current_end = customer.contract_end;
     let name = RwSignal::new(customer.name.clone());
@@ -72,11 +76,11 @@ fn ContractEditor(customer: CustomerDetail) -> impl IntoView {
         }
     };
     view! {
-        <EditHeader customer=customer.clone() title="Edit contract" />
+        <EditHeader customer=customer.clone() title=td_string!(l, customers.edit_contract) />
         <form class="card form-card" on:submit=on_submit novalidate>
             {conflict_notice(error)}
             <div class="field">
-                <label for="contract-name">"Name"</label>
+                <label for="contract-name">{td_string!(l, customers.name)}</label>
                 <input
                     id="contract-name"
                     type="text"
@@ -87,7 +91,7 @@ fn ContractEditor(customer: CustomerDetail) -> impl IntoView {
                 <FieldError id="contract-name-error" message=message("name") />
             </div>
             <div class="field">
-                <label for="contract-end">"Contract end"</label>
+                <label for="contract-end">{td_string!(l, customers.contract_end)}</label>
                 <input
                     id="contract-end"
                     type="date"
@@ -98,7 +102,7 @@ fn ContractEditor(customer: CustomerDetail) -> impl IntoView {
                 <FieldError id="contract-end-error" message=message("contract_end") />
             </div>
             <div class="field field-narrow">
-                <label for="contract-max-users">"Maximum number of users"</label>
+                <label for="contract-max-users">{td_string!(l, customers.max_users)}</label>
                 <input
                     id="contract-max-users"
                     type="text"
@@ -117,16 +121,16 @@ fn ContractEditor(customer: CustomerDetail) -> impl IntoView {
                         prop:checked=move || limit.get()
                         on:change=move |ev| limit.set(event_target_checked(&ev))
                     />
-                    <span>"Limit user creation to this number"</span>
+                    <span>{td_string!(l, customers.limit)}</span>
                 </label>
             </div>
-            <p class="help">{format!("Database: {} (fixed once the customer exists).", customer.database_name)}</p>
+            <p class="help">{td_string!(l, customers.database_fixed, database = customer.database_name.clone())}</p>
             <div class="form-actions">
                 <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
-                    "Save contract"
+                    {td_string!(l, customers.save_contract)}
                 </button>
                 <a class="button button-secondary" href=format!("/customers/{id}")>
-                    "Cancel"
+                    {td_string!(l, customers.cancel)}
                 </a>
             </div>
         </form>

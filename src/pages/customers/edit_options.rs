@@ -8,8 +8,10 @@ use super::option_checklist::OptionChecklist;
 use super::{back_to_customer_when, customer_loaded, use_customer_id, EditHeader};
 use crate::api::customers::{customer_form_defaults, get_customer, SetCustomerOptions};
 use crate::components::field::server_message;
+use crate::components::language::use_locale;
 use crate::components::FieldError;
 use crate::error::AppError;
+use crate::i18n::td_string;
 use crate::views::customers::{CatalogueOption, CustomerDetail};
 
 #[component]
@@ -43,8 +45,9 @@ fn OptionsEditor(customer: CustomerDetail, catalogue: Vec<CatalogueOption>) -> i
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let (id, version) = (customer.id, customer.version);
     back_to_customer_when(Signal::derive(move || matches!(save.value().get(), Some(Ok(())))), id);
+    let l = use_locale();
     view! {
-        <EditHeader customer=customer.clone() title="Edit options" />
+        <EditHeader customer=customer.clone() title=td_string!(l, customers.edit_options) />
         <form
             class="card form-card"
             on:submit=move |ev| {
@@ -54,21 +57,17 @@ fn OptionsEditor(customer: CustomerDetail, catalogue: Vec<CatalogueOption>) -> i
         >
             {conflict_notice(error)}
             <fieldset>
-                <legend>"Booked options"</legend>
+                <legend>{td_string!(l, customers.booked_options)}</legend>
                 <OptionChecklist options=shown chosen retired />
                 <FieldError id="options-error" message=server_message(error, "options") />
             </fieldset>
-            <p class="help">
-                "An option is billed for a whole month when it was booked at some moment of that month "
-                "while the customer was billed and active. Options booked only during the test phase "
-                "or while deactivated cost nothing."
-            </p>
+            <p class="help">{td_string!(l, customers.options_help)}</p>
             <div class="form-actions">
                 <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
-                    "Save options"
+                    {td_string!(l, customers.save_options)}
                 </button>
                 <a class="button button-secondary" href=format!("/customers/{id}")>
-                    "Cancel"
+                    {td_string!(l, customers.cancel)}
                 </a>
             </div>
         </form>

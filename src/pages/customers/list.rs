@@ -6,12 +6,22 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::customers::list_customers;
 use crate::components::badges::{ContractEnd, UsersOfMax};
-use crate::components::format;
+use crate::components::language::{kind_name, use_locale, use_reader};
 use crate::components::loaded;
 use crate::components::pager::{numbered, Pager};
 use crate::components::session::use_can_operate;
 use crate::domain::customer_list::{ListQuery, ListTab, SortKey};
+use crate::i18n::{td_string, Locale};
 use crate::views::customers::CustomerPage;
+
+/// A list's name on its tab.
+fn tab_name(tab: ListTab, l: Locale) -> &'static str {
+    match tab {
+        ListTab::Test => td_string!(l, customers.tab_test),
+        ListTab::Billed => td_string!(l, customers.tab_billed),
+        ListTab::Deactivated => td_string!(l, customers.tab_deactivated),
+    }
+}
 
 #[component]
 pub fn CustomersPage() -> impl IntoView {
@@ -22,19 +32,20 @@ pub fn CustomersPage() -> impl IntoView {
     });
     let page = data(move || query.get(), list_customers);
     let can_operate = use_can_operate();
+    let l = use_locale();
     view! {
-        <Title text="Customers" />
+        <Title text=td_string!(l, customers.customers) />
         <div class="page-header page-header-actions">
             <div>
-                <h1>"Customers"</h1>
-                <p class="muted">"One password-manager database per customer."</p>
+                <h1>{td_string!(l, customers.customers)}</h1>
+                <p class="muted">{td_string!(l, customers.intro)}</p>
             </div>
             // Inside a Transition: the user is a resource, and reading it
             // outside one would render differently on server and browser.
             <Transition fallback=|| ()>
                 <Show when=move || can_operate.get()>
                     <a class="button button-primary" href="/customers/new">
-                        "New customer"
+                        {td_string!(l, customers.new_title)}
                     </a>
                 </Show>
             </Transition>
@@ -42,21 +53,21 @@ pub fn CustomersPage() -> impl IntoView {
         <Form method="GET" action="/customers" attr:class="search-bar" attr:role="search">
             <input type="hidden" name="tab" prop:value=move || query.read().tab.as_str() />
             <label for="customer-search" class="visually-hidden">
-                "Search customers by name"
+                {td_string!(l, customers.search_label)}
             </label>
             <input
                 id="customer-search"
                 type="search"
                 name="q"
-                placeholder="Search by name"
+                placeholder=td_string!(l, customers.search_placeholder)
                 prop:value=move || query.read().search.clone()
             />
             <button type="submit" class="button button-secondary">
-                "Search"
+                {td_string!(l, customers.search)}
             </button>
             <Show when=move || !query.read().search.is_empty()>
                 <A href=move || ListQuery { search: String::new(), ..query.get() }.with_page(1).href() attr:class="clear-search">
-                    "Clear search"
+                    {td_string!(l, customers.clear_search)}
                 </A>
             </Show>
         </Form>
@@ -66,6 +77,7 @@ pub fn CustomersPage() -> impl IntoView {
 
 #[component]
 fn CustomerTabs(page: CustomerPage, query: ListQuery) -> impl IntoView {
+    let l = use_locale();
     let tabs = ListTab::ALL
         .into_iter()
         .map(|tab| {
@@ -77,7 +89,7 @@ fn CustomerTabs(page: CustomerPage, query: ListQuery) -> impl IntoView {
                         aria-current=current.then_some("page")
                         class=if current { "tab tab-current" } else { "tab" }
                     >
-                        {tab.label()}
+                        {tab_name(tab, l)}
                         <span class="tab-count">{page.counts.of(tab)}</span>
                     </a>
                 </li>
@@ -87,18 +99,21 @@ fn CustomerTabs(page: CustomerPage, query: ListQuery) -> impl IntoView {
     let empty = page.rows.is_empty();
     let searching = !query.search.is_empty();
     view! {
-        <nav class="tabs" aria-label="Customer lists">
+        <nav class="tabs" aria-label=td_string!(l, customers.lists_label)>
             <ul>{tabs}</ul>
         </nav>
         {if empty {
             view! {
                 <div class="card card-plain empty-state">
                     <p>
-                        {if searching {
-                            format!("No {} customer matches “{}”.", query.tab.label().to_lowercase(), query.search)
-                        } else {
-                            format!("There are no {} customers.", query.tab.label().to_lowercase())
-                        }}
+                        {
+                            let tab = tab_name(query.tab, l).to_lowercase();
+                            if searching {
+                                td_string!(l, customers.no_match, tab, search = query.search.clone())
+                            } else {
+                                td_string!(l, customers.none_in_tab, tab)
+                            }
+                        }
                     </p>
                 </div>
             }
@@ -134,6 +149,8 @@ fn SortHeader(query: ListQuery, key: SortKey, label: &'static str, #[prop(option
 
 #[component]
 fn CustomerTable(page: CustomerPage, query: ListQuery) -> impl IntoView {
+    let r = use_reader();
+    let l = r.l();
     let deactivated = query.tab == ListTab::Deactivated;
     let today = page.today;
     let rows = page
@@ -146,7 +163,7 @@ fn CustomerTable(page: CustomerPage, query: ListQuery) -> impl IntoView {
                         <a href=format!("/customers/{}", c.id) class="row-link">
                             {c.name.clone()}
                         </a>
-                        {deactivated.then(|| view! { <span class="muted small">" · "{c.kind.label()}</span> })}
+                        {deactivated.then(|| view! { <span class="muted small">" · "{kind_name(c.kind, l)}</span> })}
                     </td>
                     <td class="num">
                         <UsersOfMax reported=c.reported_users max=c.max_users />
@@ -158,7 +175,7 @@ fn CustomerTable(page: CustomerPage, query: ListQuery) -> impl IntoView {
                     {deactivated
                         .then(|| {
                             view! {
-                                <td class="nowrap">{c.deactivated_at.map(format::date).unwrap_or_default()}</td>
+                                <td class="nowrap">{c.deactivated_at.map(|at| r.iso_date_of(at)).unwrap_or_default()}</td>
                                 <td class="reason">{c.deactivation_reason.clone().unwrap_or_else(|| "—".to_owned())}</td>
                             }
                         })}
@@ -169,24 +186,24 @@ fn CustomerTable(page: CustomerPage, query: ListQuery) -> impl IntoView {
     let pager = {
         let (before, after) =
             numbered(page.page as usize, page.pages as usize, |target| query.with_page(target as u32).href());
-        view! { <Pager before status=format!("Page {} of {}", page.page, page.pages) after /> }
+        view! { <Pager before status=td_string!(l, lists.page_of, page = page.page, pages = page.pages) after /> }
     };
     view! {
-        <div class="table-wrap" tabindex="0" role="region" aria-label="Customers table">
+        <div class="table-wrap" tabindex="0" role="region" aria-label=td_string!(l, customers.table_label)>
             <table class="data-table customers-table">
                 <caption class="visually-hidden">
-                    {format!("{} customers, page {} of {}", query.tab.label(), page.page, page.pages)}
+                    {td_string!(l, customers.caption, tab = tab_name(query.tab, l), page = page.page, pages = page.pages)}
                 </caption>
                 <thead>
                     <tr>
-                        <SortHeader query=query.clone() key=SortKey::Name label="Name" />
-                        <SortHeader query=query.clone() key=SortKey::Users label="Users / max" numeric=true />
-                        <SortHeader query=query.clone() key=SortKey::ContractEnd label="Contract end" />
-                        <SortHeader query=query.clone() key=SortKey::Options label="Options" numeric=true />
+                        <SortHeader query=query.clone() key=SortKey::Name label=td_string!(l, customers.name) />
+                        <SortHeader query=query.clone() key=SortKey::Users label=td_string!(l, customers.column_users) numeric=true />
+                        <SortHeader query=query.clone() key=SortKey::ContractEnd label=td_string!(l, customers.contract_end) />
+                        <SortHeader query=query.clone() key=SortKey::Options label=td_string!(l, customers.options) numeric=true />
                         {deactivated
                             .then(|| view! {
-                                <th scope="col">"Deactivated"</th>
-                                <th scope="col">"Reason"</th>
+                                <th scope="col">{td_string!(l, customers.column_deactivated)}</th>
+                                <th scope="col">{td_string!(l, customers.column_reason)}</th>
                             })}
                     </tr>
                 </thead>

@@ -72,11 +72,12 @@ where
 /// The heading of a page that edits part of a customer.
 #[component]
 fn EditHeader(customer: CustomerDetail, title: &'static str) -> impl IntoView {
+    let l = crate::components::language::use_locale();
     view! {
         <Title text=format!("{title} · {}", customer.name) />
         <div class="page-header">
             <p class="breadcrumb">
-                <a href="/customers">"Customers"</a>
+                <a href="/customers">{crate::i18n::td_string!(l, customers.customers)}</a>
                 " › "
                 <a href=format!("/customers/{}", customer.id)>{customer.name.clone()}</a>
             </p>

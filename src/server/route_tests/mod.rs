@@ -320,7 +320,7 @@ async fn the_server_refuses_billed_to_test_whatever_the_request_says() {
         .into_parts_status()
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body.contains(r#""code":"kind_billed_is_final""#), "{body}");
+    assert!(body.contains(r#""message":"kind_billed_is_final""#), "{body}");
     let kind: String = sqlx::query_scalar("SELECT kind FROM customers").fetch_one(&app.t.db).await.unwrap();
     assert_eq!(kind, "billed");
 }
