@@ -65,11 +65,7 @@ pub fn english(message: &Message) -> String {
 
 /// A count in the language's digits ("100,000" / "100.000").
 fn grouped(n: u32, l: Locale) -> String {
-    let language = match l {
-        Locale::en => crate::domain::locale::Language::English,
-        Locale::de => crate::domain::locale::Language::German,
-    };
-    crate::domain::locale::count(u64::from(n), language)
+    crate::domain::locale::count(u64::from(n), crate::components::language::language_of(l))
 }
 
 #[cfg(test)]

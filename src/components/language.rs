@@ -24,6 +24,14 @@ pub fn locale_of(language: Language) -> Locale {
     }
 }
 
+/// The language of a set of translations.
+pub fn language_of(l: Locale) -> Language {
+    match l {
+        Locale::en => Language::English,
+        Locale::de => Language::German,
+    }
+}
+
 /// Who reads the page: their language and time zone. The app provides it
 /// once; every screen writes its numbers, amounts, dates and times with it.
 #[derive(Clone, Debug, PartialEq, Eq)]

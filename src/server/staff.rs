@@ -410,8 +410,7 @@ pub async fn insert_for_test(db: &Db, username: &str, role: Role) -> i64 {
 /// A staff member's language and time zone, with the choices.
 pub async fn preferences(db: &Db, user: &CurrentUser) -> Result<crate::views::session::AccountPreferences> {
     let billing = super::billing::settings(db).await?;
-    let mut time_zones: Vec<String> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name().to_owned()).collect();
-    time_zones.sort();
+    let time_zones = super::billing::time_zone_names();
     Ok(crate::views::session::AccountPreferences {
         language: user.language,
         time_zone: user.time_zone.clone(),

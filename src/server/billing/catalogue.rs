@@ -94,8 +94,7 @@ pub async fn catalogue(db: &Db) -> Result<Vec<CatalogueEntry>> {
 pub async fn pricing_page(db: &Db, now: DateTime<Utc>) -> Result<PricingPage> {
     let settings = settings(db).await?;
     let tz = zone_of(&settings);
-    let mut time_zones: Vec<String> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name().to_owned()).collect();
-    time_zones.sort();
+    let time_zones = super::settings::time_zone_names();
     let catalogue = catalogue(db).await?;
     let order: Vec<String> = catalogue.iter().map(|o| o.code.clone()).collect();
     let price_lists = price_lists(&mut *db.acquire().await?)

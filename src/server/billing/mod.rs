@@ -17,7 +17,7 @@ pub use catalogue::{
 pub use close::{close_due_months, close_month, months};
 pub use facts::facts_for_month;
 pub use forecast::{current_month, forecast_of, pending_bill, CurrentMonth};
-pub use settings::{local_today, month_start_utc, parse_time_zone, save_settings, settings, zone_of};
+pub use settings::{local_today, month_start_utc, parse_time_zone, save_settings, settings, time_zone_names, zone_of};
 pub use statements::{
     closed_months, label_in, option_names, sort_key, statement_of_customer, statements_of_customer, statements_of_month,
 };

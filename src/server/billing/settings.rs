@@ -18,6 +18,13 @@ pub fn parse_time_zone(name: &str) -> Option<Tz> {
     name.parse().ok()
 }
 
+/// Every IANA time zone's name, sorted: the choices of a time zone field.
+pub fn time_zone_names() -> Vec<String> {
+    let mut names: Vec<String> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name().to_owned()).collect();
+    names.sort();
+    names
+}
+
 /// The stored settings; an unknown time zone or a negative grace period is
 /// an error, never replaced.
 pub async fn settings(db: impl sqlx::AnyExecutor<'_>) -> Result<BillingSettings> {
