@@ -72,26 +72,35 @@ install_chromium() {
 # The release build, into target/site (the browser side) and
 # $CARGO_TARGET_DIR/release/msp-manager (the server):
 # 1. the browser side for wasm32 (profile wasm-release; relocations kept for
-#    the splitter; type-erased components, a quarter smaller);
-# 2. the site builder splits it at the `#[lazy]` modules in src/app.rs
-#    (parts loaded on a module's first visit) and runs wasm-bindgen;
-#    wasm-opt shrinks every part (`-Os --converge`: 1.3 % fewer brotli
-#    bytes than `-Oz`, for about 10 s more); esbuild minifies the
-#    JavaScript and the style sheet; public/ is copied beside;
+#    the splitter; type-erased components, a quarter smaller), once per
+#    language (MSP_BUNDLE_LANGUAGE, src/build.rs: each download carries one
+#    language's words; the server sends each reader their language's);
+# 2. the site builder splits each at the `#[lazy]` modules in src/app.rs
+#    (parts loaded on a module's first visit) into target/site/pkg/<language>
+#    and runs wasm-bindgen; wasm-opt shrinks every part (`-Os --converge`:
+#    1.3 % fewer brotli bytes than `-Oz`, for about 10 s more); esbuild
+#    minifies the JavaScript and the style sheet; public/ is copied beside;
 # 3. the server.
+BUNDLE_LANGUAGES="en de"
+
 build_release() {
-  local site="$ROOT/target/site" wasm_dir="$CARGO_TARGET_DIR/front" parts
-  say "Building the browser side (wasm32, release)"
-  (cd "$ROOT" && RUSTFLAGS="-Clink-args=--emit-relocs --cfg erase_components" \
-    cargo build --lib --target wasm32-unknown-unknown --target-dir "$wasm_dir" \
-      --profile wasm-release --no-default-features --features hydrate)
-  say "Splitting, binding and shrinking the browser side into target/site"
+  local site="$ROOT/target/site" wasm_dir="$CARGO_TARGET_DIR/front" parts="" language
   rm -rf "$site/pkg"
   mkdir -p "$site/pkg"
   cp -R "$ROOT/public/." "$site/"
-  parts=$("$SITE_BUILDER" "$wasm_dir/wasm32-unknown-unknown/wasm-release/msp_manager.wasm" "$site/pkg" "$LEPTOS_OUTPUT_NAME")
+  for language in $BUNDLE_LANGUAGES; do
+    say "Building the browser side (wasm32, release, $language)"
+    (cd "$ROOT" && MSP_BUNDLE_LANGUAGE="$language" RUSTFLAGS="-Clink-args=--emit-relocs --cfg erase_components" \
+      cargo build --lib --target wasm32-unknown-unknown --target-dir "$wasm_dir" \
+        --profile wasm-release --no-default-features --features hydrate)
+    say "Splitting and binding the browser side ($language) into target/site/pkg/$language"
+    mkdir -p "$site/pkg/$language"
+    parts="$parts
+$("$SITE_BUILDER" "$wasm_dir/wasm32-unknown-unknown/wasm-release/msp_manager.wasm" "$site/pkg/$language" "$LEPTOS_OUTPUT_NAME")"
+  done
+  say "Shrinking every part"
   # wasm-opt warns of name subsections it does not know (and drops them).
-  if ! printf '%s\n' "$parts" | xargs -P "$(nproc)" -I{} \
+  if ! printf '%s\n' "$parts" | grep . | xargs -P "$(nproc)" -I{} \
       wasm-opt -Os --converge --enable-bulk-memory --enable-nontrapping-float-to-int {} -o {} 2> "$site/wasm-opt.log"; then
     cat "$site/wasm-opt.log" >&2
     return 1
@@ -100,7 +109,7 @@ build_release() {
   # Errors only: wasm-bindgen's imports object names the split loader once
   # per import, and esbuild warns of the repeated (identical) key.
   local js
-  for js in "$site/pkg/"*.js; do
+  for js in "$site/pkg/"*/*.js; do
     esbuild "$js" --minify --log-level=error --outfile="$js" --allow-overwrite
   done
   esbuild "$ROOT/style/main.css" --minify --log-level=error --outfile="$site/pkg/$LEPTOS_OUTPUT_NAME.css"

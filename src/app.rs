@@ -27,13 +27,25 @@ use crate::views::session::CurrentUser;
 /// so the first page downloads no code, and the app's code comes with the
 /// first signed-in page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let reader = provide_reader();
     let scripts = sign_in_page().is_none().then(|| {
-        view! {
+        // The build of the reader's language (`server::bundles`).
+        #[cfg(feature = "ssr")]
+        let bundle = crate::server::bundles::for_language(&options, reader.language);
+        #[cfg(feature = "ssr")]
+        let options = bundle.options(&options);
+        let scripts = view! {
             <AutoReload options=options.clone() />
             <HydrationScripts options />
+        };
+        // After `HydrationScripts`, which provides the preloads of the
+        // first page it drew: these point at this reader's build.
+        #[cfg(feature = "ssr")]
+        if let Some(manifest) = bundle.split_manifest() {
+            provide_context(manifest);
         }
+        scripts
     });
-    let reader = provide_reader();
     view! {
         <!DOCTYPE html>
         <html lang=reader.language.code()>

@@ -33,14 +33,16 @@ pub enum AppError {
     /// Bad input, with a message for each wrong field of the form.
     #[error("{}", messages(.0))]
     Invalid(Vec<FieldMessage>),
-    #[error("{0}")]
-    Conflict(String),
+    /// The state does not allow it (changed meanwhile, already so, the
+    /// last admin…): what to do, as a rule's message.
+    #[error("{}", .0.english())]
+    Conflict(crate::domain::message::Said),
     #[error("Not found.")]
     NotFound,
     /// Too many attempts: the message says when to try again, as does the
     /// response's `Retry-After` header.
-    #[error("{message}")]
-    TooManyRequests { message: String, retry_after_secs: u64 },
+    #[error("{}", message.english())]
+    TooManyRequests { message: crate::domain::message::Said, retry_after_secs: u64 },
     /// The server is at its bound of expensive work (password hashing):
     /// answered at once with 503 and `Retry-After`.
     #[error("The server is busy. Please try again in a few seconds.")]
@@ -61,8 +63,13 @@ impl AppError {
         AppError::Invalid(vec![FieldMessage::new(field, message)])
     }
 
+    /// A refusal because of the state of things (see [`AppError::Conflict`]).
+    pub fn conflict(message: impl Into<crate::domain::message::Message>) -> Self {
+        AppError::Conflict(crate::domain::message::Said::from(message.into()))
+    }
+
     /// The message for a given form field, if this error is about it.
-    pub fn message_for(&self, name: &str) -> Option<&crate::domain::message::Message> {
+    pub fn message_for(&self, name: &str) -> Option<&crate::domain::message::Said> {
         match self {
             AppError::Invalid(problems) => problems.iter().find(|p| p.field == name).map(|p| &p.message),
             _ => None,
@@ -71,7 +78,7 @@ impl AppError {
 
     /// The message for a given form field in English (the log, the tests).
     pub fn for_field(&self, name: &str) -> Option<String> {
-        self.message_for(name).map(crate::messages::english)
+        self.message_for(name).map(crate::domain::message::Said::english)
     }
 
     pub fn status_code(&self) -> u16 {

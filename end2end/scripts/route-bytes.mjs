@@ -10,26 +10,45 @@
 // bytes of the first round, the running total, and the median time over
 // the rounds.
 //
+// LANGUAGE=de measures a German browser (`Accept-Language: de`), which the
+// server sends its German build of the browser's code (one per language).
+//
 // Usage, with the app running (e.g. `./.ci/demo`):
 //   cd end2end && BASE_URL=http://127.0.0.1:3000 USERNAME=demo-admin PASSWORD=… \
-//     [ROUNDS=5] node scripts/route-bytes.mjs
+//     [ROUNDS=5] [LANGUAGE=en|de] node scripts/route-bytes.mjs
 import { chromium } from "@playwright/test";
 import { base } from "./session.mjs";
 
 const rounds = Number(process.env.ROUNDS ?? 5);
+const language = process.env.LANGUAGE ?? "en";
+
+/** The words the steps look for, in the browser's language. */
+const words = {
+  en: {
+    locale: "en-GB", userName: "User name", password: "Password", signIn: "Sign in", status: "Status",
+    customers: "Customers", costs: "Cost overview", costHistory: "Cost history", settings: "Settings",
+    audit: "Audit log", account: "Your account",
+  },
+  de: {
+    locale: "de-DE", userName: "Benutzername", password: "Passwort", signIn: "Anmelden", status: "Status",
+    customers: "Kunden", costs: "Kostenübersicht", costHistory: "Kostenverlauf", settings: "Einstellungen",
+    audit: "Protokoll", account: "Ihr Konto",
+  },
+}[language];
+if (!words) throw new Error(`LANGUAGE must be en or de, not ${language}`);
 
 /** Steps after signing in: the link to click, and what shows the page is drawn. */
 const modules = [
-  ["Customers", (page) => page.getByRole("link", { name: "Customers", exact: true }), (page) => heading(page, "Customers")],
-  ["Cost overview", (page) => page.getByRole("link", { name: "Cost overview" }), (page) => heading(page, "Cost overview")],
+  ["Customers", (page) => page.getByRole("link", { name: words.customers, exact: true }), (page) => heading(page, words.customers)],
+  ["Cost overview", (page) => page.getByRole("link", { name: words.costs }), (page) => heading(page, words.costs)],
   [
     "Billed customer (billing, charts)",
     (page) => page.locator(".overview-table tbody a").first(),
-    (page) => page.getByRole("region", { name: "Cost history" }).locator("canvas[data-drawn-ms]"),
+    (page) => page.getByRole("region", { name: words.costHistory }).locator("canvas[data-drawn-ms]"),
   ],
-  ["Settings (staff, prices)", (page) => page.getByRole("link", { name: "Settings" }), (page) => heading(page, "Settings")],
-  ["Audit log", (page) => page.getByRole("link", { name: "Audit log" }), (page) => heading(page, "Audit log")],
-  ["Password", (page) => page.getByTestId("signed-in-user"), (page) => heading(page, "Your account")],
+  ["Settings (staff, prices)", (page) => page.getByRole("link", { name: words.settings }), (page) => heading(page, words.settings)],
+  ["Audit log", (page) => page.getByRole("link", { name: words.audit }), (page) => heading(page, words.audit)],
+  ["Password", (page) => page.getByTestId("signed-in-user"), (page) => heading(page, words.account)],
 ];
 
 function heading(page, name) {
@@ -48,7 +67,7 @@ const browser = await chromium.launch({
 
 /** One round in a fresh context: [step, bytes, ms][]. */
 async function round() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: words.locale });
   const page = await context.newPage();
   let bytes = 0;
   const pending = [];
@@ -71,14 +90,14 @@ async function round() {
   const steps = [];
   // The sign-in page is plain HTML (no WebAssembly): ready when shown.
   await page.goto(`${base}/login`);
-  await page.getByRole("button", { name: "Sign in" }).waitFor();
+  await page.getByRole("button", { name: words.signIn }).waitFor();
   steps.push(["Sign-in page", await taken(), null]);
 
-  await page.getByLabel("User name").fill(process.env.USERNAME ?? "demo-admin");
-  await page.getByLabel("Password").fill(process.env.PASSWORD ?? "");
+  await page.getByLabel(words.userName).fill(process.env.USERNAME ?? "demo-admin");
+  await page.getByLabel(words.password).fill(process.env.PASSWORD ?? "");
   let start = Date.now();
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await heading(page, "Status").waitFor();
+  await page.getByRole("button", { name: words.signIn }).click();
+  await heading(page, words.status).waitFor();
   let drawn = Date.now() - start;
   // A full page load: its time is the server's answer; then the app's code.
   await page.locator("body[data-hydrated]").waitFor();
@@ -100,7 +119,7 @@ for (let i = 0; i < rounds; i++) results.push(await round());
 await browser.close();
 
 const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
-console.log(`${base}, ${rounds} rounds, each from an empty browser; /pkg/ bytes as transferred`);
+console.log(`${base}, ${rounds} rounds, each from an empty browser (${words.locale}); /pkg/ bytes as transferred`);
 console.log("step                                   this step     total   click -> drawn (median)");
 let total = 0;
 results[0].forEach(([name, bytes], i) => {

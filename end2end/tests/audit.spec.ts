@@ -1,10 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { APIRequestContext, Browser, Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { account, billedCustomerWithKey, hydrated, parseCsv, signIn, suffix, fromOurPages } from "./helpers";
+import { account, billedCustomerWithKey, hydrated, parseCsv, signIn, stamp, suffix, fromOurPages } from "./helpers";
 
-// The reader's zone differs from UTC, so that local times show.
-test.use({ timezoneId: "Europe/Berlin" });
+// The browser's own zone is neither the reader's (Europe/Berlin, their
+// account's) nor the billing zone (UTC): the page's times follow the account.
+test.use({ timezoneId: "America/New_York" });
 
 /** A fresh viewer account (made by the admin page) and a signed-in request
  * context of its own: its entries are the only ones under its name. */
@@ -84,26 +85,36 @@ test("the audit log pages through a person's refused actions and exports exactly
   await expect(page.getByRole("status").filter({ hasText: "Downloaded 60 entries." })).toBeVisible();
 });
 
-test("a customer's entries are found by its name, with times in the reader's zone", async ({ page }) => {
-  await signIn(page, "operator", "/customers");
+test("a customer's entries are found by its name, with times in the reader's zone", async ({ page, browser }) => {
+  await signIn(page, "admin", "/customers");
   const name = `Audit Probe ${suffix()}`;
   const { id } = await billedCustomerWithKey(page, name, { maxUsers: 10, hardLimit: false });
+  // A reader in Berlin (their own time zone; the billing time zone is UTC).
+  const { username, api } = await freshViewer(page, browser);
+  const saved = await api.post("/api/set_my_preferences", {
+    headers: fromOurPages,
+    form: { language: "en", time_zone: "Europe/Berlin" },
+  });
+  expect(saved.status()).toBe(200);
+  const reader = await browser.newPage({ storageState: await api.storageState() });
 
-  await page.goto(`/audit?customer=${encodeURIComponent(name)}`);
-  await hydrated(page);
-  await expect(page.getByRole("heading", { name: "1 entry matches" })).toBeVisible();
-  const row = page.locator("tr[data-entry]");
+  await reader.goto(`/audit?customer=${encodeURIComponent(name)}`);
+  await hydrated(reader);
+  await expect(reader.getByRole("heading", { name: "1 entry matches" })).toBeVisible();
+  const row = reader.locator("tr[data-entry]");
   await expect(row.getByRole("cell", { name: "Created", exact: true })).toBeVisible();
   await expect(row.getByRole("link", { name })).toHaveAttribute("href", `/customers/${id}`);
-  await expect(row.getByRole("cell", { name: account("operator").username, exact: true })).toBeVisible();
-  await expect(page.getByText("Times in your time zone (Europe/Berlin)")).toBeVisible();
+  await expect(row.getByRole("cell", { name: account("admin").username, exact: true })).toBeVisible();
+  await expect(reader.getByText("Times in your time zone (Europe/Berlin)")).toBeVisible();
 
-  // The cell shows Berlin time; its title and datetime say UTC.
+  // The cell shows Berlin time with its abbreviation; its title and datetime say UTC.
   const time = row.locator("time");
   const utc = await time.getAttribute("datetime");
-  const berlin = new Date(utc!).toLocaleString("sv-SE", { timeZone: "Europe/Berlin" });
-  await expect(time).toHaveText(berlin);
+  await expect(time).toHaveText(stamp(utc!, "Europe/Berlin", "en"));
+  await expect(time).toHaveText(/ CES?T$/);
   await expect(time).toHaveAttribute("title", `${utc!.replace("T", " ").replace("Z", "")} UTC`);
+  expect(username).toMatch(/^auditor-/);
+  await reader.close();
 });
 
 test("reversed dates get a message next to the field, and filters clear", async ({ page }) => {

@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { billedCustomerWithKey, hydrated, monthFromNow as month, signIn, suffix, fromOurPages } from "./helpers";
+import { billedCustomerWithKey, hydrated, monthFromNow as month, monthName, signIn, suffix, fromOurPages } from "./helpers";
 
 test("an admin edits the option catalogue and the price list", async ({ page }) => {
   await signIn(page, "admin", "/settings");
@@ -53,29 +53,31 @@ test("an admin edits the option catalogue and the price list", async ({ page }) 
   await page.getByLabel("Pricing of Discovery service").selectOption("per_user");
   await page.getByLabel("Price of Discovery service").fill("0,35");
   await page.getByRole("button", { name: "Save price list" }).click();
-  await expect(prices.getByRole("heading", { name: `Planned from ${month(1)}` })).toBeVisible();
-  const planned = prices.getByRole("table", { name: `Prices from ${month(1)}` });
-  await expect(planned.getByRole("row", { name: /^Users/ })).toContainText("3.2525 EUR");
-  await expect(planned.getByRole("row", { name: /Offline add-on/ })).toContainText("0.80 EUR");
+  await expect(prices.getByRole("heading", { name: `Planned from ${monthName(month(1))}` })).toBeVisible();
+  const planned = prices.getByRole("table", { name: `Prices from ${monthName(month(1))}` });
+  await expect(planned.getByRole("row", { name: /^Users/ })).toContainText("€3.2525");
+  await expect(planned.getByRole("row", { name: /Offline add-on/ })).toContainText("€0.80");
   await expect(planned.getByRole("row", { name: /Discovery service/ })).toContainText("per user / month");
   await expect(prices.getByText("Example prices.")).toHaveCount(0);
 });
 
 test("a month closed by an admin shows its statements, and a later price change leaves them", async ({ page }) => {
   const last = month(-1);
+  const lastName = monthName(last);
   await signIn(page, "admin", "/costs");
   await hydrated(page);
-  const row = page.getByRole("row", { name: new RegExp(`^${last}`) });
+  const row = page.getByRole("row", { name: new RegExp(`^${lastName}`) });
   await expect(row).toContainText("Pending close");
-  await row.getByRole("button", { name: `Close ${last} now` }).click();
-  const dialog = page.getByRole("dialog", { name: `Close ${last} now?` });
+  await row.getByRole("button", { name: `Close ${lastName} now` }).click();
+  const dialog = page.getByRole("dialog", { name: `Close ${lastName} now?` });
   await expect(dialog).toBeVisible();
   await dialog.getByRole("button", { name: "Close the month" }).click();
-  await expect(page.getByText(`${last} closed:`)).toBeVisible();
+  await expect(page.getByText(`${lastName} closed:`)).toBeVisible();
   await expect(row).toContainText("Final");
 
-  await row.getByRole("link", { name: `Statements of ${last}` }).click();
-  await expect(page.getByRole("heading", { level: 1, name: `Statements of ${last}` })).toBeVisible();
+  await row.getByRole("link", { name: `Statements of ${lastName}` }).click();
+  await expect(page).toHaveURL(new RegExp(`/costs/statements/${last}$`));
+  await expect(page.getByRole("heading", { level: 1, name: `Statements of ${lastName}` })).toBeVisible();
   await hydrated(page);
   const statements = page.locator("details.statement");
   await expect(statements.first()).toBeVisible();

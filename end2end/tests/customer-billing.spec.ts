@@ -2,6 +2,7 @@ import { expect, test } from "./fixtures";
 import {
   billedCustomerWithKey,
   customerIdByName,
+  dayName,
   hoverBar,
   hydrated,
   monthFromNow,
@@ -45,7 +46,7 @@ test("a billed customer's cost history: chart, tooltip, table and statements agr
   await expect(page).toHaveURL(new RegExp(`/customers/${id}/statements/${target}$`));
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Statement of ${monthName(target)}`);
   await hydrated(page);
-  const lines = page.getByRole("table", { name: `Statement of Acme Corporation for ${target}` });
+  const lines = page.getByRole("table", { name: `Statement of Acme Corporation for ${monthName(target)}` });
   await expect(lines.locator("tfoot td.num")).toHaveText(total);
   const amounts = await lines.locator("tbody tr td:last-child").allInnerTexts();
   const cents = amounts.map((a) => Math.round(Number(a.replace(/[^0-9.-]/g, "")) * 100));
@@ -96,7 +97,8 @@ test("usage reported over the API shows in the forecast and user history after R
   expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
 
   // The daily chart's tooltip for today says the same.
-  const day = new Date().toISOString().slice(0, 10);
+  // Its title: the weekday and the day, in the billing time zone (UTC here).
+  const day = dayName(new Date().toISOString().slice(0, 10));
   const tip = await hoverBar(page, history.locator("figure").nth(1), day);
   expect(tip).toContain("Users: 25");
   expect(tip).toContain("Reported that day");

@@ -178,12 +178,49 @@ export function parseCsv(text: string, delimiter: string): string[][] {
   return records;
 }
 
-/** Cents of an amount as the app prints it ("1,234.50 EUR") or as a CSV
- * file has it ("1234.50", "1234,50"). */
+/** Cents of an amount as the app prints it ("€1,234.50", "1.234,50 €") or
+ * as a CSV file has it ("1234.50", "1234,50"). */
 export function cents(text: string, decimalMark = "."): number {
   const plain = text.replace(/[^0-9.,-]/g, "");
-  const [whole, fraction = ""] = decimalMark === "." ? plain.replace(/,/g, "").split(".") : plain.split(",");
+  const [whole, fraction = ""] =
+    decimalMark === "." ? plain.replace(/,/g, "").split(".") : plain.replace(/\./g, "").split(",");
   expect(fraction, `two decimals in "${text}"`).toHaveLength(2);
   const sign = whole.startsWith("-") ? -1 : 1;
   return sign * (Math.abs(Number(whole)) * 100 + Number(fraction));
+}
+
+const SHORT_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** A day as English pages write it: "1 Dec 2026" for "2026-12-01". */
+export function dayName(day: string): string {
+  const [year, month, date] = day.split("-").map(Number);
+  return `${date} ${SHORT_MONTHS[month - 1]} ${year}`;
+}
+
+/** A moment as the app's logs write it in a time zone: "25 Nov 2026,
+ * 15:03:09 CET" / "25.11.2026, 15:03:09 MEZ" (the zone's abbreviation from
+ * the browser's time zone data, the words from our own table). */
+export function stamp(utc: string, timeZone: string, language: "en" | "de"): string {
+  const at = new Date(utc);
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    year: "numeric",
+    month: "numeric",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+    timeZoneName: "short",
+  }).formatToParts(at);
+  const part = (type: string) => parts.find((p) => p.type === type)!.value;
+  const [day, month, year] = [Number(part("day")), Number(part("month")), part("year")];
+  const clock = `${part("hour")}:${part("minute")}:${part("second")}`;
+  let zone = part("timeZoneName");
+  if (language === "de") zone = ({ CET: "MEZ", CEST: "MESZ" } as Record<string, string>)[zone] ?? zone;
+  const date =
+    language === "en"
+      ? `${day} ${SHORT_MONTHS[month - 1]} ${year}`
+      : `${String(day).padStart(2, "0")}.${String(month).padStart(2, "0")}.${year}`;
+  return `${date}, ${clock} ${zone}`;
 }

@@ -1,6 +1,53 @@
-import { Browser } from "@playwright/test";
+import { readFile } from "node:fs/promises";
+import { Browser, BrowserContext, Locator, Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { account, fromOurPages, hydrated, signIn, suffix } from "./helpers";
+import {
+  account,
+  billedCustomerWithKey,
+  cents,
+  customerIdByName,
+  fromOurPages,
+  hoverBar,
+  hydrated,
+  monthFromNow,
+  openTable,
+  parseCsv,
+  RoleName,
+  signIn,
+  stamp,
+  suffix,
+} from "./helpers";
+
+/** "Oktober 2026" for "2026-10". */
+function monat(month: string): string {
+  return new Date(`${month}-01T00:00:00Z`).toLocaleString("de", { month: "long", year: "numeric", timeZone: "UTC" });
+}
+
+/** An amount as German pages write it: "1.234,50 €", "-0,05 €". */
+const EURO = /^-?\d{1,3}(\.\d{3})*,\d\d\u00a0€$/;
+/** An amount in a column whose heading names the currency: "1.234,50". */
+const BETRAG = /^-?\d{1,3}(\.\d{3})*,\d\d$/;
+
+/** A browser set to German, signed in through the German sign-in page. */
+async function germanSignIn(browser: Browser, role: RoleName, next: string): Promise<[BrowserContext, Page]> {
+  const context = await browser.newContext({ locale: "de-DE" });
+  const page = await context.newPage();
+  const { username, password } = account(role);
+  await page.goto(next);
+  await page.getByLabel("Benutzername").fill(username);
+  await page.getByLabel("Passwort").fill(password);
+  await page.getByRole("button", { name: "Anmelden" }).click();
+  await expect(page.getByTestId("signed-in-user")).toHaveText(username);
+  await hydrated(page);
+  return [context, page];
+}
+
+/** Every cell of the table's body rows, as shown. */
+async function tableRows(table: Locator): Promise<string[][]> {
+  return table.locator("tbody tr").evaluateAll((rows) =>
+    rows.map((row) => Array.from(row.querySelectorAll("th, td")).map((cell) => (cell as HTMLElement).innerText.trim())),
+  );
+}
 
 /** A fresh viewer account made through the admin's page: its language
  * setting is its own, whatever other tests do with theirs. */
@@ -55,7 +102,7 @@ test("a staff member chooses German and Berlin time on the account page and sees
   await hydrated(page);
   const nav = page.getByRole("navigation", { name: "Bereiche" });
   await expect(nav.getByRole("link", { name: "Kunden", exact: true })).toBeVisible();
-  await expect(page.getByRole("button", { name: "Abmelden" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Abmelden", exact: true })).toBeVisible();
   await expect(page.getByLabel("Sprache", { exact: true })).toHaveValue("de");
   await expect(page.getByLabel("Zeitzone", { exact: true })).toHaveValue("Europe/Berlin");
 
@@ -139,5 +186,109 @@ test("in a German browser, a new customer's form speaks German, with every messa
   await expect(table.getByRole("link", { name })).toBeVisible();
   await expect(page.getByText("Seite 1 von 1", { exact: true })).toBeVisible();
   await expect(page.getByRole("link", { name: "Suche löschen" })).toBeVisible();
+  await context.close();
+});
+
+test("in German, the cost overview and its CSV agree to the cent, and a billed customer's page reads German", async ({
+  browser,
+}) => {
+  const [context, page] = await germanSignIn(browser, "admin", "/costs");
+  const target = monthFromNow(-2);
+  for (const m of [monthFromNow(-3), target]) {
+    const closed = await page.request.post("/api/billing/close_month", { headers: fromOurPages, form: { month: m } });
+    expect(closed.status()).toBe(200);
+  }
+  await page.goto(`/costs?month=${target}`);
+  await hydrated(page);
+  await expect(page.getByRole("heading", { level: 1, name: "Kostenübersicht" })).toBeVisible();
+  await expect(page.locator("#overview-title")).toContainText(`abgerechnete Kunden in ${monat(target)} · Endgültig`);
+
+  // Amounts in German digits, the totals row the sum of the rows.
+  const table = page.locator("table.overview-table");
+  await page.getByLabel("Kunde", { exact: true }).fill("er");
+  await expect(page).toHaveURL(new RegExp(`month=${target}&q=er$`));
+  const shown = await tableRows(table);
+  expect(shown.length).toBeGreaterThan(3);
+  for (const row of shown) for (const amount of row.slice(6, 9)) expect(amount).toMatch(BETRAG);
+  const foot = (await table.locator("tfoot tr").locator("th, td").allInnerTexts()).map((t) => t.trim());
+  expect(foot[0]).toBe(`Gesamt · ${shown.length} Kunden`);
+
+  // The layout offered first is the German one: semicolons, decimal commas.
+  await expect(page.getByLabel("Semikolon, Dezimalkomma (deutsche Tabellenkalkulation)")).toBeChecked();
+  const button = page.getByRole("button", { name: /^CSV herunterladen/ });
+  await expect(button).toHaveText(`CSV herunterladen (${shown.length} Zeilen)`);
+  const [file] = await Promise.all([page.waitForEvent("download"), button.click()]);
+  expect(file.suggestedFilename()).toBe(`cost-overview-${target}.csv`);
+  const text = await readFile(await file.path(), "utf8");
+  expect(text.charCodeAt(0)).toBe(0xfeff);
+  const records = parseCsv(text, ";");
+  const columns = records[0];
+  // The column names stay the documented English keys.
+  expect(columns.slice(0, 3)).toEqual(["month", "customer_id", "customer"]);
+  const col = (name: string) => columns.indexOf(name);
+  const data = records.slice(1);
+  expect(data).toHaveLength(shown.length);
+  data.forEach((record, i) => {
+    const [customer, , users, , , , usersCost, optionsCost, total] = shown[i];
+    expect(customer.split("\n")[0]).toBe(record[col("customer")]);
+    expect(record[col("billed_users")]).toBe(users.replace(/\./g, ""));
+    expect(record[col("total")]).toMatch(/^-?\d+,\d\d$/);
+    expect(cents(record[col("users_cost")], ",")).toBe(cents(usersCost, ","));
+    expect(cents(record[col("options_cost")], ",")).toBe(cents(optionsCost, ","));
+    expect(cents(record[col("total")], ",")).toBe(cents(total, ","));
+  });
+  const sum = (name: string) => data.reduce((s, r) => s + cents(r[col(name)], ","), 0);
+  expect(cents(foot[foot.length - 2], ",")).toBe(sum("total"));
+  expect(cents(foot[foot.length - 3], ",")).toBe(sum("options_cost"));
+  expect(cents(foot[foot.length - 4], ",")).toBe(sum("users_cost"));
+
+  // A billed customer: German dates, amounts and chart tooltip.
+  const id = await customerIdByName(page, "Acme Corporation");
+  await page.goto(`/customers/${id}`);
+  await hydrated(page);
+  await expect(page.getByRole("heading", { level: 2, name: "Abrechnung" })).toBeVisible();
+  await expect(page.getByText(/^Stand: \d\d:\d\d:\d\d UTC$/)).toBeVisible();
+  const contract = page.getByRole("region", { name: "Vertrag" });
+  await expect(contract.getByText(/^\d\d\.\d\d\.\d{4}$/).first()).toBeVisible();
+  const forecast = page.getByRole("region", { name: "Dieser Monat bisher (Prognose)" });
+  await expect(forecast.locator("tfoot td.num")).toHaveText(EURO);
+  const costs = page.getByRole("region", { name: "Kostenverlauf" });
+  await openTable(costs, "Kostenverlauf als Tabelle");
+  const row = costs.getByRole("row", { name: new RegExp(`^${monat(target)}`) });
+  const [figures, billed, usersCost, optionsCost, total] = await row.locator("td").allInnerTexts();
+  expect(figures).toBe("Endgültig");
+  expect(total).toMatch(EURO);
+  const tip = await hoverBar(page, costs, `${monat(target)} · Endgültig`);
+  expect(tip).toContain(`Benutzer: ${usersCost} (${billed} abgerechnet)`);
+  expect(tip).toContain(`Optionen: ${optionsCost}`);
+  expect(tip).toContain(`Gesamt: ${total}`);
+  await context.close();
+});
+
+test("in German with Berlin time, the audit log shows its times in MEZ or MESZ", async ({ browser }) => {
+  const { username, password } = await freshViewer(browser);
+  const context = await browser.newContext({ locale: "en-GB", timezoneId: "America/New_York" });
+  const page = await context.newPage();
+  await page.goto("/audit");
+  await page.getByLabel("User name").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await hydrated(page);
+  // Their own language and zone, whatever the browser says.
+  const saved = await page.request.post("/api/set_my_preferences", {
+    headers: fromOurPages,
+    form: { language: "de", time_zone: "Europe/Berlin" },
+  });
+  expect(saved.status()).toBe(200);
+  await page.goto(`/audit?person=${username}`);
+  await hydrated(page);
+  await expect(page.getByRole("heading", { level: 1, name: "Protokoll" })).toBeVisible();
+  await expect(page.getByText("Zeiten in Ihrer Zeitzone (Europe/Berlin); zeigen Sie auf eine für UTC.")).toBeVisible();
+  const row = page.locator("tr[data-entry]").first();
+  await expect(row.getByRole("cell", { name: "Angemeldet", exact: true })).toBeVisible();
+  const time = row.locator("time");
+  const utc = await time.getAttribute("datetime");
+  await expect(time).toHaveText(stamp(utc!, "Europe/Berlin", "de"));
+  await expect(time).toHaveText(/^\d\d\.\d\d\.\d{4}, \d\d:\d\d:\d\d (MEZ|MESZ)$/);
   await context.close();
 });

@@ -81,11 +81,11 @@ pub async fn change_own_password(
     use crate::server::{guard, staff};
     let signed_in = guard::signed_in()?.ok_or(AppError::Unauthenticated)?;
     if current_password.is_empty() {
-        return Err(AppError::invalid("current_password", "Enter your current password."));
+        return Err(AppError::invalid("current_password", crate::domain::message::Message::CurrentPasswordEmpty));
     }
     let new = Password::parse(&new_password).map_err(|e| AppError::invalid("new_password", e))?;
     if new_password != repeat_password {
-        return Err(AppError::invalid("repeat_password", "The two new passwords differ."));
+        return Err(AppError::invalid("repeat_password", crate::domain::message::Message::PasswordsDiffer));
     }
     let (state, ip) = (guard::state()?, guard::client_ip()?.0);
     Ok(staff::change_own_password(&state, &signed_in.user, &signed_in.token_hash, current_password, &new, ip).await?)
@@ -162,9 +162,9 @@ pub async fn save_single_sign_on(form: SingleSignOnForm, version: i64) -> Result
     let caller = guard::caller(Role::Admin).await?;
     let password_sign_in = match form.password_sign_in.as_str() {
         "everyone" => PasswordSignIn::Everyone,
-        id => PasswordSignIn::OnlyBreakGlass(
-            id.parse().map_err(|_| AppError::invalid("password_sign_in", "Choose who may sign in with a password."))?,
-        ),
+        id => PasswordSignIn::OnlyBreakGlass(id.parse().map_err(|_| {
+            AppError::invalid("password_sign_in", crate::domain::message::Message::PasswordSignInChoice)
+        })?),
     };
     let mapping = [form.role_claim.as_str(), &form.role_admin, &form.role_operator, &form.role_viewer];
     let settings = SsoSettings::parse(

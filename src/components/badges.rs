@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use leptos::prelude::*;
 
-use crate::components::language::{kind_name, status_name, use_locale};
+use crate::components::language::{kind_name, status_name, use_locale, use_reader};
 use crate::domain::customer::ContractFlag;
 use crate::domain::locale;
 use crate::domain::{CustomerKind, CustomerStatus};
@@ -23,9 +23,19 @@ pub fn UsersOfMax(reported: Option<u32>, max: u32) -> impl IntoView {
 
 /// A contract end with its flag: ended, or ending within 14 days.
 #[component]
-pub fn ContractEnd(date: NaiveDate, flag: ContractFlag, today: NaiveDate) -> impl IntoView {
+pub fn ContractEnd(
+    date: NaiveDate,
+    flag: ContractFlag,
+    today: NaiveDate,
+    /// Written in the reader's language ("04.12.2026"), not as ISO for a
+    /// column that sorts by it.
+    #[prop(optional)]
+    in_words: bool,
+) -> impl IntoView {
     let days = (date - today).num_days();
-    let l = use_locale();
+    let reader = use_reader();
+    let l = reader.l();
+    let shown = if in_words { reader.day(date) } else { locale::date_sortable(date) };
     let badge = match flag {
         ContractFlag::Ended => Some(("flag flag-ended", td_string!(l, lists.ended).to_owned())),
         ContractFlag::EndsSoon if days == 0 => Some(("flag flag-soon", td_string!(l, lists.ends_today).to_owned())),
@@ -34,8 +44,7 @@ pub fn ContractEnd(date: NaiveDate, flag: ContractFlag, today: NaiveDate) -> imp
         ContractFlag::Running => None,
     };
     view! {
-        // ISO in both languages: the column sorts by it.
-        <span>{locale::date_sortable(date)}</span>
+        <span>{shown}</span>
         {badge.map(|(class, text)| view! { " " <span class=class>{text}</span> })}
     }
 }

@@ -62,6 +62,11 @@ impl Reader {
         locale::clock(at, &self.zone, self.language)
     }
 
+    /// "30 Nov 2026, 15:48:07 CET" / "30.11.2026, 15:48:07 MEZ" (a log's times).
+    pub fn stamp(&self, at: DateTime<Utc>) -> String {
+        locale::stamp(at, &self.zone, self.language)
+    }
+
     /// The day of a moment in the reader's zone: "30 Nov 2026" / "30.11.2026".
     pub fn date_of(&self, at: DateTime<Utc>) -> String {
         locale::local_date(at, &self.zone, self.language)
@@ -91,6 +96,32 @@ impl Reader {
     /// "€1,234.50" / "1.234,50 €".
     pub fn money(&self, value: Money, currency: &str) -> String {
         locale::money(value, currency, self.language)
+    }
+
+    /// "Oct" / "Okt" under a bar; January carries its year ("Jan 26"), so
+    /// does the first bar (`first`).
+    pub fn month_short(&self, month: BillingMonth, first: bool) -> String {
+        let name = locale::month_abbreviation(month.month(), self.language);
+        if month.month() == 1 || first {
+            format!("{name} {:02}", month.year() % 100)
+        } else {
+            name.to_owned()
+        }
+    }
+
+    /// A day with its weekday: "Mon 30 Nov 2026" / "Mo. 30.11.2026".
+    pub fn weekday_day(&self, day: NaiveDate) -> String {
+        format!("{} {}", locale::weekday_abbreviation(day, self.language), self.day(day))
+    }
+
+    /// "€4.50", "€0.4167" / "4,50 €", "0,4167 €".
+    pub fn unit_price(&self, price: crate::domain::UnitPrice, currency: &str) -> String {
+        locale::unit_price(price.as_decimal(), currency, self.language)
+    }
+
+    /// A count with its noun: "1 entry", "60 entries" / "1 Eintrag", "60 Einträge".
+    pub fn count_of(&self, n: u64, one: &str, other: &str) -> String {
+        locale::count_of(n, self.language, one, other)
     }
 
     /// "5.5 MiB" / "5,5 MiB".
@@ -186,6 +217,18 @@ pub fn status_name(status: crate::domain::CustomerStatus, l: Locale) -> &'static
     }
 }
 
+/// What a month's figures are, as the charts and tables say it.
+pub fn figures_name(figures: crate::domain::cost_history::Figures, l: Locale) -> &'static str {
+    use crate::domain::cost_history::Figures;
+    use crate::i18n::td_string;
+    match figures {
+        Figures::Final => td_string!(l, charts.figures_final),
+        Figures::PendingClose => td_string!(l, charts.figures_pending_close),
+        Figures::Forecast => td_string!(l, charts.figures_forecast),
+        Figures::NotBilled => td_string!(l, charts.figures_not_billed),
+    }
+}
+
 /// An error's message for a person, in their language.
 pub fn error_message(error: &crate::error::AppError, l: Locale) -> String {
     use crate::error::AppError;
@@ -203,7 +246,9 @@ pub fn error_message(error: &crate::error::AppError, l: Locale) -> String {
         AppError::BadRequest(detail) => return td_string!(l, common.error_bad_request, detail),
         // A form shows each field's message next to it.
         AppError::Invalid(_) => td_string!(l, common.error_invalid),
-        AppError::Conflict(_) | AppError::TooManyRequests { .. } => return error.to_string(),
+        AppError::Conflict(message) | AppError::TooManyRequests { message, .. } => {
+            return crate::messages::text(message, l)
+        }
     };
     fixed.to_owned()
 }

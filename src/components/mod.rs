@@ -8,7 +8,6 @@ pub mod data;
 pub mod dialog;
 pub mod error_notice;
 pub mod field;
-pub mod format;
 pub mod language;
 pub mod loaded;
 pub mod pager;

@@ -3,35 +3,43 @@
 
 use leptos::prelude::*;
 
-use super::format;
+use super::language::use_reader;
 use crate::domain::billing::LineKind;
+use crate::i18n::td_string;
 use crate::views::billing::Statement;
 
 #[component]
 pub fn BillLines(statement: Statement, caption: String, total_label: &'static str) -> impl IntoView {
     let currency = statement.currency.clone();
+    let r = use_reader();
+    let tr = r.l();
     let lines = statement
         .lines
         .iter()
         .map(|l| {
             let unit = match l.kind {
-                LineKind::Users | LineKind::OptionPerUser => "per user",
-                LineKind::OptionFlat => "flat",
+                LineKind::Users | LineKind::OptionPerUser => td_string!(tr, customer.line_per_user),
+                LineKind::OptionFlat => td_string!(tr, customer.line_flat),
             };
+            let price = r.unit_price(l.unit_price, &currency);
             view! {
                 <tr>
                     <td>
-                        {l.label.clone()}
+                        {match l.kind {
+                            // The users' line is named by the page; an option's by the catalogue.
+                            LineKind::Users => td_string!(tr, customer.line_users).to_owned(),
+                            _ => l.label.clone(),
+                        }}
                         <span class="line-calc muted small">
-                            {format!("{} × {} {currency}", format::thousands(l.quantity), l.unit_price)}
+                            {format!("{} × {price}", r.count(l.quantity))}
                         </span>
                     </td>
-                    <td class="num">{format::thousands(l.quantity)}</td>
+                    <td class="num">{r.count(l.quantity)}</td>
                     <td class="num">
-                        {format!("{} {currency}", l.unit_price)}
+                        {price.clone()}
                         <span class="muted small unit-note">{format!(" {unit}")}</span>
                     </td>
-                    <td class="num">{format::money(l.amount, &currency)}</td>
+                    <td class="num">{r.money(l.amount, &currency)}</td>
                 </tr>
             }
         })
@@ -43,10 +51,10 @@ pub fn BillLines(statement: Statement, caption: String, total_label: &'static st
                 <caption class="visually-hidden">{caption}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">"Line"</th>
-                        <th scope="col" class="num">"Quantity"</th>
-                        <th scope="col" class="num">"Unit price"</th>
-                        <th scope="col" class="num">"Amount"</th>
+                        <th scope="col">{td_string!(tr, customer.line)}</th>
+                        <th scope="col" class="num">{td_string!(tr, customer.quantity)}</th>
+                        <th scope="col" class="num">{td_string!(tr, customer.unit_price)}</th>
+                        <th scope="col" class="num">{td_string!(tr, customer.amount)}</th>
                     </tr>
                 </thead>
                 <tbody>{lines}</tbody>
@@ -56,7 +64,7 @@ pub fn BillLines(statement: Statement, caption: String, total_label: &'static st
                         <td></td>
                         <td></td>
                         <td class="num">
-                            <strong>{format::money(statement.total, &statement.currency)}</strong>
+                            <strong>{r.money(statement.total, &statement.currency)}</strong>
                         </td>
                     </tr>
                 </tfoot>

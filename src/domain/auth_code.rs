@@ -1,6 +1,8 @@
 //! What a person types at sign-in's second step: a code from their
 //! authenticator app, or one of their recovery codes.
 
+use super::message::Message;
+
 pub const CODE_DIGITS: usize = 6;
 /// Characters of a recovery code (base32: 80 random bits), shown in groups
 /// of four: `abcd-efgh-ijkl-mnop`.
@@ -19,11 +21,11 @@ pub enum SecondFactor {
     Recovery(String),
 }
 
-const HINT: &str = "Enter the 6-digit code from your authenticator app, or one of your recovery codes.";
+const HINT: Message = Message::CodeOrRecovery;
 
 /// Six digits (spaces or a dash between them allowed), or a recovery code
 /// (dashes and spaces ignored, any case).
-pub fn parse_second_factor(raw: &str) -> Result<SecondFactor, &'static str> {
+pub fn parse_second_factor(raw: &str) -> Result<SecondFactor, Message> {
     if raw.chars().count() > INPUT_MAX_CHARS {
         return Err(HINT);
     }
@@ -38,10 +40,10 @@ pub fn parse_second_factor(raw: &str) -> Result<SecondFactor, &'static str> {
 }
 
 /// Six digits from the app (the set-up takes no recovery code).
-pub fn parse_code(raw: &str) -> Result<String, &'static str> {
+pub fn parse_code(raw: &str) -> Result<String, Message> {
     match parse_second_factor(raw) {
         Ok(SecondFactor::App(code)) => Ok(code),
-        _ => Err("Enter the 6-digit code from your authenticator app."),
+        _ => Err(Message::CodeDigits),
     }
 }
 

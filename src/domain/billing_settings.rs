@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::message::Message;
 use super::unit_price::UnitPrice;
 use super::validation::Problems;
 use super::{BillingMonth, FieldMessage};
@@ -17,11 +18,11 @@ pub enum Pricing {
 }
 
 impl Pricing {
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, Message> {
         match raw {
             "per_user" => Ok(Self::PerUser),
             "flat" => Ok(Self::Flat),
-            _ => Err("Choose per user or flat.".to_owned()),
+            _ => Err(Message::PricingUnknown),
         }
     }
 
@@ -55,21 +56,17 @@ pub struct ValidSettings {
     pub grace_days: u32,
 }
 
-pub fn parse_currency(raw: &str) -> Result<String, String> {
+pub fn parse_currency(raw: &str) -> Result<String, Message> {
     let code = raw.trim().to_ascii_uppercase();
     if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
         Ok(code)
     } else {
-        Err("Enter a three-letter ISO 4217 currency code, for example EUR or CHF.".to_owned())
+        Err(Message::CurrencyInvalid)
     }
 }
 
-pub fn parse_grace_days(raw: &str) -> Result<u32, String> {
-    raw.trim()
-        .parse::<u32>()
-        .ok()
-        .filter(|d| *d <= MAX_GRACE_DAYS)
-        .ok_or_else(|| format!("Enter a whole number of days from 0 to {MAX_GRACE_DAYS}."))
+pub fn parse_grace_days(raw: &str) -> Result<u32, Message> {
+    raw.trim().parse::<u32>().ok().filter(|d| *d <= MAX_GRACE_DAYS).ok_or(Message::GraceDays { max: MAX_GRACE_DAYS })
 }
 
 impl SettingsForm {
@@ -79,14 +76,8 @@ impl SettingsForm {
         let mut problems = Problems::default();
         let currency = problems.check("currency", parse_currency(&self.currency));
         let tz = self.time_zone.trim().to_owned();
-        let time_zone = problems.check(
-            "time_zone",
-            if is_time_zone(&tz) {
-                Ok(tz)
-            } else {
-                Err("Choose a time zone from the list, for example Europe/Berlin or UTC.")
-            },
-        );
+        let time_zone =
+            problems.check("time_zone", if is_time_zone(&tz) { Ok(tz) } else { Err(Message::TimeZoneUnknown) });
         let grace_days = problems.check("grace_days", parse_grace_days(&self.grace_days));
         let valid = match (currency, time_zone, grace_days) {
             (Some(currency), Some(time_zone), Some(grace_days)) => {
@@ -133,9 +124,9 @@ impl PriceListForm {
         let mut problems = Problems::default();
         let effective = problems.check(
             "effective_month",
-            BillingMonth::parse(&self.effective_month).map_err(|e| e.to_string()).and_then(|m| {
+            BillingMonth::parse(&self.effective_month).map_err(Message::from).and_then(|m| {
                 if m < current {
-                    Err(format!("A price list can start in {current} or later; past months keep their prices."))
+                    Err(Message::PriceListStart { month: current.to_string() })
                 } else {
                     Ok(m)
                 }
@@ -176,7 +167,7 @@ pub struct ValidNewOption {
     pub price: UnitPrice,
 }
 
-pub fn parse_option_code(raw: &str) -> Result<String, String> {
+pub fn parse_option_code(raw: &str) -> Result<String, Message> {
     let code = raw.trim();
     let ok = (2..=40).contains(&code.len())
         && code.starts_with(|c: char| c.is_ascii_lowercase())
@@ -184,16 +175,16 @@ pub fn parse_option_code(raw: &str) -> Result<String, String> {
     if ok {
         Ok(code.to_owned())
     } else {
-        Err("Use 2 to 40 lower-case letters, digits and _, starting with a letter, e.g. backup_agent.".to_owned())
+        Err(Message::OptionCodeFormat)
     }
 }
 
-pub fn parse_option_name(raw: &str) -> Result<String, String> {
+pub fn parse_option_name(raw: &str) -> Result<String, Message> {
     let name = raw.trim();
     match name.chars().count() {
-        0 => Err("Enter a name.".to_owned()),
+        0 => Err(Message::NameEmpty),
         1..=80 => Ok(name.to_owned()),
-        _ => Err("Use at most 80 characters.".to_owned()),
+        _ => Err(Message::AtMost { max: 80 }),
     }
 }
 

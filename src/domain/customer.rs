@@ -186,11 +186,15 @@ pub struct NewCustomer {
 }
 
 /// Checks the options against the codes that may be booked.
-pub fn parse_options(raw: &[String], bookable: &[String]) -> Result<BTreeSet<OptionCode>, String> {
+pub fn parse_options(
+    raw: &[String],
+    bookable: &[String],
+) -> Result<BTreeSet<OptionCode>, crate::domain::message::Message> {
     let mut codes = BTreeSet::new();
     for code in raw {
         if !bookable.contains(code) {
-            return Err(format!("The option \"{code}\" cannot be booked."));
+            let option = code.chars().take(64).collect();
+            return Err(crate::domain::message::Message::OptionNotBookable { option });
         }
         codes.insert(OptionCode(code.clone()));
     }

@@ -131,7 +131,18 @@ fn symbol(currency: &str) -> Option<&'static str> {
 /// settings): English "€1,234.50", "-€0.05", "CHF 1,234.50"; German
 /// "1.234,50 €", "-0,05 €", "1.234,50 CHF".
 pub fn money(value: Money, currency: &str, language: Language) -> String {
-    let text = amount(value, language);
+    with_currency(amount(value, language), currency, language)
+}
+
+/// A unit price with its currency, two to four decimals: English "€4.50",
+/// "€0.4167"; German "4,50 €", "0,4167 €".
+pub fn unit_price(value: Decimal, currency: &str, language: Language) -> String {
+    with_currency(decimal(value, 2, 4, language), currency, language)
+}
+
+/// A number written in `language` (maybe with a leading "-") with its
+/// currency's symbol or code where the language puts it.
+fn with_currency(text: String, currency: &str, language: Language) -> String {
     let (sign, digits) = match text.strip_prefix('-') {
         Some(rest) => ("-", rest),
         None => ("", text.as_str()),
@@ -295,6 +306,12 @@ pub fn clock(at: DateTime<Utc>, zone: &ZoneRules, language: Language) -> String 
     format!("{:02}:{:02}:{:02} {abbreviation}", local.hour(), local.minute(), local.second())
 }
 
+/// A moment to the second with its day, as a log shows it:
+/// "30 Nov 2026, 15:48:07 CET" / "30.11.2026, 15:48:07 MEZ".
+pub fn stamp(at: DateTime<Utc>, zone: &ZoneRules, language: Language) -> String {
+    format!("{}, {}", local_date(at, zone, language), clock(at, zone, language))
+}
+
 /// The day a moment falls on in the reader's time zone: "30 Nov 2026" /
 /// "30.11.2026".
 pub fn local_date(at: DateTime<Utc>, zone: &ZoneRules, language: Language) -> String {
@@ -327,14 +344,14 @@ impl Preferences {
                     .into_iter()
                     .find(|l| l.code() == code)
                     .map(Some)
-                    .ok_or("Choose a language from the list."),
+                    .ok_or(crate::domain::message::Message::LanguageChoice),
             ),
         };
         let time_zone = match time_zone.trim() {
             "" => Some(None),
             name if name.len() <= 64 && is_time_zone(name) => Some(Some(name.to_owned())),
             _ => {
-                problems.add("time_zone", "Choose a time zone from the list.");
+                problems.add("time_zone", crate::domain::message::Message::TimeZoneChoice);
                 None
             }
         };
@@ -346,6 +363,15 @@ impl Preferences {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unit_prices_keep_up_to_four_decimals_with_their_currency() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(unit_price(d("4.5"), "EUR", Language::English), "€4.50");
+        assert_eq!(unit_price(d("0.4167"), "EUR", Language::German), "0,4167\u{a0}€");
+        assert_eq!(unit_price(d("1234"), "CHF", Language::German), "1.234,00\u{a0}CHF");
+        assert_eq!(unit_price(d("0"), "USD", Language::English), "$0.00");
+    }
     use Language::{English, German};
 
     fn m(cents: i64) -> Money {
@@ -458,6 +484,9 @@ mod tests {
         assert_eq!(clock(at, &berlin, German), "12:05:09 MESZ");
         assert_eq!(clock(at, &ZoneRules::utc(), English), "10:05:09 UTC");
         assert_eq!(local_date("2026-12-31T23:30:00Z".parse().unwrap(), &berlin, English), "1 Jan 2027");
+        let late = "2026-12-31T23:30:05Z".parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(stamp(late, &berlin, German), "01.01.2027, 00:30:05 MEZ");
+        assert_eq!(stamp(late, &berlin, English), "1 Jan 2027, 00:30:05 CET");
         // Other zones' abbreviations read the same in both languages.
         assert_eq!(zone_abbreviation("EST", German), "EST");
     }

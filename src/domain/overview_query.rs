@@ -173,16 +173,16 @@ impl OverviewQuery {
                 OverviewSort::Total => (b.total.cents(), 0, 0),
             }
         };
-        shown.sort_by_key(by);
-        if self.descending {
-            // Descending by the key, names still A to Z within a tie (for
-            // the name column itself: Z to A).
-            if self.sort == OverviewSort::Customer {
-                shown.reverse();
-            } else {
-                shown.sort_by(|a, b| by(b).cmp(&by(a)).then(a.cmp(b)));
-            }
-        }
+        // One sort with the position as the last key (a total order, so the
+        // unstable sort is exact): ties keep the name order, A to Z, also
+        // when descending; the name column itself descending runs Z to A.
+        let descending = self.descending;
+        let by_name = self.sort == OverviewSort::Customer;
+        shown.sort_unstable_by(|a, b| match (descending, by_name) {
+            (false, _) => by(a).cmp(&by(b)).then(a.cmp(b)),
+            (true, false) => by(b).cmp(&by(a)).then(a.cmp(b)),
+            (true, true) => b.cmp(a),
+        });
         shown
     }
 

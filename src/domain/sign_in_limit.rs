@@ -79,12 +79,13 @@ pub fn decide(limits: Limits, failures: Failures, now: DateTime<Utc>) -> Decisio
 }
 
 /// "Too many failed sign-ins. Try again in 3 minutes." (or seconds).
-pub fn wait_message(secs: i64) -> String {
-    if secs < 90 {
-        let unit = if secs == 1 { "second" } else { "seconds" };
-        format!("Too many failed sign-ins. Try again in {secs} {unit}.")
-    } else {
-        format!("Too many failed sign-ins. Try again in {} minutes.", (secs + 59) / 60)
+pub fn wait_message(secs: i64) -> crate::domain::message::Message {
+    use crate::domain::message::Message;
+    let whole = |n: i64| u32::try_from(n.max(0)).unwrap_or(u32::MAX);
+    match secs {
+        1 => Message::WaitSecond,
+        s if s < 90 => Message::WaitSeconds { seconds: whole(s) },
+        s => Message::WaitMinutes { minutes: whole((s + 59) / 60) },
     }
 }
 
@@ -140,8 +141,11 @@ mod tests {
 
     #[test]
     fn the_message_says_how_long_to_wait() {
-        assert_eq!(wait_message(1), "Too many failed sign-ins. Try again in 1 second.");
-        assert_eq!(wait_message(45), "Too many failed sign-ins. Try again in 45 seconds.");
-        assert_eq!(wait_message(800), "Too many failed sign-ins. Try again in 14 minutes.");
+        let english = |secs| crate::messages::english(&wait_message(secs));
+        assert_eq!(english(1), "Too many failed sign-ins. Try again in 1 second.");
+        assert_eq!(english(45), "Too many failed sign-ins. Try again in 45 seconds.");
+        assert_eq!(english(800), "Too many failed sign-ins. Try again in 14 minutes.");
+        let german = crate::messages::text(&wait_message(800).into(), crate::i18n::Locale::de);
+        assert_eq!(german, "Zu viele fehlgeschlagene Anmeldungen. Versuchen Sie es in 14 Minuten erneut.");
     }
 }

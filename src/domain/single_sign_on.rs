@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::message::Message;
 use super::validation::{FieldMessage, Problems};
 use super::{Role, Username};
 
@@ -86,11 +87,11 @@ pub struct SsoSettings {
 fn text(problems: &mut Problems, field: &str, raw: &str, max: usize, required: bool) -> String {
     let trimmed = raw.trim();
     if required && trimmed.is_empty() {
-        problems.add(field, "Fill this in.");
+        problems.add(field, Message::FillIn);
     } else if trimmed.chars().count() > max {
-        problems.add(field, format!("At most {max} characters."));
+        problems.add(field, Message::AtMost { max: u32::try_from(max).unwrap_or(u32::MAX) });
     } else if trimmed.chars().any(char::is_control) {
-        problems.add(field, "No control characters, please.");
+        problems.add(field, Message::NoControlCharacters);
     }
     trimmed.to_owned()
 }
@@ -98,15 +99,15 @@ fn text(problems: &mut Problems, field: &str, raw: &str, max: usize, required: b
 /// An issuer URL: `https://`, or `http://` for a provider on this machine
 /// (loopback), without query or fragment; the trailing `/` is kept as
 /// given (the provider's `iss` must match it exactly).
-pub fn parse_issuer(raw: &str) -> Result<String, &'static str> {
+pub fn parse_issuer(raw: &str) -> Result<String, Message> {
     let raw = raw.trim();
     if raw.is_empty() {
-        return Err("Enter the provider's issuer URL.");
+        return Err(Message::IssuerEmpty);
     }
     if raw.chars().count() > ISSUER_MAX_CHARS {
-        return Err("An issuer URL has at most 300 characters.");
+        return Err(Message::IssuerTooLong { max: ISSUER_MAX_CHARS as u32 });
     }
-    let Ok(url) = url::Url::parse(raw) else { return Err("Enter a full address, e.g. https://login.example.com/.") };
+    let Ok(url) = url::Url::parse(raw) else { return Err(Message::IssuerNotUrl) };
     let loopback = match url.host() {
         Some(url::Host::Domain(name)) => name == "localhost",
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
@@ -116,17 +117,17 @@ pub fn parse_issuer(raw: &str) -> Result<String, &'static str> {
     match url.scheme() {
         "https" => {}
         "http" if loopback => {}
-        _ => return Err("The issuer URL must start with https://."),
+        _ => return Err(Message::IssuerNotHttps),
     }
     if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
-        return Err("An issuer URL has no query, fragment or user name.");
+        return Err(Message::IssuerParts);
     }
     Ok(raw.to_owned())
 }
 
 /// An email domain as an admin lists it: lower case, letters, digits, `-`
 /// and dots between labels.
-pub fn parse_domain(raw: &str) -> Result<String, String> {
+pub fn parse_domain(raw: &str) -> Result<String, Message> {
     let domain = raw.trim().trim_start_matches('@').to_ascii_lowercase();
     let label_ok = |l: &str| {
         !l.is_empty()
@@ -136,13 +137,13 @@ pub fn parse_domain(raw: &str) -> Result<String, String> {
             && !l.ends_with('-')
     };
     if domain.len() > 253 || !domain.contains('.') || !domain.split('.').all(label_ok) {
-        return Err(format!("{:?} is no email domain (e.g. example.com).", raw.trim()));
+        return Err(Message::NotADomain { domain: raw.trim().chars().take(253).collect() });
     }
     Ok(domain)
 }
 
 /// The domains of a comma- or space-separated list, each once.
-pub fn parse_domains(raw: &str) -> Result<Vec<String>, String> {
+pub fn parse_domains(raw: &str) -> Result<Vec<String>, Message> {
     let mut domains: Vec<String> = Vec::new();
     for part in raw.split([',', ' ', '\n', ';']).filter(|p| !p.trim().is_empty()) {
         let domain = parse_domain(part)?;
@@ -151,7 +152,7 @@ pub fn parse_domains(raw: &str) -> Result<Vec<String>, String> {
         }
     }
     if domains.len() > DOMAINS_MAX {
-        return Err(format!("At most {DOMAINS_MAX} domains."));
+        return Err(Message::DomainsTooMany { max: DOMAINS_MAX as u32 });
     }
     Ok(domains)
 }
@@ -164,7 +165,7 @@ pub fn email_domain(email: &str) -> Option<String> {
 
 /// An email a staff member is linked by (an admin's entry): trimmed, lower
 /// case, one `@` with a domain after it.
-pub fn parse_email(raw: &str) -> Result<String, &'static str> {
+pub fn parse_email(raw: &str) -> Result<String, Message> {
     let email = raw.trim().to_ascii_lowercase();
     let well_formed = email.chars().count() <= EMAIL_MAX_CHARS
         && email.matches('@').count() == 1
@@ -173,7 +174,7 @@ pub fn parse_email(raw: &str) -> Result<String, &'static str> {
     if well_formed {
         Ok(email)
     } else {
-        Err("Enter an email address such as name@example.com.")
+        Err(Message::EmailInvalid)
     }
 }
 
@@ -205,10 +206,10 @@ impl SsoSettings {
         };
         let values = [&role_mapping.admin, &role_mapping.operator, &role_mapping.viewer];
         if role_mapping.is_configured() && values.iter().all(|v| v.is_empty()) {
-            problems.add("role_admin", "Give the claim's value for at least one role.");
+            problems.add("role_admin", Message::RoleValueMissing);
         }
         if !role_mapping.is_configured() && values.iter().any(|v| !v.is_empty()) {
-            problems.add("role_claim", "Name the claim these values are read from.");
+            problems.add("role_claim", Message::RoleClaimMissing);
         }
         let settings = Self {
             enabled,

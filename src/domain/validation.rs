@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-pub use super::message::Message;
+pub use super::message::{Message, Said};
 
 /// A message about one field of a form, e.g. `max_users`:
 /// `max_users_range {min: 1, max: 100000}` ("Enter a number from 1 to
@@ -9,12 +9,12 @@ pub use super::message::Message;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldMessage {
     pub field: String,
-    pub message: Message,
+    pub message: Said,
 }
 
 impl FieldMessage {
     pub fn new(field: &str, message: impl Into<Message>) -> Self {
-        Self { field: field.to_owned(), message: message.into() }
+        Self { field: field.to_owned(), message: Said::from(message.into()) }
     }
 }
 

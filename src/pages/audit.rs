@@ -9,11 +9,13 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::audit::audit_log;
-use crate::components::audit::{reader_zone, AuditTable};
+use crate::components::audit::{action_name, group_name, AuditTable};
+use crate::components::language::{use_locale, use_reader, Reader};
 use crate::components::pager::{Pager, PagerLink};
-use crate::components::{format, loaded, CsvFormatChoice};
+use crate::components::{loaded, CsvFormatChoice};
 use crate::domain::audit_query::{ActionFilter, ActionGroup, AuditCursor, AuditQuery, ACTIONS, EXPORT_MAX};
 use crate::domain::export::CsvFormat;
+use crate::i18n::td_string;
 use crate::views::audit::AuditLogPage;
 
 #[component]
@@ -24,19 +26,16 @@ pub fn AuditPage() -> impl IntoView {
         AuditQuery::from_params(|key| params.get(key))
     });
     let page = data(move || query.get(), |q| audit_log(q.filter, q.cursor));
-    let zone = reader_zone();
+    let l = use_locale();
     view! {
-        <Title text="Audit log" />
+        <Title text=td_string!(l, audit.title) />
         <div class="page-header">
-            <h1>"Audit log"</h1>
-            <p class="muted">
-                "Every change, sign-in and refused action: who, when, what, and the values before and after. "
-                "Entries can never be changed or deleted."
-            </p>
+            <h1>{td_string!(l, audit.title)}</h1>
+            <p class="muted">{td_string!(l, audit.intro)}</p>
         </div>
         <Filters query />
         <section class="card" aria-labelledby="audit-title">
-            {loaded(page, move |p| view! { <Entries page=p query=query.get() zone /> })}
+            {loaded(page, move |p| view! { <Entries page=p query=query.get() /> })}
         </section>
     }
 }
@@ -45,6 +44,7 @@ pub fn AuditPage() -> impl IntoView {
 fn Filters(query: Memo<AuditQuery>) -> impl IntoView {
     let f = move || query.read().filter.clone();
     let action_value = move || f().action.map(|a| a.as_param()).unwrap_or_default();
+    let l = use_locale();
     let groups = ActionGroup::ALL
         .into_iter()
         .map(|group| {
@@ -52,9 +52,9 @@ fn Filters(query: Memo<AuditQuery>) -> impl IntoView {
             let actions = ACTIONS
                 .iter()
                 .filter(move |(_, _, g)| *g == group)
-                .map(move |(code, label, _)| {
+                .map(move |(code, _, _)| {
                     let code = *code;
-                    view! { <option value=code selected=move || action_value() == code>{*label}</option> }
+                    view! { <option value=code selected=move || action_value() == code>{action_name(code, l)}</option> }
                 })
                 .collect_view();
             let all_selected = {
@@ -62,8 +62,10 @@ fn Filters(query: Memo<AuditQuery>) -> impl IntoView {
                 move || action_value() == all
             };
             view! {
-                <optgroup label=group.label()>
-                    <option value=all.clone() selected=all_selected>{format!("All: {}", group.label().to_lowercase())}</option>
+                <optgroup label=group_name(group, l)>
+                    <option value=all.clone() selected=all_selected>
+                        {td_string!(l, audit.all_of, group = group_name(group, l))}
+                    </option>
                     {actions}
                 </optgroup>
             }
@@ -87,42 +89,42 @@ fn Filters(query: Memo<AuditQuery>) -> impl IntoView {
         let _ = (ev, &navigate);
     };
     view! {
-        <form method="get" action="/audit" class="card filter-form" role="search" aria-label="Filter the audit log" on:submit=submit>
+        <form method="get" action="/audit" class="card filter-form" role="search" aria-label=td_string!(l, audit.filter_label) on:submit=submit>
             <div class="field">
-                <label for="audit-person">"Who"</label>
+                <label for="audit-person">{td_string!(l, audit.who)}</label>
                 <input
                     id="audit-person"
                     name="person"
                     type="text"
                     list="audit-people"
                     autocomplete="off"
-                    placeholder="Anyone"
+                    placeholder=td_string!(l, audit.anyone)
                     prop:value=move || f().person
                 />
             </div>
             <div class="field">
-                <label for="audit-customer">"Customer"</label>
+                <label for="audit-customer">{td_string!(l, audit.customer)}</label>
                 <input
                     id="audit-customer"
                     name="customer"
                     type="search"
-                    placeholder="Name or database"
+                    placeholder=td_string!(l, audit.name_or_database)
                     prop:value=move || f().customer
                 />
             </div>
             <div class="field">
-                <label for="audit-action">"Action"</label>
+                <label for="audit-action">{td_string!(l, audit.action)}</label>
                 <select id="audit-action" name="action">
-                    <option value="" selected=move || action_value().is_empty()>"Any action"</option>
+                    <option value="" selected=move || action_value().is_empty()>{td_string!(l, audit.any_action)}</option>
                     {groups}
                 </select>
             </div>
             <div class="field">
-                <label for="audit-from">"From (UTC day)"</label>
+                <label for="audit-from">{td_string!(l, audit.from)}</label>
                 <input id="audit-from" name="from" type="date" prop:value=move || f().from.map(|d| d.to_string()).unwrap_or_default() />
             </div>
             <div class="field">
-                <label for="audit-to">"To (UTC day)"</label>
+                <label for="audit-to">{td_string!(l, audit.to)}</label>
                 <input
                     id="audit-to"
                     name="to"
@@ -132,13 +134,13 @@ fn Filters(query: Memo<AuditQuery>) -> impl IntoView {
                     prop:value=move || f().to.map(|d| d.to_string()).unwrap_or_default()
                 />
                 <p id="audit-to-error" class="field-error" role="alert">
-                    {move || reversed().then_some("The end day is before the start day: no entry can match.")}
+                    {move || reversed().then_some(td_string!(l, audit.dates_reversed))}
                 </p>
             </div>
             <div class="field field-actions">
-                <button type="submit" class="button button-primary">"Apply filters"</button>
+                <button type="submit" class="button button-primary">{td_string!(l, audit.apply)}</button>
                 <Show when=move || !query.read().filter.is_empty()>
-                    <A href="/audit" attr:class="clear-search">"Clear filters"</A>
+                    <A href="/audit" attr:class="clear-search">{td_string!(l, audit.clear)}</A>
                 </Show>
             </div>
         </form>
@@ -146,15 +148,17 @@ fn Filters(query: Memo<AuditQuery>) -> impl IntoView {
 }
 
 #[component]
-fn Entries(page: AuditLogPage, query: AuditQuery, zone: Signal<String>) -> impl IntoView {
+fn Entries(page: AuditLogPage, query: AuditQuery) -> impl IntoView {
     let people = page.people.iter().map(|p| view! { <option value=p.clone()></option> }).collect_view();
     let total = page.total;
     let shown = page.entries.len();
-    let count = format::count(total, "entry", "entries");
+    let r = use_reader();
+    let l = r.l();
+    let count = r.count_of(total, td_string!(l, audit.entry_singular), td_string!(l, audit.entry_plural));
     let heading = match (query.filter.is_empty(), total == 1) {
         (true, _) => count,
-        (false, true) => format!("{count} matches"),
-        (false, false) => format!("{count} match"),
+        (false, true) => td_string!(l, audit.matches_singular, count),
+        (false, false) => td_string!(l, audit.matches_plural, count),
     };
     let pager = {
         let to = |cursor: Option<AuditCursor>, label: &'static str, rel: &'static str| PagerLink {
@@ -163,30 +167,30 @@ fn Entries(page: AuditLogPage, query: AuditQuery, zone: Signal<String>) -> impl 
             href: cursor.map(|c| query.at(c).href()),
         };
         let at_newest = query.cursor == AuditCursor::Newest;
-        let before =
-            vec![to((!at_newest).then_some(AuditCursor::Newest), "Newest", "first"), to(page.newer, "Newer", "prev")];
-        let after = vec![to(page.older, "Older", "next")];
-        let status = format!("{} on this page, newest first", format::thousands(shown as u64));
+        let before = vec![
+            to((!at_newest).then_some(AuditCursor::Newest), td_string!(l, audit.newest), "first"),
+            to(page.newer, td_string!(l, audit.newer), "prev"),
+        ];
+        let after = vec![to(page.older, td_string!(l, audit.older), "next")];
+        let status = td_string!(l, audit.on_this_page, count = r.count(shown as u64));
         view! { <Pager before status after /> }
     };
     view! {
         <datalist id="audit-people">{people}</datalist>
         <div class="card-heading">
             <h2 id="audit-title">{heading}</h2>
-            <p class="muted small">
-                "Times in your time zone ("{move || zone.get()}"); point at one for UTC."
-            </p>
+            <p class="muted small">{td_string!(l, audit.times_in, zone = r.zone.name().to_owned())}</p>
         </div>
         {if page.entries.is_empty() {
             view! {
                 <p class="empty-state muted">
-                    {if query.filter.is_empty() { "The audit log is empty." } else { "No entry matches these filters." }}
+                    {if query.filter.is_empty() { td_string!(l, audit.empty) } else { td_string!(l, audit.none_match) }}
                 </p>
             }
                 .into_any()
         } else {
             view! {
-                <AuditTable entries=page.entries caption="Audit log entries, newest first" full=true />
+                <AuditTable entries=page.entries caption=td_string!(l, audit.caption) full=true />
                 {pager}
             }
                 .into_any()
@@ -199,7 +203,10 @@ fn Entries(page: AuditLogPage, query: AuditQuery, zone: Signal<String>) -> impl 
 /// the browser a CSV file built here.
 #[component]
 fn Export(query: AuditQuery, total: u64) -> impl IntoView {
-    let csv_format = RwSignal::new(CsvFormat::first_for(crate::components::language::use_reader().language));
+    let r = use_reader();
+    let l = r.l();
+    let csv_format = RwSignal::new(CsvFormat::first_for(r.language));
+    let reader = StoredValue::new(r.clone());
     let progress = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -207,12 +214,17 @@ fn Export(query: AuditQuery, total: u64) -> impl IntoView {
     let export = move |_| {
         // Only the browser builds files.
         #[cfg(not(feature = "hydrate"))]
-        let _ = filter;
+        let _ = (filter, reader);
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
             busy.set(true);
             error.set(None);
-            let result = fetch_all(filter.get_value(), progress).await;
+            let r = reader.get_value();
+            let fetched = {
+                let r = r.clone();
+                move |n: usize| td_string!(l, audit.fetched, count = r.count(n as u64))
+            };
+            let result = fetch_all(filter.get_value(), progress, fetched).await;
             busy.set(false);
             match result {
                 Ok((entries, capped)) => {
@@ -220,19 +232,16 @@ fn Export(query: AuditQuery, total: u64) -> impl IntoView {
                     let today = chrono::Utc::now().date_naive();
                     match crate::components::download(&bytes, &crate::domain::audit_log::csv_file_name(today)) {
                         Ok(()) => progress.set(Some(if capped {
-                            format!(
-                                "Downloaded the newest {} entries. Narrow the dates for the rest.",
-                                format::thousands(entries.len() as u64)
-                            )
+                            td_string!(l, audit.downloaded_capped, count = r.count(entries.len() as u64))
                         } else {
-                            format!("Downloaded {} entries.", format::thousands(entries.len() as u64))
+                            td_string!(l, audit.downloaded, entries = entries_of(&r, entries.len() as u64))
                         })),
-                        Err(_) => error.set(Some("The browser refused the download.".to_owned())),
+                        Err(_) => error.set(Some(td_string!(l, audit.download_refused).to_owned())),
                     }
                 }
                 Err(e) => {
                     progress.set(None);
-                    error.set(Some(e.to_string()));
+                    error.set(Some(crate::components::language::error_message(&e, l)));
                 }
             }
         });
@@ -240,11 +249,11 @@ fn Export(query: AuditQuery, total: u64) -> impl IntoView {
     let count = total.min(EXPORT_MAX as u64);
     view! {
         <fieldset class="export">
-            <legend>"CSV export"</legend>
+            <legend>{td_string!(l, audit.csv_export)}</legend>
             <CsvFormatChoice
                 selected=csv_format
                 name="audit-csv-format"
-                labels=["Comma", "Semicolon (German spreadsheets)"]
+                labels=[td_string!(l, audit.csv_comma), td_string!(l, audit.csv_semicolon)]
             />
             <button
                 type="button"
@@ -254,21 +263,22 @@ fn Export(query: AuditQuery, total: u64) -> impl IntoView {
                 on:click=export
             >
                 {move || if busy.get() {
-                    "Preparing…".to_owned()
+                    td_string!(l, audit.preparing).to_owned()
                 } else {
-                    format!("Download CSV ({})", format::count(count, "entry", "entries"))
+                    td_string!(l, audit.download, entries = reader.with_value(|r| entries_of(r, count)))
                 }}
             </button>
-            <p class="muted small">
-                {format!(
-                    "Every entry the filters match (all pages), newest first; times in UTC. At most {} entries per file.",
-                    format::thousands(EXPORT_MAX as u64)
-                )}
-            </p>
+            <p class="muted small">{td_string!(l, audit.export_help, max = r.count(EXPORT_MAX as u64))}</p>
             <p class="muted small" role="status">{move || progress.get()}</p>
             {move || error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
         </fieldset>
     }
+}
+
+/// "1 entry", "60 entries" / "1 Eintrag", "60 Einträge".
+fn entries_of(r: &Reader, n: u64) -> String {
+    let l = r.l();
+    r.count_of(n, td_string!(l, audit.entry_singular), td_string!(l, audit.entry_plural))
 }
 
 /// Every entry under `filter`, newest first, in parts of `EXPORT_CHUNK`;
@@ -277,13 +287,14 @@ fn Export(query: AuditQuery, total: u64) -> impl IntoView {
 async fn fetch_all(
     filter: crate::domain::audit_query::AuditFilter,
     progress: RwSignal<Option<String>>,
+    fetched: impl Fn(usize) -> String,
 ) -> Result<(Vec<crate::views::audit::AuditEntry>, bool), crate::error::AppError> {
     let mut entries = Vec::new();
     let mut before = None;
     loop {
         let chunk = crate::api::audit::audit_export(filter.clone(), before).await?;
         entries.extend(chunk.entries);
-        progress.set(Some(format!("Fetched {} entries…", format::thousands(entries.len() as u64))));
+        progress.set(Some(fetched(entries.len())));
         if entries.len() >= EXPORT_MAX {
             let more = chunk.next.is_some() || entries.len() > EXPORT_MAX;
             entries.truncate(EXPORT_MAX);

@@ -38,39 +38,36 @@ pub fn PasswordPage() -> impl IntoView {
             {with_user(move |user| {
                 let username = user.username.clone();
                 view! {
-                    <h2 id="password-title">{format!("Change the password of {}", user.username)}</h2>
-                    <p class="muted">
-                        "At least 12 characters. Common passwords and passwords containing your user name are refused; "
-                        "a few unrelated words make a good one. Your other sessions end when you change it."
-                    </p>
+                    <h2 id="password-title">{td_string!(l, account.change_title, name = user.username.clone())}</h2>
+                    <p class="muted">{td_string!(l, account.password_rules)}</p>
                     {move || general_message(error).get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
                     {move || changed().then(|| view! {
                         <p class="notice notice-ok" role="status">
-                            "Your password was changed. "
-                            <a href="/">"Continue to the status page"</a>
+                            {td_string!(l, account.password_changed)}
+                            <a href="/">{td_string!(l, account.continue_to_status)}</a>
                         </p>
                     })}
                     <ActionForm action=change attr:class="form-stack">
                         // For password managers: which account this password belongs to.
                         <input type="text" name="username" autocomplete="username" hidden prop:value=username.clone() readonly />
                         <div class="field">
-                            <label for="current-password">"Current password"</label>
+                            <label for="current-password">{td_string!(l, account.current_password)}</label>
                             <input id="current-password" name="current_password" type="password" autocomplete="current-password" aria-describedby="current-password-error" required />
                             <FieldError id="current-password-error" message=server_message(error, "current_password") />
                         </div>
                         <div class="field">
-                            <label for="new-password">"New password"</label>
+                            <label for="new-password">{td_string!(l, account.new_password)}</label>
                             <input id="new-password" name="new_password" type="password" autocomplete="new-password" minlength="12" aria-describedby="new-password-error" required />
                             <FieldError id="new-password-error" message=server_message(error, "new_password") />
                         </div>
                         <div class="field">
-                            <label for="repeat-password">"New password again"</label>
+                            <label for="repeat-password">{td_string!(l, account.repeat_password)}</label>
                             <input id="repeat-password" name="repeat_password" type="password" autocomplete="new-password" minlength="12" aria-describedby="repeat-password-error" required />
                             <FieldError id="repeat-password-error" message=server_message(error, "repeat_password") />
                         </div>
                         <div class="field-actions">
                             <button type="submit" class="button button-primary" disabled=move || change.pending().get()>
-                                "Change password"
+                                {td_string!(l, account.change_password)}
                             </button>
                         </div>
                     </ActionForm>

@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::status::get_server_status;
-use crate::components::language::{role_name, status_name, use_reader, Reader};
+use crate::components::language::{role_name, use_reader, Reader};
 use crate::components::loaded;
 use crate::domain::{CustomerStatus, Role};
 use crate::i18n::{td_string, Locale};
@@ -339,9 +339,15 @@ pub fn StatusPage() -> impl IntoView {
             .map(|(kind, status, n)| {
                 let kind =
                     if kind == "test" { td_string!(l, status.kind_test) } else { td_string!(l, status.kind_billed) };
-                let status = CustomerStatus::parse(status).map_or(td_string!(l, status.other), |s| status_name(s, l));
+                // In the middle of a phrase: "Billed, active" / "Abgerechnet, aktiv".
+                let status = match CustomerStatus::parse(status) {
+                    Some(CustomerStatus::Active) => td_string!(l, status.lower_active),
+                    Some(CustomerStatus::Deactivated) => td_string!(l, status.lower_deactivated),
+                    Some(CustomerStatus::Removed) => td_string!(l, status.lower_removed),
+                    None => td_string!(l, status.other),
+                };
                 view! {
-                    <dt>{format!("{kind}, {}", status.to_lowercase())}</dt>
+                    <dt>{td_string!(l, status.kind_with_status, kind, status)}</dt>
                     <dd>{r.count(*n as u64)}</dd>
                 }
             })

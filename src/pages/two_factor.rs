@@ -12,10 +12,11 @@ use crate::api::session::{
 };
 use crate::components::data::data;
 use crate::components::field::{general_message, server_message};
-use crate::components::format;
+use crate::components::language::{use_locale, use_reader};
 use crate::components::session::UserResource;
 use crate::components::{loaded, FieldError};
 use crate::error::AppError;
+use crate::i18n::td_string;
 use crate::views::session::TwoFactorState;
 
 #[derive(Clone, Copy)]
@@ -79,11 +80,12 @@ pub fn TwoFactorCard() -> impl IntoView {
             actions.renew.clear();
         }
     });
+    let l = use_locale();
     view! {
         <section class="card narrow-card" aria-labelledby="two-factor-title">
             // The browser's passkey calls (`components::passkey`).
             <script src="/passkey.js"></script>
-            <h2 id="two-factor-title">"Two-factor sign-in"</h2>
+            <h2 id="two-factor-title">{td_string!(l, account.two_factor)}</h2>
             {loaded(state, move |s| view! { <TwoFactorBody state=s actions /> })}
         </section>
     }
@@ -101,24 +103,22 @@ fn TwoFactorBody(state: TwoFactorState, actions: Actions) -> impl IntoView {
     let left = state.recovery_left;
     let any = state.any_factor();
     let required = state.required;
+    let l = use_locale();
     view! {
         {(required && !any).then(|| view! {
             <p class="notice notice-warn" role="status" data-testid="two-factor-required">
-                "The sign-in policy requires two-factor sign-in for your account. Set up an app or add a passkey "
-                "now: until then, this page is all you can open."
+                {td_string!(l, account.policy_requires)}
             </p>
         })}
         {move || used_recovery().then(|| view! {
-            <p class="notice notice-warn" role="status">
-                {format!("You signed in with a recovery code: {left} of 10 left. Each works once; make a new set below when few are left.")}
-            </p>
+            <p class="notice notice-warn" role="status">{td_string!(l, account.recovery_used, left)}</p>
         })}
-        <h3>"Authenticator app"</h3>
+        <h3>{td_string!(l, account.authenticator_app)}</h3>
         <AppSection state=state.clone() actions />
-        <h3>"Passkeys and security keys"</h3>
+        <h3>{td_string!(l, account.passkeys)}</h3>
         <Passkeys state=state.clone() actions />
         {any.then(|| view! {
-            <h3>"Recovery codes"</h3>
+            <h3>{td_string!(l, account.recovery_codes)}</h3>
             <Recovery left actions />
         })}
     }
@@ -132,13 +132,8 @@ fn AppSection(state: TwoFactorState, actions: Actions) -> impl IntoView {
         return view! { <Enabled last actions /> }.into_any();
     }
     if !state.available {
-        return view! {
-            <p class="muted">
-                "Off. The server has no key to keep the secrets of authenticator apps with (MSP_SECRET_KEY): "
-                "ask your administrator to set one."
-            </p>
-        }
-        .into_any();
+        let l = use_locale();
+        return view! { <p class="muted">{td_string!(l, account.app_no_key)}</p> }.into_any();
     }
     view! { <SetUp actions /> }.into_any()
 }
@@ -146,21 +141,17 @@ fn AppSection(state: TwoFactorState, actions: Actions) -> impl IntoView {
 #[component]
 fn Enabled(last: bool, actions: Actions) -> impl IntoView {
     let disable_error = Signal::derive(move || actions.disable.value().get().and_then(Result::err));
+    let l = use_locale();
     view! {
         {move || matches!(actions.confirm.value().get(), Some(Ok(_))).then(|| view! {
-            <p class="notice notice-ok" role="status">"Two-factor sign-in is on: from now on, sign-in asks for a code."</p>
+            <p class="notice notice-ok" role="status">{td_string!(l, account.now_on)}</p>
         })}
         <p>
-            <span class="badge badge-active">"On"</span>
-            " Sign-in asks for a code from your authenticator app after your password."
+            <span class="badge badge-active">{td_string!(l, account.on)}</span>
+            {td_string!(l, account.on_text)}
         </p>
         {if last {
-            view! {
-                <p class="muted" data-testid="two-factor-required">
-                    "The sign-in policy requires it for your account, so it stays on. On a new phone, ask an admin "
-                    "to reset it: you then set up the new app at your next sign-in."
-                </p>
-            }
+            view! { <p class="muted" data-testid="two-factor-required">{td_string!(l, account.stays_on)}</p> }
             .into_any()
         } else {
             view! { <TurnOff actions error=disable_error /> }.into_any()
@@ -182,25 +173,24 @@ fn Recovery(left: u32, actions: Actions) -> impl IntoView {
             .or_else(|| actions.add_passkey.value().get().and_then(Result::ok).flatten())
     };
     let renew_error = Signal::derive(move || actions.renew.value().get().and_then(Result::err));
+    let l = use_locale();
     view! {
         {move || match fresh_codes() {
             Some(codes) => view! { <RecoveryCodes codes /> }.into_any(),
             None => view! {
-                <p class="muted" data-testid="recovery-left">
-                    {format!("{left} of 10 left. Each one signs in once in place of a code or passkey, if your phone or key is lost.")}
-                </p>
+                <p class="muted" data-testid="recovery-left">{td_string!(l, account.recovery_left, left)}</p>
             }
             .into_any(),
         }}
         <ActionForm action=actions.renew attr:class="form-stack two-factor-form">
             <div class="field">
-                <label for="recovery-password">"Current password, for a new set of recovery codes"</label>
+                <label for="recovery-password">{td_string!(l, account.recovery_password)}</label>
                 <input id="recovery-password" name="current_password" type="password" autocomplete="current-password" aria-describedby="recovery-password-error" required />
                 <FieldError id="recovery-password-error" message=field_or_general(renew_error, "current_password") />
             </div>
             <div class="field-actions">
                 <button type="submit" class="button button-secondary" disabled=move || actions.renew.pending().get()>
-                    "Make new recovery codes"
+                    {td_string!(l, account.new_recovery_codes)}
                 </button>
             </div>
         </ActionForm>
@@ -212,14 +202,10 @@ fn Recovery(left: u32, actions: Actions) -> impl IntoView {
 #[component]
 fn Passkeys(state: TwoFactorState, actions: Actions) -> impl IntoView {
     let Actions { add_passkey, remove_passkey, .. } = actions;
+    let r = use_reader();
+    let l = r.l();
     if !state.passkeys_available {
-        return view! {
-            <p class="muted">
-                "Not available: passkeys are bound to the app's address, which the server does not know "
-                "(MSP_PUBLIC_URL). Ask your administrator to set it."
-            </p>
-        }
-        .into_any();
+        return view! { <p class="muted">{td_string!(l, account.passkeys_unavailable)}</p> }.into_any();
     }
     let name = RwSignal::new(String::new());
     let add_error = Signal::derive(move || add_passkey.value().get().and_then(Result::err));
@@ -236,21 +222,21 @@ fn Passkeys(state: TwoFactorState, actions: Actions) -> impl IntoView {
         .iter()
         .map(|key| {
             let (id, label) = (key.id, key.name.clone());
-            let used = key.last_used_at.map(format::timestamp).unwrap_or_else(|| "Never".to_owned());
+            let used = key.last_used_at.map(|at| r.time(at)).unwrap_or_else(|| td_string!(l, account.never).to_owned());
             view! {
                 <tr>
                     <th scope="row">{key.name.clone()}</th>
-                    <td class="nowrap">{format::timestamp(key.created_at)}</td>
+                    <td class="nowrap">{r.time(key.created_at)}</td>
                     <td class="nowrap">{used}</td>
                     <td>
                         <button
                             type="button"
                             class="button button-secondary button-small"
                             disabled=last
-                            aria-label=format!("Remove {}", key.name)
+                            aria-label=td_string!(l, account.remove_passkey_of, name = key.name.clone())
                             on:click=move |_| removing.set(Some((id, label.clone())))
                         >
-                            "Remove"
+                            {td_string!(l, account.remove)}
                         </button>
                     </td>
                 </tr>
@@ -258,20 +244,17 @@ fn Passkeys(state: TwoFactorState, actions: Actions) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <p class="muted">
-            "A passkey on this device or a security key (YubiKey and the like) can stand in for the app's code "
-            "after your password."
-        </p>
-        {move || added().then(|| view! { <p class="notice notice-ok" role="status">"Passkey added: sign-in can use it now."</p> })}
+        <p class="muted">{td_string!(l, account.passkeys_intro)}</p>
+        {move || added().then(|| view! { <p class="notice notice-ok" role="status">{td_string!(l, account.passkey_added)}</p> })}
         {(!state.passkeys.is_empty()).then(|| view! {
-            <div class="table-wrap" tabindex="0" role="region" aria-label="Your passkeys">
+            <div class="table-wrap" tabindex="0" role="region" aria-label=td_string!(l, account.your_passkeys)>
                 <table class="data-table" data-testid="passkeys">
                     <thead>
                         <tr>
-                            <th scope="col">"Name"</th>
-                            <th scope="col">"Added"</th>
-                            <th scope="col">"Last used"</th>
-                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                            <th scope="col">{td_string!(l, account.name)}</th>
+                            <th scope="col">{td_string!(l, account.added)}</th>
+                            <th scope="col">{td_string!(l, account.last_used)}</th>
+                            <th scope="col"><span class="visually-hidden">{td_string!(l, account.actions)}</span></th>
                         </tr>
                     </thead>
                     <tbody>{rows}</tbody>
@@ -279,35 +262,35 @@ fn Passkeys(state: TwoFactorState, actions: Actions) -> impl IntoView {
             </div>
         })}
         {last.then(|| view! {
-            <p class="muted small">"Your only second factor stays while the sign-in policy requires one."</p>
+            <p class="muted small">{td_string!(l, account.only_factor)}</p>
         })}
         {move || removing.get().map(|(id, label)| view! {
             <ActionForm action=remove_passkey attr:class="form-stack two-factor-form">
                 <input type="hidden" name="id" value=id />
                 <div class="field">
-                    <label for="passkey-remove-password">{format!("Current password, to remove “{label}”")}</label>
+                    <label for="passkey-remove-password">{td_string!(l, account.remove_password, name = label)}</label>
                     <input id="passkey-remove-password" name="current_password" type="password" autocomplete="current-password" aria-describedby="passkey-remove-error" required />
                     <FieldError id="passkey-remove-error" message=field_or_general(remove_error, "current_password") />
                 </div>
                 <div class="field-actions">
                     <button type="submit" class="button button-danger" disabled=move || remove_passkey.pending().get()>
-                        "Remove passkey"
+                        {td_string!(l, account.remove_passkey)}
                     </button>
                     <button type="button" class="button button-secondary" on:click=move |_| removing.set(None)>
-                        "Cancel"
+                        {td_string!(l, account.cancel)}
                     </button>
                 </div>
             </ActionForm>
         })}
         <form class="form-stack two-factor-form" on:submit=on_add novalidate>
             <div class="field">
-                <label for="passkey-name">"Name of the new passkey"</label>
+                <label for="passkey-name">{td_string!(l, account.passkey_name)}</label>
                 <input
                     id="passkey-name"
                     type="text"
                     maxlength="50"
                     autocomplete="off"
-                    placeholder="e.g. YubiKey 5, Work laptop"
+                    placeholder=td_string!(l, account.passkey_placeholder)
                     aria-describedby="passkey-name-error"
                     prop:value=move || name.get()
                     on:input=move |ev| name.set(event_target_value(&ev))
@@ -316,7 +299,7 @@ fn Passkeys(state: TwoFactorState, actions: Actions) -> impl IntoView {
             </div>
             <div class="field-actions">
                 <button type="submit" class="button button-secondary" disabled=move || add_passkey.pending().get()>
-                    "Add a passkey"
+                    {td_string!(l, account.add_passkey)}
                 </button>
             </div>
         </form>
@@ -326,16 +309,17 @@ fn Passkeys(state: TwoFactorState, actions: Actions) -> impl IntoView {
 
 #[component]
 fn TurnOff(actions: Actions, error: Signal<Option<AppError>>) -> impl IntoView {
+    let l = use_locale();
     view! {
         <ActionForm action=actions.disable attr:class="form-stack two-factor-form">
             <div class="field">
-                <label for="two-factor-password">"Current password, to turn it off"</label>
+                <label for="two-factor-password">{td_string!(l, account.off_password)}</label>
                 <input id="two-factor-password" name="current_password" type="password" autocomplete="current-password" aria-describedby="two-factor-password-error" required />
                 <FieldError id="two-factor-password-error" message=field_or_general(error, "current_password") />
             </div>
             <div class="field-actions">
                 <button type="submit" class="button button-danger" disabled=move || actions.disable.pending().get()>
-                    "Turn off two-factor sign-in"
+                    {td_string!(l, account.turn_off)}
                 </button>
             </div>
         </ActionForm>
@@ -345,10 +329,8 @@ fn TurnOff(actions: Actions, error: Signal<Option<AppError>>) -> impl IntoView {
 /// A set of recovery codes, shown once: to copy or to download.
 #[component]
 fn RecoveryCodes(codes: Vec<String>) -> impl IntoView {
-    let text = format!(
-        "MSP Server Manager: recovery codes\nEach one signs in once in place of an authenticator code.\n\n{}\n",
-        codes.join("\n")
-    );
+    let l = use_locale();
+    let text = format!("{}\n\n{}\n", td_string!(l, account.codes_file), codes.join("\n"));
     let copied = RwSignal::new(false);
     let copy = {
         let text = text.clone();
@@ -368,20 +350,20 @@ fn RecoveryCodes(codes: Vec<String>) -> impl IntoView {
     };
     view! {
         <div class="recovery-codes" role="region" aria-labelledby="recovery-title">
-            <h3 id="recovery-title">"Your recovery codes"</h3>
+            <h3 id="recovery-title">{td_string!(l, account.your_codes)}</h3>
             <p>
-                <strong>"Shown only now."</strong>
-                " Keep them where you keep passwords; each one signs in once if your phone is lost."
+                <strong>{td_string!(l, account.shown_once)}</strong>
+                {td_string!(l, account.keep_them)}
             </p>
             <ol class="recovery-list" data-testid="recovery-codes">
                 {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
             </ol>
             <div class="field-actions">
                 <button type="button" class="button button-secondary" on:click=copy>
-                    {move || if copied.get() { "Copied" } else { "Copy" }}
+                    {move || if copied.get() { td_string!(l, account.copied) } else { td_string!(l, account.copy) }}
                 </button>
                 <button type="button" class="button button-secondary" on:click=download>
-                    "Download"
+                    {td_string!(l, account.download)}
                 </button>
             </div>
         </div>
@@ -394,18 +376,16 @@ fn SetUp(actions: Actions) -> impl IntoView {
     let begin_error = Signal::derive(move || begin.value().get().and_then(Result::err));
     let confirm_error = Signal::derive(move || confirm.value().get().and_then(Result::err));
     let setup = move || begin.value().get().and_then(Result::ok);
+    let l = use_locale();
     view! {
-        <p class="muted">
-            "Off. With it on, sign-in asks for a 6-digit code from an authenticator app on your phone "
-            "(for example Microsoft Authenticator, Google Authenticator or 1Password) after your password."
-        </p>
+        <p class="muted">{td_string!(l, account.app_off)}</p>
         {move || general_message(begin_error).get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
         <Show
             when=move || setup().is_some()
             fallback=move || view! {
                 <ActionForm action=begin>
                     <button type="submit" class="button button-primary" disabled=move || begin.pending().get()>
-                        "Set up an authenticator app"
+                        {td_string!(l, account.set_up_app)}
                     </button>
                 </ActionForm>
             }
@@ -413,25 +393,25 @@ fn SetUp(actions: Actions) -> impl IntoView {
             {move || setup().map(|s| view! {
                 <ol class="steps">
                     <li>
-                        "Scan this QR code with the app:"
-                        <div class="qr-code" role="img" aria-label="QR code of the authenticator secret" inner_html=s.qr_svg.clone()></div>
+                        {td_string!(l, account.scan)}
+                        <div class="qr-code" role="img" aria-label=td_string!(l, account.qr_label) inner_html=s.qr_svg.clone()></div>
                     </li>
                     <li>
-                        "Or type this secret into the app: "
+                        {td_string!(l, account.type_secret)}
                         <code class="secret-text" data-testid="totp-secret">{s.secret.clone()}</code>
                     </li>
-                    <li>"Enter the code the app shows:"</li>
+                    <li>{td_string!(l, account.enter_code)}</li>
                 </ol>
             })}
             <ActionForm action=confirm attr:class="form-stack">
                 <div class="field">
-                    <label for="two-factor-code">"Code from the app"</label>
+                    <label for="two-factor-code">{td_string!(l, account.code_from_app)}</label>
                     <input id="two-factor-code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="16" aria-describedby="two-factor-code-error" required />
                     <FieldError id="two-factor-code-error" message=field_or_general(confirm_error, "code") />
                 </div>
                 <div class="field-actions">
                     <button type="submit" class="button button-primary" disabled=move || confirm.pending().get()>
-                        "Turn on two-factor sign-in"
+                        {td_string!(l, account.turn_on)}
                     </button>
                 </div>
             </ActionForm>

@@ -81,10 +81,10 @@ pub async fn end_one(state: &AppState, user: &CurrentUser, current_hash: &str, i
             .fetch_optional(&mut *tx)
             .await?;
     let Some((token_hash, ip, agent)) = found else {
-        return Err(AppError::Conflict("This session has ended already.".to_owned()).into());
+        return Err(AppError::conflict(crate::domain::message::Message::SessionEnded).into());
     };
     if token_hash == current_hash {
-        return Err(AppError::Conflict("This is the session you are using: sign out to end it.".to_owned()).into());
+        return Err(AppError::conflict(crate::domain::message::Message::SessionInUse).into());
     }
     sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(&mut *tx).await?;
     let detail = format!("{}, from {}", user_agent::device(&agent), if ip.is_empty() { "unknown" } else { &ip });
@@ -109,10 +109,7 @@ pub async fn end_others(state: &AppState, user: &CurrentUser, current_hash: &str
 /// password", which keeps the one in use); how many ended.
 pub async fn end_all_of(state: &AppState, admin: &CurrentUser, staff_id: i64) -> Result<u64> {
     if staff_id == admin.id {
-        return Err(AppError::Conflict(
-            "This is your own account: end your other sessions under “Your password”.".to_owned(),
-        )
-        .into());
+        return Err(AppError::conflict(crate::domain::message::Message::OwnSessions).into());
     }
     let mut tx = begin_write(&state.db).await?;
     let target = staff::find(&mut tx, staff_id).await?;

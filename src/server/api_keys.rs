@@ -97,7 +97,7 @@ pub async fn revoke(db: &Db, actor: &str, customer_id: i64, now: DateTime<Utc>) 
     let old = current_prefix(&mut tx, customer_id).await?;
     let gone = sqlx::query("DELETE FROM api_keys WHERE customer_id = $1").bind(customer_id).execute(&mut *tx).await?;
     if gone.rows_affected() == 0 {
-        return Err(AppError::Conflict("This customer has no API key to revoke.".to_owned()).into());
+        return Err(AppError::conflict(crate::domain::message::Message::NoApiKey).into());
     }
     audit::write(&mut tx, entry(actor, "api_key.revoked", customer_id, (old, "none".to_owned()), now)).await?;
     tx.commit().await?;

@@ -150,7 +150,11 @@ pub async fn cost_overview(
     let current = BillingMonth::of(billing::local_today(tz, now));
     let month = month.unwrap_or(current);
     let Some(figures) = months.iter().find(|(m, _)| *m == month).map(|(_, f)| *f) else {
-        return Err(AppError::invalid("month", format!("There are no figures for {month}.")).into());
+        return Err(AppError::invalid(
+            "month",
+            crate::domain::message::Message::NoFigures { month: month.to_string() },
+        )
+        .into());
     };
     let previous = months.iter().find(|(m, _)| *m == month.previous()).map(|(_, f)| *f);
     let stamp = stamp(db).await?;
@@ -172,7 +176,7 @@ pub async fn cost_overview(
 /// close recorded them, open months from the engine's bills.
 pub async fn cost_totals(db: &Db, cache: &BillCache, count: u32, now: DateTime<Utc>) -> Result<CostTotalsPage> {
     if count != 12 && count != 24 {
-        return Err(AppError::invalid("months", "Show 12 or 24 months.").into());
+        return Err(AppError::invalid("months", crate::domain::message::Message::MonthsWindow).into());
     }
     let settings = billing::settings(db).await?;
     let tz = billing::zone_of(&settings);

@@ -22,7 +22,7 @@ pub const WINDOWS: [u32; 2] = [12, 24];
 
 pub async fn customer_billing(db: &Db, id: i64, count: u32, now: DateTime<Utc>) -> Result<CustomerBillingPage> {
     if !WINDOWS.contains(&count) {
-        return Err(AppError::invalid("months", "Choose 12 or 24 months.").into());
+        return Err(AppError::invalid("months", crate::domain::message::Message::MonthsWindow).into());
     }
     let current = current_month(db, id, now).await?;
     let this_month = current.month;

@@ -3,7 +3,7 @@
 use chrono::{Duration, Utc};
 
 use super::clock;
-use super::customers::{self, CHANGED_BY_SOMEONE_ELSE};
+use super::customers;
 use super::db::testing::{self, TestDb};
 use super::fixtures::customer_form;
 use crate::domain::customer::{ContractForm, CustomerForm};
@@ -122,7 +122,7 @@ async fn a_second_save_with_an_old_version_is_refused() {
     };
     customers::update_contract(&t.db, "first", id, 1, &edit("30"), Utc::now()).await.unwrap();
     let second = customers::update_contract(&t.db, "second", id, 1, &edit("40"), Utc::now()).await.unwrap_err();
-    assert_eq!(second, AppError::Conflict(CHANGED_BY_SOMEONE_ELSE.to_owned()));
+    assert_eq!(second, AppError::conflict(crate::domain::message::Message::CustomerChanged));
     assert_eq!(customers::get(&t.db, id, clock::today()).await.unwrap().max_users, 30);
 }
 

@@ -86,7 +86,7 @@ impl From<ServerError> for AppError {
             ServerError::Refused(e) => e,
             ServerError::Billing(ref rule) => {
                 tracing::error!(error = %error.chain(), "billing failed");
-                AppError::Conflict(rule.to_string())
+                AppError::conflict(rule.clone())
             }
             other => {
                 tracing::error!(error = %other.chain(), "request failed");

@@ -19,8 +19,8 @@ use crate::domain::username::MAX_PASSWORD_CHARS;
 use crate::error::AppError;
 use crate::views::session::CurrentUser;
 
-pub const WRONG_CREDENTIALS: &str = "Wrong user name or password.";
-pub const PASSWORD_OFF: &str = "Password sign-in is switched off: sign in with single sign-on.";
+pub const WRONG_CREDENTIALS: crate::domain::message::Message = crate::domain::message::Message::WrongCredentials;
+pub const PASSWORD_OFF: crate::domain::message::Message = crate::domain::message::Message::PasswordOff;
 
 pub struct SignedInNow {
     pub user: CurrentUser,
@@ -120,8 +120,11 @@ pub async fn admit(state: &AppState, username: &str, ip: IpAddr, refused_action:
             let refusal = [username, refused_action, &format!("staff:{username}"), &detail];
             state.refusals.record(&state.db, ip, refusal, now).await;
             let secs = u64::try_from(secs).unwrap_or(1);
-            Err(AppError::TooManyRequests { message: sign_in_limit::wait_message(secs as i64), retry_after_secs: secs }
-                .into())
+            Err(AppError::TooManyRequests {
+                message: sign_in_limit::wait_message(secs as i64).into(),
+                retry_after_secs: secs,
+            }
+            .into())
         }
     }
 }
@@ -216,7 +219,7 @@ pub async fn check_current_password(state: &AppState, user: &CurrentUser, typed:
         .await?;
     if stored.is_none() || !matches(turn, typed, stored).await {
         failed(state, &user.username, ip, "staff.password_change_failed").await?;
-        return Err(AppError::invalid("current_password", "This is not your current password.").into());
+        return Err(AppError::invalid("current_password", crate::domain::message::Message::WrongCurrentPassword).into());
     }
     let mut tx = begin_write(&state.db).await?;
     passed(&mut tx, attempt).await?;

@@ -71,12 +71,10 @@ impl IntoResponse for ApiError {
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         match e {
-            AppError::Conflict(message) => Self::new(StatusCode::CONFLICT, "conflict", message),
+            AppError::Conflict(message) => Self::new(StatusCode::CONFLICT, "conflict", message.english()),
             AppError::Invalid(fields) => {
-                let fields: Vec<ApiField> = fields
-                    .into_iter()
-                    .map(|f| ApiField { message: crate::messages::english(&f.message), field: f.field })
-                    .collect();
+                let fields: Vec<ApiField> =
+                    fields.into_iter().map(|f| ApiField { message: f.message.english(), field: f.field }).collect();
                 Self {
                     status: StatusCode::UNPROCESSABLE_ENTITY,
                     code: "invalid_report",
@@ -284,7 +282,7 @@ async fn usage(State(state): State<AppState>, request: Request) -> Result<Respon
     let report = body.validate(now).map_err(AppError::Invalid)?;
     let report_id = report.report_id.clone();
     let accepted = state.usage_writer.submit(caller.customer_id, report, now).await.map_err(|e| match e {
-        AppError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "report_id_reused", message),
+        AppError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "report_id_reused", message.english()),
         other => other.into(),
     })?;
     let answer = UsageAnswer {

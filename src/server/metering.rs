@@ -15,8 +15,6 @@ use crate::domain::usage::UsageReport;
 use crate::domain::BillingMonth;
 use crate::error::AppError;
 
-pub const REPORT_ID_REUSED: &str = "This report_id was already used for a report with a different body.";
-
 /// Raw reports are kept this long (late ones for good); at least 35 days.
 pub const RAW_RETENTION_DAYS: i64 = 90;
 
@@ -77,7 +75,7 @@ async fn store(
         .fetch_one(&mut **tx)
         .await?;
         if observed_at != report.observed_at || users != i64::from(report.users) {
-            return Ok(Err(AppError::Conflict(REPORT_ID_REUSED.to_owned())));
+            return Ok(Err(AppError::conflict(crate::domain::message::Message::ReportIdReused)));
         }
         let day = stored_day.parse().unwrap_or(day);
         return Ok(Ok(Accepted { day, late, duplicate: true }));

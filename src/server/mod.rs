@@ -13,6 +13,7 @@ pub mod bench_costs;
 #[cfg(feature = "bench")]
 pub mod bench_load;
 pub mod billing;
+pub mod bundles;
 pub mod clock;
 pub mod commands;
 pub mod config;

@@ -38,7 +38,7 @@ const CEREMONY_SECS: i64 = 300;
 /// attestation is a few kilobytes).
 pub const ANSWER_MAX_BYTES: usize = 16 * 1024;
 const RP_NAME: &str = "MSP Server Manager";
-const NOT_UNDERSTOOD: &str = "The browser's answer was not understood. Try again.";
+const NOT_UNDERSTOOD: crate::domain::message::Message = crate::domain::message::Message::AnswerNotUnderstood;
 
 /// The relying party of the app's own address: the first origin whose host
 /// is a name (an IP address cannot be an RP id). None when the app has no
@@ -53,12 +53,10 @@ pub fn relying_party(own: &OwnOrigin) -> Option<Webauthn> {
 }
 
 fn relying_party_of(state: &AppState) -> Result<&Webauthn> {
-    state.webauthn.as_deref().ok_or_else(|| {
-        AppError::Conflict(
-            "Passkeys need the app's public address (MSP_PUBLIC_URL): ask your administrator to set it.".to_owned(),
-        )
-        .into()
-    })
+    state
+        .webauthn
+        .as_deref()
+        .ok_or_else(|| AppError::conflict(crate::domain::message::Message::PasskeysNeedAddress).into())
 }
 
 /// What the library says went wrong, in the log only (the browser gets a
@@ -148,7 +146,7 @@ async fn user_handle(tx: &mut WriteTx, staff_id: i64) -> Result<Uuid> {
 }
 
 fn too_many() -> AppError {
-    AppError::Conflict(format!("You have {MAX_PER_PERSON} passkeys already: remove one first."))
+    AppError::conflict(crate::domain::message::Message::PasskeyLimit { max: MAX_PER_PERSON as u32 })
 }
 
 /// Starts adding a passkey named `name` for `user`: the options for the
@@ -207,7 +205,7 @@ pub async fn finish_registration(
     .fetch_optional(&mut *tx)
     .await?;
     let Some((name, registration)) = pending else {
-        return Err(AppError::Conflict("Start adding the passkey again: the last try has expired.".to_owned()).into());
+        return Err(AppError::conflict(crate::domain::message::Message::PasskeyExpired).into());
     };
     let registration: SecurityKeyRegistration = parse(&registration)?;
     let key = match webauthn.finish_securitykey_registration(&credential, &registration) {
@@ -217,7 +215,7 @@ pub async fn finish_registration(
             tx.commit().await?;
             let subject = format!("staff:{}", user.username);
             super::refusals::record_one(&state.db, &user.username, "staff.passkey_refused", &subject, "", now).await;
-            return Err(AppError::invalid("passkey", "The passkey's answer did not check out. Try again.").into());
+            return Err(AppError::invalid("passkey", crate::domain::message::Message::PasskeyAnswerBad).into());
         }
     };
     let keys = keys_of(&mut tx, user.id).await?;
@@ -233,7 +231,7 @@ pub async fn finish_registration(
         .fetch_optional(&mut *tx)
         .await?;
     if taken.is_some() {
-        return Err(AppError::Conflict("This passkey is registered already.".to_owned()).into());
+        return Err(AppError::conflict(crate::domain::message::Message::PasskeyRegistered).into());
     }
     let had_factor: i64 = sqlx::query_scalar(&format!("SELECT {}", two_factor::has_second_factor_sql("$1")))
         .bind(user.id)
@@ -286,7 +284,7 @@ pub async fn begin_sign_in(state: &AppState, token: Option<&str>) -> Result<Stri
     let mut tx = begin_write(&state.db).await?;
     let keys: Vec<SecurityKey> = keys_of(&mut tx, waiting.staff_id).await?.into_iter().map(|(_, k)| k).collect();
     if keys.is_empty() {
-        return Err(AppError::Conflict("No passkey is registered for this account: enter a code.".to_owned()).into());
+        return Err(AppError::conflict(crate::domain::message::Message::NoPasskey).into());
     }
     let (options, authentication) =
         webauthn.start_securitykey_authentication(&keys).map_err(logged("a passkey sign-in did not start"))?;
@@ -313,11 +311,11 @@ pub async fn complete_sign_in(
     let waiting = two_factor::waiting(state, token).await?;
     let credential: PublicKeyCredential = answer(raw)?;
     let Some(stored_state) = waiting.passkey_state.clone() else {
-        return Err(AppError::invalid("passkey", "Choose “Use a passkey” again: no passkey request is open.").into());
+        return Err(AppError::invalid("passkey", crate::domain::message::Message::PasskeyRequestMissing).into());
     };
     let attempt = login::admit(state, &waiting.username, ip, "login.refused").await?;
     let authentication: SecurityKeyAuthentication = parse(&stored_state)?;
-    let refused = || AppError::invalid("passkey", "This passkey was not accepted. Try again, or enter a code.");
+    let refused = || AppError::invalid("passkey", crate::domain::message::Message::PasskeyNotAccepted);
     let result = match webauthn.finish_securitykey_authentication(&credential, &authentication) {
         Ok(result) => result,
         Err(error) => {

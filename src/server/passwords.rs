@@ -195,9 +195,8 @@ fn letters(password: &str, undo_swaps: bool) -> String {
 /// undone and the digits and signs at its end left off), a repetition of
 /// such a word, containing the user name, or too few different characters.
 /// The length rule is [`Password::parse`]'s.
-pub fn weakness(password: &Password, username: &str) -> Option<&'static str> {
-    const COMMON_MESSAGE: &str =
-        "This password is too common: it is on a list of passwords attackers try first. Choose another.";
+pub fn weakness(password: &Password, username: &str) -> Option<crate::domain::message::Message> {
+    const COMMON_MESSAGE: crate::domain::message::Message = crate::domain::message::Message::PasswordCommon;
     let typed = password.expose();
     let lower = typed.to_lowercase();
     let head = lower.trim_end_matches(|c: char| !c.is_alphabetic());
@@ -213,11 +212,11 @@ pub fn weakness(password: &Password, username: &str) -> Option<&'static str> {
         return Some(COMMON_MESSAGE);
     }
     if username.chars().count() >= 3 && lower.contains(&username.to_lowercase()) {
-        return Some("A password must not contain your user name.");
+        return Some(crate::domain::message::Message::PasswordHasUsername);
     }
     let distinct: HashSet<char> = typed.chars().collect();
     if distinct.len() < 5 {
-        return Some("This password repeats too few characters: use at least 5 different ones.");
+        return Some(crate::domain::message::Message::PasswordFewCharacters);
     }
     None
 }
@@ -260,8 +259,9 @@ mod tests {
         assert_eq!(limit.peak(), 2);
     }
 
-    fn weak(password: &str) -> Option<&'static str> {
-        weakness(&Password::parse(password).unwrap(), "alice")
+    /// Why a password is refused, in English.
+    fn weak(password: &str) -> Option<String> {
+        weakness(&Password::parse(password).unwrap(), "alice").map(|m| crate::messages::english(&m))
     }
 
     #[test]
@@ -286,7 +286,7 @@ mod tests {
 
     #[test]
     fn user_names_and_repetition_are_refused() {
-        assert_eq!(weak("alice-is-great-2026"), Some("A password must not contain your user name."));
+        assert_eq!(weak("alice-is-great-2026").as_deref(), Some("A password must not contain your user name."));
         assert!(weak("xyxyxyxyxyxyxy").unwrap().contains("too few characters"));
     }
 

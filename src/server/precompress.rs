@@ -43,12 +43,16 @@ fn compress(source: &Path, target: &Path) -> io::Result<u64> {
 }
 
 /// Writes `<file>.br` next to each wasm, JavaScript and CSS file of `dir`
-/// that has none of this build yet. Returns (file, compressed size) of each
-/// one written.
+/// and of its directories (one per language's build) that has none of this
+/// build yet. Returns (file, compressed size) of each one written.
 pub fn precompress(dir: &Path) -> io::Result<Vec<(PathBuf, u64)>> {
     let mut written = Vec::new();
     for entry in fs::read_dir(dir)? {
         let path = entry?.path();
+        if path.is_dir() {
+            written.extend(precompress(&path)?);
+            continue;
+        }
         if !path.is_file() || !wanted(&path) {
             continue;
         }
@@ -86,9 +90,12 @@ mod tests {
         let original: Vec<u8> = (0..200_000u32).flat_map(|i| (i % 251).to_le_bytes()).collect();
         fs::write(dir.join("app.wasm"), &original).unwrap();
         fs::write(dir.join("notes.txt"), b"left alone").unwrap();
+        fs::create_dir_all(dir.join("de")).unwrap();
+        fs::write(dir.join("de/app.js"), b"console.log('de');").unwrap();
 
         let written = precompress(&dir).unwrap();
-        assert_eq!(written.len(), 1);
+        assert_eq!(written.len(), 2);
+        assert!(dir.join("de/app.js.br").exists(), "a language's build is compressed too");
         let mut decoded = Vec::new();
         brotli::Decompressor::new(fs::File::open(dir.join("app.wasm.br")).unwrap(), 4096)
             .read_to_end(&mut decoded)

@@ -1,6 +1,8 @@
 //! Every request gets an id of ours: in its log span (so every line logged
 //! while it runs names it), and in the `X-Request-Id` response header (so
-//! a user's report can be found in the log). An id sent by the client is
+//! a user's report can be found in the log), except the app's code files
+//! under `/pkg/` (static, dozens per page: the header would only add to
+//! every download; see `security::is_site_code`). An id sent by the client is
 //! replaced, never trusted: it would let anyone write into our log lines.
 
 use axum::extract::Request;
@@ -32,8 +34,11 @@ pub async fn assign(mut req: Request, next: Next) -> Response {
     let value = HeaderValue::from_str(&id.0).expect("letters and digits are a valid header value");
     req.headers_mut().insert(HEADER, value.clone());
     req.extensions_mut().insert(id);
+    let app_code = super::security::is_site_code(req.uri().path());
     let mut response = next.run(req).await;
-    response.headers_mut().insert(HEADER, value);
+    if !app_code {
+        response.headers_mut().insert(HEADER, value);
+    }
     response
 }
 

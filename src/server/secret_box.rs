@@ -36,10 +36,7 @@ impl SecretBox {
     pub fn required(config: &Config) -> Result<Self, AppError> {
         match Self::from_config(config) {
             Ok(Some(key)) => Ok(key),
-            Ok(None) => Err(AppError::Conflict(
-                "Two-factor sign-in needs MSP_SECRET_KEY in the server's configuration: ask your administrator."
-                    .to_owned(),
-            )),
+            Ok(None) => Err(AppError::conflict(crate::domain::message::Message::SecretKeyMissing)),
             Err(why) => {
                 tracing::error!("{why}");
                 Err(AppError::Internal)

@@ -168,7 +168,7 @@ impl PageNonce {
 
 /// The app's built code and style sheet (`/pkg/`: scripts, WebAssembly,
 /// CSS), which the browser never shows as a page.
-fn is_site_code(path: &str) -> bool {
+pub fn is_site_code(path: &str) -> bool {
     path.starts_with("/pkg/")
 }
 
@@ -190,6 +190,9 @@ pub async fn security_headers(State(state): State<AppState>, mut req: Request, n
         headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
     }
     if code_file {
+        // Nor does a browser ask for part of one: the file server's offer
+        // of ranges would only add its bytes to each.
+        headers.remove(header::ACCEPT_RANGES);
         return response;
     }
     let fixed = [

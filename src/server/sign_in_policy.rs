@@ -56,11 +56,7 @@ pub async fn save(
     now: DateTime<Utc>,
 ) -> Result<bool> {
     if rule != TwoFactorRule::Nobody && !factors_available(config) {
-        return Err(AppError::invalid(
-            "require_two_factor",
-            "This server has no MSP_SECRET_KEY, so nobody can set up an authenticator app: set the key first.",
-        )
-        .into());
+        return Err(AppError::invalid("require_two_factor", crate::domain::message::Message::PolicyNeedsKey).into());
     }
     let mut tx = begin_write(db).await?;
     let (old, stored_version): (String, i64) =
@@ -68,10 +64,7 @@ pub async fn save(
             .fetch_one(&mut *tx)
             .await?;
     if stored_version != version {
-        return Err(AppError::Conflict(
-            "The sign-in policy was changed by someone else in the meantime. Reload, then try again.".to_owned(),
-        )
-        .into());
+        return Err(AppError::conflict(crate::domain::message::Message::PolicyChanged).into());
     }
     let old = rule_of(&old);
     let held_back = rule.covers(admin.role) && !super::two_factor::has_second_factor(db, admin.id).await?;

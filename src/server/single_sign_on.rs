@@ -192,17 +192,19 @@ pub async fn save(
 ) -> Result<()> {
     let new_secret = new_secret.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     if new_secret.as_ref().is_some_and(|s| s.chars().count() > crate::domain::single_sign_on::CLIENT_SECRET_MAX_CHARS) {
-        return Err(AppError::invalid("client_secret", "A client secret has at most 500 characters.").into());
+        return Err(AppError::invalid(
+            "client_secret",
+            crate::domain::message::Message::ClientSecretTooLong { max: 500 },
+        )
+        .into());
     }
     let sealed = match &new_secret {
         Some(secret) => match SecretBox::from_config(&state.config) {
             Ok(Some(key)) => Some(key.seal(secret.as_bytes())),
             _ => {
-                return Err(AppError::invalid(
-                    "client_secret",
-                    "This server has no MSP_SECRET_KEY to keep the client secret with: set the key first (README).",
+                return Err(
+                    AppError::invalid("client_secret", crate::domain::message::Message::SsoSecretNeedsKey).into()
                 )
-                .into())
             }
         },
         None => None,
@@ -210,33 +212,25 @@ pub async fn save(
     let stored = load(&state.db).await?;
     if settings.enabled {
         if sealed.is_none() && stored.secret.is_empty() {
-            return Err(AppError::invalid("client_secret", "Enter the client secret the provider gave you.").into());
+            return Err(AppError::invalid("client_secret", crate::domain::message::Message::ClientSecretEmpty).into());
         }
         if let Err(why) = discover(&settings.issuer_url).await {
             tracing::warn!(issuer = %settings.issuer_url, %why, "single sign-on: discovery failed");
             let shown: String = why.chars().take(200).collect();
             return Err(AppError::invalid(
                 "issuer_url",
-                format!("The provider's discovery document could not be read from this issuer ({shown})."),
+                crate::domain::message::Message::DiscoveryFailed { detail: shown },
             )
             .into());
         }
     } else if settings.password_sign_in != PasswordSignIn::Everyone {
-        return Err(AppError::invalid(
-            "password_sign_in",
-            "Password sign-in can only be switched off while single sign-on is on.",
-        )
-        .into());
+        return Err(AppError::invalid("password_sign_in", crate::domain::message::Message::PasswordOffNeedsSso).into());
     }
     let now = state.clock.now();
     let mut tx = begin_write(&state.db).await?;
     let current = load(&mut *tx).await?;
     if current.version != version {
-        return Err(AppError::Conflict(
-            "The single sign-on settings were changed by someone else in the meantime. Reload, then try again."
-                .to_owned(),
-        )
-        .into());
+        return Err(AppError::conflict(crate::domain::message::Message::SsoSettingsChanged).into());
     }
     if let PasswordSignIn::OnlyBreakGlass(id) = settings.password_sign_in {
         let active_admin: Option<i64> =
@@ -245,9 +239,7 @@ pub async fn save(
                 .fetch_optional(&mut *tx)
                 .await?;
         if active_admin.is_none() {
-            return Err(
-                AppError::invalid("password_sign_in", "Choose an active admin as the break-glass account.").into()
-            );
+            return Err(AppError::invalid("password_sign_in", crate::domain::message::Message::BreakGlassChoice).into());
         }
     }
     let s = &settings;

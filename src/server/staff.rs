@@ -114,7 +114,7 @@ pub(super) async fn insert(
         .fetch_optional(&mut **tx)
         .await?;
     if taken.is_some() {
-        return Err(AppError::invalid("username", "This user name is already taken.").into());
+        return Err(AppError::invalid("username", crate::domain::message::Message::UsernameTaken).into());
     }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO staff (username, password_hash, role, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -179,7 +179,7 @@ pub async fn create_account(
             .fetch_optional(&mut *tx)
             .await?;
         if taken.is_some() {
-            return Err(AppError::invalid("sso_email", "Another staff account has this email.").into());
+            return Err(AppError::invalid("sso_email", crate::domain::message::Message::SsoEmailTaken).into());
         }
         sqlx::query("UPDATE staff SET sso_email = $1 WHERE id = $2").bind(email).bind(id).execute(&mut *tx).await?;
         detail.push_str(&format!(", single sign-on email: {email}"));
@@ -206,22 +206,18 @@ async fn keep_an_admin(tx: &mut WriteTx, target: &StaffRow) -> Result<()> {
         return Ok(());
     }
     if super::single_sign_on::is_break_glass(tx, target.id).await? {
-        return Err(AppError::Conflict(format!(
-            "{} is the break-glass admin, the only one who may sign in with a password. Choose another under \
-             Settings → Sign-in first.",
-            target.username
-        ))
+        return Err(AppError::conflict(crate::domain::message::Message::BreakGlassAdmin {
+            name: target.username.clone(),
+        })
         .into());
     }
     let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND disabled = FALSE")
         .fetch_one(&mut **tx)
         .await?;
     if admins <= 1 {
-        return Err(AppError::Conflict(format!(
-            "{} is the last active admin. Make another account admin first.",
-            target.username
-        ))
-        .into());
+        return Err(
+            AppError::conflict(crate::domain::message::Message::LastAdmin { name: target.username.clone() }).into()
+        );
     }
     Ok(())
 }
@@ -275,7 +271,7 @@ pub async fn set_sso_email(db: &Db, actor: &str, id: i64, email: Option<&str>, n
             .fetch_optional(&mut *tx)
             .await?;
         if taken.is_some() {
-            return Err(AppError::invalid("sso_email", "Another staff account has this email.").into());
+            return Err(AppError::invalid("sso_email", crate::domain::message::Message::SsoEmailTaken).into());
         }
     }
     sqlx::query("UPDATE staff SET sso_email = $1, sso_issuer = NULL, sso_subject = NULL WHERE id = $2")
@@ -315,7 +311,7 @@ pub async fn change_role(db: &Db, actor: &str, id: i64, role: Role, now: DateTim
 #[tracing::instrument(skip_all, fields(actor = %actor.username, staff = id))]
 pub async fn set_disabled(db: &Db, actor: &CurrentUser, id: i64, disabled: bool, now: DateTime<Utc>) -> Result<()> {
     if disabled && actor.id == id {
-        return Err(AppError::Conflict("You cannot disable your own account.".to_owned()).into());
+        return Err(AppError::conflict(crate::domain::message::Message::DisableSelf).into());
     }
     let mut tx = begin_write(db).await?;
     let target = find(&mut tx, id).await?;
@@ -347,7 +343,7 @@ pub async fn reset_password(
     now: DateTime<Utc>,
 ) -> Result<()> {
     if actor.id == id {
-        return Err(AppError::Conflict("Change your own password under \"Your password\".".to_owned()).into());
+        return Err(AppError::conflict(crate::domain::message::Message::OwnPassword).into());
     }
     let username: Option<String> =
         sqlx::query_scalar("SELECT username FROM staff WHERE id = $1").bind(id).fetch_optional(db).await?;
@@ -381,7 +377,7 @@ pub async fn change_own_password(
     let same = current == new.expose();
     super::login::check_current_password(state, user, current, ip).await?;
     if same {
-        return Err(AppError::invalid("new_password", "Choose a password other than your current one.").into());
+        return Err(AppError::invalid("new_password", crate::domain::message::Message::SamePassword).into());
     }
     let db = &state.db;
     let hash = new_hash(&state.hash_limit, new, &user.username, "new_password").await?;

@@ -38,7 +38,7 @@ const SECRET_BYTES: usize = 20;
 /// How long the code may take after the password.
 pub const CHALLENGE_SECS: i64 = 300;
 const ISSUER: &str = "MSP Server Manager";
-const WRONG_CODE: &str = "This code is wrong or was used already. Enter the current code from your app.";
+const WRONG_CODE: crate::domain::message::Message = crate::domain::message::Message::WrongCode;
 
 /// Codes of exactly one step (no skew: `accepted_step` looks at the steps
 /// around now itself, to know which one a code belongs to).
@@ -109,7 +109,7 @@ pub async fn renew_recovery_codes(
 ) -> Result<Vec<String>> {
     login::check_current_password(state, user, password, ip).await?;
     if !has_second_factor(&state.db, user.id).await? {
-        return Err(AppError::Conflict("Turn on two-factor sign-in first.".to_owned()).into());
+        return Err(AppError::conflict(crate::domain::message::Message::TotpNotOn).into());
     }
     let mut tx = begin_write(&state.db).await?;
     let codes = new_recovery_set(&mut tx, user.id).await?;
@@ -159,10 +159,7 @@ pub async fn enabled(db: &Db, staff_id: i64) -> Result<bool> {
 pub async fn begin_setup(state: &AppState, user: &CurrentUser) -> Result<TotpSetup> {
     let key = SecretBox::required(&state.config)?;
     if enabled(&state.db, user.id).await? {
-        return Err(AppError::Conflict(
-            "Two-factor sign-in is on already: turn it off first to move it to another app.".to_owned(),
-        )
-        .into());
+        return Err(AppError::conflict(crate::domain::message::Message::TotpAlreadyOn).into());
     }
     let mut secret = vec![0u8; SECRET_BYTES];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
@@ -203,7 +200,7 @@ pub async fn confirm_setup(state: &AppState, user: &CurrentUser, raw_code: &str,
             .fetch_optional(&state.db)
             .await?;
     let Some((sealed, last_step)) = pending else {
-        return Err(AppError::Conflict("Start the set-up again: there is none waiting for a code.".to_owned()).into());
+        return Err(AppError::conflict(crate::domain::message::Message::TotpSetupMissing).into());
     };
     let now = state.clock.now();
     let Some(step) = accepted_step(&key.open(&sealed)?, &code, now, last_step)? else {
@@ -265,13 +262,7 @@ pub(super) async fn after_removal(tx: &mut WriteTx, user: &CurrentUser) -> Resul
     let rule: String =
         sqlx::query_scalar("SELECT require_two_factor FROM sign_in_policy WHERE id = 1").fetch_one(&mut **tx).await?;
     if super::sign_in_policy::rule_of(&rule).covers(user.role) {
-        return Err(AppError::Conflict(
-            "The sign-in policy requires two-factor sign-in for your account, and this is your last second factor: \
-             add another first. For a new phone or key, an admin can reset it; you then set up the new one at \
-             your next sign-in."
-                .to_owned(),
-        )
-        .into());
+        return Err(AppError::conflict(crate::domain::message::Message::LastFactor).into());
     }
     sqlx::query("DELETE FROM recovery_codes WHERE staff_id = $1").bind(user.id).execute(&mut **tx).await?;
     Ok(())
@@ -283,17 +274,17 @@ pub(super) async fn after_removal(tx: &mut WriteTx, user: &CurrentUser) -> Resul
 /// resets their own.
 pub async fn reset_for(state: &AppState, admin: &CurrentUser, staff_id: i64) -> Result<()> {
     if staff_id == admin.id {
-        return Err(AppError::Conflict(
-            "This is your own account: turn two-factor sign-in off or on under “Your password”.".to_owned(),
-        )
-        .into());
+        return Err(AppError::conflict(crate::domain::message::Message::OwnTwoFactor).into());
     }
     let mut tx = begin_write(&state.db).await?;
     let target = staff::find(&mut tx, staff_id).await?;
     let apps = sqlx::query("DELETE FROM staff_totp WHERE staff_id = $1").bind(staff_id).execute(&mut *tx).await?;
     let keys = sqlx::query("DELETE FROM staff_passkeys WHERE staff_id = $1").bind(staff_id).execute(&mut *tx).await?;
     if apps.rows_affected() + keys.rows_affected() == 0 {
-        return Err(AppError::Conflict(format!("{} has no second factor set up.", target.username)).into());
+        return Err(AppError::conflict(crate::domain::message::Message::NoSecondFactor {
+            name: target.username.clone(),
+        })
+        .into());
     }
     sqlx::query("DELETE FROM recovery_codes WHERE staff_id = $1").bind(staff_id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM sign_in_challenges WHERE staff_id = $1").bind(staff_id).execute(&mut *tx).await?;
@@ -340,7 +331,7 @@ pub struct Waiting {
 }
 
 fn expired() -> AppError {
-    AppError::Conflict("This sign-in has expired. Enter your user name and password again.".to_owned())
+    AppError::conflict(crate::domain::message::Message::SignInExpired)
 }
 
 /// The sign-in waiting under `token` (the challenge cookie), if it has not
@@ -439,7 +430,7 @@ pub async fn complete(
         login::failed(state, username, ip, "login.code_failed").await?;
         let message = match typed {
             SecondFactor::App(_) => WRONG_CODE,
-            SecondFactor::Recovery(_) => "This recovery code is wrong or was used already.",
+            SecondFactor::Recovery(_) => crate::domain::message::Message::WrongRecoveryCode,
         };
         return Err(AppError::invalid("code", message).into());
     }

@@ -8,3 +8,4 @@ pub mod customers;
 pub mod session;
 pub mod staff;
 pub mod status;
+pub mod wire;

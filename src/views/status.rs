@@ -30,6 +30,7 @@ pub struct ServerStatus {
     /// Staff accounts with many failed sign-ins in the login window, most
     /// first (admins only; empty for others).
     pub sign_in_failures: Vec<SignInFailures>,
+    #[serde(with = "super::wire::moment")]
     pub checked_at: DateTime<Utc>,
 }
 
@@ -52,6 +53,7 @@ pub struct SignInFailures {
     pub failures: i64,
     /// From how many client addresses.
     pub addresses: i64,
+    #[serde(with = "super::wire::moment")]
     pub last_at: DateTime<Utc>,
 }
 
@@ -59,7 +61,9 @@ pub struct SignInFailures {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoggedProblem {
     /// The last time it came.
+    #[serde(with = "super::wire::moment")]
     pub at: DateTime<Utc>,
+    #[serde(with = "super::wire::moment")]
     pub first_at: DateTime<Utc>,
     pub count: u32,
     /// "WARN" or "ERROR".
@@ -81,12 +85,13 @@ pub struct CustomerLink {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum When {
-    Day(chrono::NaiveDate),
-    Moment(DateTime<Utc>),
+    Day(#[serde(with = "super::wire::day")] chrono::NaiveDate),
+    Moment(#[serde(with = "super::wire::moment")] DateTime<Utc>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Metering {
+    #[serde(with = "super::wire::moment_option")]
     pub last_report_at: Option<DateTime<Utc>>,
     pub reports_last_24h: i64,
     /// Active customers without a report for more than 48 hours (or never),
@@ -98,8 +103,10 @@ pub struct Metering {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MonthCloseStatus {
     /// The last closed month, when and by whom.
+    #[serde(with = "super::wire::closed")]
     pub last_closed: Option<(String, DateTime<Utc>, String)>,
     /// The next month to close and the day it is due.
+    #[serde(with = "super::wire::due")]
     pub next: Option<(String, chrono::NaiveDate)>,
     /// Ended months past their due day and still open: the job did not
     /// manage to close them.

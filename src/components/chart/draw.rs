@@ -32,7 +32,7 @@ pub fn draw(canvas: &HtmlCanvasElement, data: &ChartData) -> Option<Plot> {
     let top = axis_top(data);
     let count = data.bars.len().max(1);
     let label_font = (FONT, px(if narrow { 11.0 } else { 12.0 })).into_font().color(&INK);
-    let value_width = axis_label(top, data.money).len() as f64 * if narrow { 6.5 } else { 7.5 } + 12.0;
+    let value_width = axis_label(top, data.money, data.language).len() as f64 * if narrow { 6.5 } else { 7.5 } + 12.0;
 
     let mut chart = ChartBuilder::on(&root)
         .margin_top(px(22.0))
@@ -47,7 +47,7 @@ pub fn draw(canvas: &HtmlCanvasElement, data: &ChartData) -> Option<Plot> {
         .disable_x_mesh()
         .x_labels(0)
         .y_labels(5)
-        .y_label_formatter(&|v| axis_label(*v, data.money))
+        .y_label_formatter(&|v| axis_label(*v, data.money, data.language))
         .label_style(label_font.clone())
         .axis_style(GRID.stroke_width(px(1.0) as u32))
         .bold_line_style(GRID.stroke_width(px(1.0) as u32))

@@ -10,7 +10,12 @@ mod draw;
 
 use leptos::prelude::*;
 
-/// One series of the stacked bars.
+use crate::components::language::use_locale;
+use crate::domain::locale::{self, Language};
+use crate::i18n::td_string;
+
+/// One series of the stacked bars (its name in the reader's language:
+/// `Series { name: ..., ..USERS }`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Series {
     pub name: &'static str,
@@ -52,6 +57,8 @@ pub struct ChartData {
     pub money: bool,
     /// What the tooltip says a click does, for bars that do something.
     pub click_hint: &'static str,
+    /// The language of the value axis' numbers.
+    pub language: Language,
 }
 
 /// Where the bars are, in CSS pixels of the canvas (what `draw` found).
@@ -82,14 +89,14 @@ impl Plot {
     }
 }
 
-/// A value on the axis: "1,250" or, for amounts under 10, "2.50".
-pub fn axis_label(value: f64, money: bool) -> String {
+/// A value on the axis: "1,250" / "1.250" or, for amounts under 10,
+/// "2.50" / "2,50".
+pub fn axis_label(value: f64, money: bool, language: Language) -> String {
     if money && value.abs() < 10.0 && value.fract().abs() > f64::EPSILON {
-        let sign = if value < 0.0 { "-" } else { "" };
-        let cents = (value.abs() * 100.0).round() as u64;
-        format!("{sign}{}.{:02}", cents / 100, cents % 100)
+        let cents = (value * 100.0).round() as i64;
+        locale::amount(crate::domain::Money::from_cents(cents), language)
     } else {
-        super::format::thousands(value.round().max(0.0) as u64)
+        locale::count(value.round().max(0.0) as u64, language)
     }
 }
 
@@ -162,6 +169,7 @@ pub fn BarChart(
     let clickable =
         move |i: usize| on_select.is_some() || bars.with_value(|b| b.get(i).is_some_and(|b| b.href.is_some()));
     let click_hint = data.click_hint;
+    let l = use_locale();
     let tooltip = move || {
         let i = hovered.get()?;
         let bar = bars.with_value(|b| b.get(i).cloned())?;
@@ -213,7 +221,7 @@ pub fn BarChart(
         view! {
             <li>
                 <span class="swatch swatch-apart" aria-hidden="true"></span>
-                "Forecast (this month so far)"
+                {td_string!(l, charts.forecast_legend)}
             </li>
         }
     });
@@ -258,6 +266,7 @@ pub fn BarChart(
 /// the address (`href` makes the link of each).
 #[component]
 pub fn MonthsSwitch(#[prop(into)] current: Signal<u32>, href: Callback<u32, String>) -> impl IntoView {
+    let l = use_locale();
     let segment = move |months: u32| {
         let on = move || current.get() == months;
         view! {
@@ -266,12 +275,12 @@ pub fn MonthsSwitch(#[prop(into)] current: Signal<u32>, href: Callback<u32, Stri
                 href=move || href.run(months)
                 aria-current=move || on().then_some("true")
             >
-                {format!("{months} months")}
+                {td_string!(l, charts.months, months)}
             </a>
         }
     };
     view! {
-        <nav class="segments" aria-label="Months shown">
+        <nav class="segments" aria-label=td_string!(l, charts.months_shown)>
             {segment(12)}
             {segment(24)}
         </nav>
@@ -294,13 +303,11 @@ pub fn ChartTables(summary: &'static str, children: Children) -> impl IntoView {
 
 /// One table of a chart's figures: headings (name, numeric) and its rows.
 #[component]
-pub fn FigureTable(
-    caption: &'static str,
-    headers: &'static [(&'static str, bool)],
-    children: Children,
-) -> impl IntoView {
-    let headers =
-        headers.iter().map(|(name, numeric)| view! { <th scope="col" class:num=*numeric>{*name}</th> }).collect_view();
+pub fn FigureTable(caption: &'static str, headers: Vec<(&'static str, bool)>, children: Children) -> impl IntoView {
+    let headers = headers
+        .into_iter()
+        .map(|(name, numeric)| view! { <th scope="col" class:num=numeric>{name}</th> })
+        .collect_view();
     view! {
         <table class="data-table">
             <caption class="visually-hidden">{caption}</caption>
@@ -352,7 +359,15 @@ mod tests {
                 href: None,
             })
             .collect();
-        ChartData { bars, series: vec![USERS], limit_name: None, unit: String::new(), money: false, click_hint: "" }
+        ChartData {
+            bars,
+            series: vec![USERS],
+            limit_name: None,
+            unit: String::new(),
+            money: false,
+            click_hint: "",
+            language: Language::English,
+        }
     }
 
     #[test]
@@ -366,10 +381,13 @@ mod tests {
 
     #[test]
     fn axis_labels_group_thousands_and_keep_cents_when_small() {
-        assert_eq!(axis_label(12_500.0, true), "12,500");
-        assert_eq!(axis_label(2.5, true), "2.50");
-        assert_eq!(axis_label(2.5, false), "3");
-        assert_eq!(axis_label(0.0, true), "0");
-        assert_eq!(axis_label(-2.345, true), "-2.35");
+        let en = Language::English;
+        assert_eq!(axis_label(12_500.0, true, en), "12,500");
+        assert_eq!(axis_label(12_500.0, true, Language::German), "12.500");
+        assert_eq!(axis_label(2.5, true, en), "2.50");
+        assert_eq!(axis_label(2.5, true, Language::German), "2,50");
+        assert_eq!(axis_label(2.5, false, en), "3");
+        assert_eq!(axis_label(0.0, true, en), "0");
+        assert_eq!(axis_label(-2.345, true, en), "-2.35");
     }
 }

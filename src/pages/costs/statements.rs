@@ -6,8 +6,11 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::billing::month_statements;
 use crate::components::data::data;
+use crate::components::language::use_reader;
+use crate::components::loaded;
 use crate::components::statement::BillLines;
-use crate::components::{format, loaded};
+use crate::domain::BillingMonth;
+use crate::i18n::td_string;
 use crate::views::billing::Statement;
 
 #[component]
@@ -15,14 +18,24 @@ pub fn StatementsPage() -> impl IntoView {
     let params = use_params_map();
     let month = Memo::new(move |_| params.read().get("month").unwrap_or_default());
     let statements = data(move || month.get(), month_statements);
+    let r = use_reader();
+    let l = r.l();
+    // "November 2026" for a month the address names well, else as written.
+    let name = move || {
+        let month = month.get();
+        BillingMonth::parse(&month).map(|m| r.month(m)).unwrap_or(month)
+    };
     view! {
-        <Title text=move || format!("Statements {}", month.get()) />
+        <Title text={
+            let name = name.clone();
+            move || td_string!(l, customer.statements_title, month = name())
+        } />
         <div class="page-header">
             <p class="breadcrumb">
-                <a href="/costs">"Cost overview"</a>
+                <a href="/costs">{td_string!(l, common.module_costs)}</a>
             </p>
-            <h1>{move || format!("Statements of {}", month.get())}</h1>
-            <p class="muted">"Frozen when the month was closed: quantities, unit prices, lines and totals as issued."</p>
+            <h1>{move || td_string!(l, customer.statements_of, month = name())}</h1>
+            <p class="muted">{td_string!(l, customer.frozen_all)}</p>
         </div>
         {loaded(statements, |list| view! { <StatementList list /> })}
     }
@@ -30,11 +43,13 @@ pub fn StatementsPage() -> impl IntoView {
 
 #[component]
 fn StatementList(list: Vec<Statement>) -> impl IntoView {
+    let r = use_reader();
+    let l = r.l();
     if list.is_empty() {
         return view! {
             <section class="card card-plain empty-state">
-                <h2>"No statements"</h2>
-                <p class="muted">"This month is not closed, or no customer was billed in it."</p>
+                <h2>{td_string!(l, customer.no_statements)}</h2>
+                <p class="muted">{td_string!(l, customer.no_statements_text)}</p>
             </section>
         }
         .into_any();
@@ -45,8 +60,10 @@ fn StatementList(list: Vec<Statement>) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="statements-title">
             <div class="card-heading">
-                <h2 id="statements-title">{format!("{count} statements")}</h2>
-                <p class="statement-sum">{format!("Total {}", format::money(total, &currency))}</p>
+                <h2 id="statements-title">
+                    {r.count_of(count as u64, td_string!(l, customer.statement_singular), td_string!(l, customer.statement_plural))}
+                </h2>
+                <p class="statement-sum">{td_string!(l, customer.sum_total, amount = r.money(total, &currency))}</p>
             </div>
             <ul class="statements">
                 {list.into_iter().map(|s| view! { <li><StatementDetails statement=s /></li> }).collect_view()}
@@ -59,27 +76,31 @@ fn StatementList(list: Vec<Statement>) -> impl IntoView {
 #[component]
 fn StatementDetails(statement: Statement) -> impl IntoView {
     let s = statement;
+    let r = use_reader();
+    let l = r.l();
+    let users =
+        r.count_of(u64::from(s.users), td_string!(l, customer.user_singular), td_string!(l, customer.user_plural));
+    let facts = td_string!(
+        l,
+        customer.statement_facts,
+        days = s.billable_days,
+        start = r.count(u64::from(s.users_at_start)),
+        end = r.count(u64::from(s.users_at_end)),
+        closed = r.time(s.closed_at)
+    );
     view! {
         <details class="statement">
             <summary>
                 <span class="statement-name">{s.customer_name.clone()}</span>
-                <span class="statement-users">{format!("{} users", format::thousands(u64::from(s.users)))}</span>
-                <span class="statement-total">{format::money(s.total, &s.currency)}</span>
+                <span class="statement-users">{users}</span>
+                <span class="statement-total">{r.money(s.total, &s.currency)}</span>
             </summary>
             <BillLines
                 statement=s.clone()
-                caption=format!("Statement of {} for {}", s.customer_name, s.month)
-                total_label="Total"
+                caption=td_string!(l, customer.statement_caption, name = s.customer_name.clone(), month = r.month(s.month))
+                total_label=td_string!(l, customer.total)
             />
-            <p class="muted small">
-                {format!(
-                    "{} billable days · users at month start {}, at month end {} · closed {}",
-                    s.billable_days,
-                    s.users_at_start,
-                    s.users_at_end,
-                    format::timestamp(s.closed_at)
-                )}
-            </p>
+            <p class="muted small">{facts}</p>
         </details>
     }
 }

@@ -5,11 +5,12 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
-use crate::components::chart::{Bar, BarChart, ChartData, ChartTables, FigureTable, OPTIONS, USERS};
-use crate::components::format;
+use crate::components::chart::{Bar, BarChart, ChartData, ChartTables, FigureTable, Series, OPTIONS, USERS};
+use crate::components::language::{figures_name, use_reader};
 use crate::domain::cost_history::Figures;
 use crate::domain::overview_query::OverviewQuery;
 use crate::domain::{BillingMonth, Money};
+use crate::i18n::td_string;
 use crate::views::billing::CostTotalsPage;
 
 fn amount(m: Money) -> f64 {
@@ -19,7 +20,11 @@ fn amount(m: Money) -> f64 {
 #[component]
 pub fn TotalsChart(totals: CostTotalsPage, query: Memo<OverviewQuery>) -> impl IntoView {
     let currency = totals.currency.clone();
-    let money = move |m: Money| format::money(m, &currency);
+    let r = use_reader();
+    let l = r.l();
+    let money = |m: Money| r.money(m, &currency);
+    let customers =
+        |n: u64| r.count_of(n, td_string!(l, costs.customer_singular), td_string!(l, costs.customer_plural));
     let current = totals.months.last().map(|m| m.month);
     // The address of a month: the current one has none (it is the default).
     let month_param = move |m: BillingMonth| (Some(m) != current).then_some(m);
@@ -30,20 +35,16 @@ pub fn TotalsChart(totals: CostTotalsPage, query: Memo<OverviewQuery>) -> impl I
         .map(|(i, m)| {
             let t = &m.totals;
             Bar {
-                label: format::month_short(m.month, i == 0),
+                label: r.month_short(m.month, i == 0),
                 parts: vec![amount(t.users_cost), amount(t.options_cost)],
                 limit: None,
                 apart: m.figures == Figures::Forecast,
-                title: format!("{} · {}", format::month_long(m.month), m.figures.label()),
+                title: format!("{} · {}", r.month(m.month), figures_name(m.figures, l)),
                 lines: vec![
-                    format!("Users: {}", money(t.users_cost)),
-                    format!("Options: {}", money(t.options_cost)),
-                    format!("Total: {}", money(t.total)),
-                    format!(
-                        "{} customers · {} billed users",
-                        format::thousands(t.customers),
-                        format::thousands(t.users)
-                    ),
+                    td_string!(l, costs.tip_users, amount = money(t.users_cost)),
+                    td_string!(l, costs.tip_options, amount = money(t.options_cost)),
+                    td_string!(l, costs.tip_total, amount = money(t.total)),
+                    td_string!(l, costs.tip_customers, customers = customers(t.customers), users = r.count(t.users)),
                 ],
                 href: None,
             }
@@ -51,11 +52,15 @@ pub fn TotalsChart(totals: CostTotalsPage, query: Memo<OverviewQuery>) -> impl I
         .collect();
     let data = ChartData {
         bars,
-        series: vec![USERS, OPTIONS],
+        series: vec![
+            Series { name: td_string!(l, charts.users), ..USERS },
+            Series { name: td_string!(l, charts.options), ..OPTIONS },
+        ],
         limit_name: None,
         unit: totals.currency.clone(),
         money: true,
-        click_hint: "Click to show this month below",
+        click_hint: td_string!(l, costs.show_month_hint),
+        language: r.language,
     };
     let months: Vec<BillingMonth> = totals.months.iter().map(|m| m.month).collect();
     let navigate = use_navigate();
@@ -76,11 +81,11 @@ pub fn TotalsChart(totals: CostTotalsPage, query: Memo<OverviewQuery>) -> impl I
             view! {
                 <tr>
                     <th scope="row">
-                        <a href=href>{format::month_long(m.month)}</a>
+                        <a href=href>{r.month(m.month)}</a>
                     </th>
-                    <td>{m.figures.label()}</td>
-                    <td class="num">{format::thousands(t.customers)}</td>
-                    <td class="num">{format::thousands(t.users)}</td>
+                    <td>{figures_name(m.figures, l)}</td>
+                    <td class="num">{r.count(t.customers)}</td>
+                    <td class="num">{r.count(t.users)}</td>
                     <td class="num">{money(t.users_cost)}</td>
                     <td class="num">{money(t.options_cost)}</td>
                     <td class="num">{money(t.total)}</td>
@@ -91,28 +96,22 @@ pub fn TotalsChart(totals: CostTotalsPage, query: Memo<OverviewQuery>) -> impl I
     let count = totals.months.len();
     view! {
         {if count == 0 {
-            view! { <p class="muted">"No billed month yet."</p> }.into_any()
+            view! { <p class="muted">{td_string!(l, costs.no_billed_month)}</p> }.into_any()
         } else {
-            view! {
-                <BarChart
-                    data
-                    label=format!("Monthly totals of the last {count} months; the figures are in the table below")
-                    on_select=select
-                />
-            }
-            .into_any()
+            view! { <BarChart data label=td_string!(l, costs.totals_label, months = count) on_select=select /> }
+                .into_any()
         }}
-        <ChartTables summary="Monthly totals as a table">
+        <ChartTables summary=td_string!(l, costs.totals_table)>
             <FigureTable
-                caption="Monthly totals, newest first"
-                headers=&[
-                    ("Month", false),
-                    ("Figures", false),
-                    ("Customers", true),
-                    ("Billed users", true),
-                    ("Users cost", true),
-                    ("Options cost", true),
-                    ("Total", true),
+                caption=td_string!(l, costs.totals_caption)
+                headers=vec![
+                    (td_string!(l, costs.month), false),
+                    (td_string!(l, costs.figures), false),
+                    (td_string!(l, costs.customers), true),
+                    (td_string!(l, costs.billed_users), true),
+                    (td_string!(l, costs.users_cost), true),
+                    (td_string!(l, costs.options_cost), true),
+                    (td_string!(l, costs.total), true),
                 ]
             >
                 {rows}

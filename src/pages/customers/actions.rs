@@ -5,10 +5,12 @@ use leptos_router::hooks::use_navigate;
 
 use crate::api::customers::{ActivateCustomer, ChangeCustomerKind, DeactivateCustomer, RemoveCustomer};
 use crate::components::field::{general_message, server_message};
+use crate::components::language::{use_locale, use_reader};
 use crate::components::{Dialog, FieldError};
 use crate::domain::customer::{default_contract_end, REASON_MAX_CHARS};
 use crate::domain::{BillingMonth, CustomerKind};
 use crate::error::AppError;
+use crate::i18n::{td, td_string};
 use crate::views::customers::CustomerDetail;
 
 /// A dialog's confirm button (busy while `disabled`) and Cancel, which
@@ -22,13 +24,14 @@ pub fn ConfirmButtons(
     open: RwSignal<bool>,
 ) -> impl IntoView {
     let class = if danger { "button button-danger" } else { "button button-primary" };
+    let l = use_locale();
     view! {
         <div class="dialog-actions">
             <button type="button" class=class disabled=move || disabled.get() on:click=move |_| on_confirm()>
                 {label}
             </button>
             <button type="button" class="button button-secondary" on:click=move |_| open.set(false)>
-                "Cancel"
+                {td_string!(l, customer.cancel)}
             </button>
         </div>
     }
@@ -56,24 +59,21 @@ pub fn ConvertAction(customer: CustomerDetail, refresh: RwSignal<u32>) -> impl I
     on_success(Signal::derive(move || matches!(action.value().get(), Some(Ok(_)))), open, refresh);
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let kind_error = server_message(error, "kind");
-    let month = BillingMonth::of(customer.today);
+    let r = use_reader();
+    let l = r.l();
+    let month = r.month(BillingMonth::of(customer.today));
     let (id, version) = (customer.id, customer.version);
     view! {
         <button type="button" class="button button-secondary" on:click=move |_| open.set(true)>
-            "Convert to billed"
+            {td_string!(l, customer.convert)}
         </button>
         <Dialog open labelled_by="convert-title">
-            <h2 id="convert-title">"Convert to a billed customer?"</h2>
-            <p>
-                {format!(
-                    "{} will be billed from the current month ({month}) on. This cannot be undone: a billed customer can never become a test customer again.",
-                    customer.name,
-                )}
-            </p>
+            <h2 id="convert-title">{td_string!(l, customer.convert_title)}</h2>
+            <p>{td_string!(l, customer.convert_text, name = customer.name.clone(), month)}</p>
             {general_notice(error)}
             <FieldError id="convert-error" message=kind_error />
             <ConfirmButtons
-                label="Convert to billed"
+                label=td_string!(l, customer.convert)
                 disabled=Signal::derive(move || action.pending().get())
                 on_confirm=move || {
                     action.dispatch(ChangeCustomerKind { id, version, kind: CustomerKind::Billed.as_str().to_owned() });
@@ -91,37 +91,32 @@ pub fn DeactivateAction(customer: CustomerDetail, refresh: RwSignal<u32>) -> imp
     let action = ServerAction::<DeactivateCustomer>::new();
     on_success(Signal::derive(move || matches!(action.value().get(), Some(Ok(_)))), open, refresh);
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let l = use_locale();
     let too_long = move || reason.with(|r| r.trim().chars().count() > REASON_MAX_CHARS);
+    let server_reason = server_message(error, "reason");
     let reason_error = Signal::derive(move || {
         if too_long() {
-            Some(format!("A reason has at most {REASON_MAX_CHARS} characters."))
+            Some(td_string!(l, customer.reason_too_long, max = REASON_MAX_CHARS))
         } else {
-            error.get().and_then(|e| e.for_field("reason"))
+            server_reason.get()
         }
     });
     let billing = match customer.kind {
-        CustomerKind::Billed => format!(
-            "Billing: {} was active this month, so this month is still billed in full. From next month on nothing \
-             is billed while the customer stays deactivated.",
-            customer.name
-        ),
-        CustomerKind::Test => "Billing: none, this is a test customer.".to_owned(),
+        CustomerKind::Billed => td_string!(l, customer.deactivate_billed, name = customer.name.clone()),
+        CustomerKind::Test => td_string!(l, customer.deactivate_test).to_owned(),
     };
     let (id, version) = (customer.id, customer.version);
     view! {
         <button type="button" class="button button-secondary" on:click=move |_| open.set(true)>
-            "Deactivate"
+            {td_string!(l, customer.deactivate)}
         </button>
         <Dialog open labelled_by="deactivate-title">
-            <h2 id="deactivate-title">{format!("Deactivate {}?", customer.name)}</h2>
-            <p>
-                "All of the customer's data is kept and you can activate it again at any time. While it is deactivated, "
-                "its password-manager server cannot create users."
-            </p>
+            <h2 id="deactivate-title">{td_string!(l, customer.deactivate_title, name = customer.name.clone())}</h2>
+            <p>{td_string!(l, customer.deactivate_text)}</p>
             <p class="notice notice-info">{billing}</p>
             {general_notice(error)}
             <div class="field">
-                <label for="deactivate-reason">"Reason (optional)"</label>
+                <label for="deactivate-reason">{td_string!(l, customer.reason_optional)}</label>
                 <textarea
                     id="deactivate-reason"
                     rows="3"
@@ -131,12 +126,15 @@ pub fn DeactivateAction(customer: CustomerDetail, refresh: RwSignal<u32>) -> imp
                     on:input=move |ev| reason.set(event_target_value(&ev))
                 ></textarea>
                 <p class="help" id="deactivate-reason-count">
-                    {move || format!("{} / {REASON_MAX_CHARS} characters", reason.with(|r| r.trim().chars().count()))}
+                    {move || {
+                        let count = reason.with(|r| r.trim().chars().count());
+                        td_string!(l, customer.characters_of, count, max = REASON_MAX_CHARS)
+                    }}
                 </p>
                 <FieldError id="deactivate-reason-error" message=reason_error />
             </div>
             <ConfirmButtons
-                label="Deactivate customer"
+                label=td_string!(l, customer.deactivate_customer)
                 danger=true
                 disabled=Signal::derive(move || action.pending().get() || too_long())
                 on_confirm=move || {
@@ -158,27 +156,26 @@ pub fn ActivateAction(customer: CustomerDetail, refresh: RwSignal<u32>) -> impl 
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let end_error = server_message(error, "contract_end");
     let (id, version, today) = (customer.id, customer.version, customer.today);
+    let r = use_reader();
+    let l = r.l();
     let explanation = if ended {
-        format!(
-            "The contract ended on {}. Enter a new contract end, or the customer would be deactivated again at once.",
-            customer.contract_end
-        )
+        td_string!(l, customer.activate_ended, date = r.day(customer.contract_end))
     } else {
-        "The customer is restored exactly as it was: kind, license, options and contract end.".to_owned()
+        td_string!(l, customer.activate_restored).to_owned()
     };
     view! {
         <button type="button" class="button button-primary" on:click=move |_| open.set(true)>
-            "Activate"
+            {td_string!(l, customer.activate)}
         </button>
         <Dialog open labelled_by="activate-title">
-            <h2 id="activate-title">{format!("Activate {}?", customer.name)}</h2>
+            <h2 id="activate-title">{td_string!(l, customer.activate_title, name = customer.name.clone())}</h2>
             <p>{explanation}</p>
             {general_notice(error)}
             {ended
                 .then(|| {
                     view! {
                         <div class="field">
-                            <label for="activate-contract-end">"New contract end"</label>
+                            <label for="activate-contract-end">{td_string!(l, customer.new_contract_end)}</label>
                             <input
                                 id="activate-contract-end"
                                 type="date"
@@ -192,7 +189,7 @@ pub fn ActivateAction(customer: CustomerDetail, refresh: RwSignal<u32>) -> impl 
                     }
                 })}
             <ConfirmButtons
-                label="Activate customer"
+                label=td_string!(l, customer.activate_customer)
                 disabled=Signal::derive(move || action.pending().get())
                 on_confirm=move || {
                     let contract_end = ended.then(|| contract_end.get());
@@ -236,21 +233,19 @@ pub fn RemoveAction(customer: CustomerDetail) -> impl IntoView {
         open_now
     });
     let back_to_list = move |_| done.set(false);
+    let l = use_locale();
+    let confirm_name = |children: ChildrenFn| view! { <strong class="confirm-name">{children()}</strong> };
     view! {
         <button type="button" class="button button-danger-quiet" on:click=move |_| open.set(true)>
-            "Remove"
+            {td_string!(l, customer.remove)}
         </button>
         <Dialog open labelled_by="remove-title">
-            <h2 id="remove-title">{format!("Remove {name}?")}</h2>
-            <p>
-                "The customer leaves every list of MSP Server Manager, its API key stops working and it cannot be "
-                "opened again. Statements already issued are kept, and the current month is still billed by the "
-                "usual rules."
-            </p>
+            <h2 id="remove-title">{td_string!(l, customer.remove_title, name = name.clone())}</h2>
+            <p>{td_string!(l, customer.remove_text)}</p>
             {general_notice(error)}
             <div class="field">
                 <label for="remove-confirm">
-                    "To confirm, type the customer's name: " <strong class="confirm-name">{name.clone()}</strong>
+                    {td!(l, customer.remove_confirm, name = name.clone(), <strong> = confirm_name)}
                 </label>
                 <input
                     id="remove-confirm"
@@ -263,7 +258,7 @@ pub fn RemoveAction(customer: CustomerDetail) -> impl IntoView {
                 <FieldError id="remove-confirm-error" message=confirm_error />
             </div>
             <ConfirmButtons
-                label="Remove customer"
+                label=td_string!(l, customer.remove_customer)
                 danger=true
                 disabled=Signal::derive(move || action.pending().get() || !matches())
                 on_confirm=move || {
@@ -273,23 +268,22 @@ pub fn RemoveAction(customer: CustomerDetail) -> impl IntoView {
             />
         </Dialog>
         <Dialog open=done labelled_by="removed-title">
-            <h2 id="removed-title">"Customer removed"</h2>
+            <h2 id="removed-title">{td_string!(l, customer.removed_title)}</h2>
             {move || {
                 removed()
                     .map(|r| {
+                        let code = |children: ChildrenFn| view! { <code>{children()}</code> };
                         view! {
-                            <p>{format!("{} was removed from MSP Server Manager.", r.name)}</p>
+                            <p>{td_string!(l, customer.removed_text, name = r.name.clone())}</p>
                             <p class="notice notice-warn">
-                                "MSP Server Manager does not touch your database servers. Delete the SQL database "
-                                <code>{r.database_name.clone()}</code>
-                                " and all of its backups yourself."
+                                {td!(l, customer.removed_database, database = r.database_name.clone(), <code> = code)}
                             </p>
                         }
                     })
             }}
             <div class="dialog-actions">
                 <button type="button" class="button button-primary" on:click=back_to_list>
-                    "Back to the customer list"
+                    {td_string!(l, customer.back_to_list)}
                 </button>
             </div>
         </Dialog>

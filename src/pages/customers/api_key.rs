@@ -7,9 +7,9 @@ use leptos::prelude::*;
 use super::actions::ConfirmButtons;
 use crate::api::customers::{customer_api_key, RevokeApiKey, RotateApiKey};
 use crate::components::field::general_message;
-use crate::components::language::use_locale;
+use crate::components::language::{use_locale, use_reader};
 use crate::components::session::use_can_operate;
-use crate::components::{format, loaded, Dialog};
+use crate::components::{loaded, Dialog};
 use crate::i18n::{td, td_string};
 
 /// The dialog that shows a new key once, with a button to copy it.
@@ -93,23 +93,25 @@ pub fn ApiKeyCard(id: i64, name: String) -> impl IntoView {
     let rotate_error = general_message(Signal::derive(move || rotate.value().get().and_then(Result::err)));
     let revoke_error = general_message(Signal::derive(move || revoke.value().get().and_then(Result::err)));
     let name_for_rotate = name.clone();
+    let r = use_reader();
+    let l = r.l();
     view! {
         <section class="card" aria-labelledby="key-card-title">
-            <h2 id="key-card-title">"Machine API key"</h2>
+            <h2 id="key-card-title">{td_string!(l, customer.key_card)}</h2>
             {loaded(info, move |key| {
                 let has_key = key.is_some();
                 let facts = match key {
                     Some(k) => view! {
                         <dl class="facts">
-                            <dt>"Key"</dt>
+                            <dt>{td_string!(l, customer.key)}</dt>
                             <dd><code>{format!("{}…", k.prefix)}</code></dd>
-                            <dt>"Created"</dt>
-                            <dd>{format!("{} by {}", format::timestamp(k.created_at), k.created_by)}</dd>
+                            <dt>{td_string!(l, customer.created)}</dt>
+                            <dd>{td_string!(l, customer.key_created, at = r.time(k.created_at), by = k.created_by)}</dd>
                         </dl>
                     }
                     .into_any(),
                     None => view! {
-                        <p class="muted">"No key: this customer's servers cannot report usage or read the license."</p>
+                        <p class="muted">{td_string!(l, customer.no_key)}</p>
                     }
                     .into_any(),
                 };
@@ -118,11 +120,11 @@ pub fn ApiKeyCard(id: i64, name: String) -> impl IntoView {
                     {move || can_operate.get().then(|| view! {
                         <div class="actions">
                             <button type="button" class="button button-secondary" on:click=move |_| confirm_rotate.set(true)>
-                                {if has_key { "Rotate key" } else { "Create key" }}
+                                {if has_key { td_string!(l, customer.rotate_key) } else { td_string!(l, customer.create_key) }}
                             </button>
                             {has_key.then(|| view! {
                                 <button type="button" class="button button-danger-quiet" on:click=move |_| confirm_revoke.set(true)>
-                                    "Revoke key"
+                                    {td_string!(l, customer.revoke_key)}
                                 </button>
                             })}
                         </div>
@@ -131,37 +133,28 @@ pub fn ApiKeyCard(id: i64, name: String) -> impl IntoView {
             })}
         </section>
         <Dialog open=confirm_rotate labelled_by="rotate-title">
-            <h2 id="rotate-title">"New API key?"</h2>
-            <p>
-                {format!(
-                    "{name_for_rotate} gets a new key, shown once. The current key stops working at once: \
-                     update the password-manager server right after."
-                )}
-            </p>
+            <h2 id="rotate-title">{td_string!(l, customer.rotate_title)}</h2>
+            <p>{td_string!(l, customer.rotate_text, name = name_for_rotate)}</p>
             {move || rotate_error.get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
             <ConfirmButtons
-                label="Make a new key"
+                label=td_string!(l, customer.make_key)
                 disabled=Signal::derive(move || rotate.pending().get())
                 on_confirm=move || { rotate.dispatch(RotateApiKey { id }); }
                 open=confirm_rotate
             />
         </Dialog>
         <Dialog open=confirm_revoke labelled_by="revoke-title">
-            <h2 id="revoke-title">"Revoke the API key?"</h2>
-            <p>
-                {format!(
-                    "{name}'s servers can no longer report usage or read the license until you create a new key."
-                )}
-            </p>
+            <h2 id="revoke-title">{td_string!(l, customer.revoke_title)}</h2>
+            <p>{td_string!(l, customer.revoke_text, name)}</p>
             {move || revoke_error.get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
             <ConfirmButtons
-                label="Revoke key"
+                label=td_string!(l, customer.revoke_key)
                 danger=true
                 disabled=Signal::derive(move || revoke.pending().get())
                 on_confirm=move || { revoke.dispatch(RevokeApiKey { id }); }
                 open=confirm_revoke
             />
         </Dialog>
-        <KeyReveal open=reveal key=new_key heading="The new API key" done_label="Done" />
+        <KeyReveal open=reveal key=new_key heading=td_string!(l, customer.new_key) done_label=td_string!(l, customer.done) />
     }
 }

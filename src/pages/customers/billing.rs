@@ -12,16 +12,13 @@ use crate::api::billing::customer_billing;
 use crate::components::chart::{
     Bar, BarChart, ChartData, ChartTables, FigureTable, MonthsSwitch, Series, OPTIONS, USERS,
 };
-use crate::components::format;
+use crate::components::language::{figures_name, use_reader, Reader};
 use crate::components::loaded;
 use crate::components::statement::BillLines;
 use crate::domain::cost_history::{CostMonth, Figures};
-use crate::domain::locale::{self, Language};
 use crate::domain::{BillingMonth, Money};
+use crate::i18n::td_string;
 use crate::views::billing::{CustomerBillingPage, Forecast, StatementSummary};
-
-const BILLED_USERS: Series = Series { name: "Billed users", ..USERS };
-const DAILY_USERS: Series = Series { name: "Users that day", ..USERS };
 
 pub fn statement_href(id: i64, month: BillingMonth) -> String {
     format!("/customers/{id}/statements/{month}")
@@ -47,16 +44,18 @@ pub fn BillingSection(id: i64) -> impl IntoView {
 #[component]
 fn BillingView(billing: CustomerBillingPage, id: i64, window: u32, refresh: RwSignal<u32>) -> impl IntoView {
     let b = billing;
-    let as_of = format!("Figures as of {}", crate::components::language::use_reader().clock(b.loaded_at));
+    let r = use_reader();
+    let l = r.l();
+    let as_of = td_string!(l, customer.figures_as_of, time = r.clock(b.loaded_at));
     view! {
         <div class="card-heading section-heading">
-            <h2 id="billing-title">"Billing"</h2>
+            <h2 id="billing-title">{td_string!(l, customer.billing)}</h2>
             <div class="section-tools">
                 <span class="muted small" role="status">
                     {as_of}
                 </span>
                 <button type="button" class="button button-secondary" on:click=move |_| refresh.update(|n| *n += 1)>
-                    "Refresh"
+                    {td_string!(l, customer.refresh)}
                 </button>
             </div>
         </div>
@@ -73,46 +72,56 @@ fn BillingView(billing: CustomerBillingPage, id: i64, window: u32, refresh: RwSi
 #[component]
 fn ForecastCard(forecast: Forecast) -> impl IntoView {
     let f = forecast;
+    let r = use_reader();
+    let l = r.l();
+    let month = r.month(f.month);
     let body = match f.bill {
-        None => view! { <p class="muted">{format!("Not billed in {}: no billable day this month.", f.month)}</p> }
-            .into_any(),
+        None => view! { <p class="muted">{td_string!(l, customer.not_billed_month, month)}</p> }.into_any(),
         Some(bill) => {
-            let rule = format!(
-                "{}: billed users = highest daily count this month ({}), taking the current count ({}) for the rest of the month.",
-                f.month, bill.users, f.current_users
+            let rule = td_string!(
+                l,
+                customer.forecast_rule,
+                month,
+                users = r.count(u64::from(bill.users)),
+                current = r.count(u64::from(f.current_users))
             );
             view! {
                 <p class="muted">{rule}</p>
-                <BillLines statement=bill caption="Forecast of this month".to_owned() total_label="Forecast total" />
+                <BillLines
+                    statement=bill
+                    caption=td_string!(l, customer.forecast_caption).to_owned()
+                    total_label=td_string!(l, customer.forecast_total)
+                />
             }
             .into_any()
         }
     };
     view! {
         <section class="card" id="forecast" aria-labelledby="forecast-title">
-            <h3 id="forecast-title">"This month so far (forecast)"</h3>
+            <h3 id="forecast-title">{td_string!(l, customer.forecast_title)}</h3>
             {body}
         </section>
     }
 }
 
-fn cost_bar(m: &CostMonth, first: bool, currency: &str, id: i64) -> Bar {
-    let money = |v: Money| format::money(v, currency);
+fn cost_bar(r: &Reader, m: &CostMonth, first: bool, currency: &str, id: i64) -> Bar {
+    let l = r.l();
+    let money = |v: Money| r.money(v, currency);
     let lines = if m.figures == Figures::NotBilled {
-        vec!["No billable day".to_owned()]
+        vec![td_string!(l, customer.no_billable_day).to_owned()]
     } else {
         vec![
-            format!("Users: {} ({} billed)", money(m.users_cost), format::thousands(u64::from(m.users))),
-            format!("Options: {}", money(m.options_cost)),
-            format!("Total: {}", money(m.total)),
+            td_string!(l, customer.tip_users, amount = money(m.users_cost), users = r.count(u64::from(m.users))),
+            td_string!(l, customer.tip_options, amount = money(m.options_cost)),
+            td_string!(l, customer.tip_total, amount = money(m.total)),
         ]
     };
     Bar {
-        label: format::month_short(m.month, first),
+        label: r.month_short(m.month, first),
         parts: vec![amount(m.users_cost), amount(m.options_cost)],
         limit: None,
         apart: m.figures == Figures::Forecast,
-        title: format!("{} · {}", format::month_long(m.month), m.figures.label()),
+        title: format!("{} · {}", r.month(m.month), figures_name(m.figures, l)),
         lines,
         href: (m.figures == Figures::Final).then(|| statement_href(id, m.month)),
     }
@@ -121,14 +130,20 @@ fn cost_bar(m: &CostMonth, first: bool, currency: &str, id: i64) -> Bar {
 #[component]
 fn CostHistoryCard(billing: CustomerBillingPage, id: i64, window: u32) -> impl IntoView {
     let b = billing;
-    let bars = b.months.iter().enumerate().map(|(i, m)| cost_bar(m, i == 0, &b.currency, id)).collect();
+    let r = use_reader();
+    let l = r.l();
+    let bars = b.months.iter().enumerate().map(|(i, m)| cost_bar(&r, m, i == 0, &b.currency, id)).collect();
     let data = ChartData {
         bars,
-        series: vec![USERS, OPTIONS],
+        series: vec![
+            Series { name: td_string!(l, charts.users), ..USERS },
+            Series { name: td_string!(l, charts.options), ..OPTIONS },
+        ],
         limit_name: None,
         unit: b.currency.clone(),
         money: true,
-        click_hint: "Click to open the statement",
+        click_hint: td_string!(l, customer.open_statement_hint),
+        language: r.language,
     };
     let rows = b
         .months
@@ -136,16 +151,16 @@ fn CostHistoryCard(billing: CustomerBillingPage, id: i64, window: u32) -> impl I
         .rev()
         .map(|m| {
             let month = if m.figures == Figures::Final {
-                view! { <a href=statement_href(id, m.month)>{format::month_long(m.month)}</a> }.into_any()
+                view! { <a href=statement_href(id, m.month)>{r.month(m.month)}</a> }.into_any()
             } else {
-                format::month_long(m.month).into_any()
+                r.month(m.month).into_any()
             };
-            let money = |v: Money| format::money(v, &b.currency);
+            let money = |v: Money| r.money(v, &b.currency);
             view! {
                 <tr>
                     <th scope="row">{month}</th>
-                    <td>{m.figures.label()}</td>
-                    <td class="num">{format::thousands(u64::from(m.users))}</td>
+                    <td>{figures_name(m.figures, l)}</td>
+                    <td class="num">{r.count(u64::from(m.users))}</td>
                     <td class="num">{money(m.users_cost)}</td>
                     <td class="num">{money(m.options_cost)}</td>
                     <td class="num">{money(m.total)}</td>
@@ -157,30 +172,28 @@ fn CostHistoryCard(billing: CustomerBillingPage, id: i64, window: u32) -> impl I
     view! {
         <section class="card" aria-labelledby="costs-title">
             <div class="card-heading">
-                <h3 id="costs-title">"Cost history"</h3>
+                <h3 id="costs-title">{td_string!(l, customer.cost_history)}</h3>
                 <MonthsSwitch current=window href=Callback::new(move |m| format!("/customers/{id}?months={m}")) />
             </div>
             {if empty {
-                view! { <p class="muted">"No billed month yet."</p> }.into_any()
+                view! { <p class="muted">{td_string!(l, customer.no_billed_month)}</p> }.into_any()
             } else {
                 view! {
-                    <p class="muted small">
-                        "Monthly totals, users and options stacked. Point at a month for its amounts; click a closed month to open its statement."
-                    </p>
-                    <BarChart data label=format!("Cost history of the last {window} months; the figures are in the table below") />
+                    <p class="muted small">{td_string!(l, customer.cost_history_help)}</p>
+                    <BarChart data label=td_string!(l, customer.cost_history_label, months = window) />
                 }
                 .into_any()
             }}
-            <ChartTables summary="Cost history as a table">
+            <ChartTables summary=td_string!(l, customer.cost_history_table)>
                 <FigureTable
-                    caption="Cost history by month, newest first"
-                    headers=&[
-                        ("Month", false),
-                        ("Figures", false),
-                        ("Billed users", true),
-                        ("Users", true),
-                        ("Options", true),
-                        ("Total", true),
+                    caption=td_string!(l, customer.cost_history_caption)
+                    headers=vec![
+                        (td_string!(l, customer.month), false),
+                        (td_string!(l, customer.figures), false),
+                        (td_string!(l, customer.billed_users), true),
+                        (td_string!(l, customer.users), true),
+                        (td_string!(l, customer.options), true),
+                        (td_string!(l, customer.total), true),
                     ]
                 >
                     {rows}
@@ -193,19 +206,21 @@ fn CostHistoryCard(billing: CustomerBillingPage, id: i64, window: u32) -> impl I
 #[component]
 fn UserHistoryCard(billing: CustomerBillingPage, id: i64) -> impl IntoView {
     let b = billing;
+    let r = use_reader();
+    let l = r.l();
     let months: Vec<Bar> = b
         .months
         .iter()
         .enumerate()
         .map(|(i, m)| Bar {
-            label: format::month_short(m.month, i == 0),
+            label: r.month_short(m.month, i == 0),
             parts: vec![f64::from(m.users)],
             limit: Some(f64::from(m.max_users)),
             apart: m.figures == Figures::Forecast,
-            title: format!("{} · {}", format::month_long(m.month), m.figures.label()),
+            title: format!("{} · {}", r.month(m.month), figures_name(m.figures, l)),
             lines: vec![
-                format!("Billed users: {}", format::thousands(u64::from(m.users))),
-                format!("Maximum users: {}", format::thousands(u64::from(m.max_users))),
+                td_string!(l, customer.tip_billed_users, users = r.count(u64::from(m.users))),
+                td_string!(l, customer.tip_max_users, users = r.count(u64::from(m.max_users))),
             ],
             href: (m.figures == Figures::Final).then(|| statement_href(id, m.month)),
         })
@@ -217,22 +232,22 @@ fn UserHistoryCard(billing: CustomerBillingPage, id: i64) -> impl IntoView {
             let known = b.days.iter().find(|d| d.day == day);
             let lines = match known {
                 Some(d) => vec![
-                    format!("Users: {}", format::thousands(u64::from(d.users))),
-                    if d.reported { "Reported that day" } else { "No report: the last count carried forward" }
-                        .to_owned(),
+                    td_string!(l, customer.tip_day_users, users = r.count(u64::from(d.users))),
+                    if d.reported {
+                        td_string!(l, customer.reported_that_day)
+                    } else {
+                        td_string!(l, customer.carried_forward_long)
+                    }
+                    .to_owned(),
                 ],
-                None => vec!["Later this month".to_owned()],
+                None => vec![td_string!(l, customer.later_this_month).to_owned()],
             };
             Bar {
                 label: chrono::Datelike::day(&day).to_string(),
                 parts: vec![known.map(|d| f64::from(d.users)).unwrap_or(0.0)],
                 limit: Some(f64::from(b.max_users)),
                 apart: false,
-                title: format!(
-                    "{} {}",
-                    locale::weekday_abbreviation(day, Language::English),
-                    locale::date_sortable(day)
-                ),
+                title: r.weekday_day(day),
                 lines,
                 href: None,
             }
@@ -240,19 +255,21 @@ fn UserHistoryCard(billing: CustomerBillingPage, id: i64) -> impl IntoView {
         .collect();
     let monthly = ChartData {
         bars: months,
-        series: vec![BILLED_USERS],
-        limit_name: Some("Maximum users"),
-        unit: "users".to_owned(),
+        series: vec![Series { name: td_string!(l, customer.billed_users), ..USERS }],
+        limit_name: Some(td_string!(l, customer.max_users)),
+        unit: td_string!(l, charts.users_unit).to_owned(),
         money: false,
-        click_hint: "",
+        click_hint: td_string!(l, customer.open_statement_hint),
+        language: r.language,
     };
     let daily = ChartData {
         bars: days,
-        series: vec![DAILY_USERS],
-        limit_name: Some("Maximum users"),
-        unit: "users".to_owned(),
+        series: vec![Series { name: td_string!(l, customer.users_that_day), ..USERS }],
+        limit_name: Some(td_string!(l, customer.max_users)),
+        unit: td_string!(l, charts.users_unit).to_owned(),
         money: false,
         click_hint: "",
+        language: r.language,
     };
     let month_rows = b
         .months
@@ -261,9 +278,9 @@ fn UserHistoryCard(billing: CustomerBillingPage, id: i64) -> impl IntoView {
         .map(|m| {
             view! {
                 <tr>
-                    <th scope="row">{format::month_long(m.month)}</th>
-                    <td class="num">{format::thousands(u64::from(m.users))}</td>
-                    <td class="num">{format::thousands(u64::from(m.max_users))}</td>
+                    <th scope="row">{r.month(m.month)}</th>
+                    <td class="num">{r.count(u64::from(m.users))}</td>
+                    <td class="num">{r.count(u64::from(m.max_users))}</td>
                 </tr>
             }
         })
@@ -275,30 +292,40 @@ fn UserHistoryCard(billing: CustomerBillingPage, id: i64) -> impl IntoView {
         .map(|d| {
             view! {
                 <tr>
-                    <th scope="row">{d.day.to_string()}</th>
-                    <td class="num">{format::thousands(u64::from(d.users))}</td>
-                    <td>{if d.reported { "reported" } else { "carried forward" }}</td>
+                    <th scope="row">{r.day(d.day)}</th>
+                    <td class="num">{r.count(u64::from(d.users))}</td>
+                    <td>
+                        {if d.reported { td_string!(l, customer.reported) } else { td_string!(l, customer.carried_forward) }}
+                    </td>
                 </tr>
             }
         })
         .collect_view();
     view! {
         <section class="card" aria-labelledby="users-title">
-            <h3 id="users-title">"User history"</h3>
-            <p class="muted small">"Billed users per month (the month's highest daily count) against the maximum."</p>
-            <BarChart data=monthly label="Billed users per month; the figures are in the table below".to_owned() />
-            <h4>{format!("{} day by day", format::month_long(month))}</h4>
-            <BarChart data=daily label="Users per day this month; the figures are in the table below".to_owned() />
-            <ChartTables summary="User history as a table">
+            <h3 id="users-title">{td_string!(l, customer.user_history)}</h3>
+            <p class="muted small">{td_string!(l, customer.user_history_help)}</p>
+            <BarChart data=monthly label=td_string!(l, customer.monthly_label).to_owned() />
+            <h4>{td_string!(l, customer.day_by_day, month = r.month(month))}</h4>
+            <BarChart data=daily label=td_string!(l, customer.daily_label).to_owned() />
+            <ChartTables summary=td_string!(l, customer.user_history_table)>
                 <FigureTable
-                    caption="Billed users by month, newest first"
-                    headers=&[("Month", false), ("Billed users", true), ("Maximum users", true)]
+                    caption=td_string!(l, customer.monthly_caption)
+                    headers=vec![
+                        (td_string!(l, customer.month), false),
+                        (td_string!(l, customer.billed_users), true),
+                        (td_string!(l, customer.max_users), true),
+                    ]
                 >
                     {month_rows}
                 </FigureTable>
                 <FigureTable
-                    caption="Users per day this month, newest first"
-                    headers=&[("Day", false), ("Users", true), ("Count", false)]
+                    caption=td_string!(l, customer.daily_caption)
+                    headers=vec![
+                        (td_string!(l, customer.day), false),
+                        (td_string!(l, customer.users), true),
+                        (td_string!(l, customer.count), false),
+                    ]
                 >
                     {day_rows}
                 </FigureTable>
@@ -309,11 +336,13 @@ fn UserHistoryCard(billing: CustomerBillingPage, id: i64) -> impl IntoView {
 
 #[component]
 fn StatementsCard(statements: Vec<StatementSummary>, currency: String, id: i64) -> impl IntoView {
+    let r = use_reader();
+    let l = r.l();
     if statements.is_empty() {
         return view! {
             <section class="card" aria-labelledby="statements-title">
-                <h3 id="statements-title">"Statements"</h3>
-                <p class="muted">"No statement yet: each billed month gets one when it is closed."</p>
+                <h3 id="statements-title">{td_string!(l, customer.statements)}</h3>
+                <p class="muted">{td_string!(l, customer.no_statement)}</p>
             </section>
         }
         .into_any();
@@ -324,27 +353,27 @@ fn StatementsCard(statements: Vec<StatementSummary>, currency: String, id: i64) 
             view! {
                 <tr>
                     <th scope="row">
-                        <a href=statement_href(id, s.month)>{format::month_long(s.month)}</a>
+                        <a href=statement_href(id, s.month)>{r.month(s.month)}</a>
                     </th>
-                    <td class="num wide-only">{format::thousands(u64::from(s.users))}</td>
-                    <td class="num">{format::money(s.total, &currency)}</td>
-                    <td class="wide-only">{format::date(s.closed_at)}</td>
+                    <td class="num wide-only">{r.count(u64::from(s.users))}</td>
+                    <td class="num">{r.money(s.total, &currency)}</td>
+                    <td class="wide-only">{r.date_of(s.closed_at)}</td>
                 </tr>
             }
         })
         .collect_view();
     view! {
         <section class="card" aria-labelledby="statements-title">
-            <h3 id="statements-title">"Statements"</h3>
-            <div class="table-wrap" tabindex="0" role="region" aria-label="Statements table">
+            <h3 id="statements-title">{td_string!(l, customer.statements)}</h3>
+            <div class="table-wrap" tabindex="0" role="region" aria-label=td_string!(l, customer.statements_table)>
                 <table class="data-table">
-                    <caption class="visually-hidden">"Frozen statements, newest first"</caption>
+                    <caption class="visually-hidden">{td_string!(l, customer.statements_caption)}</caption>
                     <thead>
                         <tr>
-                            <th scope="col">"Month"</th>
-                            <th scope="col" class="num wide-only">"Billed users"</th>
-                            <th scope="col" class="num">"Total"</th>
-                            <th scope="col" class="wide-only">"Closed on"</th>
+                            <th scope="col">{td_string!(l, customer.month)}</th>
+                            <th scope="col" class="num wide-only">{td_string!(l, customer.billed_users)}</th>
+                            <th scope="col" class="num">{td_string!(l, customer.total)}</th>
+                            <th scope="col" class="wide-only">{td_string!(l, customer.closed_on)}</th>
                         </tr>
                     </thead>
                     <tbody>{rows}</tbody>

@@ -10,10 +10,11 @@ use super::{customer_loaded, use_customer};
 use crate::api::customers::customer_history;
 use crate::components::audit::AuditTable;
 use crate::components::badges::{ContractEnd, KindBadge, StatusBadge};
-use crate::components::format;
+use crate::components::language::{kind_name, status_name, use_locale, use_reader};
 use crate::components::loaded;
 use crate::components::session::use_can_operate;
 use crate::domain::{CustomerKind, CustomerStatus};
+use crate::i18n::td_string;
 use crate::pages::not_found::respond_not_found;
 use crate::views::customers::CustomerDetail;
 
@@ -28,18 +29,19 @@ pub fn CustomerPage() -> impl IntoView {
 #[component]
 pub fn CustomerNotFound() -> impl IntoView {
     respond_not_found();
+    let l = use_locale();
     view! {
-        <Title text="Customer not found" />
+        <Title text=td_string!(l, customer.not_found_title) />
         <div class="page-header">
             <p class="breadcrumb">
-                <a href="/customers">"Customers"</a>
+                <a href="/customers">{td_string!(l, common.module_customers)}</a>
             </p>
-            <h1>"Customer not found"</h1>
+            <h1>{td_string!(l, customer.not_found_title)}</h1>
         </div>
         <div class="card card-plain">
-            <p>"There is no such customer, or it was removed. Removed customers cannot be opened or changed."</p>
+            <p>{td_string!(l, customer.not_found_text)}</p>
             <a class="button button-secondary" href="/customers">
-                "Back to the customer list"
+                {td_string!(l, customer.back_to_list)}
             </a>
         </div>
     }
@@ -48,6 +50,7 @@ pub fn CustomerNotFound() -> impl IntoView {
 #[component]
 fn CustomerView(customer: CustomerDetail, refresh: RwSignal<u32>) -> impl IntoView {
     let can_operate = use_can_operate();
+    let l = use_locale();
     let query = use_query_map();
     let history = Memo::new(move |_| query.read().get("view").as_deref() == Some("history"));
     let id = customer.id;
@@ -57,12 +60,12 @@ fn CustomerView(customer: CustomerDetail, refresh: RwSignal<u32>) -> impl IntoVi
             can_operate.get().then(|| {
                 let c = c.clone();
                 view! {
-                    <div class="actions" role="group" aria-label="Customer actions">
+                    <div class="actions" role="group" aria-label=td_string!(l, customer.actions_label)>
                         <a class="button button-secondary" href=format!("/customers/{}/contract", c.id)>
-                            "Edit contract"
+                            {td_string!(l, customer.edit_contract)}
                         </a>
                         <a class="button button-secondary" href=format!("/customers/{}/options", c.id)>
-                            "Edit options"
+                            {td_string!(l, customer.edit_options)}
                         </a>
                         {(c.kind == CustomerKind::Test).then(|| view! { <ConvertAction customer=c.clone() refresh /> })}
                         {if c.status == CustomerStatus::Active {
@@ -90,7 +93,7 @@ fn CustomerView(customer: CustomerDetail, refresh: RwSignal<u32>) -> impl IntoVi
         <Title text=customer.name.clone() />
         <div class="page-header">
             <p class="breadcrumb">
-                <a href=format!("/customers?tab={}", list_tab(&customer))>"Customers"</a>
+                <a href=format!("/customers?tab={}", list_tab(&customer))>{td_string!(l, common.module_customers)}</a>
             </p>
             <div class="title-row">
                 <h1>{customer.name.clone()}</h1>
@@ -99,7 +102,7 @@ fn CustomerView(customer: CustomerDetail, refresh: RwSignal<u32>) -> impl IntoVi
             </div>
             {actions}
         </div>
-        <nav class="tabs" aria-label="Customer sections">
+        <nav class="tabs" aria-label=td_string!(l, customer.sections_label)>
             <ul>
                 <li>
                     <a
@@ -107,7 +110,7 @@ fn CustomerView(customer: CustomerDetail, refresh: RwSignal<u32>) -> impl IntoVi
                         class=move || if history.get() { "tab" } else { "tab tab-current" }
                         aria-current=move || (!history.get()).then_some("page")
                     >
-                        "Overview"
+                        {td_string!(l, customer.overview)}
                     </a>
                 </li>
                 <li>
@@ -116,7 +119,7 @@ fn CustomerView(customer: CustomerDetail, refresh: RwSignal<u32>) -> impl IntoVi
                         class=move || if history.get() { "tab tab-current" } else { "tab" }
                         aria-current=move || history.get().then_some("page")
                     >
-                        "History"
+                        {td_string!(l, customer.history)}
                     </a>
                 </li>
             </ul>
@@ -136,13 +139,15 @@ fn list_tab(customer: &CustomerDetail) -> &'static str {
 #[component]
 fn Overview(customer: CustomerDetail) -> impl IntoView {
     let c = customer;
+    let r = use_reader();
+    let l = r.l();
     let status_detail = (c.status == CustomerStatus::Deactivated).then(|| {
-        let since = c.deactivated_at.map(format::date).unwrap_or_default();
-        let reason = c.deactivation_reason.clone().unwrap_or_else(|| "no reason given".to_owned());
-        view! { <span class="muted">{format!(" since {since}: {reason}")}</span> }
+        let since = c.deactivated_at.map(|at| r.date_of(at)).unwrap_or_default();
+        let reason = c.deactivation_reason.clone().unwrap_or_else(|| td_string!(l, customer.no_reason).to_owned());
+        view! { <span class="muted">{td_string!(l, customer.deactivated_since, since, reason)}</span> }
     });
     let options = if c.options.is_empty() {
-        view! { <p class="muted">"No options booked."</p> }.into_any()
+        view! { <p class="muted">{td_string!(l, customer.no_options)}</p> }.into_any()
     } else {
         view! {
             <ul class="option-list">
@@ -150,7 +155,11 @@ fn Overview(customer: CustomerDetail) -> impl IntoView {
                     .options
                     .iter()
                     .map(|o| {
-                        let pricing = if o.pricing == "flat" { "flat price per customer" } else { "per user" };
+                        let pricing = if o.pricing == "flat" {
+                            td_string!(l, customer.option_flat)
+                        } else {
+                            td_string!(l, customer.option_per_user)
+                        };
                         view! {
                             <li>
                                 {o.name.clone()}
@@ -166,45 +175,52 @@ fn Overview(customer: CustomerDetail) -> impl IntoView {
     view! {
         <div class="cards">
             <section class="card" aria-labelledby="contract-title">
-                <h2 id="contract-title">"Contract"</h2>
+                <h2 id="contract-title">{td_string!(l, customer.contract)}</h2>
                 <dl class="facts">
-                    <dt>"Kind"</dt>
-                    <dd>{c.kind.label()}</dd>
-                    <dt>"Status"</dt>
-                    <dd>{c.status.label()} {status_detail}</dd>
-                    <dt>"Contract end"</dt>
+                    <dt>{td_string!(l, customer.kind)}</dt>
+                    <dd>{kind_name(c.kind, l)}</dd>
+                    <dt>{td_string!(l, customer.status)}</dt>
+                    <dd>{status_name(c.status, l)} {status_detail}</dd>
+                    <dt>{td_string!(l, customer.contract_end)}</dt>
                     <dd>
-                        <ContractEnd date=c.contract_end flag=c.contract_flag today=c.today />
+                        <ContractEnd date=c.contract_end flag=c.contract_flag today=c.today in_words=true />
                     </dd>
-                    <dt>"Created"</dt>
-                    <dd>{format::date(c.created_at)}</dd>
-                    <dt>"Billed since"</dt>
-                    <dd>{c.billed_since.map(format::date).unwrap_or_else(|| "— (test customer)".to_owned())}</dd>
-                    <dt>"Database"</dt>
+                    <dt>{td_string!(l, customer.created)}</dt>
+                    <dd>{r.date_of(c.created_at)}</dd>
+                    <dt>{td_string!(l, customer.billed_since)}</dt>
+                    <dd>
+                        {c.billed_since.map(|at| r.date_of(at)).unwrap_or_else(|| td_string!(l, customer.not_billed_yet).to_owned())}
+                    </dd>
+                    <dt>{td_string!(l, customer.database)}</dt>
                     <dd>
                         <code>{c.database_name.clone()}</code>
                     </dd>
                 </dl>
             </section>
             <section class="card" aria-labelledby="license-title">
-                <h2 id="license-title">"License"</h2>
+                <h2 id="license-title">{td_string!(l, customer.license)}</h2>
                 <dl class="facts">
-                    <dt>"Maximum users"</dt>
-                    <dd>{c.max_users}</dd>
-                    <dt>"Hard limit"</dt>
+                    <dt>{td_string!(l, customer.max_users)}</dt>
+                    <dd>{r.count(u64::from(c.max_users))}</dd>
+                    <dt>{td_string!(l, customer.hard_limit)}</dt>
                     <dd>
                         {if c.limit_user_creation {
-                            "Yes: no users beyond the maximum"
+                            td_string!(l, customer.hard_limit_on)
                         } else {
-                            "No: the maximum is not enforced"
+                            td_string!(l, customer.hard_limit_off)
                         }}
                     </dd>
-                    <dt>"Users reported"</dt>
-                    <dd>{c.reported_users.map(|n| n.to_string()).unwrap_or_else(|| "— (no report yet)".to_owned())}</dd>
+                    <dt>{td_string!(l, customer.users_reported)}</dt>
+                    <dd>
+                        {c
+                            .reported_users
+                            .map(|n| r.count(u64::from(n)))
+                            .unwrap_or_else(|| td_string!(l, customer.no_report_yet).to_owned())}
+                    </dd>
                 </dl>
             </section>
             <section class="card" aria-labelledby="options-title">
-                <h2 id="options-title">"Options"</h2>
+                <h2 id="options-title">{td_string!(l, customer.options)}</h2>
                 {options}
             </section>
             <ApiKeyCard id=c.id name=c.name.clone() />
@@ -212,10 +228,8 @@ fn Overview(customer: CustomerDetail) -> impl IntoView {
         {match c.kind {
             CustomerKind::Test => view! {
                 <section class="card card-plain" aria-labelledby="billing-title">
-                    <h2 id="billing-title">"Billing"</h2>
-                    <p class="muted">
-                        "There is no billing data for test customers. Billing starts in the month you convert the customer to billed."
-                    </p>
+                    <h2 id="billing-title">{td_string!(l, customer.billing)}</h2>
+                    <p class="muted">{td_string!(l, customer.no_billing_for_tests)}</p>
                 </section>
             }
             .into_any(),
@@ -227,5 +241,6 @@ fn Overview(customer: CustomerDetail) -> impl IntoView {
 #[component]
 fn HistoryTable(id: i64) -> impl IntoView {
     let entries = data(move || id, customer_history);
-    loaded(entries, |rows| view! { <AuditTable entries=rows caption="Changes to this customer, newest first" /> })
+    let l = use_locale();
+    loaded(entries, move |rows| view! { <AuditTable entries=rows caption=td_string!(l, customer.history_caption) /> })
 }

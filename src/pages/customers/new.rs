@@ -102,8 +102,10 @@ fn NewCustomerForm(defaults: NewCustomerDefaults) -> impl IntoView {
             }
             let check = taken();
             match field {
-                "name" if check.name_taken => Some(messages::text(&Message::NameTaken, l)),
-                "database_name" if check.database_name_taken => Some(messages::text(&Message::DatabaseNameTaken, l)),
+                "name" if check.name_taken => Some(messages::text(&Message::NameTaken.into(), l)),
+                "database_name" if check.database_name_taken => {
+                    Some(messages::text(&Message::DatabaseNameTaken.into(), l))
+                }
                 _ => None,
             }
         })

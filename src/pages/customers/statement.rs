@@ -8,10 +8,11 @@ use leptos_router::hooks::use_params_map;
 
 use super::use_customer_id;
 use crate::api::billing::customer_statement;
-use crate::components::format;
+use crate::components::language::use_reader;
 use crate::components::loaded::loaded_result;
 use crate::components::statement::BillLines;
 use crate::error::AppError;
+use crate::i18n::td_string;
 use crate::pages::not_found::respond_not_found;
 use crate::views::billing::Statement;
 
@@ -35,16 +36,19 @@ pub fn CustomerStatementPage() -> impl IntoView {
 #[component]
 fn NoStatement(id: i64, month: String) -> impl IntoView {
     respond_not_found();
+    let r = use_reader();
+    let l = r.l();
+    let month = crate::domain::BillingMonth::parse(&month).map(|m| r.month(m)).unwrap_or(month);
     view! {
-        <Title text="No statement" />
+        <Title text=td_string!(l, customer.no_statement_title) />
         <div class="page-header">
             <p class="breadcrumb">
-                <a href=format!("/customers/{id}")>"Back to the customer"</a>
+                <a href=format!("/customers/{id}")>{td_string!(l, customer.back_to_customer)}</a>
             </p>
-            <h1>{format!("No statement for {month}")}</h1>
+            <h1>{td_string!(l, customer.no_statement_for, month)}</h1>
         </div>
         <div class="card card-plain">
-            <p>"This month is not closed yet, or the customer was not billed in it. Statements are made when a month is closed."</p>
+            <p>{td_string!(l, customer.no_statement_text)}</p>
         </div>
     }
 }
@@ -52,38 +56,41 @@ fn NoStatement(id: i64, month: String) -> impl IntoView {
 #[component]
 fn StatementView(statement: Statement) -> impl IntoView {
     let s = statement;
-    let title = format!("Statement of {}", format::month_long(s.month));
+    let r = use_reader();
+    let l = r.l();
+    let month = r.month(s.month);
+    let title = td_string!(l, customer.statement_of, month = month.clone());
     view! {
         <Title text=format!("{title} · {}", s.customer_name) />
         <div class="page-header">
             <p class="breadcrumb">
-                <a href="/customers">"Customers"</a>
+                <a href="/customers">{td_string!(l, common.module_customers)}</a>
                 " › "
                 <a href=format!("/customers/{}", s.customer_id)>{s.customer_name.clone()}</a>
             </p>
             <h1>{title}</h1>
-            <p class="muted">"Frozen when the month was closed: quantities, unit prices, lines and total as issued."</p>
+            <p class="muted">{td_string!(l, customer.frozen_singular)}</p>
         </div>
         <section class="card statement-card" aria-labelledby="statement-title">
-            <h2 id="statement-title">{format!("{} · {}", s.customer_name, format::month_long(s.month))}</h2>
+            <h2 id="statement-title">{format!("{} · {month}", s.customer_name)}</h2>
             <dl class="facts">
-                <dt>"Billable days"</dt>
+                <dt>{td_string!(l, customer.billable_days)}</dt>
                 <dd>{s.billable_days}</dd>
-                <dt>"Billed users"</dt>
-                <dd>{format::thousands(u64::from(s.users))}</dd>
-                <dt>"Users at month start / end"</dt>
-                <dd>{format!("{} / {}", format::thousands(u64::from(s.users_at_start)), format::thousands(u64::from(s.users_at_end)))}</dd>
-                <dt>"Closed"</dt>
-                <dd>{format::timestamp(s.closed_at)}</dd>
+                <dt>{td_string!(l, customer.billed_users)}</dt>
+                <dd>{r.count(u64::from(s.users))}</dd>
+                <dt>{td_string!(l, customer.users_start_end)}</dt>
+                <dd>{format!("{} / {}", r.count(u64::from(s.users_at_start)), r.count(u64::from(s.users_at_end)))}</dd>
+                <dt>{td_string!(l, customer.closed)}</dt>
+                <dd>{r.time(s.closed_at)}</dd>
             </dl>
             <BillLines
                 statement=s.clone()
-                caption=format!("Statement of {} for {}", s.customer_name, s.month)
-                total_label="Total"
+                caption=td_string!(l, customer.statement_caption, name = s.customer_name.clone(), month = month.clone())
+                total_label=td_string!(l, customer.total)
             />
             <p class="card-actions">
                 <a class="button button-secondary" href=format!("/customers/{}", s.customer_id)>
-                    {format!("Back to {}", s.customer_name)}
+                    {td_string!(l, customer.back_to, name = s.customer_name.clone())}
                 </a>
             </p>
         </section>

@@ -4,8 +4,10 @@ use leptos::prelude::*;
 
 use crate::api::billing::SaveBillingSettings;
 use crate::components::field::{general_message, server_message};
+use crate::components::language::use_locale;
 use crate::components::FieldError;
 use crate::domain::billing_settings::{SettingsForm, MAX_GRACE_DAYS};
+use crate::i18n::td_string;
 use crate::views::billing::PricingPage;
 
 #[component]
@@ -26,6 +28,7 @@ pub fn BillingSettingsCard(page: PricingPage, refresh: RwSignal<u32>) -> impl In
     let general = general_message(error);
     let zones = page.time_zones.clone();
     let locked = page.time_zone_locked;
+    let l = use_locale();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let form = SettingsForm { currency: currency.get(), time_zone: time_zone.get(), grace_days: grace_days.get() };
@@ -33,16 +36,15 @@ pub fn BillingSettingsCard(page: PricingPage, refresh: RwSignal<u32>) -> impl In
     };
     view! {
         <section class="card" aria-labelledby="billing-settings-title">
-            <h2 id="billing-settings-title">"Billing"</h2>
-            <p class="muted">
-                "Months are calendar months in the billing time zone. A month closes automatically when its grace "
-                "period has passed, so that late usage reports still count; an admin can close it earlier."
-            </p>
+            <h2 id="billing-settings-title">{td_string!(l, settings.billing)}</h2>
+            <p class="muted">{td_string!(l, settings.billing_intro)}</p>
             {move || general.get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
-            {move || saved().then(|| view! { <p class="notice notice-ok" role="status">"Billing settings saved."</p> })}
+            {move || {
+                saved().then(|| view! { <p class="notice notice-ok" role="status">{td_string!(l, settings.billing_saved)}</p> })
+            }}
             <form class="form-grid" on:submit=on_submit novalidate>
                 <div class="field">
-                    <label for="billing-currency">"Currency"</label>
+                    <label for="billing-currency">{td_string!(l, settings.currency)}</label>
                     <input
                         id="billing-currency"
                         type="text"
@@ -52,11 +54,11 @@ pub fn BillingSettingsCard(page: PricingPage, refresh: RwSignal<u32>) -> impl In
                         prop:value=move || currency.get()
                         on:input=move |ev| currency.set(event_target_value(&ev))
                     />
-                    <p class="help" id="billing-currency-help">"ISO 4217 code, e.g. EUR"</p>
+                    <p class="help" id="billing-currency-help">{td_string!(l, settings.currency_help)}</p>
                     <FieldError id="billing-currency-error" message=server_message(error, "currency") />
                 </div>
                 <div class="field">
-                    <label for="billing-time-zone">"Billing time zone"</label>
+                    <label for="billing-time-zone">{td_string!(l, settings.time_zone)}</label>
                     <select
                         id="billing-time-zone"
                         disabled=locked
@@ -72,16 +74,12 @@ pub fn BillingSettingsCard(page: PricingPage, refresh: RwSignal<u32>) -> impl In
                             .collect_view()}
                     </select>
                     <p class="help" id="billing-time-zone-help">
-                        {if locked {
-                            "Fixed: months have been closed in this time zone."
-                        } else {
-                            "Fixed once the first month is closed."
-                        }}
+                        {if locked { td_string!(l, settings.time_zone_locked) } else { td_string!(l, settings.time_zone_open) }}
                     </p>
                     <FieldError id="billing-time-zone-error" message=server_message(error, "time_zone") />
                 </div>
                 <div class="field">
-                    <label for="billing-grace">"Grace period (days)"</label>
+                    <label for="billing-grace">{td_string!(l, settings.grace)}</label>
                     <input
                         id="billing-grace"
                         type="number"
@@ -91,12 +89,12 @@ pub fn BillingSettingsCard(page: PricingPage, refresh: RwSignal<u32>) -> impl In
                         prop:value=move || grace_days.get()
                         on:input=move |ev| grace_days.set(event_target_value(&ev))
                     />
-                    <p class="help" id="billing-grace-help">"Days after a month ends before it closes"</p>
+                    <p class="help" id="billing-grace-help">{td_string!(l, settings.grace_help)}</p>
                     <FieldError id="billing-grace-error" message=server_message(error, "grace_days") />
                 </div>
                 <div class="field field-actions">
                     <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
-                        "Save billing settings"
+                        {td_string!(l, settings.save_billing)}
                     </button>
                 </div>
             </form>

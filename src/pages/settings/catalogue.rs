@@ -2,10 +2,13 @@
 
 use leptos::prelude::*;
 
+use super::prices::pricing_name;
 use crate::api::billing::{AddOption, RenameOption, SetOptionRetired};
 use crate::components::field::{field_message, general_message, server_message};
-use crate::components::{format, FieldError};
+use crate::components::language::{use_locale, use_reader};
+use crate::components::FieldError;
 use crate::domain::billing_settings::{NewOptionForm, Pricing};
+use crate::i18n::td_string;
 use crate::views::billing::{CatalogueEntry, PricingPage};
 
 /// Loads the settings anew after each successful call of `action`.
@@ -29,26 +32,24 @@ pub fn CatalogueCard(page: PricingPage, refresh: RwSignal<u32>) -> impl IntoView
     let rename_error = Signal::derive(move || rename.value().get().and_then(Result::err));
     let retire_error = general_message(Signal::derive(move || retire.value().get().and_then(Result::err)));
     let rows = page.catalogue.iter().cloned().map(|o| view! { <CatalogueRow option=o rename retire /> }).collect_view();
+    let l = use_locale();
     view! {
         <section class="card" aria-labelledby="catalogue-title">
-            <h2 id="catalogue-title">"Option catalogue"</h2>
-            <p class="muted">
-                "Options customers can book. A retired option can no longer be booked; customers who have it keep it "
-                "(and pay for it) until it is removed from them, and past statements keep its name."
-            </p>
+            <h2 id="catalogue-title">{td_string!(l, settings.catalogue)}</h2>
+            <p class="muted">{td_string!(l, settings.catalogue_intro)}</p>
             {move || retire_error.get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
             <FieldError id="rename-error" message=server_message(rename_error, "name") />
-            <div class="table-wrap" tabindex="0" role="region" aria-label="Option catalogue table">
+            <div class="table-wrap" tabindex="0" role="region" aria-label=td_string!(l, settings.catalogue_table)>
                 <table class="data-table catalogue-table">
-                    <caption class="visually-hidden">"Option catalogue"</caption>
+                    <caption class="visually-hidden">{td_string!(l, settings.catalogue)}</caption>
                     <thead>
                         <tr>
-                            <th scope="col">"Option"</th>
-                            <th scope="col">"Code"</th>
-                            <th scope="col" class="num">"Booked by"</th>
-                            <th scope="col">"State"</th>
+                            <th scope="col">{td_string!(l, settings.option)}</th>
+                            <th scope="col">{td_string!(l, settings.code)}</th>
+                            <th scope="col" class="num">{td_string!(l, settings.booked_by)}</th>
+                            <th scope="col">{td_string!(l, settings.state)}</th>
                             <th scope="col">
-                                <span class="visually-hidden">"Actions"</span>
+                                <span class="visually-hidden">{td_string!(l, settings.actions)}</span>
                             </th>
                         </tr>
                     </thead>
@@ -78,6 +79,8 @@ fn CatalogueRow(
     let (code_for_save, code_for_retire) = (code.clone(), code.clone());
     let retired = option.retired;
     let booked = option.booked_by;
+    let r = use_reader();
+    let l = r.l();
     let name_cell = {
         let input_id = input_id.clone();
         let shown = option.name.clone();
@@ -92,7 +95,7 @@ fn CatalogueRow(
                             rename.dispatch(RenameOption { code: code.clone(), name: name.get() });
                         }
                     >
-                        <label class="visually-hidden" for=input_id.clone()>"New name"</label>
+                        <label class="visually-hidden" for=input_id.clone()>{td_string!(l, settings.new_name)}</label>
                         <input
                             id=input_id.clone()
                             type="text"
@@ -102,10 +105,10 @@ fn CatalogueRow(
                             on:input=move |ev| name.set(event_target_value(&ev))
                         />
                         <button type="submit" class="button button-primary" disabled=move || rename.pending().get()>
-                            "Save"
+                            {td_string!(l, settings.save)}
                         </button>
                         <button type="button" class="button button-secondary" on:click=move |_| editing.set(false)>
-                            "Cancel"
+                            {td_string!(l, settings.cancel)}
                         </button>
                     </form>
                 }
@@ -122,35 +125,39 @@ fn CatalogueRow(
                 <code>{code.clone()}</code>
             </td>
             <td class="num">
-                <span class="narrow-only">"Booked by "</span>
-                {format::thousands(booked)}
+                <span class="narrow-only">{td_string!(l, settings.booked_by_narrow)}</span>
+                {r.count(booked)}
             </td>
             <td>
                 {if retired {
-                    view! { <span class="badge badge-deactivated">"Retired"</span> }.into_any()
+                    view! { <span class="badge badge-deactivated">{td_string!(l, settings.state_retired)}</span> }.into_any()
                 } else {
-                    view! { <span class="badge badge-active">"Bookable"</span> }.into_any()
+                    view! { <span class="badge badge-active">{td_string!(l, settings.state_bookable)}</span> }.into_any()
                 }}
             </td>
             <td class="row-actions">
                 <button
                     type="button"
                     class="button button-quiet"
-                    aria-label=format!("Rename {}", option.name)
+                    aria-label=td_string!(l, settings.rename_option, name = option.name.clone())
                     on:click=move |_| editing.set(true)
                 >
-                    "Rename"
+                    {td_string!(l, settings.rename)}
                 </button>
                 <button
                     type="button"
                     class="button button-quiet"
-                    aria-label=format!("{} {}", if retired { "Reinstate" } else { "Retire" }, option.name)
+                    aria-label=if retired {
+                        td_string!(l, settings.reinstate_option, name = option.name.clone())
+                    } else {
+                        td_string!(l, settings.retire_option, name = option.name.clone())
+                    }
                     disabled=move || retire.pending().get()
                     on:click=move |_| {
                         retire.dispatch(SetOptionRetired { code: code_for_retire.clone(), retired: !retired });
                     }
                 >
-                    {if retired { "Reinstate" } else { "Retire" }}
+                    {if retired { td_string!(l, settings.reinstate) } else { td_string!(l, settings.retire) }}
                 </button>
             </td>
         </tr>
@@ -174,8 +181,9 @@ fn AddOptionForm(currency: String, refresh: RwSignal<u32>) -> impl IntoView {
             add.dispatch(AddOption { form: form.get() });
         }
     };
+    let l = use_locale();
     let field = move |id: &'static str,
-                      label: &'static str,
+                      label: String,
                       key: &'static str,
                       get: fn(&NewOptionForm) -> String,
                       set: fn(&mut NewOptionForm, String)| {
@@ -198,31 +206,31 @@ fn AddOptionForm(currency: String, refresh: RwSignal<u32>) -> impl IntoView {
         }
     };
     view! {
-        <h3>"Add an option"</h3>
+        <h3>{td_string!(l, settings.add_option_title)}</h3>
         {move || general.get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
         <form class="form-grid" on:submit=on_submit novalidate>
-            {field("option-name", "Name", "name", |f| f.name.clone(), |f, v| f.name = v)}
-            {field("option-code", "Code", "code", |f| f.code.clone(), |f, v| f.code = v)}
+            {field("option-name", td_string!(l, settings.name).to_owned(), "name", |f| f.name.clone(), |f, v| f.name = v)}
+            {field("option-code", td_string!(l, settings.code).to_owned(), "code", |f| f.code.clone(), |f, v| f.code = v)}
             <div class="field">
-                <label for="option-pricing">"Pricing"</label>
+                <label for="option-pricing">{td_string!(l, settings.pricing)}</label>
                 <select id="option-pricing" on:change=move |ev| form.update(|f| f.pricing = event_target_value(&ev))>
-                    <option value="per_user">{Pricing::PerUser.label()}</option>
-                    <option value="flat">{Pricing::Flat.label()}</option>
+                    <option value="per_user">{pricing_name(Pricing::PerUser, l)}</option>
+                    <option value="flat">{pricing_name(Pricing::Flat, l)}</option>
                 </select>
             </div>
             {field(
                 "option-price",
-                if currency == "EUR" { "Price (EUR)" } else { "Price" },
+                td_string!(l, settings.price_in, currency),
                 "price",
                 |f| f.price.clone(),
                 |f, v| f.price = v,
             )}
             <div class="field field-actions">
                 <button type="submit" class="button button-primary" disabled=move || add.pending().get()>
-                    "Add option"
+                    {td_string!(l, settings.add_option)}
                 </button>
             </div>
         </form>
-        <p class="help">"The price goes into every price list; no past month changes, since no customer had the option."</p>
+        <p class="help">{td_string!(l, settings.add_option_help)}</p>
     }
 }

@@ -13,19 +13,22 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::billing::get_pricing;
+use crate::components::language::{role_name, use_locale};
 use crate::components::loaded;
 use crate::components::session::with_user;
 use crate::domain::Role;
+use crate::i18n::td_string;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
+    let l = use_locale();
     view! {
-        <Title text="Settings" />
+        <Title text=td_string!(l, settings.title) />
         <div class="page-header">
-            <h1>"Settings"</h1>
-            <p class="muted">"Billing settings, prices, the option catalogue, sign-in and staff accounts."</p>
+            <h1>{td_string!(l, settings.title)}</h1>
+            <p class="muted">{td_string!(l, settings.intro)}</p>
         </div>
-        {with_user(|user| {
+        {with_user(move |user| {
             if user.role == Role::Admin {
                 view! {
                     <BillingSections />
@@ -37,13 +40,9 @@ pub fn SettingsPage() -> impl IntoView {
             } else {
                 view! {
                     <section class="card card-plain">
-                        <h2>"Admins only"</h2>
+                        <h2>{td_string!(l, settings.admins_only)}</h2>
                         <p class="muted">
-                            {format!(
-                                "You are signed in as {} ({}). Only admins can see and change settings and staff accounts.",
-                                user.username,
-                                user.role.label(),
-                            )}
+                            {td_string!(l, settings.admins_only_text, name = user.username, role = role_name(user.role, l))}
                         </p>
                     </section>
                 }

@@ -5,9 +5,26 @@ use leptos::prelude::*;
 
 use crate::api::billing::SavePriceList;
 use crate::components::field::{field_message, general_message};
-use crate::components::{format, FieldError};
+use crate::components::language::{use_reader, Reader};
+use crate::components::FieldError;
 use crate::domain::billing_settings::{option_price_field, OptionPriceForm, PriceListForm, Pricing};
+use crate::domain::UnitPrice;
+use crate::i18n::{td_string, Locale};
 use crate::views::billing::{PriceListView, PricingPage};
+
+/// How a pricing reads on the settings page.
+pub fn pricing_name(pricing: Pricing, l: Locale) -> &'static str {
+    match pricing {
+        Pricing::PerUser => td_string!(l, settings.pricing_per_user),
+        Pricing::Flat => td_string!(l, settings.pricing_flat),
+    }
+}
+
+/// A price as the form shows it to change: "4.50" / "4,50" (both are
+/// read back, `UnitPrice::parse`).
+fn typed(r: &Reader, price: UnitPrice) -> String {
+    crate::domain::locale::decimal(price.as_decimal(), 2, 4, r.language)
+}
 
 fn option_name(page: &PricingPage, code: &str) -> String {
     page.catalogue.iter().find(|o| o.code == code).map(|o| o.name.clone()).unwrap_or_else(|| code.to_owned())
@@ -17,6 +34,8 @@ fn option_name(page: &PricingPage, code: &str) -> String {
 #[component]
 fn PriceTable(page: PricingPage, list: PriceListView, caption: String) -> impl IntoView {
     let currency = page.settings.currency.clone();
+    let r = use_reader();
+    let l = r.l();
     let rows = list
         .options
         .iter()
@@ -26,10 +45,10 @@ fn PriceTable(page: PricingPage, list: PriceListView, caption: String) -> impl I
                 <tr>
                     <td>
                         {option_name(&page, &o.code)}
-                        {retired.then(|| view! { <span class="pill">"retired"</span> })}
+                        {retired.then(|| view! { <span class="pill">{td_string!(l, settings.retired)}</span> })}
                     </td>
-                    <td>{o.pricing.label()}</td>
-                    <td class="num">{format!("{} {currency}", o.price)}</td>
+                    <td>{pricing_name(o.pricing, l)}</td>
+                    <td class="num">{r.unit_price(o.price, &currency)}</td>
                 </tr>
             }
         })
@@ -41,16 +60,16 @@ fn PriceTable(page: PricingPage, list: PriceListView, caption: String) -> impl I
                 <caption class="visually-hidden">{caption}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">"Item"</th>
-                        <th scope="col">"Pricing"</th>
-                        <th scope="col" class="num">"Unit price"</th>
+                        <th scope="col">{td_string!(l, settings.item)}</th>
+                        <th scope="col">{td_string!(l, settings.pricing)}</th>
+                        <th scope="col" class="num">{td_string!(l, settings.unit_price)}</th>
                     </tr>
                 </thead>
                 <tbody>
                     <tr>
-                        <td>"Users"</td>
-                        <td>{Pricing::PerUser.label()}</td>
-                        <td class="num">{format!("{} {}", list.per_user, page.settings.currency)}</td>
+                        <td>{td_string!(l, settings.users)}</td>
+                        <td>{pricing_name(Pricing::PerUser, l)}</td>
+                        <td class="num">{r.unit_price(list.per_user, &page.settings.currency)}</td>
                     </tr>
                     {rows}
                 </tbody>
@@ -71,28 +90,32 @@ pub fn PricesCard(page: PricingPage, refresh: RwSignal<u32>) -> impl IntoView {
         .filter(|l| l.effective < current && Some(l.effective) != in_force.as_ref().map(|f| f.effective))
         .cloned()
         .collect();
+    let r = use_reader();
+    let l = r.l();
     let examples = (!page.settings.prices_confirmed).then(|| {
         view! {
             <p class="notice notice-warn" role="note">
-                <strong>"Example prices. "</strong>
-                "These prices came with the app and are only examples. Save a price list to set your own."
+                <strong>{td_string!(l, settings.example_prices)}</strong>
+                {td_string!(l, settings.example_prices_text)}
             </p>
         }
     });
     let in_force_view = in_force.clone().map(|list| {
-        let caption = format!("Prices in force since {}", list.effective);
+        let month = r.month(list.effective);
+        let caption = td_string!(l, settings.prices_in_force_since, month = month.clone());
         view! {
-            <h3>{format!("In force since {}", list.effective)}</h3>
-            <p class="muted small">{format!("Saved {} by {}", format::timestamp(list.saved_at), list.saved_by)}</p>
+            <h3>{td_string!(l, settings.in_force_since, month)}</h3>
+            <p class="muted small">{td_string!(l, settings.saved_by, at = r.time(list.saved_at), by = list.saved_by.clone())}</p>
             <PriceTable page=page.clone() list caption />
         }
     });
     let planned_view = planned
         .into_iter()
         .map(|list| {
-            let caption = format!("Prices from {}", list.effective);
+            let month = r.month(list.effective);
+            let caption = td_string!(l, settings.prices_from, month = month.clone());
             view! {
-                <h3>{format!("Planned from {}", list.effective)}</h3>
+                <h3>{td_string!(l, settings.planned_from, month)}</h3>
                 <PriceTable page=page.clone() list caption />
             }
         })
@@ -102,13 +125,14 @@ pub fn PricesCard(page: PricingPage, refresh: RwSignal<u32>) -> impl IntoView {
         let page = page.clone();
         view! {
             <details class="earlier">
-                <summary>{format!("Earlier price lists ({earlier_count})")}</summary>
+                <summary>{td_string!(l, settings.earlier_lists, count = earlier_count)}</summary>
                 {earlier
                     .into_iter()
                     .map(|list| {
-                        let caption = format!("Prices from {}", list.effective);
+                        let month = r.month(list.effective);
+                        let caption = td_string!(l, settings.prices_from, month = month.clone());
                         view! {
-                            <h3>{format!("From {}", list.effective)}</h3>
+                            <h3>{td_string!(l, settings.from_month, month)}</h3>
                             <PriceTable page=page.clone() list caption />
                         }
                     })
@@ -120,7 +144,7 @@ pub fn PricesCard(page: PricingPage, refresh: RwSignal<u32>) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="prices-title">
             <div class="card-heading">
-                <h2 id="prices-title">"Prices"</h2>
+                <h2 id="prices-title">{td_string!(l, settings.prices)}</h2>
                 <button
                     type="button"
                     class="button button-secondary"
@@ -128,14 +152,17 @@ pub fn PricesCard(page: PricingPage, refresh: RwSignal<u32>) -> impl IntoView {
                     aria-controls="price-list-form"
                     on:click=move |_| editing.update(|e| *e = !*e)
                 >
-                    {move || if editing.get() { "Close the form" } else { "New price list…" }}
+                    {move || {
+                        if editing.get() {
+                            td_string!(l, settings.close_form)
+                        } else {
+                            td_string!(l, settings.new_price_list_button)
+                        }
+                    }}
                 </button>
             </div>
             {examples}
-            <p class="muted">
-                "A price list is in force from its month until a later one starts. A change never alters a past "
-                "month: closed months keep their statements, and a new list starts in the current month at the earliest."
-            </p>
+            <p class="muted">{td_string!(l, settings.prices_intro)}</p>
             {move || {
                 editing.get().then(|| view! { <PriceListEditor page=form_page.clone() refresh editing /> })
             }}
@@ -151,9 +178,11 @@ fn PriceListEditor(page: PricingPage, refresh: RwSignal<u32>, editing: RwSignal<
     let current = page.current_month;
     let base = page.in_force().cloned();
     let start = current.next();
+    let r = use_reader();
+    let l = r.l();
     let form = RwSignal::new(PriceListForm {
         effective_month: start.to_string(),
-        per_user: base.as_ref().map(|b| b.per_user.to_string()).unwrap_or_default(),
+        per_user: base.as_ref().map(|b| typed(&r, b.per_user)).unwrap_or_default(),
         options: page
             .catalogue
             .iter()
@@ -162,7 +191,7 @@ fn PriceListEditor(page: PricingPage, refresh: RwSignal<u32>, editing: RwSignal<
                 OptionPriceForm {
                     code: o.code.clone(),
                     pricing: price.map(|p| p.pricing.as_str()).unwrap_or("per_user").to_owned(),
-                    price: price.map(|p| p.price.to_string()).unwrap_or_default(),
+                    price: price.map(|p| typed(&r, p.price)).unwrap_or_default(),
                 }
             })
             .collect(),
@@ -202,24 +231,26 @@ fn PriceListEditor(page: PricingPage, refresh: RwSignal<u32>, editing: RwSignal<
                 <tr>
                     <th scope="row">
                         {o.name.clone()}
-                        {o.retired.then(|| view! { <span class="pill">"retired"</span> })}
+                        {o.retired.then(|| view! { <span class="pill">{td_string!(l, settings.retired)}</span> })}
                     </th>
                     <td>
-                        <label class="visually-hidden" for=pricing_id.clone()>{format!("Pricing of {name}")}</label>
+                        <label class="visually-hidden" for=pricing_id.clone()>
+                            {td_string!(l, settings.pricing_of, name = name.clone())}
+                        </label>
                         <select
                             id=pricing_id
                             on:change=move |ev| form.update(|f| f.options[i].pricing = event_target_value(&ev))
                         >
                             <option value="per_user" selected=move || form.with(|f| f.options[i].pricing == "per_user")>
-                                {Pricing::PerUser.label()}
+                                {pricing_name(Pricing::PerUser, l)}
                             </option>
                             <option value="flat" selected=move || form.with(|f| f.options[i].pricing == "flat")>
-                                {Pricing::Flat.label()}
+                                {pricing_name(Pricing::Flat, l)}
                             </option>
                         </select>
                     </td>
                     <td class="num">
-                        <label class="visually-hidden" for=price_id.clone()>{format!("Price of {name}")}</label>
+                        <label class="visually-hidden" for=price_id.clone()>{td_string!(l, settings.price_of, name)}</label>
                         <input
                             id=price_id
                             class="price-input"
@@ -240,17 +271,12 @@ fn PriceListEditor(page: PricingPage, refresh: RwSignal<u32>, editing: RwSignal<
     let users_msg = message("per_user".to_owned());
     view! {
         <form id="price-list-form" class="form-card price-form" on:submit=on_submit novalidate>
-            <h3>"New price list"</h3>
-            <p class="muted small">
-                {format!(
-                    "Prices in {currency} with up to four decimals. Each line of a bill is quantity × unit price, \
-                     rounded to cents half away from zero. A list for a month that already has one replaces it."
-                )}
-            </p>
+            <h3>{td_string!(l, settings.new_price_list)}</h3>
+            <p class="muted small">{td_string!(l, settings.price_list_help, currency)}</p>
             {move || general.get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
             <div class="form-grid">
                 <div class="field">
-                    <label for="price-effective">"In force from (month)"</label>
+                    <label for="price-effective">{td_string!(l, settings.in_force_from)}</label>
                     <input
                         id="price-effective"
                         type="month"
@@ -263,22 +289,24 @@ fn PriceListEditor(page: PricingPage, refresh: RwSignal<u32>, editing: RwSignal<
                     <FieldError id="price-effective-error" message=month_msg />
                 </div>
             </div>
-            <div class="table-wrap" tabindex="0" role="region" aria-label="Prices of the new list">
+            <div class="table-wrap" tabindex="0" role="region" aria-label=td_string!(l, settings.new_list_prices)>
                 <table class="data-table">
-                    <caption class="visually-hidden">"Prices of the new list"</caption>
+                    <caption class="visually-hidden">{td_string!(l, settings.new_list_prices)}</caption>
                     <thead>
                         <tr>
-                            <th scope="col">"Item"</th>
-                            <th scope="col">"Pricing"</th>
-                            <th scope="col" class="num">{format!("Unit price ({})", page.settings.currency)}</th>
+                            <th scope="col">{td_string!(l, settings.item)}</th>
+                            <th scope="col">{td_string!(l, settings.pricing)}</th>
+                            <th scope="col" class="num">
+                                {td_string!(l, settings.unit_price_in, currency = page.settings.currency.clone())}
+                            </th>
                         </tr>
                     </thead>
                     <tbody>
                         <tr>
-                            <th scope="row">"Users"</th>
-                            <td>{Pricing::PerUser.label()}</td>
+                            <th scope="row">{td_string!(l, settings.users)}</th>
+                            <td>{pricing_name(Pricing::PerUser, l)}</td>
                             <td class="num">
-                                <label class="visually-hidden" for="price-users">"Price per user"</label>
+                                <label class="visually-hidden" for="price-users">{td_string!(l, settings.price_per_user)}</label>
                                 <input
                                     id="price-users"
                                     class="price-input"
@@ -298,10 +326,10 @@ fn PriceListEditor(page: PricingPage, refresh: RwSignal<u32>, editing: RwSignal<
             </div>
             <div class="form-actions">
                 <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
-                    "Save price list"
+                    {td_string!(l, settings.save_price_list)}
                 </button>
                 <button type="button" class="button button-secondary" on:click=move |_| editing.set(false)>
-                    "Cancel"
+                    {td_string!(l, settings.cancel)}
                 </button>
             </div>
         </form>

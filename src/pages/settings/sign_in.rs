@@ -5,9 +5,11 @@ use leptos::prelude::*;
 use crate::api::staff::{get_sign_in_policy, SaveSignInPolicy};
 use crate::components::data::data;
 use crate::components::field::{general_message, server_message};
+use crate::components::language::use_locale;
 use crate::components::session::UserResource;
 use crate::components::{loaded, FieldError};
 use crate::domain::sign_in_policy::TwoFactorRule;
+use crate::i18n::{td_string, Locale};
 use crate::views::staff::SignInPolicy;
 use leptos_router::hooks::use_navigate;
 
@@ -28,20 +30,21 @@ pub fn SignInPolicyCard() -> impl IntoView {
             navigate("/password", Default::default());
         }
     });
+    let l = use_locale();
     view! {
         <section class="card" aria-labelledby="sign-in-policy-title">
-            <h2 id="sign-in-policy-title">"Sign-in"</h2>
+            <h2 id="sign-in-policy-title">{td_string!(l, settings.sign_in)}</h2>
             {loaded(policy, move |p| view! { <PolicyForm policy=p save /> })}
         </section>
     }
 }
 
-/// What each choice means for the people it covers.
-fn help(rule: TwoFactorRule) -> &'static str {
+/// Each choice's name and what it means for the people it covers.
+fn words(rule: TwoFactorRule, l: Locale) -> (&'static str, &'static str) {
     match rule {
-        TwoFactorRule::Nobody => "Each person decides on their own account page.",
-        TwoFactorRule::Admins => "Admins without an authenticator app set it up at their next sign-in.",
-        TwoFactorRule::Everyone => "Everyone without an authenticator app sets it up at their next sign-in.",
+        TwoFactorRule::Nobody => (td_string!(l, settings.rule_nobody), td_string!(l, settings.help_nobody)),
+        TwoFactorRule::Admins => (td_string!(l, settings.rule_admins), td_string!(l, settings.help_admins)),
+        TwoFactorRule::Everyone => (td_string!(l, settings.rule_everyone), td_string!(l, settings.help_everyone)),
     }
 }
 
@@ -51,35 +54,27 @@ fn PolicyForm(policy: SignInPolicy, save: ServerAction<SaveSignInPolicy>) -> imp
     let saved = move || matches!(save.value().get(), Some(Ok(_)));
     let general = general_message(error);
     let current = policy.require_two_factor;
+    let l = use_locale();
     view! {
-        <p class="muted">
-            "Two-factor sign-in asks for a code from an authenticator app after the password. Staff it is "
-            "required of who have none are sent to set it up after their password and can open nothing else "
-            "until they have."
-        </p>
+        <p class="muted">{td_string!(l, settings.policy_intro)}</p>
         {(!policy.factors_available).then(|| view! {
-            <p class="notice notice-warn" role="status">
-                "This server has no MSP_SECRET_KEY, so nobody can set up an authenticator app, and two-factor "
-                "sign-in cannot be required. The README says how to set the key."
-            </p>
+            <p class="notice notice-warn" role="status">{td_string!(l, settings.no_secret_key)}</p>
         })}
         {(policy.factors_available && !policy.yours_is_set_up).then(|| view! {
-            <p class="help">
-                "You have no second factor yet: if the rule you save includes admins, you set one up right after "
-                "saving."
-            </p>
+            <p class="help">{td_string!(l, settings.no_factor_yet)}</p>
         })}
         {move || general.get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
-        {move || saved().then(|| view! { <p class="notice notice-ok" role="status">"Sign-in policy saved."</p> })}
+        {move || saved().then(|| view! { <p class="notice notice-ok" role="status">{td_string!(l, settings.policy_saved)}</p> })}
         <ActionForm action=save attr:class="form-stack">
             <input type="hidden" name="version" value=policy.version />
             <fieldset class="choice-list" aria-describedby="require-two-factor-error">
-                <legend>"Require two-factor sign-in for"</legend>
+                <legend>{td_string!(l, settings.require_for)}</legend>
                 {TwoFactorRule::ALL
                     .into_iter()
                     .map(|rule| {
                         let id = format!("require-two-factor-{}", rule.as_str());
                         let help_id = format!("{id}-help");
+                        let (name, help) = words(rule, l);
                         view! {
                             <div class="choice">
                                 <input
@@ -90,8 +85,8 @@ fn PolicyForm(policy: SignInPolicy, save: ServerAction<SaveSignInPolicy>) -> imp
                                     checked=rule == current
                                     aria-describedby=help_id.clone()
                                 />
-                                <label for=id>{rule.label()}</label>
-                                <p class="help" id=help_id>{help(rule)}</p>
+                                <label for=id>{name}</label>
+                                <p class="help" id=help_id>{help}</p>
                             </div>
                         }
                     })
@@ -100,7 +95,7 @@ fn PolicyForm(policy: SignInPolicy, save: ServerAction<SaveSignInPolicy>) -> imp
             <FieldError id="require-two-factor-error" message=server_message(error, "require_two_factor") />
             <div class="field-actions">
                 <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
-                    "Save sign-in policy"
+                    {td_string!(l, settings.save_policy)}
                 </button>
             </div>
         </ActionForm>

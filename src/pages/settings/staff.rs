@@ -10,24 +10,29 @@ use crate::api::staff::{
 };
 use crate::components::audit::LocalTime;
 use crate::components::field::{general_message, server_message};
+use crate::components::language::{role_name, use_locale};
 use crate::components::{loaded, Dialog, FieldError};
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::i18n::{td_string, Locale};
 use crate::views::staff::StaffMember;
 
-const ROLES: [(Role, &str); 3] = [
-    (Role::Viewer, "Viewer: read and export"),
-    (Role::Operator, "Operator: manage customers"),
-    (Role::Admin, "Admin: everything"),
-];
+/// Each role with what it may do, as the role pickers offer them.
+fn roles(l: Locale) -> [(Role, &'static str); 3] {
+    [
+        (Role::Viewer, td_string!(l, settings.role_viewer_help)),
+        (Role::Operator, td_string!(l, settings.role_operator_help)),
+        (Role::Admin, td_string!(l, settings.role_admin_help)),
+    ]
+}
 
 /// The error of an action's last answer (`value` reads the answer).
 fn error_of(value: impl Fn() -> Option<Result<(), AppError>> + Send + Sync + 'static) -> Signal<Option<AppError>> {
     Signal::derive(move || value().and_then(Result::err))
 }
 
-fn role_options(selected: impl Fn() -> Option<Role> + Copy + Send + Sync + 'static) -> impl IntoView {
-    ROLES
+fn role_options(selected: impl Fn() -> Option<Role> + Copy + Send + Sync + 'static, l: Locale) -> impl IntoView {
+    roles(l)
         .into_iter()
         .map(|(role, label)| view! { <option value=role.as_str() prop:selected=move || selected() == Some(role)>{label}</option> })
         .collect_view()
@@ -53,6 +58,7 @@ pub fn StaffAccounts(
         |_| list_staff(),
     );
     let managed = RwSignal::new(None::<StaffMember>);
+    let l = use_locale();
     let dialog_open = RwSignal::new(false);
     let notice = RwSignal::new(None::<String>);
 
@@ -67,8 +73,11 @@ pub fn StaffAccounts(
     Effect::new(move |_| {
         if let Some(Ok(())) = change_role.value().get() {
             let name = managed.get_untracked().map(|m| m.username).unwrap_or_default();
-            let label = chosen_role.get_untracked().map(|r| r.label().to_lowercase()).unwrap_or_default();
-            done(format!("{name} is now {}.", article(&label)));
+            done(match chosen_role.get_untracked() {
+                Some(Role::Admin) => td_string!(l, settings.now_admin, name),
+                Some(Role::Operator) => td_string!(l, settings.now_operator, name),
+                _ => td_string!(l, settings.now_viewer, name),
+            });
         }
     });
     Effect::new(move |_| {
@@ -77,16 +86,16 @@ pub fn StaffAccounts(
             let Some(member) = managed.get_untracked() else { return };
             let name = member.username;
             done(if !member.disabled {
-                format!("{name}'s account is disabled; their sessions have ended.")
+                td_string!(l, settings.disabled_done, name)
             } else {
-                format!("{name}'s account is active again.")
+                td_string!(l, settings.enabled_done, name)
             });
         }
     });
     Effect::new(move |_| {
         if let Some(Ok(())) = reset.value().get() {
             let name = managed.get_untracked().map(|m| m.username).unwrap_or_default();
-            done(format!("{name} must choose a new password at the next sign-in; their sessions have ended."));
+            done(td_string!(l, settings.reset_done, name));
         }
     });
 
@@ -94,9 +103,9 @@ pub fn StaffAccounts(
         if let Some(Ok(ended)) = end_sessions.value().get() {
             let name = managed.get_untracked().map(|m| m.username).unwrap_or_default();
             done(match ended {
-                0 => format!("{name} had no open session."),
-                1 => format!("{name}'s session has ended."),
-                n => format!("{name}'s {n} sessions have ended."),
+                0 => td_string!(l, settings.no_session, name),
+                1 => td_string!(l, settings.one_session_ended, name),
+                count => td_string!(l, settings.sessions_ended, name, count),
             });
         }
     });
@@ -104,16 +113,14 @@ pub fn StaffAccounts(
     Effect::new(move |_| {
         if let Some(Ok(())) = reset_two_factor.value().get() {
             let name = managed.get_untracked().map(|m| m.username).unwrap_or_default();
-            done(format!(
-                "{name}'s authenticator app, passkeys and recovery codes are removed; their sessions have ended."
-            ));
+            done(td_string!(l, settings.two_factor_reset_done, name));
         }
     });
 
     Effect::new(move |_| {
         if let Some(Ok(())) = set_sso_email.value().get() {
             let name = managed.get_untracked().map(|m| m.username).unwrap_or_default();
-            done(format!("{name}'s email for single sign-on is saved."));
+            done(td_string!(l, settings.sso_email_saved, name));
         }
     });
 
@@ -132,11 +139,8 @@ pub fn StaffAccounts(
 
     view! {
         <section class="card" aria-labelledby="staff-title">
-            <h2 id="staff-title">"Staff accounts"</h2>
-            <p class="muted">
-                "Disabling an account or resetting its password ends its sessions at once. "
-                "There is always at least one active admin."
-            </p>
+            <h2 id="staff-title">{td_string!(l, settings.staff)}</h2>
+            <p class="muted">{td_string!(l, settings.staff_intro)}</p>
             {move || notice.get().map(|m| view! { <p class="notice notice-ok" role="status">{m}</p> })}
             {loaded(staff, move |rows| view! { <StaffTable rows me open_for /> })}
             <ManageDialog open=dialog_open managed chosen_role me change_role set_disabled reset end_sessions reset_two_factor set_sso_email />
@@ -145,19 +149,11 @@ pub fn StaffAccounts(
     }
 }
 
-fn article(label: &str) -> String {
-    if label.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        format!("an {label}")
-    } else {
-        format!("a {label}")
-    }
-}
-
 /// How an account is tied to single sign-on, under its user name.
-fn sso_note(m: &StaffMember) -> Option<String> {
+fn sso_note(m: &StaffMember, l: Locale) -> Option<String> {
     match (&m.sso_email, m.sso_linked) {
-        (_, true) => Some("Single sign-on: linked".to_owned()),
-        (Some(email), false) => Some(format!("Single sign-on: {email} (not yet signed in)")),
+        (_, true) => Some(td_string!(l, settings.sso_linked).to_owned()),
+        (Some(email), false) => Some(td_string!(l, settings.sso_pending, email = email.clone())),
         (None, false) => None,
     }
 }
@@ -168,37 +164,38 @@ fn StaffTable(
     me: i64,
     open_for: impl Fn(StaffMember) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
+    let l = use_locale();
     let body = rows
         .into_iter()
         .map(|m| {
             let state = match (m.disabled, m.must_change_password) {
-                (true, _) => ("Disabled", "badge badge-deactivated"),
-                (false, true) => ("Must set a new password", "badge badge-pending"),
-                (false, false) => ("Active", "badge badge-active"),
+                (true, _) => (td_string!(l, settings.state_disabled), "badge badge-deactivated"),
+                (false, true) => (td_string!(l, settings.state_must_change), "badge badge-pending"),
+                (false, false) => (td_string!(l, settings.state_active), "badge badge-active"),
             };
-            let label = format!("Manage {}", m.username);
+            let label = td_string!(l, settings.manage_member, name = m.username.clone());
             let member = m.clone();
             view! {
                 <tr data-staff=m.username.clone()>
                     <td class="nowrap">
                         {m.username.clone()}
-                        {(m.id == me).then(|| view! { <span class="muted small">" (you)"</span> })}
-                        {sso_note(&m).map(|note| view! { <span class="muted small cell-note">{note}</span> })}
+                        {(m.id == me).then(|| view! { <span class="muted small">{td_string!(l, settings.you)}</span> })}
+                        {sso_note(&m, l).map(|note| view! { <span class="muted small cell-note">{note}</span> })}
                     </td>
                     <td>
-                        <span class=format!("role-badge role-{}", m.role.as_str())>{m.role.label()}</span>
+                        <span class=format!("role-badge role-{}", m.role.as_str())>{role_name(m.role, l)}</span>
                     </td>
                     <td><span class=state.1>{state.0}</span></td>
                     <td class="nowrap hide-narrow">
                         {match m.last_sign_in {
                             Some(at) => view! { <LocalTime at /> }.into_any(),
-                            None => view! { <span class="muted">"Never"</span> }.into_any(),
+                            None => view! { <span class="muted">{td_string!(l, settings.never)}</span> }.into_any(),
                         }}
                     </td>
                     <td class="nowrap hide-narrow"><LocalTime at=m.created_at /></td>
                     <td class="actions">
                         <button type="button" class="button button-secondary button-small" aria-label=label on:click=move |_| open_for(member.clone())>
-                            "Manage"
+                            {td_string!(l, settings.manage)}
                         </button>
                     </td>
                 </tr>
@@ -206,17 +203,17 @@ fn StaffTable(
         })
         .collect_view();
     view! {
-        <div class="table-wrap" tabindex="0" role="region" aria-label="Staff accounts table">
+        <div class="table-wrap" tabindex="0" role="region" aria-label=td_string!(l, settings.staff_table)>
             <table class="data-table staff-table">
-                <caption class="visually-hidden">"Staff accounts"</caption>
+                <caption class="visually-hidden">{td_string!(l, settings.staff)}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">"User name"</th>
-                        <th scope="col">"Role"</th>
-                        <th scope="col">"State"</th>
-                        <th scope="col" class="hide-narrow">"Last sign-in"</th>
-                        <th scope="col" class="hide-narrow">"Created"</th>
-                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                        <th scope="col">{td_string!(l, settings.username)}</th>
+                        <th scope="col">{td_string!(l, settings.role)}</th>
+                        <th scope="col">{td_string!(l, settings.state)}</th>
+                        <th scope="col" class="hide-narrow">{td_string!(l, settings.last_sign_in)}</th>
+                        <th scope="col" class="hide-narrow">{td_string!(l, settings.created)}</th>
+                        <th scope="col"><span class="visually-hidden">{td_string!(l, settings.actions)}</span></th>
                     </tr>
                 </thead>
                 <tbody>{body}</tbody>
@@ -250,33 +247,34 @@ fn ManageDialog(
     let is_me = move || managed.get().is_some_and(|m| m.id == me);
     let disabled = move || managed.get().is_some_and(|m| m.disabled);
     let current_role = move || managed.get().map(|m| m.role);
+    let l = use_locale();
     view! {
         <Dialog open labelled_by="manage-staff-title">
-            <h2 id="manage-staff-title">{move || format!("Manage {}", name())}</h2>
+            <h2 id="manage-staff-title">{move || td_string!(l, settings.manage_member, name = name())}</h2>
 
             <ActionForm action=change_role attr:class="dialog-section">
                 <input type="hidden" name="id" prop:value=id />
                 <div class="field">
-                    <label for="manage-role">"Role"</label>
+                    <label for="manage-role">{td_string!(l, settings.role)}</label>
                     <select
                         id="manage-role"
                         name="role"
                         aria-describedby="manage-role-error"
                         on:change=move |ev| chosen_role.set(Role::parse(&event_target_value(&ev)).ok())
                     >
-                        {role_options(current_role)}
+                        {role_options(current_role, l)}
                     </select>
                     <FieldError id="manage-role-error" message=general_message(role_error) />
                 </div>
                 <button type="submit" class="button button-primary" disabled=move || change_role.pending().get()>
-                    "Change role"
+                    {td_string!(l, settings.change_role)}
                 </button>
             </ActionForm>
 
             <ActionForm action=set_sso_email attr:class="dialog-section">
                 <input type="hidden" name="id" prop:value=id />
                 <div class="field">
-                    <label for="manage-sso-email">"Email for single sign-on"</label>
+                    <label for="manage-sso-email">{td_string!(l, settings.sso_email)}</label>
                     <input
                         id="manage-sso-email"
                         name="sso_email"
@@ -286,32 +284,24 @@ fn ManageDialog(
                         prop:value=sso_email
                         aria-describedby="manage-sso-email-help manage-sso-email-error"
                     />
-                    <p id="manage-sso-email-help" class="muted small">
-                        "The next sign-in through the provider with this email links the account; a changed email "
-                        "unlinks it first. Empty: none."
-                    </p>
+                    <p id="manage-sso-email-help" class="muted small">{td_string!(l, settings.sso_email_help)}</p>
                     <FieldError id="manage-sso-email-error" message=Signal::derive(move || {
                         server_message(sso_error, "sso_email").get().or_else(|| general_message(sso_error).get())
                     }) />
                 </div>
                 <button type="submit" class="button button-secondary" disabled=move || set_sso_email.pending().get()>
-                    "Save email"
+                    {td_string!(l, settings.save_email)}
                 </button>
             </ActionForm>
 
             <Show
                 when=move || !is_me()
-                fallback=|| view! {
-                    <p class="muted dialog-section">
-                        "This is your own account: change your password under “Your password”. "
-                        "Another admin can disable it or reset its password."
-                    </p>
-                }
+                fallback=move || view! { <p class="muted dialog-section">{td_string!(l, settings.own_account)}</p> }
             >
                 <ActionForm action=reset attr:class="dialog-section">
                     <input type="hidden" name="id" prop:value=id />
                     <div class="field">
-                        <label for="reset-password">"Temporary password"</label>
+                        <label for="reset-password">{td_string!(l, settings.temporary_password)}</label>
                         <input
                             id="reset-password"
                             name="password"
@@ -321,38 +311,31 @@ fn ManageDialog(
                             required
                             aria-describedby="reset-password-help reset-password-error"
                         />
-                        <p id="reset-password-help" class="muted small">
-                            "At least 12 characters. Give it to the user in person; they must choose their own at the next sign-in."
-                        </p>
+                        <p id="reset-password-help" class="muted small">{td_string!(l, settings.temporary_password_help)}</p>
                         <FieldError id="reset-password-error" message=Signal::derive(move || {
                             server_message(reset_error, "password").get().or_else(|| general_message(reset_error).get())
                         }) />
                     </div>
                     <button type="submit" class="button button-secondary" disabled=move || reset.pending().get()>
-                        "Reset password"
+                        {td_string!(l, settings.reset_password)}
                     </button>
                 </ActionForm>
 
                 <ActionForm action=end_sessions attr:class="dialog-section">
                     <input type="hidden" name="id" prop:value=id />
-                    <p class="muted small">
-                        "Signs the account out in every browser, for example after a lost laptop. Its password stays."
-                    </p>
+                    <p class="muted small">{td_string!(l, settings.end_sessions_help)}</p>
                     <FieldError id="manage-sessions-error" message=general_message(sessions_error) />
                     <button type="submit" class="button button-secondary" disabled=move || end_sessions.pending().get()>
-                        "End all sessions"
+                        {td_string!(l, settings.end_sessions)}
                     </button>
                 </ActionForm>
 
                 <ActionForm action=reset_two_factor attr:class="dialog-section">
                     <input type="hidden" name="id" prop:value=id />
-                    <p class="muted small">
-                        "For a lost phone or key: removes the account's authenticator app, passkeys and recovery codes and ends its "
-                        "sessions. It signs in with its password again and can set up a new app."
-                    </p>
+                    <p class="muted small">{td_string!(l, settings.reset_two_factor_help)}</p>
                     <FieldError id="manage-two-factor-error" message=general_message(two_factor_error) />
                     <button type="submit" class="button button-secondary" disabled=move || reset_two_factor.pending().get()>
-                        "Reset two-factor sign-in"
+                        {td_string!(l, settings.reset_two_factor)}
                     </button>
                 </ActionForm>
 
@@ -360,11 +343,7 @@ fn ManageDialog(
                     <input type="hidden" name="id" prop:value=id />
                     <input type="hidden" name="disabled" prop:value=move || (!disabled()).to_string() />
                     <p class="muted small">
-                        {move || if disabled() {
-                            "Enabled again, the account can sign in with its password."
-                        } else {
-                            "A disabled account cannot sign in, and its open sessions end at once."
-                        }}
+                        {move || if disabled() { td_string!(l, settings.enable_help) } else { td_string!(l, settings.disable_help) }}
                     </p>
                     <FieldError id="manage-disable-error" message=general_message(disable_error) />
                     <button
@@ -372,14 +351,14 @@ fn ManageDialog(
                         class=move || if disabled() { "button button-secondary" } else { "button button-danger" }
                         disabled=move || set_disabled.pending().get()
                     >
-                        {move || if disabled() { "Enable account" } else { "Disable account" }}
+                        {move || if disabled() { td_string!(l, settings.enable_account) } else { td_string!(l, settings.disable_account) }}
                     </button>
                 </ActionForm>
             </Show>
 
             <div class="dialog-actions">
                 <button type="button" class="button button-quiet" on:click=move |_| open.set(false)>
-                    "Close"
+                    {td_string!(l, settings.close)}
                 </button>
             </div>
         </Dialog>
@@ -390,39 +369,40 @@ fn ManageDialog(
 fn CreateForm(create: ServerAction<CreateStaff>) -> impl IntoView {
     let error = error_of(move || create.value().get());
     let created = move || matches!(create.value().get(), Some(Ok(())));
+    let l = use_locale();
     view! {
-        <h3>"Add a staff account"</h3>
+        <h3>{td_string!(l, settings.add_staff)}</h3>
         {move || {
             general_message(error).get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })
         }}
-        {move || created().then(|| view! { <p class="notice notice-ok" role="status">"The account was created."</p> })}
+        {move || created().then(|| view! { <p class="notice notice-ok" role="status">{td_string!(l, settings.account_created)}</p> })}
         <ActionForm action=create attr:class="form-grid">
             <div class="field">
-                <label for="staff-username">"User name"</label>
+                <label for="staff-username">{td_string!(l, settings.username)}</label>
                 <input id="staff-username" name="username" type="text" autocomplete="off" aria-describedby="staff-username-error" required />
                 <FieldError id="staff-username-error" message=server_message(error, "username") />
             </div>
             <div class="field">
-                <label for="staff-role">"Role"</label>
+                <label for="staff-role">{td_string!(l, settings.role)}</label>
                 <select id="staff-role" name="role" aria-describedby="staff-role-error">
-                    {role_options(|| Some(Role::Viewer))}
+                    {role_options(|| Some(Role::Viewer), l)}
                 </select>
                 <FieldError id="staff-role-error" message=server_message(error, "role") />
             </div>
             <div class="field">
-                <label for="staff-password">"Initial password"</label>
+                <label for="staff-password">{td_string!(l, settings.initial_password)}</label>
                 <input id="staff-password" name="password" type="password" autocomplete="new-password" aria-describedby="staff-password-error" required minlength="12" />
                 <FieldError id="staff-password-error" message=server_message(error, "password") />
             </div>
             <div class="field">
-                <label for="staff-sso-email">"Email for single sign-on (optional)"</label>
+                <label for="staff-sso-email">{td_string!(l, settings.sso_email_optional)}</label>
                 <input id="staff-sso-email" name="sso_email" type="email" autocomplete="off" maxlength="254" aria-describedby="staff-sso-email-help staff-sso-email-error" />
-                <p class="help" id="staff-sso-email-help">"Their first sign-in through the provider with this email links the account."</p>
+                <p class="help" id="staff-sso-email-help">{td_string!(l, settings.sso_email_create_help)}</p>
                 <FieldError id="staff-sso-email-error" message=server_message(error, "sso_email") />
             </div>
             <div class="field field-actions">
                 <button type="submit" class="button button-primary" disabled=move || create.pending().get()>
-                    "Add account"
+                    {td_string!(l, settings.add_account)}
                 </button>
             </div>
         </ActionForm>

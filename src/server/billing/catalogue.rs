@@ -137,7 +137,11 @@ pub async fn save_price_list(db: &Db, actor: &str, form: &PriceListForm, now: Da
         return Err(AppError::Invalid(missing).into());
     }
     if let Some((code, ..)) = valid.options.iter().find(|(c, ..)| !codes.contains(c)) {
-        return Err(AppError::invalid(&option_price_field(code), "This option is not in the catalogue.").into());
+        return Err(AppError::invalid(
+            &option_price_field(code),
+            crate::domain::message::Message::OptionNotInCatalogue,
+        )
+        .into());
     }
     let month = valid.effective.to_string();
     let old: Option<(i64, i64)> = sqlx::query_as("SELECT id, per_user_e4 FROM price_lists WHERE effective_month = $1")
@@ -228,10 +232,10 @@ pub async fn add_option(db: &Db, actor: &str, form: &NewOptionForm, now: DateTim
     .await?;
     let mut problems = Vec::new();
     if code_taken > 0 {
-        problems.push(FieldMessage::new("code", "An option with this code exists already."));
+        problems.push(FieldMessage::new("code", crate::domain::message::Message::OptionCodeTaken));
     }
     if name_taken > 0 {
-        problems.push(FieldMessage::new("name", "An option with this name exists already."));
+        problems.push(FieldMessage::new("name", crate::domain::message::Message::OptionNameTaken));
     }
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems).into());
@@ -281,7 +285,7 @@ pub async fn rename_option(db: &Db, actor: &str, code: &str, name: &str, now: Da
             .fetch_one(&mut *tx)
             .await?;
     if clash > 0 {
-        return Err(AppError::invalid("name", "An option with this name exists already.").into());
+        return Err(AppError::invalid("name", crate::domain::message::Message::OptionNameTaken).into());
     }
     sqlx::query("UPDATE option_catalogue SET name = $1 WHERE code = $2")
         .bind(&name)

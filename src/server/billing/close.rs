@@ -29,8 +29,11 @@ pub async fn close_month(db: &Db, actor: &str, month: BillingMonth, now: DateTim
     let settings = settings(db).await?;
     let tz = zone_of(&settings);
     if month >= BillingMonth::of(local_today(tz, now)) {
-        let message = format!("{month} has not ended yet; only ended months can be closed.");
-        return Err(AppError::invalid("month", message).into());
+        return Err(AppError::invalid(
+            "month",
+            crate::domain::message::Message::MonthNotEnded { month: month.to_string() },
+        )
+        .into());
     }
     let mut tx = begin_write(db).await?;
     if let Some(done) = closed(&mut *tx, month).await? {

@@ -89,18 +89,10 @@ pub async fn save_settings(db: &Db, actor: &str, form: &SettingsForm, version: i
     let mut tx = begin_write(db).await?;
     let old = settings(&mut *tx).await?;
     if old.version != version {
-        return Err(AppError::Conflict(
-            "The settings were changed by someone else in the meantime. Reload, then try again.".to_owned(),
-        )
-        .into());
+        return Err(AppError::conflict(crate::domain::message::Message::SettingsChanged).into());
     }
     if valid.time_zone != old.time_zone && any_month_closed(&mut *tx).await? {
-        return Err(AppError::invalid(
-            "time_zone",
-            "The billing time zone cannot change once a month has been closed: the daily counts of the closed \
-             months were taken in it.",
-        )
-        .into());
+        return Err(AppError::invalid("time_zone", crate::domain::message::Message::TimeZoneLocked).into());
     }
     let mut changes = Vec::new();
     if valid.currency != old.currency {

@@ -123,7 +123,7 @@ async fn bump_version(tx: &mut WriteTx, id: i64, version: i64) -> Result<()> {
         .execute(&mut **tx)
         .await?;
     if done.rows_affected() != 1 {
-        return Err(AppError::Conflict(CHANGED_BY_SOMEONE_ELSE.to_owned()).into());
+        return Err(AppError::conflict(crate::domain::message::Message::CustomerChanged).into());
     }
     Ok(())
 }
@@ -266,7 +266,7 @@ pub async fn deactivate(db: &Db, actor: &str, id: i64, version: i64, reason: &st
     let mut tx = begin_write(db).await?;
     let row = find_for_change(&mut tx, id, version).await?;
     if row.status() != CustomerStatus::Active {
-        return Err(AppError::Conflict("This customer is already deactivated.".to_owned()).into());
+        return Err(AppError::conflict(crate::domain::message::Message::AlreadyDeactivated).into());
     }
     sqlx::query(
         "UPDATE customers SET status = 'deactivated', deactivation_reason = $1, deactivated_at = $2 WHERE id = $3",
@@ -303,7 +303,7 @@ pub async fn activate(
     let mut tx = begin_write(db).await?;
     let row = find_for_change(&mut tx, id, version).await?;
     if row.status() != CustomerStatus::Deactivated {
-        return Err(AppError::Conflict("This customer is already active.".to_owned()).into());
+        return Err(AppError::conflict(crate::domain::message::Message::AlreadyActive).into());
     }
     let mut changes = vec![FieldChange::new("status", "Deactivated", "Active")];
     let contract_end = match new_contract_end.map(str::trim).filter(|s| !s.is_empty()) {
@@ -311,10 +311,7 @@ pub async fn activate(
         None if row.contract_end < today => {
             return Err(AppError::invalid(
                 "contract_end",
-                format!(
-                    "The contract ended on {}. Enter a new contract end to activate the customer.",
-                    row.contract_end
-                ),
+                crate::domain::message::Message::ContractEnded { date: row.contract_end.to_string() },
             )
             .into())
         }
@@ -352,7 +349,7 @@ pub async fn remove(
     let mut tx = begin_write(db).await?;
     let row = find_for_change(&mut tx, id, version).await?;
     if confirm_name.trim() != row.name {
-        return Err(AppError::invalid("confirm_name", "Type the customer's name exactly as shown to confirm.").into());
+        return Err(AppError::invalid("confirm_name", crate::domain::message::Message::ConfirmName).into());
     }
     sqlx::query("UPDATE customers SET status = 'removed', removed_at = $1 WHERE id = $2")
         .bind(Time(now))

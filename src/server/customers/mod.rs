@@ -18,8 +18,6 @@ mod read;
 pub use changes::{activate, change_kind, create, deactivate, remove, set_options, update_contract};
 pub use read::{bookable_options, check_names, ensure_exists, get, history, list};
 
-pub const CHANGED_BY_SOMEONE_ELSE: &str =
-    "This customer was changed by someone else in the meantime. Reload to see the changes, then try again.";
 const NAME_TAKEN: crate::domain::message::Message = crate::domain::message::Message::NameTaken;
 const DATABASE_NAME_TAKEN: crate::domain::message::Message = crate::domain::message::Message::DatabaseNameTaken;
 
@@ -88,7 +86,7 @@ async fn find(tx: &mut WriteTx, id: i64) -> Result<Row> {
 async fn find_for_change(tx: &mut WriteTx, id: i64, version: i64) -> Result<Row> {
     let row = find(tx, id).await?;
     if row.version != version {
-        return Err(AppError::Conflict(CHANGED_BY_SOMEONE_ELSE.to_owned()).into());
+        return Err(AppError::conflict(crate::domain::message::Message::CustomerChanged).into());
     }
     Ok(row)
 }

@@ -120,7 +120,7 @@ async fn one_answer_signs_in_once_and_foreign_or_tampered_answers_are_refused() 
     let (status, body) =
         send(&app, &challenge, &serde_json::to_string(&tampered).unwrap()).await.into_parts_status().await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(body.contains("not accepted"), "{body}");
+    assert!(body.contains("passkey_not_accepted"), "{body}");
 
     // A right answer, sent three times at once: one session.
     let signed = answer(&app, &challenge, &mut key).await;

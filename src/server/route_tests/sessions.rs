@@ -92,7 +92,7 @@ async fn ending_another_session_signs_that_browser_out_once_and_is_audited() {
     let (status, body) =
         app.post("/api/end_my_session", &format!("id={current_id}"), Some(&here)).await.into_parts_status().await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert!(body.contains("sign out to end it"), "{body}");
+    assert!(body.contains("session_in_use"), "{body}");
     // An id longer than any: not looked up.
     let long = "a".repeat(500);
     assert_eq!(
@@ -156,7 +156,7 @@ async fn an_admin_ends_every_session_of_another_account_and_nobody_else_may() {
     let (status, body) =
         app.post("/api/staff/end_sessions", &format!("id={ada_id}"), Some(&ada)).await.into_parts_status().await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert!(body.contains("your own account"), "{body}");
+    assert!(body.contains("own_sessions"), "{body}");
     assert_eq!(app.post("/api/staff/end_sessions", "id=999999", Some(&ada)).await.status(), StatusCode::NOT_FOUND);
 
     let (status, body) =

@@ -3,9 +3,11 @@
 
 use leptos::prelude::*;
 
-use crate::components::{format, CsvFormatChoice};
+use crate::components::language::use_reader;
+use crate::components::CsvFormatChoice;
 use crate::domain::export::CsvFormat;
 use crate::domain::BillingMonth;
+use crate::i18n::td_string;
 use crate::views::billing::CostOverviewPage;
 
 /// The CSV file of the rows shown, in the order shown. Its code (the CSV
@@ -23,7 +25,9 @@ fn overview_csv(page: StoredValue<CostOverviewPage>, shown: Memo<Vec<usize>>, fo
 
 #[component]
 pub fn ExportBox(page: StoredValue<CostOverviewPage>, shown: Memo<Vec<usize>>, month: BillingMonth) -> impl IntoView {
-    let csv_format = RwSignal::new(CsvFormat::first_for(crate::components::language::use_reader().language));
+    let r = use_reader();
+    let l = r.l();
+    let csv_format = RwSignal::new(CsvFormat::first_for(r.language));
     let built_ms = RwSignal::new(None::<f64>);
     let export_error = RwSignal::new(None::<String>);
     // Read only by the export itself, which runs in the browser.
@@ -40,17 +44,17 @@ pub fn ExportBox(page: StoredValue<CostOverviewPage>, shown: Memo<Vec<usize>>, m
                     export_error.set(None);
                     built_ms.set(Some(now() - t0));
                 }
-                Err(_) => export_error.set(Some("The browser refused the download.".to_owned())),
+                Err(_) => export_error.set(Some(td_string!(l, costs.download_refused).to_owned())),
             }
         });
     };
     view! {
         <fieldset class="export">
-            <legend>"CSV export"</legend>
+            <legend>{td_string!(l, costs.csv_export)}</legend>
             <CsvFormatChoice
                 selected=csv_format
                 name="csv-format"
-                labels=["Comma, decimal point", "Semicolon, decimal comma (German spreadsheets)"]
+                labels=[td_string!(l, costs.csv_comma), td_string!(l, costs.csv_spreadsheet)]
             />
             <button
                 type="button"
@@ -62,12 +66,11 @@ pub fn ExportBox(page: StoredValue<CostOverviewPage>, shown: Memo<Vec<usize>>, m
             >
                 {move || {
                     let n = shown.with(|s| s.len());
-                    format!("Download CSV ({})", format::count(n as u64, "row", "rows"))
+                    let rows = r.count_of(n as u64, td_string!(l, costs.row_singular), td_string!(l, costs.row_plural));
+                    td_string!(l, costs.download, rows)
                 }}
             </button>
-            <p class="muted small">
-                "Every row the filters show (all pages), in the order shown; the columns are in the README."
-            </p>
+            <p class="muted small">{td_string!(l, costs.export_help)}</p>
             {move || export_error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
         </fieldset>
     }

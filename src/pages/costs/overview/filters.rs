@@ -3,14 +3,15 @@
 use leptos::prelude::*;
 
 use super::navigator;
-use crate::components::format;
+use crate::components::language::{figures_name, status_name, use_locale, use_reader, Reader};
 use crate::domain::cost_history::Figures;
 use crate::domain::overview_query::OverviewQuery;
 use crate::domain::{BillingMonth, CustomerStatus};
+use crate::i18n::td_string;
 
 /// "November 2026 — Forecast".
-fn month_choice(month: BillingMonth, figures: Figures) -> String {
-    format!("{} — {}", format::month_long(month), figures.label())
+fn month_choice(r: &Reader, month: BillingMonth, figures: Figures) -> String {
+    format!("{} — {}", r.month(month), figures_name(figures, r.l()))
 }
 
 /// The month picker: every month with billing, newest (the current) first.
@@ -22,20 +23,21 @@ pub fn MonthPicker(
 ) -> impl IntoView {
     let current = months.first().map(|(m, _)| *m);
     let go = navigator();
+    let r = use_reader();
     let options = months
         .iter()
         .map(|(m, f)| {
             let value = if Some(*m) == current { String::new() } else { m.to_string() };
             view! {
                 <option value=value selected=*m == month>
-                    {month_choice(*m, *f)}
+                    {month_choice(&r, *m, *f)}
                 </option>
             }
         })
         .collect_view();
     view! {
         <div class="field field-inline">
-            <label for="overview-month">"Month"</label>
+            <label for="overview-month">{td_string!(r.l(), costs.picker)}</label>
             <select
                 id="overview-month"
                 on:change=move |ev| {
@@ -56,14 +58,15 @@ pub fn Filters(query: Memo<OverviewQuery>) -> impl IntoView {
     let go_search = navigator();
     let go_status = go_search.clone();
     let go_changes = go_search.clone();
+    let l = use_locale();
     view! {
-        <div class="overview-filters" role="search" aria-label="Filter the customers">
+        <div class="overview-filters" role="search" aria-label=td_string!(l, costs.filter_label)>
             <div class="field field-inline">
-                <label for="overview-search">"Customer"</label>
+                <label for="overview-search">{td_string!(l, costs.customer)}</label>
                 <input
                     id="overview-search"
                     type="search"
-                    placeholder="Name or database"
+                    placeholder=td_string!(l, costs.search_placeholder)
                     autocomplete="off"
                     prop:value=move || query.read().search.clone()
                     on:input=move |ev| {
@@ -74,7 +77,7 @@ pub fn Filters(query: Memo<OverviewQuery>) -> impl IntoView {
                 />
             </div>
             <div class="field field-inline">
-                <label for="overview-status">"Status"</label>
+                <label for="overview-status">{td_string!(l, costs.status)}</label>
                 <select
                     id="overview-status"
                     on:change=move |ev| {
@@ -83,14 +86,14 @@ pub fn Filters(query: Memo<OverviewQuery>) -> impl IntoView {
                     }
                 >
                     <option value="" selected=move || query.read().status.is_none()>
-                        "All"
+                        {td_string!(l, costs.all)}
                     </option>
                     {[CustomerStatus::Active, CustomerStatus::Deactivated, CustomerStatus::Removed]
                         .into_iter()
                         .map(|s| {
                             view! {
                                 <option value=s.as_str() selected=move || query.read().status == Some(s)>
-                                    {s.label()}
+                                    {status_name(s, l)}
                                 </option>
                             }
                         })
@@ -107,7 +110,7 @@ pub fn Filters(query: Memo<OverviewQuery>) -> impl IntoView {
                         go_changes(OverviewQuery { changes_only, page: 1, ..query.get_untracked() }, false);
                     }
                 />
-                "Only customers with changes"
+                {td_string!(l, costs.changes_only)}
             </label>
             <Show when=move || query.read().filtered()>
                 <a class="clear-search" href=move || OverviewQuery {
@@ -115,7 +118,7 @@ pub fn Filters(query: Memo<OverviewQuery>) -> impl IntoView {
                     range: query.read().range,
                     ..Default::default()
                 }
-                .href()>"Clear filters"</a>
+                .href()>{td_string!(l, costs.clear_filters)}</a>
             </Show>
         </div>
     }

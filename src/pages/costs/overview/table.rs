@@ -4,11 +4,12 @@
 use leptos::prelude::*;
 
 use crate::components::badges::StatusBadge;
-use crate::components::format;
+use crate::components::language::{figures_name, use_locale, use_reader, Reader};
 use crate::components::pager::{numbered, Pager};
 use crate::domain::cost_history::Figures;
-use crate::domain::cost_overview::{totals, BilledOption, OverviewRow};
+use crate::domain::cost_overview::{totals, BilledOption, OverviewRow, UserChange};
 use crate::domain::overview_query::{page_count, OverviewQuery, OverviewSort, PAGE_SIZE};
+use crate::i18n::td_string;
 use crate::views::billing::CostOverviewPage;
 
 pub fn figures_badge(figures: Figures) -> impl IntoView {
@@ -17,12 +18,12 @@ pub fn figures_badge(figures: Figures) -> impl IntoView {
         Figures::PendingClose => "badge badge-deactivated",
         Figures::Forecast | Figures::NotBilled => "badge badge-test",
     };
-    view! { <span class=class>{figures.label()}</span> }
+    view! { <span class=class>{figures_name(figures, use_locale())}</span> }
 }
 
 /// The options billed, those added this month marked "+", then those
 /// removed against the month before, struck through and marked "−".
-fn options_cell(row: &OverviewRow) -> impl IntoView {
+fn options_cell(row: &OverviewRow, l: crate::i18n::Locale) -> impl IntoView {
     let added = |o: &BilledOption| row.options_added.iter().any(|a| a.code == o.code);
     let mut items: Vec<AnyView> = row
         .bill
@@ -30,7 +31,7 @@ fn options_cell(row: &OverviewRow) -> impl IntoView {
         .iter()
         .map(|o| {
             if added(o) {
-                view! { <span class="opt added" title="Added this month">{format!("+\u{a0}{}", o.name)}</span> }
+                view! { <span class="opt added" title=td_string!(l, costs.added)>{format!("+\u{a0}{}", o.name)}</span> }
                     .into_any()
             } else {
                 view! { <span class="opt">{o.name.clone()}</span> }.into_any()
@@ -39,7 +40,7 @@ fn options_cell(row: &OverviewRow) -> impl IntoView {
         .collect();
     items.extend(row.options_removed.iter().map(|o| {
         view! {
-            <span class="opt removed" title="Removed this month">
+            <span class="opt removed" title=td_string!(l, costs.removed)>
                 "−\u{a0}"
                 <del>{o.name.clone()}</del>
             </span>
@@ -98,13 +99,18 @@ fn SortHeader(
     }
 }
 
-fn row_view(row: &OverviewRow) -> impl IntoView {
+fn row_view(r: &Reader, row: &OverviewRow) -> impl IntoView {
     let b = &row.bill;
-    let money = format::amount_of;
-    let change_class = match row.change.label().chars().next() {
-        Some('+') => "num change-up",
-        Some('−') => "num change-down",
+    let l = r.l();
+    let money = |m| r.amount(m);
+    let change_class = match row.change {
+        UserChange::By(n) if n > 0 => "num change-up",
+        UserChange::By(n) if n < 0 => "num change-down",
         _ => "num muted",
+    };
+    let change = match row.change {
+        UserChange::New => td_string!(l, costs.change_new).to_owned(),
+        other => other.label(),
     };
     view! {
         <tr>
@@ -115,16 +121,12 @@ fn row_view(row: &OverviewRow) -> impl IntoView {
             <td>
                 <StatusBadge status=b.status />
             </td>
-            <td class="num">{format::thousands(u64::from(b.users))}</td>
-            <td class=change_class>{row.change.label()}</td>
+            <td class="num">{r.count(u64::from(b.users))}</td>
+            <td class=change_class>{change}</td>
             <td class="num">
-                {format!(
-                    "{} → {}",
-                    format::thousands(u64::from(b.users_at_start)),
-                    format::thousands(u64::from(b.users_at_end)),
-                )}
+                {format!("{} → {}", r.count(u64::from(b.users_at_start)), r.count(u64::from(b.users_at_end)))}
             </td>
-            <td class="overview-options">{options_cell(row)}</td>
+            <td class="overview-options">{options_cell(row, l)}</td>
             <td class="num">{money(b.users_cost)}</td>
             <td class="num">{money(b.options_cost)}</td>
             <td class="num strong">{money(b.total)}</td>
@@ -140,24 +142,30 @@ pub fn OverviewTable(
     query: Memo<OverviewQuery>,
 ) -> impl IntoView {
     let (month, figures, currency, all) = page.with_value(|p| (p.month, p.figures, p.currency.clone(), p.rows.len()));
+    let r = StoredValue::new(use_reader());
+    let l = r.with_value(Reader::l);
     let body = move || {
         let q = query.get();
         let shown = shown.get();
         let page_no = q.page_of(shown.len());
-        page.with_value(|p| {
-            shown.iter().skip((page_no - 1) * PAGE_SIZE).take(PAGE_SIZE).map(|i| row_view(&p.rows[*i])).collect_view()
+        r.with_value(|r| {
+            page.with_value(|p| {
+                let rows = shown.iter().skip((page_no - 1) * PAGE_SIZE).take(PAGE_SIZE);
+                rows.map(|i| row_view(r, &p.rows[*i])).collect_view()
+            })
         })
     };
     let foot = move || {
         let t = page.with_value(|p| shown.with(|s| totals(s.iter().map(|i| &p.rows[*i].bill))));
-        let money = format::amount_of;
+        let r = r.get_value();
+        let customers =
+            r.count_of(t.customers, td_string!(l, costs.customer_singular), td_string!(l, costs.customer_plural));
+        let money = |m| r.amount(m);
         view! {
             <tr>
-                <th scope="row">
-                    {format!("Total · {}", format::count(t.customers, "customer", "customers"))}
-                </th>
+                <th scope="row">{td_string!(l, costs.total_of, customers)}</th>
                 <td></td>
-                <td class="num">{format::thousands(t.users)}</td>
+                <td class="num">{r.count(t.users)}</td>
                 <td colspan="3"></td>
                 <td class="num">{money(t.users_cost)}</td>
                 <td class="num">{money(t.options_cost)}</td>
@@ -168,15 +176,13 @@ pub fn OverviewTable(
     };
     let summary = move || {
         let n = shown.with(|s| s.len());
-        let what = format!("{} · {}", format::month_long(month), figures.label());
+        let r = r.get_value();
+        let what = format!("{} · {}", r.month(month), figures_name(figures, l));
+        let count = r.count(all as u64);
         if n == all {
-            format!("{} customers billed in {what}", format::thousands(all as u64))
+            td_string!(l, costs.all_billed, count, what)
         } else {
-            format!(
-                "Showing {} of {} customers billed in {what}",
-                format::thousands(n as u64),
-                format::thousands(all as u64)
-            )
+            td_string!(l, costs.some_billed, shown = r.count(n as u64), count, what)
         }
     };
     let pager = move || {
@@ -188,7 +194,8 @@ pub fn OverviewTable(
             let (before, after) = numbered(page_no, pages, |target| q.with_page(target).href());
             let first = (page_no - 1) * PAGE_SIZE + 1;
             let last = (page_no * PAGE_SIZE).min(n);
-            let status = format!("Rows {first}–{last} of {} · page {page_no} of {pages}", format::thousands(n as u64));
+            let count = r.with_value(|r| r.count(n as u64));
+            let status = td_string!(l, costs.rows_status, first, last, count, page = page_no, pages);
             view! { <Pager before status after /> }
         })
     };
@@ -201,32 +208,43 @@ pub fn OverviewTable(
             fallback=move || {
                 view! {
                     <p class="empty-state muted">
-                        {if all == 0 {
-                            "No customer was billed in this month."
-                        } else {
-                            "No customer matches these filters."
-                        }}
+                        {if all == 0 { td_string!(l, costs.none_billed) } else { td_string!(l, costs.none_match) }}
                     </p>
                 }
             }
         >
-            <p class="narrow-only muted small">"Swipe the table sideways for the figures."</p>
-            <div class="table-wrap" tabindex="0" role="region" aria-label="Cost overview table">
+            <p class="narrow-only muted small">{td_string!(l, costs.swipe)}</p>
+            <div class="table-wrap" tabindex="0" role="region" aria-label=td_string!(l, costs.table_label)>
                 <table class="data-table overview-table" aria-labelledby="overview-title">
                     <thead>
                         <tr>
-                            <SortHeader query key=OverviewSort::Customer label="Customer" />
-                            <SortHeader query key=OverviewSort::Status label="Status" />
-                            <SortHeader query key=OverviewSort::Users label="Billed users" numeric=true />
-                            <SortHeader query key=OverviewSort::Change label="Change" numeric=true />
-                            <th scope="col" class="num" title="Users at month start and at month end">
-                                "Start → end"
+                            <SortHeader query key=OverviewSort::Customer label=td_string!(l, costs.customer) />
+                            <SortHeader query key=OverviewSort::Status label=td_string!(l, costs.status) />
+                            <SortHeader
+                                query
+                                key=OverviewSort::Users
+                                label=td_string!(l, costs.billed_users)
+                                numeric=true
+                            />
+                            <SortHeader query key=OverviewSort::Change label=td_string!(l, costs.change) numeric=true />
+                            <th scope="col" class="num" title=td_string!(l, costs.start_end_title)>
+                                {td_string!(l, costs.start_end)}
                             </th>
-                            <th scope="col">"Options (+ added, − removed)"</th>
-                            <SortHeader query key=OverviewSort::UsersCost label="Users cost" unit=currency.clone() />
-                            <SortHeader query key=OverviewSort::OptionsCost label="Options cost" unit=currency.clone() />
-                            <SortHeader query key=OverviewSort::Total label="Total" unit=currency.clone() />
-                            <th scope="col">"Figures"</th>
+                            <th scope="col">{td_string!(l, costs.options_changes)}</th>
+                            <SortHeader
+                                query
+                                key=OverviewSort::UsersCost
+                                label=td_string!(l, costs.users_cost)
+                                unit=currency.clone()
+                            />
+                            <SortHeader
+                                query
+                                key=OverviewSort::OptionsCost
+                                label=td_string!(l, costs.options_cost)
+                                unit=currency.clone()
+                            />
+                            <SortHeader query key=OverviewSort::Total label=td_string!(l, costs.total) unit=currency.clone() />
+                            <th scope="col">{td_string!(l, costs.figures)}</th>
                         </tr>
                     </thead>
                     <tbody>{body}</tbody>
