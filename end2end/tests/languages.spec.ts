@@ -292,3 +292,34 @@ test("in German with Berlin time, the audit log shows its times in MEZ or MESZ",
   await expect(time).toHaveText(/^\d\d\.\d\d\.\d{4}, \d\d:\d\d:\d\d (MEZ|MESZ)$/);
   await context.close();
 });
+
+test("in German at 360 px, no page is wider than the screen", async ({ browser }) => {
+  const context = await browser.newContext({ locale: "de-DE", viewport: { width: 360, height: 800 } });
+  const page = await context.newPage();
+  const { username, password } = account("admin");
+  await page.goto("/login");
+  await page.getByLabel("Benutzername").fill(username);
+  await page.getByLabel("Passwort").fill(password);
+  await page.getByRole("button", { name: "Anmelden" }).click();
+  await hydrated(page);
+  const id = await customerIdByName(page, "Acme Corporation");
+  for (const path of [
+    "/",
+    "/customers",
+    "/customers/new",
+    `/customers/${id}`,
+    `/customers/${id}/contract`,
+    `/customers/${id}/options`,
+    "/costs",
+    "/settings",
+    "/audit",
+    "/password",
+  ]) {
+    await page.goto(path);
+    await hydrated(page);
+    // Long German words wrap or scroll inside their tables, never the page.
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width, `${path} is ${width} px wide`).toBeLessThanOrEqual(360);
+  }
+  await context.close();
+});
