@@ -85,6 +85,25 @@ fn words(wire: &str, l: Locale) -> String {
         "price_invalid" => td_string!(l, messages.price_invalid),
         "price_negative" => td_string!(l, messages.price_negative),
         "price_too_large" => td_string!(l, messages.price_too_large),
+        "percent_empty" => td_string!(l, messages.percent_empty),
+        "percent_invalid" => td_string!(l, messages.percent_invalid),
+        "percent_negative" => td_string!(l, messages.percent_negative),
+        "percent_too_large" => {
+            let mut n = numbers(rest, l);
+            return td_string!(l, messages.percent_too_large, max = n());
+        }
+        "sell_method_unknown" => td_string!(l, messages.sell_method_unknown),
+        // Numbers that name things (an adviser number): written without grouping.
+        "whole_number_range" => {
+            let (min, max) = rest.split_once('|').unwrap_or((rest, ""));
+            return td_string!(l, messages.whole_number_range, min = min.to_owned(), max = max.to_owned());
+        }
+        "ledger_account" => return td_string!(l, messages.ledger_account, length = rest.to_owned()),
+        "debtor_account" => return td_string!(l, messages.debtor_account, digits = rest.to_owned()),
+        "tax_key" => td_string!(l, messages.tax_key),
+        "datev_not_set" => td_string!(l, messages.datev_not_set),
+        "month_not_closed" => return td_string!(l, messages.month_not_closed, month = rest.to_owned()),
+        "debtor_accounts_missing" => return td_string!(l, messages.debtor_accounts_missing, names = rest.to_owned()),
         "passkey_name_empty" => td_string!(l, messages.passkey_name_empty),
         "passkey_name_too_long" => td_string!(l, messages.passkey_name_too_long),
         "passkey_name_characters" => td_string!(l, messages.passkey_name_characters),

@@ -87,15 +87,20 @@ test("a month closed by an admin shows its statements, and a later price change 
   await first.locator("summary").click();
   const lines = first.getByRole("table");
   await expect(lines).toBeVisible();
-  // The printed total is the sum of the printed lines.
-  const amounts = await lines.locator("tbody tr td:last-child").allInnerTexts();
+  // The printed total is the sum of the printed lines (cost, the fourth
+  // column), and so is the revenue (the last).
+  const amounts = await lines.locator("tbody tr td:nth-child(4)").allInnerTexts();
   const cents = amounts.map((a) => Math.round(Number(a.replace(/[^0-9.-]/g, "")) * 100));
-  const total = await lines.locator("tfoot td.num").innerText();
+  const total = await lines.locator("tfoot td.num").first().innerText();
   expect(cents.reduce((a, b) => a + b, 0)).toBe(Math.round(Number(total.replace(/[^0-9.-]/g, "")) * 100));
+  const sold = await lines.locator("tbody tr td:nth-child(6)").allInnerTexts();
+  const revenue = await lines.locator("tfoot td.num").last().innerText();
+  const sum = (texts: string[]) => texts.reduce((s, a) => s + Math.round(Number(a.replace(/[^0-9.-]/g, "")) * 100), 0);
+  expect(sum(sold)).toBe(sum([revenue]));
   const summaries = page.locator("details.statement summary");
   const before = await summaries.allInnerTexts();
   const firstLines = await lines.innerText();
-  const sum = await page.locator(".statement-sum").innerText();
+  const statementSum = await page.locator(".statement-sum").innerText();
 
   // A new price list for the current month changes the forecast, not the statements.
   const form = {
@@ -121,7 +126,7 @@ test("a month closed by an admin shows its statements, and a later price change 
   expect(saved.status()).toBe(200);
   await page.reload();
   await hydrated(page);
-  await expect(page.locator(".statement-sum")).toHaveText(sum);
+  await expect(page.locator(".statement-sum")).toHaveText(statementSum);
   expect(await summaries.allInnerTexts()).toEqual(before);
   await summaries.first().click();
   await expect(statements.first().getByRole("table")).toBeVisible();

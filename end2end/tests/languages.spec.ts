@@ -238,9 +238,13 @@ test("in German, the cost overview and its CSV agree to the cent, and a billed c
     expect(cents(record[col("total")], ",")).toBe(cents(total, ","));
   });
   const sum = (name: string) => data.reduce((s, r) => s + cents(r[col(name)], ","), 0);
-  expect(cents(foot[foot.length - 2], ",")).toBe(sum("total"));
-  expect(cents(foot[foot.length - 3], ",")).toBe(sum("options_cost"));
-  expect(cents(foot[foot.length - 4], ",")).toBe(sum("users_cost"));
+  // After the costs come revenue and margin, then the figures' state.
+  expect(cents(foot[foot.length - 4], ",")).toBe(sum("total"));
+  expect(cents(foot[foot.length - 5], ",")).toBe(sum("options_cost"));
+  expect(cents(foot[foot.length - 6], ",")).toBe(sum("users_cost"));
+  expect(cents(foot[foot.length - 3], ",")).toBe(sum("revenue"));
+  expect(cents(foot[foot.length - 2].split("\n")[0], ",")).toBe(sum("margin"));
+  expect(foot[foot.length - 2].split("\n")[1]).toMatch(/^-?\d+,\d\u00a0%$/);
 
   // A billed customer: German dates, amounts and chart tooltip.
   const id = await customerIdByName(page, "Acme Corporation");
@@ -251,7 +255,7 @@ test("in German, the cost overview and its CSV agree to the cent, and a billed c
   const contract = page.getByRole("region", { name: "Vertrag" });
   await expect(contract.getByText(/^\d\d\.\d\d\.\d{4}$/).first()).toBeVisible();
   const forecast = page.getByRole("region", { name: "Dieser Monat bisher (Prognose)" });
-  await expect(forecast.locator("tfoot td.num")).toHaveText(EURO);
+  await expect(forecast.locator("tfoot td.num").first()).toHaveText(EURO);
   const costs = page.getByRole("region", { name: "Kostenverlauf" });
   await openTable(costs, "Kostenverlauf als Tabelle");
   const row = costs.getByRole("row", { name: new RegExp(`^${monat(target)}`) });

@@ -2,6 +2,8 @@
 //! month close and statements (admin), and a customer's forecast (everyone).
 
 use crate::domain::billing_settings::{NewOptionForm, PriceListForm, SettingsForm};
+use crate::domain::datev::DatevSettingsForm;
+use crate::domain::sell_forms::{CustomerPricingForm, SellListForm};
 // Only the server functions' bodies (compiled on the server) use it.
 #[cfg(feature = "ssr")]
 use crate::domain::BillingMonth;
@@ -34,6 +36,61 @@ pub async fn save_price_list(form: PriceListForm) -> Result<(), AppError> {
     let caller = guard::caller(Role::Admin).await?;
     let now = caller.state.clock.now();
     Ok(billing::save_price_list(&caller.state.db, &caller.user.username, &form, now).await?)
+}
+
+#[server(endpoint = "billing/save_sell_list", input = Json)]
+pub async fn save_sell_list(form: SellListForm) -> Result<(), AppError> {
+    use crate::domain::Role;
+    use crate::server::{billing, guard};
+    let caller = guard::caller(Role::Admin).await?;
+    let now = caller.state.clock.now();
+    Ok(billing::save_sell_list(&caller.state.db, &caller.user.username, &form, now).await?)
+}
+
+#[server(endpoint = "billing/customer_pricing")]
+pub async fn customer_pricing(id: i64) -> Result<CustomerPricingPage, AppError> {
+    use crate::domain::Role;
+    use crate::server::{billing, guard};
+    let caller = guard::caller(Role::Viewer).await?;
+    Ok(billing::customer_pricing_page(&caller.state.db, id, caller.state.clock.now()).await?)
+}
+
+#[server(endpoint = "billing/save_customer_pricing", input = Json)]
+pub async fn save_customer_pricing(id: i64, form: CustomerPricingForm) -> Result<(), AppError> {
+    use crate::domain::Role;
+    use crate::server::{billing, guard};
+    let caller = guard::caller(Role::Operator).await?;
+    let now = caller.state.clock.now();
+    Ok(billing::save_customer_pricing(&caller.state.db, &caller.user.username, id, &form, now).await?)
+}
+
+#[server(endpoint = "billing/datev")]
+pub async fn datev_settings() -> Result<DatevPage, AppError> {
+    use crate::domain::Role;
+    use crate::server::{datev, guard};
+    let caller = guard::caller(Role::Admin).await?;
+    Ok(datev::page(&caller.state.db).await?)
+}
+
+#[server(endpoint = "billing/save_datev", input = Json)]
+pub async fn save_datev_settings(form: DatevSettingsForm, version: i64) -> Result<(), AppError> {
+    use crate::domain::Role;
+    use crate::server::{datev, guard};
+    let caller = guard::caller(Role::Admin).await?;
+    let now = caller.state.clock.now();
+    Ok(datev::save(&caller.state.db, &caller.user.username, &form, version, now).await?)
+}
+
+/// Whether a month's DATEV file can be made (the page then downloads it
+/// from `/exports/datev/<month>`); a refusal says why.
+#[server(endpoint = "billing/check_datev")]
+pub async fn check_datev_export(month: String) -> Result<(), AppError> {
+    use crate::domain::Role;
+    use crate::server::{datev, guard};
+    let caller = guard::caller(Role::Viewer).await?;
+    let month = BillingMonth::parse(&month).map_err(|e| AppError::invalid("month", e))?;
+    datev::check(&caller.state.db, month).await?;
+    Ok(())
 }
 
 #[server(endpoint = "billing/add_option", input = Json)]

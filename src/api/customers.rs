@@ -142,6 +142,25 @@ pub async fn deactivate_customer(id: i64, version: i64, reason: String) -> Resul
         .await?)
 }
 
+#[server(endpoint = "customers/not_for_resale")]
+pub async fn set_not_for_resale(id: i64, version: i64, not_for_resale: bool) -> Result<(), AppError> {
+    use crate::domain::Role;
+    use crate::server::{customers, guard};
+    let caller = guard::caller(Role::Operator).await?;
+    let now = caller.state.clock.now();
+    Ok(customers::set_not_for_resale(&caller.state.db, &caller.user.username, id, version, not_for_resale, now).await?)
+}
+
+#[server(endpoint = "customers/debtor_account")]
+pub async fn set_debtor_account(id: i64, version: i64, debtor_account: String) -> Result<(), AppError> {
+    use crate::domain::Role;
+    use crate::server::{customers, guard};
+    let caller = guard::caller(Role::Operator).await?;
+    let now = caller.state.clock.now();
+    Ok(customers::set_debtor_account(&caller.state.db, &caller.user.username, id, version, &debtor_account, now)
+        .await?)
+}
+
 #[server(endpoint = "customers/activate")]
 pub async fn activate_customer(id: i64, version: i64, contract_end: Option<String>) -> Result<(), AppError> {
     use crate::domain::Role;

@@ -129,6 +129,12 @@ impl Reader {
         locale::bytes(n, self.language)
     }
 
+    /// "12.5%" / "12,5 %" of a whole number with `scale` decimals, at
+    /// least `min` of them shown.
+    pub fn percent(&self, value: i64, scale: u32, min: u32) -> String {
+        locale::percent(value, scale, min, self.language)
+    }
+
     /// "1,234.50" / "1.234,50" (a column heading names the currency).
     pub fn amount(&self, value: Money) -> String {
         locale::amount(value, self.language)

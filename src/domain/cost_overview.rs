@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::billing::LineKind;
 use super::cost_history::{split_costs, Figures};
+use super::selling::{margin, Margin};
 use super::{BillingMonth, CustomerStatus, Money};
 
 /// One option billed in a month: its code and its name on the bill.
@@ -33,9 +34,19 @@ pub struct CustomerBill {
     pub users_cost: Money,
     pub options_cost: Money,
     pub total: Money,
+    /// What the MSP charges; None for a statement closed before sell
+    /// prices were recorded.
+    pub revenue: Option<Money>,
+    /// Internal use: cost, no revenue.
+    pub not_for_resale: bool,
 }
 
 impl CustomerBill {
+    /// Revenue less cost, when the revenue is known.
+    pub fn margin(&self) -> Option<Margin> {
+        self.revenue.map(|revenue| margin(self.total, revenue))
+    }
+
     /// The option part of a bill from its lines: (kind, code, name, amount).
     pub fn options_of<'a>(
         lines: impl IntoIterator<Item = (&'a LineKind, &'a str, &'a str, Money)>,
@@ -138,6 +149,18 @@ pub struct Totals {
     pub users_cost: Money,
     pub options_cost: Money,
     pub total: Money,
+    /// The revenue of the rows whose revenue is known, and their cost.
+    pub revenue: Money,
+    pub revenue_cost: Money,
+    /// Rows whose revenue is known.
+    pub with_revenue: u64,
+}
+
+impl Totals {
+    /// The margin over the rows whose revenue is known (none if no row's is).
+    pub fn margin(&self) -> Option<Margin> {
+        (self.with_revenue > 0).then(|| margin(self.revenue_cost, self.revenue))
+    }
 }
 
 /// The totals of one month, for the chart of monthly totals.
@@ -155,6 +178,9 @@ pub fn totals<'a>(bills: impl IntoIterator<Item = &'a CustomerBill>) -> Totals {
         users_cost: t.users_cost + b.users_cost,
         options_cost: t.options_cost + b.options_cost,
         total: t.total + b.total,
+        revenue: t.revenue + b.revenue.unwrap_or(Money::ZERO),
+        revenue_cost: t.revenue_cost + if b.revenue.is_some() { b.total } else { Money::ZERO },
+        with_revenue: t.with_revenue + u64::from(b.revenue.is_some()),
     })
 }
 

@@ -53,7 +53,7 @@ impl CsvFormat {
     }
 }
 
-pub const COLUMNS: [&str; 18] = [
+pub const COLUMNS: [&str; 22] = [
     "month",
     "customer_id",
     "customer",
@@ -72,6 +72,10 @@ pub const COLUMNS: [&str; 18] = [
     "currency",
     "figures",
     "option_codes",
+    "revenue",
+    "margin",
+    "margin_percent",
+    "not_for_resale",
 ];
 
 /// A text cell as written to a CSV file. A spreadsheet program reads a cell
@@ -104,6 +108,11 @@ pub fn amount(money: Money, mark: char) -> String {
     format!("{sign}{}{mark}{:02}", abs / 100, abs % 100)
 }
 
+/// A margin percentage with one decimal: "25.0", "-3.3" / "25,0".
+fn percent(value: super::selling::Share, mark: char) -> String {
+    value.to_string().replace('.', &mark.to_string())
+}
+
 fn names(options: &[BilledOption]) -> String {
     options.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", ")
 }
@@ -118,6 +127,7 @@ pub fn write(rows: &[&OverviewRow], currency: &str, format: CsvFormat) -> Vec<u8
         let b = &row.bill;
         let codes = b.options.iter().map(|o| o.code.as_str()).collect::<Vec<_>>().join(" ");
         let text = |t: &str| text_cell(t).into_owned();
+        let margin = b.margin();
         let _ = writer.write_record([
             row.month.to_string(),
             b.customer_id.to_string(),
@@ -137,6 +147,10 @@ pub fn write(rows: &[&OverviewRow], currency: &str, format: CsvFormat) -> Vec<u8
             text(currency),
             text(b.figures.label()),
             text(&codes),
+            b.revenue.map(|r| amount(r, mark)).unwrap_or_default(),
+            margin.map(|m| amount(m.amount, mark)).unwrap_or_default(),
+            margin.and_then(|m| m.percent).map(|p| percent(p, mark)).unwrap_or_default(),
+            b.not_for_resale.to_string(),
         ]);
     }
     writer.into_inner().unwrap_or_default()

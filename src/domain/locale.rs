@@ -140,6 +140,29 @@ pub fn unit_price(value: Decimal, currency: &str, language: Language) -> String 
     with_currency(decimal(value, 2, 4, language), currency, language)
 }
 
+/// A percentage as CLDR writes it, from a whole number with `scale`
+/// decimals (tenths: 1, hundredths: 2), with at least `min` of them:
+/// English "12.5%", German "12,5 %" (a no-break space before the sign).
+/// Integers only: the pages that show a margin carry no decimal maths.
+pub fn percent(value: i64, scale: u32, min: u32, language: Language) -> String {
+    let divisor = 10u64.pow(scale);
+    let abs = value.unsigned_abs();
+    let mut fraction = format!("{:0width$}", abs % divisor, width = scale as usize);
+    while fraction.len() > min as usize && fraction.ends_with('0') {
+        fraction.pop();
+    }
+    let sign = if value < 0 { "-" } else { "" };
+    let mut number = format!("{sign}{}", grouped(abs / divisor, language.group_separator()));
+    if !fraction.is_empty() {
+        number.push(language.decimal_separator());
+        number.push_str(&fraction);
+    }
+    match language {
+        Language::English => format!("{number}%"),
+        Language::German => format!("{number}\u{a0}%"),
+    }
+}
+
 /// A number written in `language` (maybe with a leading "-") with its
 /// currency's symbol or code where the language puts it.
 fn with_currency(text: String, currency: &str, language: Language) -> String {
@@ -540,5 +563,16 @@ mod tests {
         assert_eq!(weekday_abbreviation(day, English), "Tue");
         assert_eq!(weekday_abbreviation(day, German), "Di.");
         assert_eq!(weekday_abbreviation(day + chrono::Duration::days(5), German), "So.");
+    }
+
+    #[test]
+    fn percentages_follow_each_language() {
+        assert_eq!(percent(1_250, 2, 0, Language::English), "12.5%");
+        assert_eq!(percent(1_250, 2, 0, Language::German), "12,5\u{a0}%");
+        assert_eq!(percent(2_500, 2, 0, Language::English), "25%");
+        assert_eq!(percent(-33, 1, 1, Language::German), "-3,3\u{a0}%");
+        assert_eq!(percent(10_000, 1, 1, Language::German), "1.000,0\u{a0}%");
+        assert_eq!(percent(0, 1, 1, Language::English), "0.0%");
+        assert_eq!(percent(5, 2, 0, Language::English), "0.05%");
     }
 }

@@ -11,6 +11,7 @@ use super::database_name::{DatabaseNameError, DATABASE_NAME_MAX_CHARS};
 use super::max_users::{MaxUsersError, MAX_USERS_LIMIT};
 use super::money::MoneyError;
 use super::passkey_name::PasskeyNameError;
+use super::percent::PercentError;
 use super::role::RoleError;
 use super::sign_in_policy::TwoFactorRuleError;
 use super::unit_price::UnitPriceError;
@@ -59,6 +60,18 @@ pub enum Message {
     PriceInvalid,
     PriceNegative,
     PriceTooLarge,
+    PercentEmpty,
+    PercentInvalid,
+    PercentNegative,
+    PercentTooLarge { max: u32 },
+    SellMethodUnknown,
+    WholeNumberRange { min: u32, max: u32 },
+    LedgerAccount { length: u32 },
+    DebtorAccount { digits: u32 },
+    TaxKey,
+    DatevNotSet,
+    MonthNotClosed { month: String },
+    DebtorAccountsMissing { names: String },
     PasskeyNameEmpty,
     PasskeyNameTooLong,
     PasskeyNameCharacters,
@@ -194,6 +207,12 @@ impl Message {
             M::PriceInvalid => "price_invalid",
             M::PriceNegative => "price_negative",
             M::PriceTooLarge => "price_too_large",
+            M::PercentEmpty => "percent_empty",
+            M::PercentInvalid => "percent_invalid",
+            M::PercentNegative => "percent_negative",
+            M::SellMethodUnknown => "sell_method_unknown",
+            M::TaxKey => "tax_key",
+            M::DatevNotSet => "datev_not_set",
             M::PasskeyNameEmpty => "passkey_name_empty",
             M::PasskeyNameTooLong => "passkey_name_too_long",
             M::PasskeyNameCharacters => "passkey_name_characters",
@@ -295,6 +314,12 @@ impl Message {
             M::NotADomain { domain } => return format!("not_a_domain|{domain}"),
             M::DomainsTooMany { max } => return format!("domains_too_many|{max}"),
             M::GraceDays { max } => return format!("grace_days|{max}"),
+            M::PercentTooLarge { max } => return format!("percent_too_large|{max}"),
+            M::WholeNumberRange { min, max } => return format!("whole_number_range|{min}|{max}"),
+            M::LedgerAccount { length } => return format!("ledger_account|{length}"),
+            M::DebtorAccount { digits } => return format!("debtor_account|{digits}"),
+            M::MonthNotClosed { month } => return format!("month_not_closed|{month}"),
+            M::DebtorAccountsMissing { names } => return format!("debtor_accounts_missing|{names}"),
             M::PriceListStart { month } => return format!("price_list_start|{month}"),
             M::WaitSeconds { seconds } => return format!("wait_seconds|{seconds}"),
             M::WaitMinutes { minutes } => return format!("wait_minutes|{minutes}"),
@@ -460,6 +485,17 @@ impl From<MoneyError> for Message {
     }
 }
 
+impl From<PercentError> for Message {
+    fn from(e: PercentError) -> Self {
+        match e {
+            PercentError::Empty => Message::PercentEmpty,
+            PercentError::Invalid => Message::PercentInvalid,
+            PercentError::Negative => Message::PercentNegative,
+            PercentError::TooLarge { max } => Message::PercentTooLarge { max },
+        }
+    }
+}
+
 impl From<UnitPriceError> for Message {
     fn from(e: UnitPriceError) -> Self {
         match e {
@@ -512,6 +548,7 @@ reads_in_english!(
     BillingMonthError,
     MoneyError,
     UnitPriceError,
+    PercentError,
     PasskeyNameError,
 );
 
@@ -558,6 +595,18 @@ mod tests {
             Message::PriceInvalid,
             Message::PriceNegative,
             Message::PriceTooLarge,
+            Message::PercentEmpty,
+            Message::PercentInvalid,
+            Message::PercentNegative,
+            Message::PercentTooLarge { max: 7 },
+            Message::SellMethodUnknown,
+            Message::WholeNumberRange { min: 7, max: 7 },
+            Message::LedgerAccount { length: 7 },
+            Message::DebtorAccount { digits: 7 },
+            Message::TaxKey,
+            Message::DatevNotSet,
+            Message::MonthNotClosed { month: "x|y".to_owned() },
+            Message::DebtorAccountsMissing { names: "x|y".to_owned() },
             Message::PasskeyNameEmpty,
             Message::PasskeyNameTooLong,
             Message::PasskeyNameCharacters,

@@ -13,6 +13,7 @@ pub mod customer;
 pub mod customer_list;
 pub mod customer_name;
 pub mod database_name;
+pub mod datev;
 pub mod export;
 #[cfg(test)]
 mod fuzz_tests;
@@ -22,7 +23,10 @@ pub mod message;
 pub mod money;
 pub mod overview_query;
 pub mod passkey_name;
+pub mod percent;
 pub mod role;
+pub mod sell_forms;
+pub mod selling;
 pub mod sign_in_limit;
 pub mod sign_in_policy;
 pub mod single_sign_on;

@@ -5,7 +5,7 @@
 
 use super::cost_overview::{OverviewRow, UserChange};
 use super::customer_list::{address_text, encode};
-use super::{BillingMonth, CustomerStatus};
+use super::{BillingMonth, CustomerStatus, Money};
 
 pub const PAGE_SIZE: usize = 50;
 pub const SEARCH_MAX_CHARS: usize = 100;
@@ -20,11 +20,22 @@ pub enum OverviewSort {
     UsersCost,
     OptionsCost,
     Total,
+    Revenue,
+    Margin,
 }
 
 impl OverviewSort {
-    pub const ALL: [OverviewSort; 7] =
-        [Self::Customer, Self::Status, Self::Users, Self::Change, Self::UsersCost, Self::OptionsCost, Self::Total];
+    pub const ALL: [OverviewSort; 9] = [
+        Self::Customer,
+        Self::Status,
+        Self::Users,
+        Self::Change,
+        Self::UsersCost,
+        Self::OptionsCost,
+        Self::Total,
+        Self::Revenue,
+        Self::Margin,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -35,6 +46,8 @@ impl OverviewSort {
             Self::UsersCost => "users_cost",
             Self::OptionsCost => "options_cost",
             Self::Total => "total",
+            Self::Revenue => "revenue",
+            Self::Margin => "margin",
         }
     }
 
@@ -50,6 +63,8 @@ pub struct OverviewQuery {
     pub search: String,
     pub status: Option<CustomerStatus>,
     pub changes_only: bool,
+    /// Only rows that lose money (margin below zero).
+    pub negative_margin: bool,
     pub sort: OverviewSort,
     pub descending: bool,
     pub page: usize,
@@ -64,6 +79,7 @@ impl Default for OverviewQuery {
             search: String::new(),
             status: None,
             changes_only: false,
+            negative_margin: false,
             sort: OverviewSort::default(),
             descending: false,
             page: 1,
@@ -87,6 +103,7 @@ impl OverviewQuery {
             search: address_text(get("q"), SEARCH_MAX_CHARS),
             status: get("status").as_deref().and_then(CustomerStatus::parse),
             changes_only: get("changes").as_deref() == Some("1"),
+            negative_margin: get("margin").as_deref() == Some("negative"),
             sort: get("sort").as_deref().and_then(OverviewSort::parse).unwrap_or_default(),
             descending: get("dir").as_deref() == Some("desc"),
             page: get("page").and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1),
@@ -107,6 +124,9 @@ impl OverviewQuery {
         }
         if self.changes_only {
             parts.push("changes=1".to_owned());
+        }
+        if self.negative_margin {
+            parts.push("margin=negative".to_owned());
         }
         if self.sort != OverviewSort::Customer {
             parts.push(format!("sort={}", self.sort.as_str()));
@@ -143,7 +163,7 @@ impl OverviewQuery {
 
     /// Whether any filter leaves rows out.
     pub fn filtered(&self) -> bool {
-        !self.search.is_empty() || self.status.is_some() || self.changes_only
+        !self.search.is_empty() || self.status.is_some() || self.changes_only || self.negative_margin
     }
 
     fn keeps(&self, row: &OverviewRow, needle: &str) -> bool {
@@ -151,6 +171,7 @@ impl OverviewQuery {
         (needle.is_empty() || b.name.to_lowercase().contains(needle) || b.database_name.to_lowercase().contains(needle))
             && self.status.is_none_or(|s| s == b.status)
             && (!self.changes_only || row.has_changes())
+            && (!self.negative_margin || b.margin().is_some_and(|m| m.amount.cents() < 0))
     }
 
     /// The rows shown, filtered and sorted (as positions in `rows`, which
@@ -171,6 +192,12 @@ impl OverviewQuery {
                 OverviewSort::UsersCost => (b.users_cost.cents(), 0, 0),
                 OverviewSort::OptionsCost => (b.options_cost.cents(), 0, 0),
                 OverviewSort::Total => (b.total.cents(), 0, 0),
+                // Rows whose revenue is not recorded first.
+                OverviewSort::Revenue => (i64::from(b.revenue.is_some()), b.revenue.map_or(0, Money::cents), 0),
+                OverviewSort::Margin => {
+                    let margin = b.margin();
+                    (i64::from(margin.is_some()), margin.map_or(0, |m| m.amount.cents()), 0)
+                }
             }
         };
         // One sort with the position as the last key (a total order, so the

@@ -40,6 +40,18 @@ impl UnitPrice {
         Decimal::new(self.e4, 4)
     }
 
+    /// A price the rules derive from another (a markup or a discount):
+    /// rounded to ten-thousandths half away from zero, and not capped like
+    /// a typed one (a markup may take a price above the highest typed one).
+    pub fn derived(exact: Decimal) -> Result<Self, UnitPriceError> {
+        let rounded = exact.round_dp_with_strategy(4, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+        let e4 = i64::try_from(rounded * Decimal::from(10_000)).map_err(|_| UnitPriceError::TooLarge)?;
+        if e4 < 0 {
+            return Err(UnitPriceError::Negative);
+        }
+        Ok(Self { e4 })
+    }
+
     /// Parses a price typed by a person: "4.5", "4,50", "0.4167".
     pub fn parse(raw: &str) -> Result<Self, UnitPriceError> {
         let trimmed = raw.trim();
@@ -89,6 +101,14 @@ mod tests {
         assert_eq!(UnitPrice::parse("-1"), Err(UnitPriceError::Negative));
         assert_eq!(UnitPrice::parse("100000.01"), Err(UnitPriceError::TooLarge));
         assert_eq!(UnitPrice::parse("4 EUR"), Err(UnitPriceError::Invalid));
+    }
+
+    #[test]
+    fn a_derived_price_rounds_half_away_from_zero_to_four_decimals() {
+        assert_eq!(UnitPrice::derived(Decimal::new(41_675, 5)).unwrap().e4(), 4_168);
+        assert_eq!(UnitPrice::derived(Decimal::new(41_674, 5)).unwrap().e4(), 4_167);
+        assert_eq!(UnitPrice::derived(Decimal::from(1_100_000)).unwrap().e4(), 11_000_000_000);
+        assert_eq!(UnitPrice::derived(Decimal::new(-1, 0)), Err(UnitPriceError::Negative));
     }
 
     #[test]

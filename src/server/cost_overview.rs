@@ -10,13 +10,14 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::billing::{self, facts_for_month, label_in, month_start_utc, option_names, rule_lists, sort_key};
-use super::db::{Db, Time};
+use super::billing::{self, facts_for_month, label_in, month_start_utc, option_names, rule_lists, sort_key, Seller};
+use super::db::{Db, Flag, Time};
 use super::error::{Result, ServerError};
 use super::stored;
 use crate::domain::billing::{bill_month, forecast, LineKind, MonthBill};
 use crate::domain::cost_history::{self, Figures};
 use crate::domain::cost_overview::{overview_rows, totals, CustomerBill, MonthTotal, Totals};
+use crate::domain::selling::Sale;
 use crate::domain::{BillingMonth, CustomerStatus, Money};
 use crate::error::AppError;
 use crate::views::billing::{line_label, CostOverviewPage, CostTotalsPage, MonthState};
@@ -97,6 +98,8 @@ async fn stamp(db: &Db) -> Result<(String, i64)> {
                 (SELECT COALESCE(MAX(id), 0) FROM customer_history) || '/' || \
                 (SELECT version FROM billing_settings) || '/' || \
                 (SELECT COALESCE(MAX(saved_at), '') FROM price_lists) || '/' || \
+                (SELECT COALESCE(MAX(saved_at), '') FROM sell_lists) || '/' || \
+                (SELECT COUNT(*) || ':' || COALESCE(MAX(saved_at), '') FROM customer_pricing) || '/' || \
                 (SELECT COUNT(*) FROM month_closes) || '/' || \
                 (SELECT COALESCE(string_agg(code || '=' || name, ',' ORDER BY code), '') FROM option_catalogue), \
                 (SELECT value FROM change_counters WHERE name = 'usage')",
@@ -198,6 +201,8 @@ pub async fn cost_totals(db: &Db, cache: &BillCache, count: u32, now: DateTime<U
                 users_cost: Money::from_cents(users_cents),
                 options_cost: Money::from_cents(total_cents - users_cents),
                 total: Money::from_cents(total_cents),
+                // The chart draws costs; a close records no revenue.
+                ..Totals::default()
             };
             Ok((month, totals))
         })
@@ -252,49 +257,54 @@ async fn bills_of(
     now: DateTime<Utc>,
     customers: &CustomersAt,
 ) -> Result<Vec<CustomerBill>> {
-    let bill =
-        |customer_id: i64, name: String, users: [u32; 3], total: Money, lines: &[(LineKind, String, String, Money)]| {
-            let (database_name, status) = customers
-                .get(&customer_id)
-                .map(|(_, database, status)| (database.clone(), *status))
-                .unwrap_or_else(|| (String::new(), CustomerStatus::Removed));
-            let (options, users_cost, options_cost) = CustomerBill::options_of(
-                lines.iter().map(|(kind, code, label, amount)| (kind, code.as_str(), label.as_str(), *amount)),
-            );
-            CustomerBill {
-                customer_id,
-                name,
-                database_name,
-                status,
-                figures,
-                users: users[0],
-                users_at_start: users[1],
-                users_at_end: users[2],
-                options,
-                users_cost,
-                options_cost,
-                total,
-            }
-        };
+    let bill = |b: RatedBill| {
+        let (database_name, status) = customers
+            .get(&b.customer_id)
+            .map(|(_, database, status)| (database.clone(), *status))
+            .unwrap_or_else(|| (String::new(), CustomerStatus::Removed));
+        let (options, users_cost, options_cost) = CustomerBill::options_of(
+            b.lines.iter().map(|(kind, code, label, amount)| (kind, code.as_str(), label.as_str(), *amount)),
+        );
+        CustomerBill {
+            customer_id: b.customer_id,
+            name: b.name,
+            database_name,
+            status,
+            figures,
+            users: b.users[0],
+            users_at_start: b.users[1],
+            users_at_end: b.users[2],
+            options,
+            users_cost,
+            options_cost,
+            total: b.total,
+            revenue: b.revenue,
+            not_for_resale: b.not_for_resale,
+        }
+    };
     if figures == Figures::Final {
-        return Ok(final_bills(db, month)
-            .await?
-            .into_iter()
-            .map(|(id, name, users, total, lines)| bill(id, name, users, total, &lines))
-            .collect());
+        return Ok(final_bills(db, month).await?.into_iter().map(bill).collect());
     }
     let names = option_names(db).await?;
     Ok(computed_bills(db, tz, month, figures, now)
         .await?
         .into_iter()
-        .map(|(id, b)| {
+        .map(|(id, b, sale)| {
             let lines: Vec<_> = b
                 .lines
                 .iter()
                 .map(|l| (l.kind.clone(), l.code.clone(), line_label(l, label_in(&names)), l.amount))
                 .collect();
             let name = customers.get(&id).map(|(name, ..)| name.clone()).unwrap_or_default();
-            bill(id, name, [b.users, b.users_at_start, b.users_at_end], b.total, &lines)
+            bill(RatedBill {
+                customer_id: id,
+                name,
+                users: [b.users, b.users_at_start, b.users_at_end],
+                total: b.total,
+                revenue: Some(sale.total),
+                not_for_resale: sale.not_for_resale,
+                lines,
+            })
         })
         .collect())
 }
@@ -304,19 +314,33 @@ async fn bills_of(
 const FIELD: &str = "\u{1f}";
 const LINE: &str = "\u{1e}";
 
-type FinalBill = (i64, String, [u32; 3], Money, Vec<(LineKind, String, String, Money)>);
-/// customer, name, users, at start, at end, total, lines folded.
-type StatementRow = (i64, String, i64, i64, i64, i64, Option<String>);
+/// One customer's bill as the overview needs it, frozen or computed.
+struct RatedBill {
+    customer_id: i64,
+    name: String,
+    /// Billed, at the month's start, at its end.
+    users: [u32; 3],
+    total: Money,
+    revenue: Option<Money>,
+    not_for_resale: bool,
+    /// Kind, code, label, amount.
+    lines: Vec<(LineKind, String, String, Money)>,
+}
+
+/// customer, name, users, at start, at end, total, revenue, not for resale,
+/// lines folded.
+type StatementRow = (i64, String, i64, i64, i64, i64, Option<i64>, Option<Flag>, Option<String>);
 
 /// The frozen statements of a closed month, one row per statement with its
 /// lines folded into one text (reading 30,000 lines as rows would take
 /// several times as long).
-async fn final_bills(db: &Db, month: BillingMonth) -> Result<Vec<FinalBill>> {
+async fn final_bills(db: &Db, month: BillingMonth) -> Result<Vec<RatedBill>> {
     let rows: Vec<StatementRow> = sqlx::query_as(
         "SELECT s.customer_id, s.customer_name, s.users, s.users_at_start, s.users_at_end, s.total_cents, \
+           a.total_cents, CAST(a.not_for_resale AS INTEGER), \
            (SELECT string_agg(l.kind || $2 || l.code || $2 || l.label || $2 || l.amount_cents, $3 ORDER BY l.position) \
             FROM statement_lines l WHERE l.statement_id = s.id) \
-         FROM statements s WHERE s.month = $1",
+         FROM statements s LEFT JOIN statement_sales a ON a.statement_id = s.id WHERE s.month = $1",
     )
     .bind(month.to_string())
     .bind(FIELD)
@@ -324,7 +348,7 @@ async fn final_bills(db: &Db, month: BillingMonth) -> Result<Vec<FinalBill>> {
     .fetch_all(db)
     .await?;
     rows.into_iter()
-        .map(|(id, name, users, start, end, total, lines)| {
+        .map(|(id, name, users, start, end, total, revenue, not_for_resale, lines)| {
             let lines = match lines.as_deref() {
                 None | Some("") => Vec::new(),
                 Some(folded) => folded.split(LINE).map(final_line).collect::<Result<_>>()?,
@@ -334,7 +358,15 @@ async fn final_bills(db: &Db, month: BillingMonth) -> Result<Vec<FinalBill>> {
                 stored::count(start, "users at start")?,
                 stored::count(end, "users at end")?,
             ];
-            Ok((id, name, users, Money::from_cents(total), lines))
+            Ok(RatedBill {
+                customer_id: id,
+                name,
+                users,
+                total: Money::from_cents(total),
+                revenue: revenue.map(Money::from_cents),
+                not_for_resale: not_for_resale.is_some_and(|f| f.0),
+                lines,
+            })
         })
         .collect()
 }
@@ -358,10 +390,11 @@ async fn computed_bills(
     month: BillingMonth,
     figures: Figures,
     now: DateTime<Utc>,
-) -> Result<Vec<(i64, MonthBill)>> {
+) -> Result<Vec<(i64, MonthBill, Sale)>> {
     let mut conn = db.acquire().await?;
     let facts = facts_for_month(&mut conn, tz, month, None).await?;
     let lists = rule_lists(&mut conn).await?;
+    let seller = Seller::load(&mut conn, None).await?;
     drop(conn);
     let reported: HashMap<i64, i64> =
         sqlx::query_as::<_, (i64, Option<i64>)>("SELECT id, reported_users FROM customers WHERE status <> 'removed'")
@@ -380,7 +413,8 @@ async fn computed_bills(
             bill_month(facts, month, &lists)?
         };
         if let Some(bill) = bill {
-            bills.push((*id, bill));
+            let sale = seller.sale(*id, &bill)?;
+            bills.push((*id, bill, sale));
         }
     }
     Ok(bills)

@@ -65,7 +65,13 @@ pub async fn customer_billing(db: &Db, id: i64, count: u32, now: DateTime<Utc>) 
     let daily = current.facts.map(|f| f.daily_users).unwrap_or_default();
     let mut summaries: Vec<StatementSummary> = statements
         .values()
-        .map(|s| StatementSummary { month: s.month, users: s.users, total: s.total, closed_at: s.closed_at })
+        .map(|s| StatementSummary {
+            month: s.month,
+            users: s.users,
+            total: s.total,
+            revenue: s.sale.as_ref().map(|a| a.total),
+            closed_at: s.closed_at,
+        })
         .collect();
     summaries.sort_by_key(|s| std::cmp::Reverse(s.month));
     let settings = billing::settings(db).await?;

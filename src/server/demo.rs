@@ -7,8 +7,9 @@ use super::clock;
 use super::db::Db;
 use super::{billing, customers, metering};
 use crate::domain::customer::CustomerForm;
+use crate::domain::sell_forms::{CustomerPricingForm, SellListForm, SellPriceForm};
 use crate::domain::usage::UsageReport;
-use crate::domain::DatabaseName;
+use crate::domain::{BillingMonth, DatabaseName};
 
 const BILLED: [&str; 24] = [
     "Müller & Söhne GmbH",
@@ -162,6 +163,51 @@ struct Plan<'a> {
     deactivated: Option<(i64, &'a str)>,
 }
 
+/// The MSP's sell list from `since` on: the users at 30 % over the vendor's
+/// price, the options at 25 % over it, discovery at a round 39.00.
+async fn sell_prices(db: &Db, since: DateTime<Utc>) -> anyhow::Result<()> {
+    let mut items = vec![SellPriceForm { code: String::new(), method: "markup".into(), value: "30".into() }];
+    for code in OPTIONS {
+        let (method, value) = if code == "discovery" { ("price", "39") } else { ("markup", "25") };
+        items.push(SellPriceForm { code: code.into(), method: method.into(), value: value.into() });
+    }
+    let form = SellListForm { effective_month: BillingMonth::of(since.date_naive()).to_string(), items };
+    billing::save_sell_list(db, "demo", &form, since).await.map_err(fail)?;
+    Ok(())
+}
+
+/// Some billed customers' own prices from their first month: every seventh
+/// a 10 % discount, one an old deal below the vendor's prices (a negative
+/// margin), one for internal use. The versions it used.
+async fn customer_prices(
+    db: &Db,
+    i: usize,
+    id: i64,
+    version: i64,
+    billed: bool,
+    created: DateTime<Utc>,
+) -> anyhow::Result<i64> {
+    if !billed {
+        return Ok(0);
+    }
+    let month = BillingMonth::of(created.date_naive()).to_string();
+    let pricing = match i {
+        5 => {
+            customers::set_not_for_resale(db, "demo", id, version, true, created).await.map_err(fail)?;
+            return Ok(1);
+        }
+        8 => CustomerPricingForm {
+            effective_month: month,
+            discount: String::new(),
+            fixed: vec![(String::new(), "2.6".into())],
+        },
+        _ if i % 7 == 3 => CustomerPricingForm { effective_month: month, discount: "10".into(), fixed: Vec::new() },
+        _ => return Ok(0),
+    };
+    billing::save_customer_pricing(db, "demo", id, &pricing, created).await.map_err(fail)?;
+    Ok(0)
+}
+
 /// About 40 customers with up to 24 months of history (created, converted,
 /// options changed, deactivated, usage reported), then (`close`) every ended
 /// month closed by the month-close job.
@@ -183,6 +229,7 @@ pub async fn fill(db: &Db, close: bool) -> anyhow::Result<usize> {
             deactivated: Some((20 + 45 * k as i64, reason)),
         });
     }
+    sell_prices(db, now - Duration::days(26 * 30)).await?;
     let mut made = 0;
     for (i, plan) in plans.iter().enumerate() {
         let mut form = demo_form(i, plan.name, plan.billed && plan.converted_after.is_none());
@@ -200,6 +247,7 @@ pub async fn fill(db: &Db, close: bool) -> anyhow::Result<usize> {
                 .map_err(fail)?;
             version += 1;
         }
+        version += customer_prices(db, i, id, version, plan.billed, created).await?;
         let option_day = created + Duration::days(back * 15);
         if let Some(code) = later_option.filter(|_| option_day < now) {
             let mut options = form.options.clone();

@@ -20,6 +20,7 @@ pub mod config;
 pub mod cost_overview;
 pub mod customer_billing;
 pub mod customers;
+pub mod datev;
 pub mod db;
 pub mod demo;
 pub mod error;
@@ -66,5 +67,7 @@ mod customers_tests;
 mod machine_api_tests;
 #[cfg(test)]
 mod route_tests;
+#[cfg(test)]
+mod selling_tests;
 #[cfg(test)]
 mod test_app;

@@ -118,6 +118,7 @@ pub fn build_router(state: AppState) -> Router {
         .nest("/api/v1", machine_api::routes())
         .merge(operations::routes())
         .merge(single_sign_on::routes())
+        .merge(super::datev::routes())
         // The browser side, brotli-precompressed where `precompress` wrote it.
         .nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), ServeDir::new(pkg).precompressed_br())
         .leptos_routes_with_context(&state, routes, context.clone(), page_shell)

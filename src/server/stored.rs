@@ -32,6 +32,12 @@ pub fn unit_price(e4: i64) -> Result<UnitPrice> {
     UnitPrice::from_e4(e4).map_err(|e| ServerError::corrupt("unit price (1/10,000)", e4, e))
 }
 
+/// A unit price the rules derived (a sell price): not capped like a typed one.
+pub fn derived_price(e4: i64) -> Result<UnitPrice> {
+    UnitPrice::derived(rust_decimal::Decimal::new(e4, 4))
+        .map_err(|e| ServerError::corrupt("sell unit price (1/10,000)", e4, e))
+}
+
 pub fn line_kind(raw: &str) -> Result<LineKind> {
     LineKind::parse(raw).ok_or_else(|| ServerError::unknown("statement line kind", raw))
 }

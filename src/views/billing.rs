@@ -4,6 +4,7 @@ use crate::domain::billing::{Line, LineKind, MonthBill, PriceList};
 use crate::domain::billing_settings::Pricing;
 use crate::domain::cost_history::{CostMonth, DayUsers, Figures};
 use crate::domain::cost_overview::{MonthTotal, OverviewRow};
+use crate::domain::selling::{margin, CustomerPricing, Margin, Sale, SellList};
 use crate::domain::{BillingMonth, Money, UnitPrice};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -59,6 +60,14 @@ impl PriceListView {
     }
 }
 
+/// A sell list as the settings page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SellListView {
+    pub list: SellList,
+    pub saved_at: DateTime<Utc>,
+    pub saved_by: String,
+}
+
 /// Everything the billing settings page shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PricingPage {
@@ -66,6 +75,8 @@ pub struct PricingPage {
     pub catalogue: Vec<CatalogueEntry>,
     /// Newest first.
     pub price_lists: Vec<PriceListView>,
+    /// The MSP's own prices, newest first.
+    pub sell_lists: Vec<SellListView>,
     pub current_month: BillingMonth,
     /// The billing time zone is fixed once a month has been closed.
     pub time_zone_locked: bool,
@@ -76,6 +87,39 @@ impl PricingPage {
     /// The list in force for the current month.
     pub fn in_force(&self) -> Option<&PriceListView> {
         self.price_lists.iter().find(|l| l.effective <= self.current_month)
+    }
+
+    /// The sell list in force for the current month.
+    pub fn sell_in_force(&self) -> Option<&SellList> {
+        self.sell_lists.iter().map(|s| &s.list).find(|l| l.effective <= self.current_month)
+    }
+}
+
+/// One of a customer's pricings, with who saved it when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PricingView {
+    pub pricing: CustomerPricing,
+    pub saved_at: DateTime<Utc>,
+    pub saved_by: String,
+}
+
+/// What a customer's sell prices panel shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerPricingPage {
+    pub currency: String,
+    pub current_month: BillingMonth,
+    /// Oldest first.
+    pub pricings: Vec<PricingView>,
+    /// The sell list in force this month (None: vendor prices).
+    pub sell_list: Option<SellList>,
+    /// The options the customer has booked (code, name), catalogue order.
+    pub options: Vec<(String, String)>,
+}
+
+impl CustomerPricingPage {
+    /// The pricing in force this month.
+    pub fn in_force(&self) -> Option<&CustomerPricing> {
+        self.pricings.iter().rev().map(|p| &p.pricing).find(|p| p.effective <= self.current_month)
     }
 }
 
@@ -120,6 +164,9 @@ pub struct Statement {
     pub lines: Vec<StatementLine>,
     pub total: Money,
     pub closed_at: DateTime<Utc>,
+    /// What the MSP charged (sell lines in the order of the cost lines);
+    /// None: closed before sell prices were recorded.
+    pub sale: Option<Sale>,
 }
 
 /// What a statement line is called: "Users", or the option's name.
@@ -138,6 +185,7 @@ impl Statement {
         customer_name: String,
         currency: &str,
         bill: &MonthBill,
+        sale: &Sale,
         label: impl Fn(&str) -> String,
         at: DateTime<Utc>,
     ) -> Self {
@@ -164,7 +212,13 @@ impl Statement {
                 .collect(),
             total: bill.total,
             closed_at: at,
+            sale: Some(sale.clone()),
         }
+    }
+
+    /// Revenue less cost, when the revenue is recorded.
+    pub fn margin(&self) -> Option<Margin> {
+        self.sale.as_ref().map(|sale| margin(self.total, sale.total))
     }
 }
 
@@ -196,6 +250,8 @@ pub struct StatementSummary {
     pub month: BillingMonth,
     pub users: u32,
     pub total: Money,
+    /// None: closed before sell prices were recorded.
+    pub revenue: Option<Money>,
     pub closed_at: DateTime<Utc>,
 }
 
@@ -239,4 +295,15 @@ pub struct CostTotalsPage {
     /// Oldest first, from the first month with billing on; the last one is
     /// the current month.
     pub months: Vec<MonthTotal>,
+}
+
+/// What the DATEV card in Settings shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatevPage {
+    /// None until an admin saved them.
+    pub settings: Option<crate::domain::datev::DatevSettings>,
+    /// 0 before the first save.
+    pub version: i64,
+    /// The catalogue's options (code, name), in its order.
+    pub options: Vec<(String, String)>,
 }

@@ -74,6 +74,10 @@ pub struct CustomerDetail {
     pub billed_since: Option<DateTime<Utc>>,
     pub version: i64,
     pub options: Vec<CatalogueOption>,
+    /// Internal use: cost, no revenue.
+    pub not_for_resale: bool,
+    /// The customer's account in the MSP's accounting (DATEV export).
+    pub debtor_account: Option<String>,
     pub today: NaiveDate,
 }
 

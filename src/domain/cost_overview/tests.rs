@@ -24,6 +24,8 @@ fn bill(id: i64, users: u32, options: &[&str]) -> CustomerBill {
         users_cost,
         options_cost,
         total: users_cost + options_cost,
+        revenue: None,
+        not_for_resale: false,
     }
 }
 

@@ -24,6 +24,9 @@ fn bill(id: i64, name: &str, users_cost: i64, options_cost: i64) -> CustomerBill
         users_cost: Money::from_cents(users_cost),
         options_cost: Money::from_cents(options_cost),
         total: Money::from_cents(users_cost + options_cost),
+        // A quarter on top of the cost.
+        revenue: Some(Money::from_cents((users_cost + options_cost) * 5 / 4)),
+        not_for_resale: false,
     }
 }
 
@@ -56,7 +59,28 @@ fn a_header_row_then_one_row_per_customer_with_every_column() {
     let first = &records[1];
     assert_eq!(&first[..7], ["2026-10", "1", "Müller & Söhne GmbH", "db_1", "active", "12", "new"]);
     assert_eq!(first[9], "Offline access, Discovery, \"Pro\"");
-    assert_eq!(&first[12..], ["1234.56", "0.05", "1234.61", "EUR", "Final", "offline discovery"]);
+    assert_eq!(&first[12..18], ["1234.56", "0.05", "1234.61", "EUR", "Final", "offline discovery"]);
+    // 1234.61 x 5 / 4 = 1543.2625 -> 154326 cents (integer division); margin 308.65 = 20.0 %.
+    assert_eq!(&first[18..], ["1543.26", "308.65", "20.0", "false"]);
+}
+
+#[test]
+fn revenue_and_margin_columns_come_last_and_stay_empty_where_not_recorded() {
+    let bills = vec![
+        bill(1, "Sold", 10_000, 0),
+        CustomerBill { revenue: None, ..bill(2, "Closed before selling", 10_000, 0) },
+        CustomerBill { revenue: Some(Money::ZERO), not_for_resale: true, ..bill(3, "Internal", 10_000, 0) },
+        CustomerBill { revenue: Some(Money::from_cents(9_000)), ..bill(4, "At a loss", 10_000, 0) },
+    ];
+    let rows = overview_rows(month("2026-10"), bills, &[]);
+    let shown: Vec<&OverviewRow> = rows.iter().collect();
+    let text = String::from_utf8(write(&shown, "EUR", CsvFormat::Spreadsheet)).unwrap();
+    let records = read(&text, b';');
+    assert_eq!(&records[0][18..], ["revenue", "margin", "margin_percent", "not_for_resale"]);
+    assert_eq!(&records[1][18..], ["125,00", "25,00", "20,0", "false"]);
+    assert_eq!(&records[2][18..], ["", "", "", "false"]);
+    assert_eq!(&records[3][18..], ["0,00", "-100,00", "", "true"]);
+    assert_eq!(&records[4][18..], ["90,00", "-10,00", "-11,1", "false"]);
 }
 
 #[test]

@@ -18,6 +18,8 @@ fn bill(id: i64, name: &str, users: u32, status: CustomerStatus) -> CustomerBill
         users_cost,
         options_cost: Money::from_cents(0),
         total: users_cost,
+        revenue: None,
+        not_for_resale: false,
     }
 }
 
@@ -110,4 +112,28 @@ fn sorting_or_changing_the_month_goes_back_to_the_first_page() {
     assert_eq!(q.page_of(120), 3);
     assert_eq!(q.page_of(0), 1);
     assert_eq!(page_count(101), 3);
+}
+
+#[test]
+fn negative_margin_keeps_only_rows_that_lose_money_and_margin_sorts() {
+    let mut rows = rows();
+    // Acme sells at a profit, Bäckerei at a loss, Globex was closed before
+    // selling (no revenue), Müller at cost, Zeta is for internal use.
+    let revenue = [Some(5_000), Some(100), None, Some(4_800), Some(0)];
+    for (row, cents) in rows.iter_mut().zip(revenue) {
+        row.bill.revenue = cents.map(Money::from_cents);
+    }
+    rows[4].bill.not_for_resale = true;
+    let names =
+        |q: &OverviewQuery| -> Vec<String> { q.apply(&rows).into_iter().map(|i| rows[i].bill.name.clone()).collect() };
+    let negative = query(&[("margin", "negative")]);
+    assert!(negative.filtered());
+    assert_eq!(negative.href(), "/costs?margin=negative");
+    assert_eq!(names(&negative), ["Bäckerei", "Zeta"]);
+    // Unknown margins first, then from the largest loss up.
+    assert_eq!(names(&query(&[("sort", "margin")])), ["Globex", "Zeta", "Bäckerei", "Müller", "Acme"]);
+    assert_eq!(
+        names(&query(&[("sort", "revenue"), ("dir", "desc")])),
+        ["Acme", "Müller", "Bäckerei", "Zeta", "Globex"]
+    );
 }

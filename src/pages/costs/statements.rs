@@ -4,8 +4,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::billing::month_statements;
+use crate::api::billing::{month_statements, CheckDatevExport};
 use crate::components::data::data;
+use crate::components::field::general_message;
 use crate::components::language::use_reader;
 use crate::components::loaded;
 use crate::components::statement::BillLines;
@@ -36,8 +37,44 @@ pub fn StatementsPage() -> impl IntoView {
             </p>
             <h1>{move || td_string!(l, customer.statements_of, month = name())}</h1>
             <p class="muted">{td_string!(l, customer.frozen_all)}</p>
+            {move || BillingMonth::parse(&month.get()).ok().map(|m| view! { <DatevDownload month=m /> })}
         </div>
         {loaded(statements, |list| view! { <StatementList list /> })}
+    }
+}
+
+/// The month's DATEV file: checked first (a refusal is shown here, in
+/// words), then downloaded from `/exports/datev/<month>`.
+#[component]
+fn DatevDownload(month: BillingMonth) -> impl IntoView {
+    let check = ServerAction::<CheckDatevExport>::new();
+    let error = general_message(Signal::derive(move || check.value().get().and_then(Result::err)));
+    Effect::new(move |_| {
+        if matches!(check.value().get(), Some(Ok(()))) {
+            #[cfg(feature = "hydrate")]
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().set_href(&format!("/exports/datev/{month}"));
+            }
+        }
+    });
+    let l = use_reader().l();
+    view! {
+        <div class="actions">
+            <button
+                type="button"
+                class="button button-secondary"
+                disabled=move || check.pending().get()
+                aria-describedby="datev-error"
+                on:click=move |_| {
+                    check.dispatch(CheckDatevExport { month: month.to_string() });
+                }
+            >
+                {td_string!(l, costs.datev_download)}
+            </button>
+        </div>
+        <div id="datev-error">
+            {move || error.get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
+        </div>
     }
 }
 
@@ -56,6 +93,8 @@ fn StatementList(list: Vec<Statement>) -> impl IntoView {
     }
     let currency = list[0].currency.clone();
     let total: crate::domain::Money = list.iter().map(|s| s.total).sum();
+    let revenue: crate::domain::Money = list.iter().filter_map(|s| s.sale.as_ref().map(|a| a.total)).sum();
+    let with_revenue = list.iter().any(|s| s.sale.is_some());
     let count = list.len();
     view! {
         <section class="card" aria-labelledby="statements-title">
@@ -63,7 +102,10 @@ fn StatementList(list: Vec<Statement>) -> impl IntoView {
                 <h2 id="statements-title">
                     {r.count_of(count as u64, td_string!(l, customer.statement_singular), td_string!(l, customer.statement_plural))}
                 </h2>
-                <p class="statement-sum">{td_string!(l, customer.sum_total, amount = r.money(total, &currency))}</p>
+                <p class="statement-sum">
+                    {td_string!(l, customer.sum_total, amount = r.money(total, &currency))}
+                    {with_revenue.then(|| format!(" · {}", td_string!(l, customer.revenue_is, amount = r.money(revenue, &currency))))}
+                </p>
             </div>
             <ul class="statements">
                 {list.into_iter().map(|s| view! { <li><StatementDetails statement=s /></li> }).collect_view()}

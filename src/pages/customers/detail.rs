@@ -6,6 +6,7 @@ use leptos_router::hooks::use_query_map;
 use super::actions::{ActivateAction, ConvertAction, DeactivateAction, RemoveAction};
 use super::api_key::ApiKeyCard;
 use super::billing::BillingSection;
+use super::pricing::SellPricesCard;
 use super::{customer_loaded, use_customer};
 use crate::api::customers::customer_history;
 use crate::components::audit::AuditTable;
@@ -85,7 +86,7 @@ fn CustomerView(customer: CustomerDetail, refresh: RwSignal<u32>) -> impl IntoVi
             if history.get() {
                 view! { <HistoryTable id /> }.into_any()
             } else {
-                view! { <Overview customer=c.clone() /> }.into_any()
+                view! { <Overview customer=c.clone() refresh /> }.into_any()
             }
         }
     };
@@ -137,7 +138,7 @@ fn list_tab(customer: &CustomerDetail) -> &'static str {
 }
 
 #[component]
-fn Overview(customer: CustomerDetail) -> impl IntoView {
+fn Overview(customer: CustomerDetail, refresh: RwSignal<u32>) -> impl IntoView {
     let c = customer;
     let r = use_reader();
     let l = r.l();
@@ -233,7 +234,11 @@ fn Overview(customer: CustomerDetail) -> impl IntoView {
                 </section>
             }
             .into_any(),
-            CustomerKind::Billed => view! { <BillingSection id=c.id /> }.into_any(),
+            CustomerKind::Billed => view! {
+                <SellPricesCard customer=c.clone() refresh />
+                <BillingSection id=c.id />
+            }
+            .into_any(),
         }}
     }
 }

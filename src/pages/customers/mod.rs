@@ -10,6 +10,7 @@ mod edit_options;
 mod list;
 mod new;
 mod option_checklist;
+mod pricing;
 mod statement;
 
 pub use detail::CustomerPage;

@@ -1,9 +1,11 @@
-//! Settings (admin): billing settings, prices, the option catalogue, the
-//! sign-in policy and staff accounts.
+//! Settings (admin): billing settings, prices, sell prices, the option
+//! catalogue, the DATEV export, the sign-in policy and staff accounts.
 
 mod billing;
 mod catalogue;
+mod datev;
 mod prices;
+mod sell_prices;
 mod sign_in;
 mod single_sign_on;
 mod staff;
@@ -32,6 +34,7 @@ pub fn SettingsPage() -> impl IntoView {
             if user.role == Role::Admin {
                 view! {
                     <BillingSections />
+                    <datev::DatevCard />
                     <sign_in::SignInPolicyCard />
                     <single_sign_on::SingleSignOnCard />
                     <staff::StaffAccounts me=user.id />
@@ -62,6 +65,7 @@ fn BillingSections() -> impl IntoView {
         view! {
             <billing::BillingSettingsCard page=page.clone() refresh />
             <prices::PricesCard page=page.clone() refresh />
+            <sell_prices::SellPricesCard page=page.clone() refresh />
             <catalogue::CatalogueCard page refresh />
         }
     })

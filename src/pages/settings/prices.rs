@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::api::billing::SavePriceList;
-use crate::components::field::{field_message, general_message};
+use crate::components::field::{field_message, general_message, StartMonthField};
 use crate::components::language::{use_reader, Reader};
 use crate::components::FieldError;
 use crate::domain::billing_settings::{option_price_field, OptionPriceForm, PriceListForm, Pricing};
@@ -275,19 +275,14 @@ fn PriceListEditor(page: PricingPage, refresh: RwSignal<u32>, editing: RwSignal<
             <p class="muted small">{td_string!(l, settings.price_list_help, currency)}</p>
             {move || general.get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
             <div class="form-grid">
-                <div class="field">
-                    <label for="price-effective">{td_string!(l, settings.in_force_from)}</label>
-                    <input
-                        id="price-effective"
-                        type="month"
-                        min=current.to_string()
-                        aria-describedby="price-effective-error"
-                        aria-invalid=move || month_msg.get().is_some().then_some("true")
-                        prop:value=move || form.with(|f| f.effective_month.clone())
-                        on:input=move |ev| form.update(|f| f.effective_month = event_target_value(&ev))
-                    />
-                    <FieldError id="price-effective-error" message=month_msg />
-                </div>
+                <StartMonthField
+                    id="price-effective"
+                    label=td_string!(l, settings.in_force_from)
+                    min=current
+                    value=Signal::derive(move || form.with(|f| f.effective_month.clone()))
+                    set=Callback::new(move |v| form.update(|f| f.effective_month = v))
+                    message=month_msg
+                />
             </div>
             <div class="table-wrap" tabindex="0" role="region" aria-label=td_string!(l, settings.new_list_prices)>
                 <table class="data-table">

@@ -15,7 +15,7 @@ use crate::server::audit;
 use crate::server::db::{begin_write, Db, Flag, Time, WriteTx};
 use crate::server::error::Result;
 use crate::server::stored;
-use crate::views::billing::{CatalogueEntry, PriceListView, PricingPage};
+use crate::views::billing::{CatalogueEntry, PriceListView, PricingPage, SellListView};
 
 /// A price list as stored: the prices, and who saved it when.
 pub struct StoredPriceList {
@@ -102,10 +102,16 @@ pub async fn pricing_page(db: &Db, now: DateTime<Utc>) -> Result<PricingPage> {
         .into_iter()
         .map(|s| PriceListView::new(&s.list, &order, s.saved_at, s.saved_by))
         .collect();
+    let sell_lists = super::selling::sell_lists(&mut *db.acquire().await?)
+        .await?
+        .into_iter()
+        .map(|s| SellListView { list: s.list, saved_at: s.saved_at, saved_by: s.saved_by })
+        .collect();
     Ok(PricingPage {
         current_month: BillingMonth::of(local_today(tz, now)),
         catalogue,
         price_lists,
+        sell_lists,
         time_zone_locked: any_month_closed(db).await?,
         time_zones,
         settings,

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::catalogue::rule_lists;
 use super::facts::{facts_for_month, first_billed_month};
+use super::selling::Seller;
 use super::settings::{local_today, settings, zone_of};
 use super::statements::{insert_statement, option_names, Frozen};
 use crate::domain::audit_log::FieldChange;
@@ -41,6 +42,7 @@ pub async fn close_month(db: &Db, actor: &str, month: BillingMonth, now: DateTim
     }
     let facts = facts_for_month(&mut tx, tz, month, None).await?;
     let lists = rule_lists(&mut tx).await?;
+    let seller = Seller::load(&mut tx, None).await?;
     let names = option_names(&mut *tx).await?;
     let customer_names: HashMap<i64, String> = sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM customers")
         .fetch_all(&mut *tx)
@@ -52,9 +54,10 @@ pub async fn close_month(db: &Db, actor: &str, month: BillingMonth, now: DateTim
     let (mut users, mut users_cost) = (0u64, Money::ZERO);
     for (id, facts) in &facts {
         let Some(bill) = bill_month(facts, month, &lists)? else { continue };
+        let sale = seller.sale(*id, &bill)?;
         let name = customer_names.get(id).map(String::as_str).unwrap_or_default();
         let to = Frozen { customer_id: *id, customer_name: name, currency: &settings.currency, closed_at: now };
-        if insert_statement(&mut tx, &to, &bill, &names).await? {
+        if insert_statement(&mut tx, &to, &bill, &sale, &names).await? {
             count += 1;
             total = total + bill.total;
             users += u64::from(bill.users);

@@ -7,9 +7,11 @@ use chrono_tz::Tz;
 
 use super::catalogue::rule_lists;
 use super::facts::facts_for_month;
+use super::selling::Seller;
 use super::settings::{local_today, settings, zone_of};
 use super::statements::{label_in, option_names};
 use crate::domain::billing::{bill_month, forecast, CustomerFacts, MonthBill};
+use crate::domain::selling::Sale;
 use crate::domain::BillingMonth;
 use crate::error::AppError;
 use crate::server::db::Db;
@@ -25,6 +27,8 @@ pub struct CurrentMonth {
     pub current_users: u32,
     /// None: not billed this month (test customer or no billable day).
     pub bill: Option<MonthBill>,
+    /// What the MSP charges for `bill`.
+    pub sale: Option<Sale>,
     pub facts: Option<CustomerFacts>,
     pub today: NaiveDate,
     pub tz: Tz,
@@ -50,7 +54,11 @@ pub async fn current_month(db: &Db, id: i64, now: DateTime<Utc>) -> Result<Curre
         Some(facts) => forecast(facts, today, current_users, &lists)?,
         None => None,
     };
-    Ok(CurrentMonth { customer_name, currency: settings.currency, month, current_users, bill, facts, today, tz })
+    let sale = match &bill {
+        Some(bill) => Some(Seller::load(&mut conn, Some(id)).await?.sale(id, bill)?),
+        None => None,
+    };
+    Ok(CurrentMonth { customer_name, currency: settings.currency, month, current_users, bill, sale, facts, today, tz })
 }
 
 impl CurrentMonth {
@@ -61,8 +69,8 @@ impl CurrentMonth {
             month: self.month,
             currency: self.currency.clone(),
             current_users: self.current_users,
-            bill: self.bill.as_ref().map(|b| {
-                Statement::from_bill(id, self.customer_name.clone(), &self.currency, b, label_in(&names), now)
+            bill: self.bill.as_ref().zip(self.sale.as_ref()).map(|(b, sale)| {
+                Statement::from_bill(id, self.customer_name.clone(), &self.currency, b, sale, label_in(&names), now)
             }),
         })
     }

@@ -6,10 +6,11 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 
 use crate::domain::billing::MonthBill;
+use crate::domain::selling::{Sale, SellBasis, SellLine};
 use crate::domain::{BillingMonth, Money};
 use crate::error::AppError;
-use crate::server::db::{Db, Time, WriteTx};
-use crate::server::error::Result;
+use crate::server::db::{Db, Flag, Time, WriteTx};
+use crate::server::error::{Result, ServerError};
 use crate::server::stored;
 use crate::views::billing::{line_label, Statement, StatementLine};
 
@@ -32,12 +33,13 @@ pub(super) struct Frozen<'a> {
     pub closed_at: DateTime<Utc>,
 }
 
-/// Writes one statement unless the customer has one for the month already
-/// (the unique key decides); true when written.
+/// Writes one statement, with what it sold, unless the customer has one
+/// for the month already (the unique key decides); true when written.
 pub(super) async fn insert_statement(
     tx: &mut WriteTx,
     to: &Frozen<'_>,
     bill: &MonthBill,
+    sale: &Sale,
     names: &HashMap<String, String>,
 ) -> Result<bool> {
     let id: Option<i64> = sqlx::query_scalar(
@@ -84,7 +86,46 @@ pub(super) async fn insert_statement(
             .bind(line.amount.cents());
     }
     insert.execute(&mut **tx).await?;
+    insert_sale(tx, id, sale).await?;
     Ok(true)
+}
+
+/// The sale of statement `id`, all its lines in one statement.
+async fn insert_sale(tx: &mut WriteTx, id: i64, sale: &Sale) -> Result<()> {
+    sqlx::query("INSERT INTO statement_sales (statement_id, not_for_resale, total_cents) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(sale.not_for_resale)
+        .bind(sale.total.cents())
+        .execute(&mut **tx)
+        .await?;
+    if sale.lines.is_empty() {
+        return Ok(());
+    }
+    let values: Vec<String> = (0..sale.lines.len())
+        .map(|i| {
+            let p = i * 8;
+            format!("(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7, p + 8)
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO statement_sell_lines (statement_id, position, kind, code, quantity, unit_price_e4, amount_cents, \
+         basis) VALUES {}",
+        values.join(", ")
+    );
+    let mut insert = sqlx::query(&sql);
+    for (position, line) in sale.lines.iter().enumerate() {
+        insert = insert
+            .bind(id)
+            .bind(position as i64)
+            .bind(line.kind.as_str())
+            .bind(&line.code)
+            .bind(line.quantity as i64)
+            .bind(line.unit_price.e4())
+            .bind(line.amount.cents())
+            .bind(line.basis.stored());
+    }
+    insert.execute(&mut **tx).await?;
+    Ok(())
 }
 
 #[derive(sqlx::FromRow)]
@@ -101,6 +142,25 @@ struct StatementRow {
     total_cents: i64,
     #[sqlx(try_from = "Time")]
     closed_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct SaleRow {
+    statement_id: i64,
+    #[sqlx(try_from = "Flag")]
+    not_for_resale: bool,
+    total_cents: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct SellLineRow {
+    statement_id: i64,
+    kind: String,
+    code: String,
+    quantity: i64,
+    unit_price_e4: i64,
+    amount_cents: i64,
+    basis: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -154,18 +214,52 @@ async fn load_statements(db: &Db, month: Option<BillingMonth>, customer: Option<
          FROM statement_lines l JOIN statements s ON s.id = l.statement_id WHERE {filter} \
          ORDER BY l.statement_id, l.position"
     );
+    let sales_sql = format!(
+        "SELECT a.statement_id, CAST(a.not_for_resale AS INTEGER) AS not_for_resale, a.total_cents \
+         FROM statement_sales a JOIN statements s ON s.id = a.statement_id WHERE {filter}"
+    );
+    let sell_lines_sql = format!(
+        "SELECT l.statement_id, l.kind, l.code, l.quantity, l.unit_price_e4, l.amount_cents, l.basis \
+         FROM statement_sell_lines l JOIN statements s ON s.id = l.statement_id WHERE {filter} \
+         ORDER BY l.statement_id, l.position"
+    );
     let mut rows = sqlx::query_as::<_, StatementRow>(&statements_sql);
     let mut lines = sqlx::query_as::<_, LineRow>(&lines_sql);
+    let mut sales = sqlx::query_as::<_, SaleRow>(&sales_sql);
+    let mut sell_lines = sqlx::query_as::<_, SellLineRow>(&sell_lines_sql);
     if let Some(month) = &month {
         rows = rows.bind(month.clone());
         lines = lines.bind(month.clone());
+        sales = sales.bind(month.clone());
+        sell_lines = sell_lines.bind(month.clone());
     }
     if let Some(customer) = customer {
         rows = rows.bind(customer);
         lines = lines.bind(customer);
+        sales = sales.bind(customer);
+        sell_lines = sell_lines.bind(customer);
     }
     let rows = rows.fetch_all(db).await?;
     let lines = lines.fetch_all(db).await?;
+    let mut sold: HashMap<i64, Sale> = HashMap::new();
+    for a in sales.fetch_all(db).await? {
+        let sale =
+            Sale { not_for_resale: a.not_for_resale, lines: Vec::new(), total: Money::from_cents(a.total_cents) };
+        sold.insert(a.statement_id, sale);
+    }
+    for l in sell_lines.fetch_all(db).await? {
+        let line = SellLine {
+            kind: stored::line_kind(&l.kind)?,
+            code: l.code,
+            quantity: stored::quantity(l.quantity)?,
+            unit_price: stored::derived_price(l.unit_price_e4)?,
+            amount: Money::from_cents(l.amount_cents),
+            basis: SellBasis::parse(&l.basis).ok_or_else(|| ServerError::unknown("sell line basis", &l.basis))?,
+        };
+        if let Some(sale) = sold.get_mut(&l.statement_id) {
+            sale.lines.push(line);
+        }
+    }
     let mut by_statement: HashMap<i64, Vec<StatementLine>> = HashMap::new();
     for l in lines {
         by_statement.entry(l.statement_id).or_default().push(StatementLine {
@@ -191,6 +285,7 @@ async fn load_statements(db: &Db, month: Option<BillingMonth>, customer: Option<
                 lines: by_statement.remove(&r.id).unwrap_or_default(),
                 total: Money::from_cents(r.total_cents),
                 closed_at: r.closed_at,
+                sale: sold.remove(&r.id),
             })
         })
         .collect()

@@ -260,6 +260,76 @@ pub async fn change_kind(db: &Db, actor: &str, id: i64, version: i64, kind: &str
     Ok(())
 }
 
+/// Marks a customer for internal use (cost, no revenue) or for resale,
+/// from its next statement on (frozen statements keep what they sold).
+#[tracing::instrument(skip_all, fields(actor = %actor, customer = id))]
+pub async fn set_not_for_resale(
+    db: &Db,
+    actor: &str,
+    id: i64,
+    version: i64,
+    not_for_resale: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut tx = begin_write(db).await?;
+    let row = find_for_change(&mut tx, id, version).await?;
+    if row.not_for_resale == not_for_resale {
+        return Ok(());
+    }
+    sqlx::query("UPDATE customers SET not_for_resale = $1 WHERE id = $2")
+        .bind(not_for_resale)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    bump_version(&mut tx, id, version).await?;
+    let changes = vec![FieldChange::new("not_for_resale", yes_no(row.not_for_resale), yes_no(not_for_resale))];
+    audit::write(&mut tx, customer_entry(actor, "customer.resale_changed", id, changes, now)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets (or, empty, clears) the customer's debtor account for the DATEV
+/// export; its length follows the export's settings.
+#[tracing::instrument(skip_all, fields(actor = %actor, customer = id))]
+pub async fn set_debtor_account(
+    db: &Db,
+    actor: &str,
+    id: i64,
+    version: i64,
+    raw: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut tx = begin_write(db).await?;
+    let account = if raw.trim().is_empty() {
+        None
+    } else {
+        let (settings, _) = crate::server::datev::settings(&mut tx)
+            .await?
+            .ok_or_else(|| AppError::invalid("debtor_account", crate::domain::message::Message::DatevNotSet))?;
+        let parsed = crate::domain::datev::parse_debtor_account(raw, settings.account_length)
+            .map_err(|e| AppError::invalid("debtor_account", e))?;
+        Some(parsed)
+    };
+    let row = find_for_change(&mut tx, id, version).await?;
+    if row.debtor_account == account {
+        return Ok(());
+    }
+    sqlx::query("UPDATE customers SET debtor_account = $1 WHERE id = $2")
+        .bind(&account)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    bump_version(&mut tx, id, version).await?;
+    let changes = vec![FieldChange::new(
+        "debtor_account",
+        row.debtor_account.as_deref().unwrap_or(""),
+        account.as_deref().unwrap_or(""),
+    )];
+    audit::write(&mut tx, customer_entry(actor, "customer.debtor_account_changed", id, changes, now)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 #[tracing::instrument(skip_all, fields(actor = %actor, customer = id))]
 pub async fn deactivate(db: &Db, actor: &str, id: i64, version: i64, reason: &str, now: DateTime<Utc>) -> Result<()> {
     let reason = parse_reason(reason).map_err(|e| AppError::invalid("reason", e))?;

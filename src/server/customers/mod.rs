@@ -15,7 +15,10 @@ use crate::views::customers::CustomerSummary;
 mod changes;
 mod read;
 
-pub use changes::{activate, change_kind, create, deactivate, remove, set_options, update_contract};
+pub use changes::{
+    activate, change_kind, create, deactivate, remove, set_debtor_account, set_not_for_resale, set_options,
+    update_contract,
+};
 pub use read::{bookable_options, check_names, ensure_exists, get, history, list};
 
 const NAME_TAKEN: crate::domain::message::Message = crate::domain::message::Message::NameTaken;
@@ -41,10 +44,14 @@ struct Row {
     created_at: DateTime<Utc>,
     billed_since: Option<Time>,
     version: i64,
+    #[sqlx(try_from = "Flag")]
+    not_for_resale: bool,
+    debtor_account: Option<String>,
 }
 
 const COLUMNS: &str = "id, name, database_name, kind, status, deactivation_reason, deactivated_at, contract_end, \
-                       max_users, CAST(limit_user_creation AS INTEGER) AS limit_user_creation, reported_users, option_count, created_at, billed_since, version";
+                       max_users, CAST(limit_user_creation AS INTEGER) AS limit_user_creation, reported_users, option_count, created_at, billed_since, version, \
+                       CAST(not_for_resale AS INTEGER) AS not_for_resale, debtor_account";
 
 impl Row {
     fn kind(&self) -> CustomerKind {

@@ -96,6 +96,8 @@ pub async fn get(db: &Db, id: i64, today: NaiveDate) -> Result<CustomerDetail> {
         billed_since: row.billed_since.map(DateTime::from),
         version: row.version,
         options: options_of(db, id).await?,
+        not_for_resale: row.not_for_resale,
+        debtor_account: row.debtor_account,
         name: row.name,
         database_name: row.database_name,
         deactivation_reason: row.deactivation_reason,

@@ -13,6 +13,8 @@ use crate::domain::audit_query::{AuditCursor, AuditFilter};
 use crate::domain::billing_settings::{NewOptionForm, PriceListForm, SettingsForm};
 use crate::domain::customer::ContractForm;
 use crate::domain::customer_list::ListQuery;
+use crate::domain::datev::DatevSettingsForm;
+use crate::domain::sell_forms::{CustomerPricingForm, SellListForm};
 use crate::server::db::begin_write;
 use crate::server::sessions;
 
@@ -101,6 +103,8 @@ fn matrix() -> Vec<(&'static str, Access, Args)> {
         ("/api/customers/change_kind", operator, Form("id=999&version=1&kind=billed")),
         ("/api/customers/deactivate", operator, Form("id=999&version=1&reason=x")),
         ("/api/customers/activate", operator, Form("id=999&version=1")),
+        ("/api/customers/not_for_resale", operator, Form("id=999&version=1&not_for_resale=true")),
+        ("/api/customers/debtor_account", operator, Form("id=999&version=1&debtor_account=")),
         ("/api/customers/remove", operator, Form("id=999&version=1&confirm_name=x")),
         ("/api/billing/months", viewer, Form("")),
         ("/api/billing/statements", viewer, Form("month=2026-10")),
@@ -111,6 +115,16 @@ fn matrix() -> Vec<(&'static str, Access, Args)> {
         ("/api/billing/pricing", admin, Form("")),
         ("/api/billing/save_settings", admin, Json(json!({ "form": SettingsForm::default(), "version": 1 }))),
         ("/api/billing/save_price_list", admin, Json(json!({ "form": PriceListForm::default() }))),
+        ("/api/billing/save_sell_list", admin, Json(json!({ "form": SellListForm::default() }))),
+        ("/api/billing/customer_pricing", viewer, Form("id=1")),
+        ("/api/billing/datev", admin, Form("")),
+        ("/api/billing/save_datev", admin, Json(json!({ "form": DatevSettingsForm::default(), "version": 0 }))),
+        ("/api/billing/check_datev", viewer, Form("month=2020-01")),
+        (
+            "/api/billing/save_customer_pricing",
+            operator,
+            Json(json!({ "id": 999, "form": CustomerPricingForm::default() })),
+        ),
         ("/api/billing/add_option", admin, Json(json!({ "form": NewOptionForm::default() }))),
         ("/api/billing/rename_option", admin, Form("code=no_such_option&name=Renamed")),
         ("/api/billing/retire_option", admin, Form("code=no_such_option&retired=true")),

@@ -58,6 +58,7 @@ pub fn Filters(query: Memo<OverviewQuery>) -> impl IntoView {
     let go_search = navigator();
     let go_status = go_search.clone();
     let go_changes = go_search.clone();
+    let go_margin = go_search.clone();
     let l = use_locale();
     view! {
         <div class="overview-filters" role="search" aria-label=td_string!(l, costs.filter_label)>
@@ -111,6 +112,18 @@ pub fn Filters(query: Memo<OverviewQuery>) -> impl IntoView {
                     }
                 />
                 {td_string!(l, costs.changes_only)}
+            </label>
+            <label class="checkbox">
+                <input
+                    id="overview-negative-margin"
+                    type="checkbox"
+                    prop:checked=move || query.read().negative_margin
+                    on:change=move |ev| {
+                        let negative_margin = event_target_checked(&ev);
+                        go_margin(OverviewQuery { negative_margin, page: 1, ..query.get_untracked() }, false);
+                    }
+                />
+                {td_string!(l, costs.negative_margin_only)}
             </label>
             <Show when=move || query.read().filtered()>
                 <a class="clear-search" href=move || OverviewQuery {

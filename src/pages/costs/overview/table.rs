@@ -9,6 +9,7 @@ use crate::components::pager::{numbered, Pager};
 use crate::domain::cost_history::Figures;
 use crate::domain::cost_overview::{totals, BilledOption, OverviewRow, UserChange};
 use crate::domain::overview_query::{page_count, OverviewQuery, OverviewSort, PAGE_SIZE};
+use crate::domain::selling::Margin;
 use crate::i18n::td_string;
 use crate::views::billing::CostOverviewPage;
 
@@ -99,6 +100,32 @@ fn SortHeader(
     }
 }
 
+/// Revenue and margin cells: the amounts, the margin's share below it; a
+/// dash where the revenue was not recorded.
+fn sale_cells(r: &Reader, revenue: Option<crate::domain::Money>, margin: Option<Margin>, nfr: bool) -> impl IntoView {
+    let l = r.l();
+    let revenue = match (revenue, nfr) {
+        (Some(_), true) => view! { <span class="muted small" title=td_string!(l, costs.not_for_resale_title)>{td_string!(l, costs.nfr)}</span> }.into_any(),
+        (Some(v), false) => r.amount(v).into_any(),
+        (None, _) => view! { <span class="muted" title=td_string!(l, costs.revenue_unknown)>"—"</span> }.into_any(),
+    };
+    let margin = margin.map(|m| {
+        let class = if m.amount.cents() < 0 { "num margin-negative" } else { "num" };
+        let share = m.percent.map(|p| r.percent(p.0, 1, 1));
+        view! {
+            <td class=class>
+                {r.amount(m.amount)}
+                {share.map(|p| view! { <span class="muted small margin-share">{p}</span> })}
+            </td>
+        }
+        .into_any()
+    });
+    view! {
+        <td class="num">{revenue}</td>
+        {margin.unwrap_or_else(|| view! { <td class="num muted">"—"</td> }.into_any())}
+    }
+}
+
 fn row_view(r: &Reader, row: &OverviewRow) -> impl IntoView {
     let b = &row.bill;
     let l = r.l();
@@ -130,6 +157,7 @@ fn row_view(r: &Reader, row: &OverviewRow) -> impl IntoView {
             <td class="num">{money(b.users_cost)}</td>
             <td class="num">{money(b.options_cost)}</td>
             <td class="num strong">{money(b.total)}</td>
+            {sale_cells(r, b.revenue, b.margin(), b.not_for_resale)}
             <td>{figures_badge(b.figures)}</td>
         </tr>
     }
@@ -170,6 +198,7 @@ pub fn OverviewTable(
                 <td class="num">{money(t.users_cost)}</td>
                 <td class="num">{money(t.options_cost)}</td>
                 <td class="num">{money(t.total)}</td>
+                {sale_cells(&r, (t.with_revenue > 0).then_some(t.revenue), t.margin(), false)}
                 <td></td>
             </tr>
         }
@@ -244,6 +273,18 @@ pub fn OverviewTable(
                                 unit=currency.clone()
                             />
                             <SortHeader query key=OverviewSort::Total label=td_string!(l, costs.total) unit=currency.clone() />
+                            <SortHeader
+                                query
+                                key=OverviewSort::Revenue
+                                label=td_string!(l, costs.revenue)
+                                unit=currency.clone()
+                            />
+                            <SortHeader
+                                query
+                                key=OverviewSort::Margin
+                                label=td_string!(l, costs.margin)
+                                unit=currency.clone()
+                            />
                             <th scope="col">{td_string!(l, costs.figures)}</th>
                         </tr>
                     </thead>
