@@ -71,6 +71,32 @@ mod cli {
             #[command(subcommand)]
             command: AdminCommand,
         },
+        /// Personal access tokens for the staff API.
+        Token {
+            #[command(subcommand)]
+            command: TokenCommand,
+        },
+    }
+
+    #[derive(Subcommand)]
+    enum TokenCommand {
+        /// Make a token for a staff member and print it once (audited like the account page).
+        Create {
+            /// Whose token it is: it acts as this staff member.
+            #[arg(long)]
+            username: String,
+            /// read, or write (read and change; an operator or admin only).
+            #[arg(long)]
+            scope: String,
+            /// What it is for, e.g. "Invoicing script".
+            #[arg(long)]
+            name: String,
+            /// Days until it expires (1 to 365).
+            #[arg(long)]
+            expires_days: u32,
+            #[command(flatten)]
+            config: Config,
+        },
     }
 
     #[derive(Subcommand)]
@@ -109,6 +135,9 @@ mod cli {
             Command::Admin { command: AdminCommand::Create { username, role, password_stdin, config } } => {
                 commands::admin_create(config, &username, &role, password_stdin).await
             }
+            Command::Token { command: TokenCommand::Create { username, scope, name, expires_days, config } } => {
+                commands::token_create(config, &username, &scope, &name, expires_days).await
+            }
         }
     }
 }
@@ -120,7 +149,7 @@ mod tests {
     #[test]
     fn help_lists_every_subcommand_an_operator_needs() {
         let help = super::cli::help();
-        for command in ["serve", "demo", "migrate", "admin", "close-month", "backup", "check"] {
+        for command in ["serve", "demo", "migrate", "admin", "token", "close-month", "backup", "check"] {
             assert!(help.lines().any(|l| l.trim_start().starts_with(command)), "{command} missing from:\n{help}");
         }
         let admin = super::cli::Cli::command().find_subcommand_mut("admin").map(|a| a.render_help().to_string());

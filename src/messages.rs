@@ -233,6 +233,12 @@ fn words(wire: &str, l: Locale) -> String {
         "discovery_failed" => return td_string!(l, messages.discovery_failed, detail = rest.to_owned()),
         "password_off_needs_sso" => td_string!(l, messages.password_off_needs_sso),
         "option_not_in_catalogue" => td_string!(l, messages.option_not_in_catalogue),
+        "token_scope_unknown" => td_string!(l, messages.token_scope_unknown),
+        "token_scope_above_role" => td_string!(l, messages.token_scope_above_role),
+        "token_limit" => {
+            let mut n = numbers(rest, l);
+            return td_string!(l, messages.token_limit, max = n());
+        }
         "text" => return rest.to_owned(),
         _ => return wire.to_owned(),
     };

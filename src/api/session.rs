@@ -1,3 +1,4 @@
+use crate::domain::access_token::TokenForm;
 use crate::error::AppError;
 use crate::views::session::*;
 use leptos::prelude::*;
@@ -310,4 +311,33 @@ pub async fn set_my_preferences(language: String, time_zone: String) -> Result<(
     let preferences = Preferences::parse(&language, &time_zone, |z| billing::parse_time_zone(z).is_some())
         .map_err(AppError::Invalid)?;
     Ok(staff::set_preferences(&guard::state()?.db, signed_in.user.id, &preferences).await?)
+}
+
+/// The caller's personal access tokens (an admin's list has everyone's).
+#[server(endpoint = "access_tokens")]
+pub async fn my_access_tokens() -> Result<AccessTokens, AppError> {
+    use crate::domain::Role;
+    use crate::server::{access_tokens, guard};
+    let caller = guard::caller(Role::Viewer).await?;
+    Ok(access_tokens::list(&caller.state.db, &caller.user, caller.state.clock.now()).await?)
+}
+
+/// A new personal access token of the caller's, shown this once.
+#[server(endpoint = "access_tokens/create")]
+pub async fn create_access_token(form: TokenForm) -> Result<NewAccessToken, AppError> {
+    use crate::domain::Role;
+    use crate::server::{access_tokens, guard};
+    let caller = guard::caller(Role::Viewer).await?;
+    let db = &caller.state.db;
+    let owner = access_tokens::owner(db, &caller.user.username).await?;
+    Ok(access_tokens::create(db, &caller.user.username, &owner, &form, caller.state.clock.now()).await?)
+}
+
+/// Revokes one of the caller's tokens (an admin: anyone's).
+#[server(endpoint = "access_tokens/revoke")]
+pub async fn revoke_access_token(id: i64) -> Result<(), AppError> {
+    use crate::domain::Role;
+    use crate::server::{access_tokens, guard};
+    let caller = guard::caller(Role::Viewer).await?;
+    Ok(access_tokens::revoke(&caller.state.db, &caller.user, id, caller.state.clock.now()).await?)
 }

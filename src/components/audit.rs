@@ -69,6 +69,15 @@ pub fn action_name(code: &str, l: Locale) -> &str {
         "staff.sso_linked" => td_string!(l, audit.action_staff_sso_linked),
         "staff.sso_email_changed" => td_string!(l, audit.action_staff_sso_email_changed),
         "staff.created_by_sso" => td_string!(l, audit.action_staff_created_by_sso),
+        "customer.resale_changed" => td_string!(l, audit.action_customer_resale_changed),
+        "customer.pricing_saved" => td_string!(l, audit.action_customer_pricing_saved),
+        "customer.debtor_account_changed" => td_string!(l, audit.action_customer_debtor_account_changed),
+        "sell_list.saved" => td_string!(l, audit.action_sell_list_saved),
+        "settings.datev_changed" => td_string!(l, audit.action_settings_datev_changed),
+        "export.datev" => td_string!(l, audit.action_export_datev),
+        "token.created" => td_string!(l, audit.action_token_created),
+        "token.revoked" => td_string!(l, audit.action_token_revoked),
+        "token.refused" => td_string!(l, audit.action_token_refused),
         other => other,
     }
 }

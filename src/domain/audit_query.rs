@@ -16,7 +16,7 @@ pub const EXPORT_MAX: usize = 100_000;
 pub const TEXT_MAX_CHARS: usize = 100;
 
 /// Every action the app writes: code, how it reads, and its group.
-pub const ACTIONS: [(&str, &str, ActionGroup); 54] = [
+pub const ACTIONS: [(&str, &str, ActionGroup); 63] = [
     ("login.succeeded", "Signed in", ActionGroup::SignIns),
     ("login.failed", "Sign-in failed", ActionGroup::SignIns),
     ("login.refused", "Sign-in refused (too many failures)", ActionGroup::SignIns),
@@ -71,6 +71,15 @@ pub const ACTIONS: [(&str, &str, ActionGroup); 54] = [
     ("staff.sso_linked", "Linked to single sign-on", ActionGroup::Staff),
     ("staff.sso_email_changed", "Email for single sign-on changed", ActionGroup::Staff),
     ("staff.created_by_sso", "Account made at first single sign-on", ActionGroup::Staff),
+    ("customer.resale_changed", "Resale flag changed", ActionGroup::Customers),
+    ("customer.pricing_saved", "Sell pricing saved", ActionGroup::Customers),
+    ("customer.debtor_account_changed", "Debtor account changed", ActionGroup::Customers),
+    ("sell_list.saved", "Sell price list saved", ActionGroup::Settings),
+    ("settings.datev_changed", "DATEV settings changed", ActionGroup::Settings),
+    ("export.datev", "DATEV file downloaded", ActionGroup::MonthClose),
+    ("token.created", "Access token created", ActionGroup::ApiKeys),
+    ("token.revoked", "Access token revoked", ActionGroup::ApiKeys),
+    ("token.refused", "Refused: access token expired, revoked or not allowed", ActionGroup::Refusals),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -134,16 +134,22 @@ impl ListQuery {
     /// The search text as a SQL `LIKE` pattern on the lower-cased name,
     /// with `\` escaping `%`, `_` and itself.
     pub fn like_pattern(&self) -> String {
-        let mut pattern = String::from("%");
-        for c in self.search.to_lowercase().chars() {
-            if matches!(c, '%' | '_' | '\\') {
-                pattern.push('\\');
-            }
-            pattern.push(c);
-        }
-        pattern.push('%');
-        pattern
+        like_pattern(&self.search)
     }
+}
+
+/// A search text as a SQL `LIKE` pattern on the lower-cased name, with `\`
+/// escaping `%`, `_` and itself.
+pub fn like_pattern(search: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in search.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
 }
 
 /// A text from the address (a search, a filter): trimmed and cut to `max`

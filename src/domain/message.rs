@@ -171,6 +171,9 @@ pub enum Message {
     DiscoveryFailed { detail: String },
     PasswordOffNeedsSso,
     OptionNotInCatalogue,
+    TokenScopeUnknown,
+    TokenScopeAboveRole,
+    TokenLimit { max: u32 },
     Text { text: String },
 }
 
@@ -292,6 +295,8 @@ impl Message {
             M::SsoSecretNeedsKey => "sso_secret_needs_key",
             M::PasswordOffNeedsSso => "password_off_needs_sso",
             M::OptionNotInCatalogue => "option_not_in_catalogue",
+            M::TokenScopeUnknown => "token_scope_unknown",
+            M::TokenScopeAboveRole => "token_scope_above_role",
             M::NameTooLong { max } => return format!("name_too_long|{max}"),
             M::DatabaseNameTooLong { max } => return format!("database_name_too_long|{max}"),
             M::MaxUsersRange { min, max } => return format!("max_users_range|{min}|{max}"),
@@ -326,6 +331,7 @@ impl Message {
             M::ContractEnded { date } => return format!("contract_ended|{date}"),
             M::MonthNotEnded { month } => return format!("month_not_ended|{month}"),
             M::DiscoveryFailed { detail } => return format!("discovery_failed|{detail}"),
+            M::TokenLimit { max } => return format!("token_limit|{max}"),
             M::Text { text } => return format!("text|{text}"),
         };
         code.to_owned()
@@ -706,6 +712,9 @@ mod tests {
             Message::DiscoveryFailed { detail: "x|y".to_owned() },
             Message::PasswordOffNeedsSso,
             Message::OptionNotInCatalogue,
+            Message::TokenScopeUnknown,
+            Message::TokenScopeAboveRole,
+            Message::TokenLimit { max: 7 },
         ]
     }
 

@@ -1,6 +1,8 @@
 //! Pure types and rules of the product, compiled for the server and the
 //! browser alike. Nothing in here touches a database, a clock or the network.
 
+pub mod access_token;
+pub mod api_query;
 pub mod audit_log;
 pub mod audit_query;
 pub mod auth_code;

@@ -165,13 +165,24 @@ impl From<SellError> for super::billing::BillingError {
 
 /// The sell list in force for `month`: the newest one effective by then.
 pub fn sell_list_for(lists: &[SellList], month: BillingMonth) -> Option<&SellList> {
-    lists.iter().filter(|l| l.effective <= month).max_by_key(|l| l.effective)
+    in_force(lists, month, |l| l.effective)
+}
+
+/// Of things effective from a month (sell lists, pricings, with or without
+/// who saved them), the one in force in `month`: the newest effective by
+/// then. The one rule for every effective-dated list.
+pub fn in_force<'a, T>(
+    items: impl IntoIterator<Item = &'a T>,
+    month: BillingMonth,
+    effective: impl Fn(&T) -> BillingMonth,
+) -> Option<&'a T> {
+    items.into_iter().filter(|i| effective(i) <= month).max_by_key(|i| effective(i))
 }
 
 /// The customer's pricing in force for `month`: the newest one effective
 /// by then.
 pub fn pricing_for(pricings: &[CustomerPricing], month: BillingMonth) -> Option<&CustomerPricing> {
-    pricings.iter().filter(|p| p.effective <= month).max_by_key(|p| p.effective)
+    in_force(pricings, month, |p| p.effective)
 }
 
 /// The vendor's unit price plus `markup`, rounded to ten-thousandths.

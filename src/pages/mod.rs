@@ -1,5 +1,6 @@
 //! One file per module of the navigation, plus sign-in and "not found".
 
+mod access_tokens;
 mod audit;
 mod costs;
 pub mod customers;

@@ -11,6 +11,7 @@ use crate::components::language::use_locale;
 use crate::components::session::{with_user, UserResource};
 use crate::components::FieldError;
 use crate::i18n::td_string;
+use crate::pages::access_tokens::AccessTokensCard;
 use crate::pages::preferences::PreferencesCard;
 use crate::pages::sessions::MySessions;
 use crate::pages::two_factor::TwoFactorCard;
@@ -76,5 +77,6 @@ pub fn PasswordPage() -> impl IntoView {
         </section>
         <TwoFactorCard />
         <MySessions />
+        <AccessTokensCard />
     }
 }

@@ -180,6 +180,46 @@ pub async fn admin_create(config: Config, username: &str, role: &str, password_s
     Ok(())
 }
 
+/// `token create`: a personal access token for a staff member, printed
+/// once on standard output (nothing else goes there).
+pub async fn token_create(config: Config, username: &str, scope: &str, name: &str, days: u32) -> anyhow::Result<()> {
+    telemetry::init();
+    let db = db::connect(&config.database_url).await?;
+    let owner = super::access_tokens::owner(&db, username)
+        .await
+        .map_err(|_| anyhow::anyhow!("--username: there is no staff member {username:?}"))?;
+    if owner.disabled {
+        bail!("--username: {username} is disabled");
+    }
+    let form = crate::domain::access_token::TokenForm {
+        name: name.to_owned(),
+        scope: scope.to_owned(),
+        expires_days: days.to_string(),
+    };
+    let made = super::access_tokens::create(&db, "cli", &owner, &form, Clock::system().now()).await.map_err(|e| {
+        match crate::error::AppError::from(e) {
+            crate::error::AppError::Invalid(fields) => anyhow::anyhow!(
+                "{}",
+                fields
+                    .iter()
+                    .map(|f| format!("--{}: {}", f.field.replace('_', "-"), f.message.english()))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            other => anyhow::anyhow!("{other}"),
+        }
+    })?;
+    db.close().await;
+    println!("{}", made.token);
+    eprintln!(
+        "Made the {} token \"{}\" of {username}, valid until {}. It is shown this once.",
+        made.info.scope.as_str(),
+        made.info.name,
+        made.info.expires_at.format("%Y-%m-%d %H:%M UTC")
+    );
+    Ok(())
+}
+
 /// `close-month YYYY-MM`: the same close as the job and the admin's button.
 pub async fn close_month(config: Config, month: &str) -> anyhow::Result<()> {
     telemetry::init();

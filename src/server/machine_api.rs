@@ -49,8 +49,32 @@ struct ErrorBody<'a> {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub(super) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         Self { status, code, message: message.into(), fields: Vec::new(), retry_after: None }
+    }
+
+    /// 422 with each field's message (in English).
+    pub(super) fn invalid(code: &'static str, fields: Vec<crate::domain::FieldMessage>) -> Self {
+        let fields: Vec<ApiField> =
+            fields.into_iter().map(|f| ApiField { message: f.message.english(), field: f.field }).collect();
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+            message: fields.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join(" "),
+            fields,
+            retry_after: None,
+        }
+    }
+
+    /// 429, to try again after `seconds`.
+    pub(super) fn rate_limited(seconds: u64, what: &str) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("Too many requests for this {what}; try again in {seconds} s."),
+        );
+        e.retry_after = Some(seconds);
+        e
     }
 }
 
@@ -72,17 +96,7 @@ impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         match e {
             AppError::Conflict(message) => Self::new(StatusCode::CONFLICT, "conflict", message.english()),
-            AppError::Invalid(fields) => {
-                let fields: Vec<ApiField> =
-                    fields.into_iter().map(|f| ApiField { message: f.message.english(), field: f.field }).collect();
-                Self {
-                    status: StatusCode::UNPROCESSABLE_ENTITY,
-                    code: "invalid_report",
-                    message: fields.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join(" "),
-                    fields,
-                    retry_after: None,
-                }
-            }
+            AppError::Invalid(fields) => Self::invalid("invalid_report", fields),
             AppError::NotFound => Self::new(StatusCode::NOT_FOUND, "not_found", "Not found."),
             // Logged with its causes where it was made (`From<ServerError>`).
             AppError::Internal => Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Try again in a moment."),
@@ -122,21 +136,22 @@ impl RateLimiter {
     /// Counts a request in the key's one-minute window (a new window starts
     /// with the first request after the old one ended); `Err(seconds)`
     /// when the key must wait. One statement: atomic on both backends.
-    async fn hit(&self, db: &Db, customer_id: i64, now: DateTime<Utc>) -> Result<Result<(), u64>, sqlx::Error> {
-        let (requests, Time(started)): (i64, Time) = sqlx::query_as(
-            "INSERT INTO api_request_windows (customer_id, started_at, requests) VALUES ($1, $2, 1) \
-             ON CONFLICT (customer_id) DO UPDATE SET \
-               started_at = CASE WHEN api_request_windows.started_at <= $3 THEN excluded.started_at \
-                                 ELSE api_request_windows.started_at END, \
-               requests = CASE WHEN api_request_windows.started_at <= $3 THEN 1 \
-                               ELSE api_request_windows.requests + 1 END \
-             RETURNING requests, started_at",
-        )
-        .bind(customer_id)
-        .bind(Time(now))
-        .bind(Time(now - chrono::Duration::seconds(WINDOW_SECS)))
-        .fetch_one(db)
-        .await?;
+    pub(super) async fn hit(
+        &self,
+        db: &Db,
+        window: Window,
+        now: DateTime<Utc>,
+    ) -> Result<Result<(), u64>, sqlx::Error> {
+        let (sql, key) = match window {
+            Window::Customer(id) => (CUSTOMER_WINDOW, id),
+            Window::Token(id) => (TOKEN_WINDOW, id),
+        };
+        let (requests, Time(started)): (i64, Time) = sqlx::query_as(sql)
+            .bind(key)
+            .bind(Time(now))
+            .bind(Time(now - chrono::Duration::seconds(WINDOW_SECS)))
+            .fetch_one(db)
+            .await?;
         if requests <= i64::from(self.per_minute) {
             return Ok(Ok(()));
         }
@@ -146,6 +161,45 @@ impl RateLimiter {
 }
 
 const WINDOW_SECS: i64 = 60;
+
+/// Whose requests are counted: a customer's API key, or a staff member's
+/// access token.
+#[derive(Clone, Copy, Debug)]
+pub enum Window {
+    Customer(i64),
+    Token(i64),
+}
+
+macro_rules! window_upsert {
+    ($table:literal, $key:literal) => {
+        concat!(
+            "INSERT INTO ",
+            $table,
+            " (",
+            $key,
+            ", started_at, requests) VALUES ($1, $2, 1) \
+             ON CONFLICT (",
+            $key,
+            ") DO UPDATE SET \
+               started_at = CASE WHEN ",
+            $table,
+            ".started_at <= $3 THEN excluded.started_at \
+                                 ELSE ",
+            $table,
+            ".started_at END, \
+               requests = CASE WHEN ",
+            $table,
+            ".started_at <= $3 THEN 1 \
+                               ELSE ",
+            $table,
+            ".requests + 1 END \
+             RETURNING requests, started_at"
+        )
+    };
+}
+
+const CUSTOMER_WINDOW: &str = window_upsert!("api_request_windows", "customer_id");
+const TOKEN_WINDOW: &str = window_upsert!("token_request_windows", "token_id");
 
 struct Caller {
     customer_id: i64,
@@ -170,14 +224,8 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, A
             "This API key is not valid (unknown, rotated or revoked).",
         ));
     };
-    if let Err(wait) = state.api_limiter.hit(&state.db, customer_id, state.clock.now()).await? {
-        let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            format!("Too many requests for this API key; try again in {wait} s."),
-        );
-        e.retry_after = Some(wait);
-        return Err(e);
+    if let Err(wait) = state.api_limiter.hit(&state.db, Window::Customer(customer_id), state.clock.now()).await? {
+        return Err(ApiError::rate_limited(wait, "API key"));
     }
     Ok(Caller { customer_id, active: status == "active" })
 }
@@ -246,13 +294,7 @@ async fn usage(State(state): State<AppState>, request: Request) -> Result<Respon
             "This customer is deactivated; usage is not accepted. Ask the MSP.",
         ));
     }
-    let json = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
-    if !json {
+    if !is_json(&parts.headers) {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
@@ -298,6 +340,16 @@ async fn usage(State(state): State<AppState>, request: Request) -> Result<Respon
     Ok(response)
 }
 
+/// Whether the request says its body is JSON (`application/json`, any
+/// parameters).
+pub(super) fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
+}
+
 async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
 }
@@ -314,12 +366,14 @@ async fn method_not_allowed(method: Method) -> ApiError {
     )
 }
 
-/// The `/api/v1` routes, nested into the app's router.
+/// The `/api/v1` routes, nested into the app's router: the machine API's
+/// and the staff API's (`staff_api`).
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/usage", post(usage))
         .route("/license", get(license))
         .route("/openapi.json", get(openapi))
+        .merge(super::staff_api::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

@@ -347,7 +347,8 @@ async fn the_openapi_document_matches_what_the_routes_do() {
         conforms(&doc, schema, body, &format!("{method} {path} {status}")).unwrap();
     }
     for (path, item) in doc["paths"].as_object().unwrap() {
-        for (method, operation) in item.as_object().unwrap() {
+        // The staff API's operations: `route_tests::staff_api`.
+        for (method, operation) in item.as_object().unwrap().iter().filter(|(_, o)| o["tags"][0] == "machine") {
             for status in operation["responses"].as_object().unwrap().keys() {
                 let status: u16 = status.parse().unwrap();
                 assert!(

@@ -1,6 +1,7 @@
 //! Server-only code: configuration, database, sessions, security, jobs and
 //! the command line. Compiled only with the `ssr` feature.
 
+pub mod access_tokens;
 pub mod active_sessions;
 pub mod api_keys;
 pub mod audit;
@@ -46,6 +47,7 @@ pub mod sessions;
 pub mod sign_in_policy;
 pub mod single_sign_on;
 pub mod staff;
+pub mod staff_api;
 pub mod state;
 pub mod status;
 pub mod stored;

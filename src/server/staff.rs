@@ -68,7 +68,7 @@ impl StaffRow {
     }
 }
 
-pub(super) const COLUMNS: &str = "id, username, password_hash, role, CAST(disabled AS INTEGER) AS disabled, \
+pub(crate) const COLUMNS: &str = "id, username, password_hash, role, CAST(disabled AS INTEGER) AS disabled, \
                        CAST(must_change_password AS INTEGER) AS must_change_password, created_at, sso_email, \
                        sso_subject, language, time_zone";
 

@@ -91,7 +91,7 @@ impl PricingPage {
 
     /// The sell list in force for the current month.
     pub fn sell_in_force(&self) -> Option<&SellList> {
-        self.sell_lists.iter().map(|s| &s.list).find(|l| l.effective <= self.current_month)
+        crate::domain::selling::in_force(&self.sell_lists, self.current_month, |s| s.list.effective).map(|s| &s.list)
     }
 }
 
@@ -119,7 +119,8 @@ pub struct CustomerPricingPage {
 impl CustomerPricingPage {
     /// The pricing in force this month.
     pub fn in_force(&self) -> Option<&CustomerPricing> {
-        self.pricings.iter().rev().map(|p| &p.pricing).find(|p| p.effective <= self.current_month)
+        crate::domain::selling::in_force(&self.pricings, self.current_month, |p| p.pricing.effective)
+            .map(|p| &p.pricing)
     }
 }
 

@@ -116,3 +116,36 @@ pub struct AccountPreferences {
     /// Every IANA time zone, sorted.
     pub time_zones: Vec<String>,
 }
+
+/// A personal access token as its owner (and admins) see it: never the
+/// token itself, only its first characters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessTokenInfo {
+    pub id: i64,
+    pub name: String,
+    pub owner: String,
+    /// `mspt_` and the next 8 characters.
+    pub prefix: String,
+    pub scope: crate::domain::access_token::TokenScope,
+    pub state: crate::domain::access_token::TokenState,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The caller's tokens; for an admin also everyone else's.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessTokens {
+    pub own: Vec<AccessTokenInfo>,
+    /// `None` unless the caller is an admin.
+    pub others: Option<Vec<AccessTokenInfo>>,
+    /// The widest scope the caller may give a token.
+    pub widest: crate::domain::access_token::TokenScope,
+}
+
+/// A token just made: the only time it is seen in full.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAccessToken {
+    pub token: String,
+    pub info: AccessTokenInfo,
+}

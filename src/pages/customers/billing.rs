@@ -347,9 +347,15 @@ fn StatementsCard(statements: Vec<StatementSummary>, currency: String, id: i64) 
         }
         .into_any();
     }
+    // Statements closed before sell prices were recorded have no revenue.
+    let with_revenue = statements.iter().any(|s| s.revenue.is_some());
     let rows = statements
         .into_iter()
         .map(|s| {
+            let revenue = with_revenue.then(|| {
+                let text = s.revenue.map(|m| r.money(m, &currency)).unwrap_or_else(|| "—".to_owned());
+                view! { <td class="num">{text}</td> }
+            });
             view! {
                 <tr>
                     <th scope="row">
@@ -357,6 +363,7 @@ fn StatementsCard(statements: Vec<StatementSummary>, currency: String, id: i64) 
                     </th>
                     <td class="num wide-only">{r.count(u64::from(s.users))}</td>
                     <td class="num">{r.money(s.total, &currency)}</td>
+                    {revenue}
                     <td class="wide-only">{r.date_of(s.closed_at)}</td>
                 </tr>
             }
@@ -373,6 +380,7 @@ fn StatementsCard(statements: Vec<StatementSummary>, currency: String, id: i64) 
                             <th scope="col">{td_string!(l, customer.month)}</th>
                             <th scope="col" class="num wide-only">{td_string!(l, customer.billed_users)}</th>
                             <th scope="col" class="num">{td_string!(l, customer.total)}</th>
+                            {with_revenue.then(|| view! { <th scope="col" class="num">{td_string!(l, customer.revenue)}</th> })}
                             <th scope="col" class="wide-only">{td_string!(l, customer.closed_on)}</th>
                         </tr>
                     </thead>

@@ -137,13 +137,71 @@ pub async fn update_contract(
     form: &ContractForm,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let today = now.date_naive();
+    patch(db, actor, id, version, Some(form), None, now).await.map(|_| ())
+}
+
+#[tracing::instrument(skip_all, fields(actor = %actor, customer = id))]
+pub async fn set_options(
+    db: &Db,
+    actor: &str,
+    id: i64,
+    version: i64,
+    requested: &[String],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    patch(db, actor, id, version, None, Some(requested), now).await.map(|_| ())
+}
+
+/// Changes the contract (name, contract end, license) and the booked
+/// options, either or both, as of `version`: one transaction, one new
+/// version, an audit entry per part that changed. Whether anything did.
+#[tracing::instrument(skip_all, fields(actor = %actor, customer = id))]
+pub async fn patch(
+    db: &Db,
+    actor: &str,
+    id: i64,
+    version: i64,
+    contract: Option<&ContractForm>,
+    options: Option<&[String]>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let mut tx = begin_write(db).await?;
     let row = find_for_change(&mut tx, id, version).await?;
+    let contract_changes = match contract {
+        Some(form) => apply_contract(&mut tx, &row, form, now.date_naive()).await?,
+        None => Vec::new(),
+    };
+    let option_changes = match options {
+        Some(requested) => apply_options(&mut tx, id, requested).await?,
+        None => Vec::new(),
+    };
+    if contract_changes.is_empty() && option_changes.is_empty() {
+        return Ok(false);
+    }
+    bump_version(&mut tx, id, version).await?;
+    if !contract_changes.is_empty() {
+        audit::write(&mut tx, customer_entry(actor, "customer.contract_changed", id, contract_changes, now)).await?;
+    }
+    if !option_changes.is_empty() {
+        audit::write(&mut tx, customer_entry(actor, "customer.options_changed", id, option_changes, now)).await?;
+    }
+    history::snapshot(&mut tx, id, now).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Writes the contract's new values, if any differ; what changed.
+async fn apply_contract(
+    tx: &mut WriteTx,
+    row: &super::Row,
+    form: &ContractForm,
+    today: chrono::NaiveDate,
+) -> Result<Vec<FieldChange>> {
+    let id = row.id;
     let change = form.validate(today, row.contract_end).map_err(AppError::Invalid)?;
     let mut changes = Vec::new();
     if change.name.as_str() != row.name {
-        if taken(&mut *tx, "name_key", &change.name.unique_key(), Some(id)).await? {
+        if taken(&mut **tx, "name_key", &change.name.unique_key(), Some(id)).await? {
             return Err(AppError::invalid("name", NAME_TAKEN).into());
         }
         changes.push(FieldChange::new("name", &row.name, change.name.as_str()));
@@ -162,7 +220,7 @@ pub async fn update_contract(
         ));
     }
     if changes.is_empty() {
-        return Ok(());
+        return Ok(changes);
     }
     sqlx::query(
         "UPDATE customers SET name = $1, name_key = $2, sort_key = $7, contract_end = $3, max_users = $4, \
@@ -175,61 +233,43 @@ pub async fn update_contract(
     .bind(change.limit_user_creation)
     .bind(id)
     .bind(change.name.sort_key())
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    bump_version(&mut tx, id, version).await?;
-    audit::write(&mut tx, customer_entry(actor, "customer.contract_changed", id, changes, now)).await?;
-    history::snapshot(&mut tx, id, now).await?;
-    tx.commit().await?;
-    Ok(())
+    Ok(changes)
 }
 
-#[tracing::instrument(skip_all, fields(actor = %actor, customer = id))]
-pub async fn set_options(
-    db: &Db,
-    actor: &str,
-    id: i64,
-    version: i64,
-    requested: &[String],
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let mut tx = begin_write(db).await?;
-    find_for_change(&mut tx, id, version).await?;
-    let current: Vec<String> = options_of(&mut *tx, id).await?.into_iter().map(|o| o.code).collect();
+/// Books exactly the `requested` options, if they differ; what changed.
+async fn apply_options(tx: &mut WriteTx, id: i64, requested: &[String]) -> Result<Vec<FieldChange>> {
+    let current: Vec<String> = options_of(&mut **tx, id).await?.into_iter().map(|o| o.code).collect();
     // Retired options stay bookable for customers that already have them.
     let mut allowed: Vec<String> =
-        sqlx::query_scalar("SELECT code FROM option_catalogue WHERE retired = FALSE").fetch_all(&mut *tx).await?;
+        sqlx::query_scalar("SELECT code FROM option_catalogue WHERE retired = FALSE").fetch_all(&mut **tx).await?;
     allowed.extend(current.iter().cloned());
     let wanted = parse_options(requested, &allowed).map_err(|e| AppError::invalid("options", e))?;
     let wanted: Vec<String> = wanted.into_iter().map(|c| c.0).collect();
     let mut current_sorted = current.clone();
     current_sorted.sort();
     if wanted == current_sorted {
-        return Ok(());
+        return Ok(Vec::new());
     }
-    sqlx::query("DELETE FROM customer_options WHERE customer_id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM customer_options WHERE customer_id = $1").bind(id).execute(&mut **tx).await?;
     for code in &wanted {
         sqlx::query("INSERT INTO customer_options (customer_id, code) VALUES ($1, $2)")
             .bind(id)
             .bind(code)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
     }
     sqlx::query("UPDATE customers SET option_count = $1 WHERE id = $2")
         .bind(wanted.len() as i64)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-    bump_version(&mut tx, id, version).await?;
-    let changes = vec![FieldChange::new(
+    Ok(vec![FieldChange::new(
         "options",
-        option_names(&mut *tx, &current_sorted).await?,
-        option_names(&mut *tx, &wanted).await?,
-    )];
-    audit::write(&mut tx, customer_entry(actor, "customer.options_changed", id, changes, now)).await?;
-    history::snapshot(&mut tx, id, now).await?;
-    tx.commit().await?;
-    Ok(())
+        option_names(&mut **tx, &current_sorted).await?,
+        option_names(&mut **tx, &wanted).await?,
+    )])
 }
 
 #[tracing::instrument(skip_all, fields(actor = %actor, customer = id))]

@@ -10,16 +10,16 @@ use super::error::Result;
 use crate::domain::customer::contract_flag;
 use crate::domain::{CustomerKind, CustomerStatus};
 use crate::error::AppError;
-use crate::views::customers::CustomerSummary;
+use crate::views::customers::{CustomerDetail, CustomerSummary};
 
 mod changes;
 mod read;
 
 pub use changes::{
-    activate, change_kind, create, deactivate, remove, set_debtor_account, set_not_for_resale, set_options,
+    activate, change_kind, create, deactivate, patch, remove, set_debtor_account, set_not_for_resale, set_options,
     update_contract,
 };
-pub use read::{bookable_options, check_names, ensure_exists, get, history, list};
+pub use read::{bookable_options, check_names, ensure_exists, get, history, list, page_after};
 
 const NAME_TAKEN: crate::domain::message::Message = crate::domain::message::Message::NameTaken;
 const DATABASE_NAME_TAKEN: crate::domain::message::Message = crate::domain::message::Message::DatabaseNameTaken;
@@ -61,6 +61,30 @@ impl Row {
 
     fn status(&self) -> CustomerStatus {
         CustomerStatus::parse(&self.status).unwrap_or(CustomerStatus::Removed)
+    }
+
+    fn detail(self, options: Vec<crate::views::customers::CatalogueOption>, today: NaiveDate) -> CustomerDetail {
+        CustomerDetail {
+            id: self.id,
+            kind: self.kind(),
+            status: self.status(),
+            contract_flag: contract_flag(self.contract_end, today),
+            contract_end: self.contract_end,
+            max_users: self.max_users as u32,
+            limit_user_creation: self.limit_user_creation,
+            reported_users: self.reported_users.map(|n| n as u32),
+            created_at: self.created_at,
+            billed_since: self.billed_since.map(DateTime::from),
+            version: self.version,
+            options,
+            not_for_resale: self.not_for_resale,
+            debtor_account: self.debtor_account,
+            name: self.name,
+            database_name: self.database_name,
+            deactivation_reason: self.deactivation_reason,
+            deactivated_at: self.deactivated_at.map(DateTime::from),
+            today,
+        }
     }
 
     fn summary(self, today: NaiveDate) -> CustomerSummary {

@@ -1,11 +1,11 @@
 //! Reading customers: the list's pages and counts, one customer's detail
 //! and history, the bookable options, and whether names are free.
 
-use chrono::{DateTime, NaiveDate};
+use chrono::NaiveDate;
 
+use crate::domain::api_query::CustomerFilter;
 use crate::domain::audit_log::AuditEntry;
-use crate::domain::customer::contract_flag;
-use crate::domain::customer_list::{page_count, ListQuery, ListTab, SortKey, PAGE_SIZE};
+use crate::domain::customer_list::{like_pattern, page_count, ListQuery, ListTab, SortKey, PAGE_SIZE};
 use crate::domain::{CustomerName, DatabaseName};
 use crate::error::AppError;
 use crate::server::audit;
@@ -83,27 +83,57 @@ pub async fn get(db: &Db, id: i64, today: NaiveDate) -> Result<CustomerDetail> {
             .fetch_optional(db)
             .await?;
     let row = row.ok_or(AppError::NotFound)?;
-    Ok(CustomerDetail {
-        id: row.id,
-        kind: row.kind(),
-        status: row.status(),
-        contract_flag: contract_flag(row.contract_end, today),
-        contract_end: row.contract_end,
-        max_users: row.max_users as u32,
-        limit_user_creation: row.limit_user_creation,
-        reported_users: row.reported_users.map(|n| n as u32),
-        created_at: row.created_at,
-        billed_since: row.billed_since.map(DateTime::from),
-        version: row.version,
-        options: options_of(db, id).await?,
-        not_for_resale: row.not_for_resale,
-        debtor_account: row.debtor_account,
-        name: row.name,
-        database_name: row.database_name,
-        deactivation_reason: row.deactivation_reason,
-        deactivated_at: row.deactivated_at.map(DateTime::from),
-        today,
-    })
+    let options = options_of(db, id).await?;
+    Ok(row.detail(options, today))
+}
+
+/// A page of the staff API's customer list: by id, after the cursor, with
+/// the filters; the next cursor when there are more.
+pub async fn page_after(
+    db: &Db,
+    filter: &CustomerFilter,
+    today: NaiveDate,
+) -> Result<(Vec<CustomerDetail>, Option<i64>)> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM customers WHERE status <> 'removed' AND id > $1 AND name_key LIKE $2 ESCAPE '\\' \
+         AND ($3 = '' OR kind = $3) AND ($4 = '' OR status = $4) ORDER BY id LIMIT $5"
+    );
+    let mut rows: Vec<Row> = sqlx::query_as(&sql)
+        .bind(filter.after)
+        .bind(like_pattern(&filter.name))
+        .bind(filter.kind.map(|k| k.as_str()).unwrap_or_default())
+        .bind(filter.status.map(|s| s.as_str()).unwrap_or_default())
+        .bind(i64::from(filter.limit) + 1)
+        .fetch_all(db)
+        .await?;
+    let more = rows.len() > filter.limit as usize;
+    rows.truncate(filter.limit as usize);
+    let (Some(first), Some(last)) = (rows.first().map(|r| r.id), rows.last().map(|r| r.id)) else {
+        return Ok((Vec::new(), None));
+    };
+    // The page's options in one query: its ids are a range.
+    let booked: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT co.customer_id, o.code, o.name, o.pricing FROM customer_options co \
+         JOIN option_catalogue o ON o.code = co.code WHERE co.customer_id BETWEEN $1 AND $2 \
+         ORDER BY co.customer_id, o.position",
+    )
+    .bind(first)
+    .bind(last)
+    .fetch_all(db)
+    .await?;
+    let mut by_customer: std::collections::HashMap<i64, Vec<CatalogueOption>> = std::collections::HashMap::new();
+    for (customer, code, name, pricing) in booked {
+        by_customer.entry(customer).or_default().push(CatalogueOption { code, name, pricing });
+    }
+    let next = more.then_some(last);
+    let page = rows
+        .into_iter()
+        .map(|row| {
+            let options = by_customer.remove(&row.id).unwrap_or_default();
+            row.detail(options, today)
+        })
+        .collect();
+    Ok((page, next))
 }
 
 /// Not found unless the customer exists and is not removed.

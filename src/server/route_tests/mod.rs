@@ -513,4 +513,5 @@ mod passkeys;
 mod sessions;
 mod single_sign_on;
 mod staff_and_audit;
+mod staff_api;
 mod two_factor;
