@@ -37,8 +37,14 @@ pub struct CustomerBill {
     /// What the MSP charges; None for a statement closed before sell
     /// prices were recorded.
     pub revenue: Option<Money>,
-    /// Internal use: cost, no revenue.
+    /// Internal use: cost, no revenue. Left out of the JSON when false
+    /// (nearly every row: 22 bytes each, 10,000 rows a month).
+    #[serde(default, skip_serializing_if = "is_false")]
     pub not_for_resale: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 impl CustomerBill {

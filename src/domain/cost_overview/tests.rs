@@ -95,3 +95,15 @@ fn a_bill_splits_its_lines_into_users_and_options() {
     let names: Vec<&str> = options.iter().map(|o| o.name.as_str()).collect();
     assert_eq!(names, ["Offline access", "Discovery service"]);
 }
+
+#[test]
+fn a_bill_travels_without_the_resale_flag_unless_it_is_set() {
+    let plain = bill(1, 10, &["web_access"]);
+    let json = serde_json::to_string(&plain).unwrap();
+    assert!(!json.contains("not_for_resale"), "{json}");
+    assert_eq!(serde_json::from_str::<CustomerBill>(&json).unwrap(), plain);
+    let internal = CustomerBill { not_for_resale: true, ..plain };
+    let json = serde_json::to_string(&internal).unwrap();
+    assert!(json.contains(r#""not_for_resale":true"#), "{json}");
+    assert_eq!(serde_json::from_str::<CustomerBill>(&json).unwrap(), internal);
+}

@@ -158,7 +158,6 @@ fn row_view(r: &Reader, row: &OverviewRow) -> impl IntoView {
             <td class="num">{money(b.options_cost)}</td>
             <td class="num strong">{money(b.total)}</td>
             {sale_cells(r, b.revenue, b.margin(), b.not_for_resale)}
-            <td>{figures_badge(b.figures)}</td>
         </tr>
     }
 }
@@ -199,7 +198,6 @@ pub fn OverviewTable(
                 <td class="num">{money(t.options_cost)}</td>
                 <td class="num">{money(t.total)}</td>
                 {sale_cells(&r, (t.with_revenue > 0).then_some(t.revenue), t.margin(), false)}
-                <td></td>
             </tr>
         }
     };
@@ -285,7 +283,6 @@ pub fn OverviewTable(
                                 label=td_string!(l, costs.margin)
                                 unit=currency.clone()
                             />
-                            <th scope="col">{td_string!(l, costs.figures)}</th>
                         </tr>
                     </thead>
                     <tbody>{body}</tbody>
