@@ -116,7 +116,7 @@ impl Reader {
 
     /// "€4.50", "€0.4167" / "4,50 €", "0,4167 €".
     pub fn unit_price(&self, price: crate::domain::UnitPrice, currency: &str) -> String {
-        locale::unit_price(price.as_decimal(), currency, self.language)
+        locale::unit_price(price, currency, self.language)
     }
 
     /// A count with its noun: "1 entry", "60 entries" / "1 Eintrag", "60 Einträge".

@@ -3,8 +3,8 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A calendar month of billing, e.g. 2026-11. Always a valid month.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(into = "String")]
 pub struct BillingMonth {
     year: i32,
     month: u32,
@@ -73,10 +73,14 @@ impl BillingMonth {
     }
 }
 
-impl TryFrom<String> for BillingMonth {
-    type Error = BillingMonthError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
+/// Read from "YYYY-MM". A bad value is refused in serde's own words, not
+/// the rule's message: the browser reads months in every page, and the
+/// messages' table would come along with this one refusal.
+impl<'de> Deserialize<'de> for BillingMonth {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        Self::parse(&raw)
+            .map_err(|_| serde::de::Error::invalid_value(serde::de::Unexpected::Str(&raw), &"a month as YYYY-MM"))
     }
 }
 
@@ -115,6 +119,19 @@ mod tests {
         assert_eq!(BillingMonth::parse("26-03"), Err(BillingMonthError::Format));
         assert_eq!(BillingMonth::parse("march"), Err(BillingMonthError::Format));
         assert_eq!(BillingMonth::parse("1999-12"), Err(BillingMonthError::Year));
+    }
+
+    #[test]
+    fn reads_and_writes_json_as_yyyy_mm_and_refuses_bad_months() {
+        let m = BillingMonth::parse("2026-03").unwrap();
+        assert_eq!(serde_json::to_string(&m).unwrap(), r#""2026-03""#);
+        assert_eq!(serde_json::from_str::<BillingMonth>(r#""2026-03""#).unwrap(), m);
+        for bad in [r#""2026-13""#, r#""march""#, r#""1999-12""#, "202603"] {
+            let error = serde_json::from_str::<BillingMonth>(bad).unwrap_err().to_string();
+            assert!(!error.is_empty(), "{bad}");
+        }
+        let error = serde_json::from_str::<BillingMonth>(r#""2026-13""#).unwrap_err().to_string();
+        assert!(error.contains("a month as YYYY-MM"), "{error}");
     }
 
     #[test]

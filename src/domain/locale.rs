@@ -3,11 +3,10 @@
 //! time zone's offset and abbreviation come with the time.
 
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
-use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use super::time_zone::ZoneRules;
-use super::{BillingMonth, Money};
+use super::{BillingMonth, Money, UnitPrice};
 
 /// A language the console speaks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -136,15 +135,27 @@ pub fn money(value: Money, currency: &str, language: Language) -> String {
 
 /// A unit price with its currency, two to four decimals: English "€4.50",
 /// "€0.4167"; German "4,50 €", "0,4167 €".
-pub fn unit_price(value: Decimal, currency: &str, language: Language) -> String {
-    with_currency(decimal(value, 2, 4, language), currency, language)
+pub fn unit_price(price: UnitPrice, currency: &str, language: Language) -> String {
+    with_currency(fixed(price.e4(), 4, 2, language), currency, language)
 }
 
 /// A percentage as CLDR writes it, from a whole number with `scale`
 /// decimals (tenths: 1, hundredths: 2), with at least `min` of them:
 /// English "12.5%", German "12,5 %" (a no-break space before the sign).
-/// Integers only: the pages that show a margin carry no decimal maths.
 pub fn percent(value: i64, scale: u32, min: u32, language: Language) -> String {
+    let number = fixed(value, scale, min, language);
+    match language {
+        Language::English => format!("{number}%"),
+        Language::German => format!("{number}\u{a0}%"),
+    }
+}
+
+/// A whole number with `scale` decimals written out, grouped, with at
+/// least `min` decimals and no trailing zeros past them: 45000 with scale 4
+/// and min 2 reads "4.50" / "4,50", 4167 reads "0.4167" / "0,4167".
+/// Integers only: the pages that show prices and margins carry no decimal
+/// maths (`rust_decimal` stays with the forms and the server).
+pub fn fixed(value: i64, scale: u32, min: u32, language: Language) -> String {
     let divisor = 10u64.pow(scale);
     let abs = value.unsigned_abs();
     let mut fraction = format!("{:0width$}", abs % divisor, width = scale as usize);
@@ -157,10 +168,7 @@ pub fn percent(value: i64, scale: u32, min: u32, language: Language) -> String {
         number.push(language.decimal_separator());
         number.push_str(&fraction);
     }
-    match language {
-        Language::English => format!("{number}%"),
-        Language::German => format!("{number}\u{a0}%"),
-    }
+    number
 }
 
 /// A number written in `language` (maybe with a leading "-") with its
@@ -175,30 +183,6 @@ fn with_currency(text: String, currency: &str, language: Language) -> String {
         (Language::English, None) => format!("{sign}{currency}{NBSP}{digits}"),
         (Language::German, symbol) => format!("{sign}{digits}{NBSP}{}", symbol.unwrap_or(currency)),
     }
-}
-
-/// A decimal (a unit price) with at least `min` and at most `max` places,
-/// rounded half away from zero: `0.12345` with 2..4 reads "0.1235" /
-/// "0,1235"; `4.5` reads "4.50" / "4,50".
-pub fn decimal(value: Decimal, min: u32, max: u32, language: Language) -> String {
-    let rounded = value.round_dp_with_strategy(max, RoundingStrategy::MidpointAwayFromZero).normalize();
-    let places = rounded.scale().max(min);
-    let negative = rounded.is_sign_negative() && !rounded.is_zero();
-    let abs = rounded.abs();
-    let whole = abs.trunc();
-    let fraction = ((abs - whole) * Decimal::from(10u64.pow(places))).round();
-    let fraction = u64::try_from(fraction).unwrap_or_default();
-    let whole = u64::try_from(whole).unwrap_or(u64::MAX);
-    let mut out = String::new();
-    if negative {
-        out.push('-');
-    }
-    out.push_str(&grouped(whole, language.group_separator()));
-    if places > 0 {
-        out.push(language.decimal_separator());
-        out.push_str(&format!("{:0width$}", fraction, width = places as usize));
-    }
-    out
 }
 
 /// A size in binary units, one decimal from KiB on: "512 B", "5.5 MiB" /
@@ -389,9 +373,11 @@ mod tests {
 
     #[test]
     fn unit_prices_keep_up_to_four_decimals_with_their_currency() {
-        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        let d = |s: &str| UnitPrice::parse(s).unwrap();
         assert_eq!(unit_price(d("4.5"), "EUR", Language::English), "€4.50");
         assert_eq!(unit_price(d("0.4167"), "EUR", Language::German), "0,4167\u{a0}€");
+        assert_eq!(unit_price(d("0.41"), "EUR", Language::German), "0,41\u{a0}€");
+        assert_eq!(unit_price(d("0.415"), "EUR", Language::English), "€0.415");
         assert_eq!(unit_price(d("1234"), "CHF", Language::German), "1.234,00\u{a0}CHF");
         assert_eq!(unit_price(d("0"), "USD", Language::English), "$0.00");
     }
@@ -447,18 +433,18 @@ mod tests {
     }
 
     #[test]
-    fn decimals_round_half_away_from_zero_at_their_last_place() {
-        let d = |s: &str| s.parse::<Decimal>().unwrap();
-        assert_eq!(decimal(d("4.5"), 2, 4, English), "4.50");
-        assert_eq!(decimal(d("4.5"), 2, 4, German), "4,50");
-        assert_eq!(decimal(d("0.12345"), 2, 4, English), "0.1235");
-        assert_eq!(decimal(d("-0.12345"), 2, 4, German), "-0,1235");
-        assert_eq!(decimal(d("0.00005"), 2, 4, English), "0.0001");
-        assert_eq!(decimal(d("0.00004"), 2, 4, English), "0.00");
-        assert_eq!(decimal(d("-0.00004"), 2, 4, English), "0.00", "no negative zero");
-        assert_eq!(decimal(d("1234.995"), 2, 2, German), "1.235,00");
-        assert_eq!(decimal(d("999999.9999"), 0, 0, English), "1,000,000");
-        assert_eq!(decimal(d("7"), 0, 2, German), "7");
+    fn fixed_point_numbers_keep_their_places_down_to_the_least_shown() {
+        assert_eq!(fixed(45_000, 4, 2, English), "4.50");
+        assert_eq!(fixed(45_000, 4, 2, German), "4,50");
+        assert_eq!(fixed(1_235, 4, 2, English), "0.1235");
+        assert_eq!(fixed(-1_235, 4, 2, German), "-0,1235");
+        assert_eq!(fixed(1, 4, 2, English), "0.0001");
+        assert_eq!(fixed(0, 4, 2, English), "0.00");
+        assert_eq!(fixed(12_350_000, 4, 2, German), "1.235,00");
+        assert_eq!(fixed(1_000_000, 0, 0, English), "1,000,000");
+        assert_eq!(fixed(700, 2, 0, German), "7");
+        assert_eq!(fixed(1_250, 2, 0, English), "12.5");
+        assert_eq!(fixed(i64::MIN, 2, 2, English), "-92,233,720,368,547,758.08");
     }
 
     #[test]

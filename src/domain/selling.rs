@@ -208,6 +208,37 @@ fn list_price(list: Option<&SellList>, line: &Line) -> Result<(UnitPrice, SellBa
     })
 }
 
+/// Each of `bill`'s lines with its sell unit price, where that came from,
+/// and its amount, under `list` and the customer's `pricing` (the ones in
+/// force for the bill's month).
+fn priced<'a>(
+    bill: &'a MonthBill,
+    list: Option<&'a SellList>,
+    pricing: Option<&'a CustomerPricing>,
+) -> impl Iterator<Item = Result<(&'a Line, UnitPrice, SellBasis, Money), SellError>> + 'a {
+    bill.lines.iter().map(move |line| {
+        let fixed = pricing.and_then(|p| match line.kind {
+            LineKind::Users => p.per_user,
+            _ => p.options.get(&line.code).copied(),
+        });
+        let (unit_price, basis) = match (fixed, pricing) {
+            (Some(price), _) => (price, SellBasis::Fixed),
+            (None, Some(p)) if p.discount != Percent::ZERO => {
+                (discounted(list_price(list, line)?.0, p.discount)?, SellBasis::Discount(p.discount))
+            }
+            _ => list_price(list, line)?,
+        };
+        // At the vendor's unit price the amount is the cost line's (the
+        // same rule on the same numbers), without the decimal maths.
+        let amount = if unit_price == line.unit_price {
+            line.amount
+        } else {
+            Money::line(line.quantity, unit_price.as_decimal()).map_err(SellError::Money)?
+        };
+        Ok((line, unit_price, basis, amount))
+    })
+}
+
 /// What the MSP charges for `bill`, from its sell lists and the customer's
 /// pricings (each effective-dated; the ones in force for the bill's month
 /// apply).
@@ -220,24 +251,9 @@ pub fn sell(
     if not_for_resale {
         return Ok(Sale { not_for_resale, lines: Vec::new(), total: Money::ZERO });
     }
-    let list = sell_list_for(lists, bill.month);
-    let pricing = pricing_for(pricings, bill.month);
-    let lines = bill
-        .lines
-        .iter()
-        .map(|line| {
-            let fixed = pricing.and_then(|p| match line.kind {
-                LineKind::Users => p.per_user,
-                _ => p.options.get(&line.code).copied(),
-            });
-            let (unit_price, basis) = match (fixed, pricing) {
-                (Some(price), _) => (price, SellBasis::Fixed),
-                (None, Some(p)) if p.discount != Percent::ZERO => {
-                    (discounted(list_price(list, line)?.0, p.discount)?, SellBasis::Discount(p.discount))
-                }
-                _ => list_price(list, line)?,
-            };
-            let amount = Money::line(line.quantity, unit_price.as_decimal()).map_err(SellError::Money)?;
+    let lines = priced(bill, sell_list_for(lists, bill.month), pricing_for(pricings, bill.month))
+        .map(|priced| {
+            let (line, unit_price, basis, amount) = priced?;
             Ok(SellLine {
                 kind: line.kind.clone(),
                 code: line.code.clone(),
@@ -250,6 +266,20 @@ pub fn sell(
         .collect::<Result<Vec<_>, SellError>>()?;
     let total = lines.iter().map(|l| l.amount).sum();
     Ok(Sale { not_for_resale, lines, total })
+}
+
+/// What [`sell`] charges in all, without its lines (the cost overview's
+/// revenue of an open month, for every customer at once).
+pub fn sell_total(
+    bill: &MonthBill,
+    lists: &[SellList],
+    pricings: &[CustomerPricing],
+    not_for_resale: bool,
+) -> Result<Money, SellError> {
+    if not_for_resale {
+        return Ok(Money::ZERO);
+    }
+    priced(bill, sell_list_for(lists, bill.month), pricing_for(pricings, bill.month)).map(|p| Ok(p?.3)).sum()
 }
 
 /// A share in tenths of a percent: 225 is 22.5 %.

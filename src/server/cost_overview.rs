@@ -17,7 +17,6 @@ use super::stored;
 use crate::domain::billing::{bill_month, forecast, LineKind, MonthBill};
 use crate::domain::cost_history::{self, Figures};
 use crate::domain::cost_overview::{overview_rows, totals, CustomerBill, MonthTotal, Totals};
-use crate::domain::selling::Sale;
 use crate::domain::{BillingMonth, CustomerStatus, Money};
 use crate::error::AppError;
 use crate::views::billing::{line_label, CostOverviewPage, CostTotalsPage, MonthState};
@@ -289,7 +288,7 @@ async fn bills_of(
     Ok(computed_bills(db, tz, month, figures, now)
         .await?
         .into_iter()
-        .map(|(id, b, sale)| {
+        .map(|(id, b, (revenue, not_for_resale))| {
             let lines: Vec<_> = b
                 .lines
                 .iter()
@@ -301,8 +300,8 @@ async fn bills_of(
                 name,
                 users: [b.users, b.users_at_start, b.users_at_end],
                 total: b.total,
-                revenue: Some(sale.total),
-                not_for_resale: sale.not_for_resale,
+                revenue: Some(revenue),
+                not_for_resale,
                 lines,
             })
         })
@@ -390,7 +389,7 @@ async fn computed_bills(
     month: BillingMonth,
     figures: Figures,
     now: DateTime<Utc>,
-) -> Result<Vec<(i64, MonthBill, Sale)>> {
+) -> Result<Vec<(i64, MonthBill, (Money, bool))>> {
     let mut conn = db.acquire().await?;
     let facts = facts_for_month(&mut conn, tz, month, None).await?;
     let lists = rule_lists(&mut conn).await?;
@@ -413,8 +412,8 @@ async fn computed_bills(
             bill_month(facts, month, &lists)?
         };
         if let Some(bill) = bill {
-            let sale = seller.sale(*id, &bill)?;
-            bills.push((*id, bill, sale));
+            let revenue = seller.revenue(*id, &bill)?;
+            bills.push((*id, bill, revenue));
         }
     }
     Ok(bills)

@@ -4,6 +4,7 @@ use crate::domain::billing::{Line, LineKind, MonthBill, PriceList};
 use crate::domain::billing_settings::Pricing;
 use crate::domain::cost_history::{CostMonth, DayUsers, Figures};
 use crate::domain::cost_overview::{MonthTotal, OverviewRow};
+use crate::domain::percent::Percent;
 use crate::domain::selling::{margin, CustomerPricing, Margin, Sale, SellList};
 use crate::domain::{BillingMonth, Money, UnitPrice};
 use chrono::{DateTime, Utc};
@@ -95,12 +96,35 @@ impl PricingPage {
     }
 }
 
-/// One of a customer's pricings, with who saved it when.
+/// One of a customer's pricings (see `CustomerPricing`), with who saved it
+/// when. Its fixed prices are a list, not the rules' map: the browser then
+/// carries no map code for the few a customer has.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PricingView {
-    pub pricing: CustomerPricing,
+    pub effective: BillingMonth,
+    pub discount: Percent,
+    pub per_user: Option<UnitPrice>,
+    /// Fixed unit prices of options (code, price), by code.
+    pub fixed: Vec<(String, UnitPrice)>,
     pub saved_at: DateTime<Utc>,
     pub saved_by: String,
+}
+
+impl PricingView {
+    pub fn new(pricing: CustomerPricing, saved_at: DateTime<Utc>, saved_by: String) -> Self {
+        let CustomerPricing { effective, discount, per_user, options } = pricing;
+        Self { effective, discount, per_user, fixed: options.into_iter().collect(), saved_at, saved_by }
+    }
+
+    /// No discount and no fixed price: the list's prices.
+    pub fn is_list_prices(&self) -> bool {
+        self.discount == Percent::ZERO && self.per_user.is_none() && self.fixed.is_empty()
+    }
+
+    /// The fixed price of option `code`, if any.
+    pub fn fixed_price(&self, code: &str) -> Option<UnitPrice> {
+        self.fixed.iter().find(|(c, _)| c == code).map(|(_, p)| *p)
+    }
 }
 
 /// What a customer's sell prices panel shows.
@@ -110,17 +134,14 @@ pub struct CustomerPricingPage {
     pub current_month: BillingMonth,
     /// Oldest first.
     pub pricings: Vec<PricingView>,
-    /// The sell list in force this month (None: vendor prices).
-    pub sell_list: Option<SellList>,
     /// The options the customer has booked (code, name), catalogue order.
     pub options: Vec<(String, String)>,
 }
 
 impl CustomerPricingPage {
     /// The pricing in force this month.
-    pub fn in_force(&self) -> Option<&CustomerPricing> {
-        crate::domain::selling::in_force(&self.pricings, self.current_month, |p| p.pricing.effective)
-            .map(|p| &p.pricing)
+    pub fn in_force(&self) -> Option<&PricingView> {
+        crate::domain::selling::in_force(&self.pricings, self.current_month, |p| p.effective)
     }
 }
 
@@ -276,7 +297,8 @@ pub struct CustomerBillingPage {
 }
 
 /// The cost overview of one month: one row per customer billed in it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Written and read in a shorter form of its own (`views::overview_wire`).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CostOverviewPage {
     pub month: BillingMonth,
     /// Where the month's figures come from.

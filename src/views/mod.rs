@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod billing;
 pub mod customers;
+mod overview_wire;
 pub mod session;
 pub mod staff;
 pub mod status;

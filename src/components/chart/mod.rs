@@ -118,6 +118,20 @@ pub fn axis_top(data: &ChartData) -> f64 {
     step * 10.0
 }
 
+/// Into how many equal steps the value axis from 0 to `top` is divided:
+/// round steps for a top from `axis_top` (1,200 in 4 steps of 300), and
+/// whole steps for counts where a whole step exists.
+pub fn axis_parts(top: f64, money: bool) -> usize {
+    let mantissa = top / 10_f64.powf(top.log10().floor());
+    let preferred = match (mantissa * 10.0).round() as u32 {
+        12 | 20 | 40 | 80 => 4,
+        30 | 60 => 3,
+        _ => 5,
+    };
+    let whole = |parts: usize| money || (top / parts as f64).fract().abs() < 1e-9;
+    [preferred, 4, 3, 2].into_iter().find(|&parts| whole(parts)).unwrap_or(1)
+}
+
 #[component]
 pub fn BarChart(
     data: ChartData,
@@ -389,5 +403,21 @@ mod tests {
         assert_eq!(axis_label(2.5, false, en), "3");
         assert_eq!(axis_label(0.0, true, en), "0");
         assert_eq!(axis_label(-2.345, true, en), "-2.35");
+    }
+
+    #[test]
+    fn the_value_axis_is_divided_into_round_steps() {
+        assert_eq!(axis_parts(1_000.0, true), 5);
+        assert_eq!(axis_parts(1_200.0, true), 4);
+        assert_eq!(axis_parts(1_500.0, true), 5);
+        assert_eq!(axis_parts(2.5, true), 5);
+        assert_eq!(axis_parts(60.0, false), 3);
+        assert_eq!(axis_parts(80.0, false), 4);
+        assert_eq!(axis_parts(100.0, false), 5);
+        // Counts keep whole steps: 4 users in 4, 1.2 in none but the whole axis.
+        assert_eq!(axis_parts(4.0, false), 4);
+        assert_eq!(axis_parts(3.0, false), 3);
+        assert_eq!(axis_parts(1.2, false), 1);
+        assert_eq!(axis_parts(1.0, false), 1);
     }
 }

@@ -231,8 +231,14 @@ proptest! {
             per_user: fixed.map(|e4| UnitPrice::from_e4(e4).unwrap()),
             options: BTreeMap::new(),
         };
-        let sale = sell(&bill(), &lists, &[pricing], false).unwrap();
+        let sale = sell(&bill(), &lists, std::slice::from_ref(&pricing), false).unwrap();
         prop_assert_eq!(sale.total, sale.lines.iter().map(|l| l.amount).sum::<Money>());
         prop_assert_eq!(sale.lines.len(), 3);
+        // The overview's total without lines is the same, with or without
+        // the list and the pricing, and nothing for a customer not for resale.
+        prop_assert_eq!(sell_total(&bill(), &lists, std::slice::from_ref(&pricing), false).unwrap(), sale.total);
+        prop_assert_eq!(sell_total(&bill(), &[], std::slice::from_ref(&pricing), false).unwrap(), sell(&bill(), &[], &[pricing], false).unwrap().total);
+        prop_assert_eq!(sell_total(&bill(), &lists, &[], false).unwrap(), sell(&bill(), &lists, &[], false).unwrap().total);
+        prop_assert_eq!(sell_total(&bill(), &lists, &[], true).unwrap(), Money::ZERO);
     }
 }

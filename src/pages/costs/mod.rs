@@ -80,12 +80,6 @@ pub fn CostsPage() -> impl IntoView {
 /// Closes a month now (admins). The call is a part of the WebAssembly of
 /// its own, loaded at the first close rather than with the page: most
 /// visits only read the overview.
-#[cfg(feature = "hydrate")]
-#[lazy]
-async fn close_month_now(month: String) -> Result<CloseOutcome, AppError> {
-    crate::api::billing::close_month(month).await
-}
-
 /// The state of closing a month: the last answer, whether a call is under
 /// way, and how many closes went through (the page's data follows it).
 #[derive(Clone, Copy, Default)]
@@ -100,7 +94,7 @@ impl CloseAction {
         self.pending.set(true);
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let answer = close_month_now(month.to_string()).await;
+            let answer = crate::api::billing::close_month(month.to_string()).await;
             if answer.is_ok() {
                 self.closed.update(|n| *n += 1);
             }

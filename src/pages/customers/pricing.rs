@@ -7,20 +7,19 @@ use leptos::prelude::*;
 use crate::api::billing::{customer_pricing, SaveCustomerPricing};
 use crate::api::customers::{SetDebtorAccount, SetNotForResale};
 use crate::components::data::data;
-use crate::components::field::{field_message, general_message, StartMonthField, TextField};
+use crate::components::field::{general_message, CheckedForm, StartMonthField, TextField};
 use crate::components::language::{use_reader, Reader};
 use crate::components::loaded;
 use crate::components::session::use_can_operate;
 use crate::components::FieldError;
 use crate::domain::percent::Percent;
 use crate::domain::sell_forms::{fixed_field, CustomerPricingForm};
-use crate::domain::selling::CustomerPricing;
 use crate::i18n::td_string;
-use crate::views::billing::CustomerPricingPage;
+use crate::views::billing::{CustomerPricingPage, PricingView};
 use crate::views::customers::CustomerDetail;
 
 /// A pricing in words: "List prices", "10% discount · Users €3.50 fixed".
-fn describe(r: &Reader, p: &CustomerPricing, page: &CustomerPricingPage) -> String {
+fn describe(r: &Reader, p: &PricingView, page: &CustomerPricingPage) -> String {
     let l = r.l();
     if p.is_list_prices() {
         return td_string!(l, customer.list_prices).to_owned();
@@ -34,7 +33,7 @@ fn describe(r: &Reader, p: &CustomerPricing, page: &CustomerPricingPage) -> Stri
     if let Some(price) = p.per_user {
         parts.push(fixed(td_string!(l, customer.line_users).to_owned(), price));
     }
-    for (code, price) in &p.options {
+    for (code, price) in &p.fixed {
         let name = page.options.iter().find(|(c, _)| c == code).map(|(_, n)| n.clone()).unwrap_or_else(|| code.clone());
         parts.push(fixed(name, *price));
     }
@@ -67,19 +66,19 @@ fn SellPricesView(page: CustomerPricingPage, customer: CustomerDetail, refresh: 
         .pricings
         .iter()
         .rev()
-        .filter(|p| Some(&p.pricing) != page.in_force())
+        .filter(|p| Some(p.effective) != page.in_force().map(|f| f.effective))
         .map(|p| {
-            let when = if p.pricing.effective > current {
-                td_string!(l, customer.pricing_planned, month = r.month(p.pricing.effective))
+            let when = if p.effective > current {
+                td_string!(l, customer.pricing_planned, month = r.month(p.effective))
             } else {
-                td_string!(l, customer.pricing_earlier, month = r.month(p.pricing.effective))
+                td_string!(l, customer.pricing_earlier, month = r.month(p.effective))
             };
             let saved = td_string!(l, customer.pricing_saved_by, at = r.time(p.saved_at), by = p.saved_by.clone());
             view! {
                 <li>
                     <strong>{when}</strong>
                     ": "
-                    {describe(&r, &p.pricing, &page)}
+                    {describe(&r, p, &page)}
                     <span class="muted small">{format!(" · {saved}")}</span>
                 </li>
             }
@@ -185,40 +184,26 @@ fn PricingEditor(page: CustomerPricingPage, id: i64, refresh: RwSignal<u32>, edi
     let current = page.current_month;
     let r = use_reader();
     let l = r.l();
-    let base = page.in_force().cloned().unwrap_or_else(|| CustomerPricing::list_prices(current));
+    let base = page.in_force();
     let typed = |price: Option<crate::domain::UnitPrice>| {
-        price.map(|p| crate::domain::locale::decimal(p.as_decimal(), 2, 4, r.language)).unwrap_or_default()
+        price.map(|p| crate::domain::locale::fixed(p.e4(), 4, 2, r.language)).unwrap_or_default()
     };
-    let mut fixed = vec![(String::new(), typed(base.per_user))];
-    fixed.extend(page.options.iter().map(|(code, _)| (code.clone(), typed(base.options.get(code).copied()))));
+    let mut fixed = vec![(String::new(), typed(base.and_then(|b| b.per_user)))];
+    fixed.extend(page.options.iter().map(|(code, _)| (code.clone(), typed(base.and_then(|b| b.fixed_price(code))))));
+    let discount = base.map(|b| b.discount).filter(|d| *d != Percent::ZERO);
     let form = RwSignal::new(CustomerPricingForm {
         effective_month: current.next().to_string(),
-        discount: if base.discount == Percent::ZERO {
-            String::new()
-        } else {
-            crate::domain::locale::decimal(base.discount.as_decimal(), 0, 2, r.language)
-        },
+        discount: discount.map(|d| crate::domain::locale::fixed(d.bp(), 2, 0, r.language)).unwrap_or_default(),
         fixed,
     });
-    let submitted = RwSignal::new(false);
-    let save = ServerAction::<SaveCustomerPricing>::new();
-    let server_error = Signal::derive(move || save.value().get().and_then(Result::err));
-    let general = general_message(server_error);
-    Effect::new(move |_| {
-        if matches!(save.value().get(), Some(Ok(()))) {
+    let check = CheckedForm::<SaveCustomerPricing>::new(
+        move || form.with(|f| f.validate(current).err().unwrap_or_default()),
+        move || {
             editing.set(false);
             refresh.update(|n| *n += 1);
-        }
-    });
-    let problems = Memo::new(move |_| form.with(|f| f.validate(current).err().unwrap_or_default()));
-    let message = move |field: String| field_message(problems, submitted.into(), server_error, field);
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        submitted.set(true);
-        if problems.with(Vec::is_empty) {
-            save.dispatch(SaveCustomerPricing { id, form: form.get() });
-        }
-    };
+        },
+    );
+    let on_submit = move |ev| check.submit(ev, || SaveCustomerPricing { id, form: form.get() });
     let names: Vec<String> = std::iter::once(td_string!(l, customer.line_users).to_owned())
         .chain(page.options.iter().map(|(_, name)| name.clone()))
         .collect();
@@ -230,7 +215,7 @@ fn PricingEditor(page: CustomerPricingPage, id: i64, refresh: RwSignal<u32>, edi
             let slug = if code.is_empty() { "users".to_owned() } else { code.clone() };
             let input_id = format!("fixed-{slug}");
             let error_id = format!("fixed-{slug}-error");
-            let msg = message(fixed_field(&code));
+            let msg = check.message(fixed_field(&code));
             view! {
                 <div class="field">
                     <label for=input_id.clone()>{td_string!(l, customer.fixed_price_label, name)}</label>
@@ -250,13 +235,11 @@ fn PricingEditor(page: CustomerPricingPage, id: i64, refresh: RwSignal<u32>, edi
             }
         })
         .collect_view();
-    let month_msg = message("effective_month".to_owned());
-    let discount_msg = message("discount".to_owned());
     view! {
         <form id="pricing-form" class="form-card" on:submit=on_submit novalidate>
             <h3>{td_string!(l, customer.new_pricing)}</h3>
             <p class="muted small">{td_string!(l, customer.new_pricing_help, currency = page.currency.clone())}</p>
-            {move || general.get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
+            {move || check.general.get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
             <div class="form-grid">
                 <StartMonthField
                     id="pricing-effective"
@@ -264,7 +247,7 @@ fn PricingEditor(page: CustomerPricingPage, id: i64, refresh: RwSignal<u32>, edi
                     min=current
                     value=Signal::derive(move || form.with(|f| f.effective_month.clone()))
                     set=Callback::new(move |v| form.update(|f| f.effective_month = v))
-                    message=month_msg
+                    message=check.message("effective_month")
                 />
                 <TextField
                     id="pricing-discount"
@@ -273,12 +256,12 @@ fn PricingEditor(page: CustomerPricingPage, id: i64, refresh: RwSignal<u32>, edi
                     placeholder="0"
                     value=Signal::derive(move || form.with(|f| f.discount.clone()))
                     set=Callback::new(move |v| form.update(|f| f.discount = v))
-                    message=discount_msg
+                    message=check.message("discount")
                 />
                 {fixed_fields}
             </div>
             <div class="form-actions">
-                <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
+                <button type="submit" class="button button-primary" disabled=move || check.pending().get()>
                     {td_string!(l, customer.save_pricing)}
                 </button>
                 <button type="button" class="button button-secondary" on:click=move |_| editing.set(false)>

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::api::billing::{datev_settings, SaveDatevSettings};
 use crate::components::data::data;
-use crate::components::field::{field_message, general_message, TextField};
+use crate::components::field::{CheckedForm, TextField};
 use crate::components::language::use_reader;
 use crate::components::loaded;
 use crate::components::FieldError;
@@ -44,25 +44,13 @@ fn DatevForm(page: DatevPage, refresh: RwSignal<u32>) -> impl IntoView {
         items: items.into_iter().map(|(code, r)| (code, r.account, r.tax_key)).collect(),
     });
     let version = page.version;
-    let submitted = RwSignal::new(false);
-    let save = ServerAction::<SaveDatevSettings>::new();
-    let server_error = Signal::derive(move || save.value().get().and_then(Result::err));
-    let general = general_message(server_error);
-    let saved = move || matches!(save.value().get(), Some(Ok(())));
-    Effect::new(move |_| {
-        if saved() {
-            refresh.update(|n| *n += 1);
-        }
-    });
-    let problems = Memo::new(move |_| form.with(|f| f.validate().err().unwrap_or_default()));
-    let message = move |field: &str| field_message(problems, submitted.into(), server_error, field.to_owned());
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        submitted.set(true);
-        if problems.with(Vec::is_empty) {
-            save.dispatch(SaveDatevSettings { form: form.get(), version });
-        }
-    };
+    let check = CheckedForm::<SaveDatevSettings>::new(
+        move || form.with(|f| f.validate().err().unwrap_or_default()),
+        move || refresh.update(|n| *n += 1),
+    );
+    let saved = move || matches!(check.save.value().get(), Some(Ok(())));
+    let message = move |field: &str| check.message(field);
+    let on_submit = move |ev| check.submit(ev, || SaveDatevSettings { form: form.get(), version });
     let text = |get: fn(&DatevSettingsForm) -> String| Signal::derive(move || form.with(get));
     let names: Vec<String> = std::iter::once(td_string!(l, settings.users).to_owned())
         .chain(page.options.iter().map(|(_, name)| name.clone()))
@@ -138,7 +126,7 @@ fn DatevForm(page: DatevPage, refresh: RwSignal<u32>) -> impl IntoView {
         <h2 id="datev-title">{td_string!(l, settings.datev)}</h2>
         <p class="muted">{td_string!(l, settings.datev_intro)}</p>
         {page.settings.is_none().then(|| view! { <p class="notice" role="note">{td_string!(l, settings.datev_not_set)}</p> })}
-        {move || general.get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
+        {move || check.general.get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
         {move || saved().then(|| view! { <p class="notice notice-ok" role="status">{td_string!(l, settings.datev_saved)}</p> })}
         <form on:submit=on_submit novalidate>
             <div class="form-grid">
@@ -219,7 +207,7 @@ fn DatevForm(page: DatevPage, refresh: RwSignal<u32>) -> impl IntoView {
                 </table>
             </div>
             <div class="form-actions">
-                <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
+                <button type="submit" class="button button-primary" disabled=move || check.pending().get()>
                     {td_string!(l, settings.save_datev)}
                 </button>
             </div>

@@ -4,9 +4,8 @@
 use leptos::prelude::*;
 
 use crate::api::billing::SavePriceList;
-use crate::components::field::{field_message, general_message, StartMonthField};
+use crate::components::field::{AmountCell, CheckedForm, ListFormHead};
 use crate::components::language::{use_reader, Reader};
-use crate::components::FieldError;
 use crate::domain::billing_settings::{option_price_field, OptionPriceForm, PriceListForm, Pricing};
 use crate::domain::UnitPrice;
 use crate::i18n::{td_string, Locale};
@@ -23,7 +22,7 @@ pub fn pricing_name(pricing: Pricing, l: Locale) -> &'static str {
 /// A price as the form shows it to change: "4.50" / "4,50" (both are
 /// read back, `UnitPrice::parse`).
 fn typed(r: &Reader, price: UnitPrice) -> String {
-    crate::domain::locale::decimal(price.as_decimal(), 2, 4, r.language)
+    crate::domain::locale::fixed(price.e4(), 4, 2, r.language)
 }
 
 fn option_name(page: &PricingPage, code: &str) -> String {
@@ -196,25 +195,14 @@ fn PriceListEditor(page: PricingPage, refresh: RwSignal<u32>, editing: RwSignal<
             })
             .collect(),
     });
-    let submitted = RwSignal::new(false);
-    let save = ServerAction::<SavePriceList>::new();
-    let server_error = Signal::derive(move || save.value().get().and_then(Result::err));
-    let general = general_message(server_error);
-    Effect::new(move |_| {
-        if matches!(save.value().get(), Some(Ok(()))) {
+    let check = CheckedForm::<SavePriceList>::new(
+        move || form.with(|f| f.validate(current).err().unwrap_or_default()),
+        move || {
             editing.set(false);
             refresh.update(|n| *n += 1);
-        }
-    });
-    let problems = Memo::new(move |_| form.with(|f| f.validate(current).err().unwrap_or_default()));
-    let message = move |field: String| field_message(problems, submitted.into(), server_error, field);
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        submitted.set(true);
-        if problems.with(Vec::is_empty) {
-            save.dispatch(SavePriceList { form: form.get() });
-        }
-    };
+        },
+    );
+    let on_submit = move |ev| check.submit(ev, || SavePriceList { form: form.get() });
     let currency = page.settings.currency.clone();
     let option_rows = page
         .catalogue
@@ -224,8 +212,7 @@ fn PriceListEditor(page: PricingPage, refresh: RwSignal<u32>, editing: RwSignal<
             let field = option_price_field(&o.code);
             let price_id = format!("price-{}", o.code);
             let pricing_id = format!("pricing-{}", o.code);
-            let error_id = format!("price-{}-error", o.code);
-            let msg = message(field);
+            let msg = check.message(field);
             let name = o.name.clone();
             view! {
                 <tr>
@@ -249,41 +236,29 @@ fn PriceListEditor(page: PricingPage, refresh: RwSignal<u32>, editing: RwSignal<
                             </option>
                         </select>
                     </td>
-                    <td class="num">
-                        <label class="visually-hidden" for=price_id.clone()>{td_string!(l, settings.price_of, name)}</label>
-                        <input
-                            id=price_id
-                            class="price-input"
-                            type="text"
-                            inputmode="decimal"
-                            aria-describedby=error_id.clone()
-                            aria-invalid=move || msg.get().is_some().then_some("true")
-                            prop:value=move || form.with(|f| f.options[i].price.clone())
-                            on:input=move |ev| form.update(|f| f.options[i].price = event_target_value(&ev))
-                        />
-                        <FieldError id=error_id message=msg />
-                    </td>
+                    <AmountCell
+                        id=price_id
+                        label=td_string!(l, settings.price_of, name)
+                        value=Signal::derive(move || form.with(|f| f.options[i].price.clone()))
+                        set=Callback::new(move |v| form.update(|f| f.options[i].price = v))
+                        message=msg
+                    />
                 </tr>
             }
         })
         .collect_view();
-    let month_msg = message("effective_month".to_owned());
-    let users_msg = message("per_user".to_owned());
     view! {
         <form id="price-list-form" class="form-card price-form" on:submit=on_submit novalidate>
-            <h3>{td_string!(l, settings.new_price_list)}</h3>
-            <p class="muted small">{td_string!(l, settings.price_list_help, currency)}</p>
-            {move || general.get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
-            <div class="form-grid">
-                <StartMonthField
-                    id="price-effective"
-                    label=td_string!(l, settings.in_force_from)
-                    min=current
-                    value=Signal::derive(move || form.with(|f| f.effective_month.clone()))
-                    set=Callback::new(move |v| form.update(|f| f.effective_month = v))
-                    message=month_msg
-                />
-            </div>
+            <ListFormHead
+                title=td_string!(l, settings.new_price_list)
+                help=td_string!(l, settings.price_list_help, currency)
+                general=check.general
+                id="price-effective"
+                min=current
+                value=Signal::derive(move || form.with(|f| f.effective_month.clone()))
+                set=Callback::new(move |v| form.update(|f| f.effective_month = v))
+                message=check.message("effective_month")
+            />
             <div class="table-wrap" tabindex="0" role="region" aria-label=td_string!(l, settings.new_list_prices)>
                 <table class="data-table">
                     <caption class="visually-hidden">{td_string!(l, settings.new_list_prices)}</caption>
@@ -300,27 +275,20 @@ fn PriceListEditor(page: PricingPage, refresh: RwSignal<u32>, editing: RwSignal<
                         <tr>
                             <th scope="row">{td_string!(l, settings.users)}</th>
                             <td>{pricing_name(Pricing::PerUser, l)}</td>
-                            <td class="num">
-                                <label class="visually-hidden" for="price-users">{td_string!(l, settings.price_per_user)}</label>
-                                <input
-                                    id="price-users"
-                                    class="price-input"
-                                    type="text"
-                                    inputmode="decimal"
-                                    aria-describedby="price-users-error"
-                                    aria-invalid=move || users_msg.get().is_some().then_some("true")
-                                    prop:value=move || form.with(|f| f.per_user.clone())
-                                    on:input=move |ev| form.update(|f| f.per_user = event_target_value(&ev))
-                                />
-                                <FieldError id="price-users-error" message=users_msg />
-                            </td>
+                            <AmountCell
+                                id="price-users".to_owned()
+                                label=td_string!(l, settings.price_per_user).to_owned()
+                                value=Signal::derive(move || form.with(|f| f.per_user.clone()))
+                                set=Callback::new(move |v| form.update(|f| f.per_user = v))
+                                message=check.message("per_user")
+                            />
                         </tr>
                         {option_rows}
                     </tbody>
                 </table>
             </div>
             <div class="form-actions">
-                <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
+                <button type="submit" class="button button-primary" disabled=move || check.pending().get()>
                     {td_string!(l, settings.save_price_list)}
                 </button>
                 <button type="button" class="button button-secondary" on:click=move |_| editing.set(false)>

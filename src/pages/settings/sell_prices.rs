@@ -5,9 +5,8 @@
 use leptos::prelude::*;
 
 use crate::api::billing::SaveSellList;
-use crate::components::field::{field_message, general_message, StartMonthField};
+use crate::components::field::{AmountCell, CheckedForm, ListFormHead};
 use crate::components::language::{use_reader, Reader};
-use crate::components::FieldError;
 use crate::domain::sell_forms::{sell_field, SellListForm, SellPriceForm};
 use crate::domain::selling::{marked_up, SellList, SellPrice};
 use crate::domain::UnitPrice;
@@ -189,13 +188,11 @@ pub fn SellPricesCard(page: PricingPage, refresh: RwSignal<u32>) -> impl IntoVie
 
 /// An item's price as the form shows it to change.
 fn typed(r: &Reader, price: Option<SellPrice>) -> (String, String) {
-    let number = |d| crate::domain::locale::decimal(d, 0, 4, r.language);
+    use crate::domain::locale::fixed;
     match price {
         None => ("vendor".to_owned(), String::new()),
-        Some(SellPrice::Price(p)) => {
-            ("price".to_owned(), crate::domain::locale::decimal(p.as_decimal(), 2, 4, r.language))
-        }
-        Some(SellPrice::Markup(m)) => ("markup".to_owned(), number(m.as_decimal())),
+        Some(SellPrice::Price(p)) => ("price".to_owned(), fixed(p.e4(), 4, 2, r.language)),
+        Some(SellPrice::Markup(m)) => ("markup".to_owned(), fixed(m.bp(), 2, 0, r.language)),
     }
 }
 
@@ -216,25 +213,14 @@ fn SellListEditor(page: PricingPage, refresh: RwSignal<u32>, editing: RwSignal<b
             })
             .collect(),
     });
-    let submitted = RwSignal::new(false);
-    let save = ServerAction::<SaveSellList>::new();
-    let server_error = Signal::derive(move || save.value().get().and_then(Result::err));
-    let general = general_message(server_error);
-    Effect::new(move |_| {
-        if matches!(save.value().get(), Some(Ok(()))) {
+    let check = CheckedForm::<SaveSellList>::new(
+        move || form.with(|f| f.validate(current).err().unwrap_or_default()),
+        move || {
             editing.set(false);
             refresh.update(|n| *n += 1);
-        }
-    });
-    let problems = Memo::new(move |_| form.with(|f| f.validate(current).err().unwrap_or_default()));
-    let message = move |field: String| field_message(problems, submitted.into(), server_error, field);
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        submitted.set(true);
-        if problems.with(Vec::is_empty) {
-            save.dispatch(SaveSellList { form: form.get() });
-        }
-    };
+        },
+    );
+    let on_submit = move |ev| check.submit(ev, || SaveSellList { form: form.get() });
     let currency = page.settings.currency.clone();
     let rows = items
         .into_iter()
@@ -242,10 +228,9 @@ fn SellListEditor(page: PricingPage, refresh: RwSignal<u32>, editing: RwSignal<b
         .map(|(i, (code, name))| {
             let slug = if code.is_empty() { "users".to_owned() } else { code.clone() };
             let method_id = format!("sell-method-{slug}");
-            let value_id = format!("sell-value-{slug}");
-            let error_id = format!("sell-{slug}-error");
-            let msg = message(sell_field(&code));
-            let is_vendor = move || form.with(|f| f.items[i].method == "vendor");
+            let value_id = format!("sell-{slug}");
+            let msg = check.message(sell_field(&code));
+            let is_vendor = Signal::derive(move || form.with(|f| f.items[i].method == "vendor"));
             view! {
                 <tr>
                     <th scope="row">{name.clone()}</th>
@@ -268,43 +253,30 @@ fn SellListEditor(page: PricingPage, refresh: RwSignal<u32>, editing: RwSignal<b
                             </option>
                         </select>
                     </td>
-                    <td class="num">
-                        <label class="visually-hidden" for=value_id.clone()>
-                            {td_string!(l, settings.sell_value_of, name)}
-                        </label>
-                        <input
-                            id=value_id
-                            class="price-input"
-                            type="text"
-                            inputmode="decimal"
-                            disabled=is_vendor
-                            aria-describedby=error_id.clone()
-                            aria-invalid=move || msg.get().is_some().then_some("true")
-                            prop:value=move || form.with(|f| f.items[i].value.clone())
-                            on:input=move |ev| form.update(|f| f.items[i].value = event_target_value(&ev))
-                        />
-                        <FieldError id=error_id message=msg />
-                    </td>
+                    <AmountCell
+                        id=value_id
+                        label=td_string!(l, settings.sell_value_of, name)
+                        value=Signal::derive(move || form.with(|f| f.items[i].value.clone()))
+                        set=Callback::new(move |v| form.update(|f| f.items[i].value = v))
+                        message=msg
+                        disabled=is_vendor
+                    />
                 </tr>
             }
         })
         .collect_view();
-    let month_msg = message("effective_month".to_owned());
     view! {
         <form id="sell-list-form" class="form-card price-form" on:submit=on_submit novalidate>
-            <h3>{td_string!(l, settings.new_sell_list)}</h3>
-            <p class="muted small">{td_string!(l, settings.sell_list_help, currency)}</p>
-            {move || general.get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
-            <div class="form-grid">
-                <StartMonthField
-                    id="sell-effective"
-                    label=td_string!(l, settings.in_force_from)
-                    min=current
-                    value=Signal::derive(move || form.with(|f| f.effective_month.clone()))
-                    set=Callback::new(move |v| form.update(|f| f.effective_month = v))
-                    message=month_msg
-                />
-            </div>
+            <ListFormHead
+                title=td_string!(l, settings.new_sell_list)
+                help=td_string!(l, settings.sell_list_help, currency)
+                general=check.general
+                id="sell-effective"
+                min=current
+                value=Signal::derive(move || form.with(|f| f.effective_month.clone()))
+                set=Callback::new(move |v| form.update(|f| f.effective_month = v))
+                message=check.message("effective_month")
+            />
             <div class="table-wrap" tabindex="0" role="region" aria-label=td_string!(l, settings.new_sell_prices)>
                 <table class="data-table">
                     <caption class="visually-hidden">{td_string!(l, settings.new_sell_prices)}</caption>
@@ -319,7 +291,7 @@ fn SellListEditor(page: PricingPage, refresh: RwSignal<u32>, editing: RwSignal<b
                 </table>
             </div>
             <div class="form-actions">
-                <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
+                <button type="submit" class="button button-primary" disabled=move || check.pending().get()>
                     {td_string!(l, settings.save_sell_list)}
                 </button>
                 <button type="button" class="button button-secondary" on:click=move |_| editing.set(false)>

@@ -12,11 +12,11 @@ use crate::domain::audit_log::FieldChange;
 use crate::domain::billing::MonthBill;
 use crate::domain::percent::{Percent, DISCOUNT_MAX, MARKUP_MAX};
 use crate::domain::sell_forms::{fixed_field, sell_field, CustomerPricingForm, SellListForm};
-use crate::domain::selling::{sell, CustomerPricing, Sale, SellList, SellPrice};
-use crate::domain::{BillingMonth, FieldMessage, UnitPrice};
+use crate::domain::selling::{sell, sell_total, CustomerPricing, Sale, SellList, SellPrice};
+use crate::domain::{BillingMonth, FieldMessage, Money, UnitPrice};
 use crate::error::AppError;
 use crate::server::audit::{self, Entry};
-use crate::server::db::{begin_write, Db, Flag, Time, WriteTx};
+use crate::server::db::{begin_write, Db, Time, WriteTx};
 use crate::server::error::{Result, ServerError};
 use crate::server::stored;
 use crate::views::billing::{CustomerPricingPage, PricingView};
@@ -321,12 +321,14 @@ impl Seller {
             .into_iter()
             .map(|(id, stored)| (id, stored.into_iter().map(|s| s.pricing).collect()))
             .collect();
-        let flags: Vec<(i64, Flag)> =
-            sqlx::query_as("SELECT id, CAST(not_for_resale AS INTEGER) FROM customers WHERE ($1 < 0 OR id = $1)")
-                .bind(only.unwrap_or(-1))
-                .fetch_all(&mut *db)
-                .await?;
-        let not_for_resale = flags.into_iter().filter(|(_, f)| f.0).map(|(id, _)| id).collect();
+        // Only the few not for resale, not a row per customer.
+        let not_for_resale: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM customers WHERE CAST(not_for_resale AS INTEGER) = 1 AND ($1 < 0 OR id = $1)",
+        )
+        .bind(only.unwrap_or(-1))
+        .fetch_all(&mut *db)
+        .await?;
+        let not_for_resale = not_for_resale.into_iter().collect();
         Ok(Seller { lists, pricings, not_for_resale })
     }
 
@@ -335,6 +337,16 @@ impl Seller {
         let pricings = self.pricings.get(&id).map(Vec::as_slice).unwrap_or_default();
         Ok(sell(bill, &self.lists, pricings, self.not_for_resale.contains(&id))
             .map_err(crate::domain::billing::BillingError::from)?)
+    }
+
+    /// What the MSP charges customer `id` for `bill` in all (without the
+    /// lines), and whether it is not for resale.
+    pub fn revenue(&self, id: i64, bill: &MonthBill) -> Result<(Money, bool)> {
+        let pricings = self.pricings.get(&id).map(Vec::as_slice).unwrap_or_default();
+        let not_for_resale = self.not_for_resale.contains(&id);
+        let total = sell_total(bill, &self.lists, pricings, not_for_resale)
+            .map_err(crate::domain::billing::BillingError::from)?;
+        Ok((total, not_for_resale))
     }
 }
 
@@ -349,10 +361,8 @@ pub async fn customer_pricing_page(db: &Db, id: i64, now: DateTime<Utc>) -> Resu
         .remove(&id)
         .unwrap_or_default()
         .into_iter()
-        .map(|s| PricingView { pricing: s.pricing, saved_at: s.saved_at, saved_by: s.saved_by })
+        .map(|s| PricingView::new(s.pricing, s.saved_at, s.saved_by))
         .collect();
-    let lists: Vec<SellList> = sell_lists(&mut conn).await?.into_iter().map(|s| s.list).collect();
-    let sell_list = crate::domain::selling::sell_list_for(&lists, current_month).cloned();
     let options: Vec<(String, String)> = sqlx::query_as(
         "SELECT o.code, o.name FROM option_catalogue o JOIN customer_options c ON c.code = o.code \
          WHERE c.customer_id = $1 ORDER BY o.position",
@@ -360,5 +370,5 @@ pub async fn customer_pricing_page(db: &Db, id: i64, now: DateTime<Utc>) -> Resu
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(CustomerPricingPage { currency: settings.currency, current_month, pricings, sell_list, options })
+    Ok(CustomerPricingPage { currency: settings.currency, current_month, pricings, options })
 }
