@@ -16,6 +16,7 @@ pub mod customer_list;
 pub mod customer_name;
 pub mod database_name;
 pub mod datev;
+pub mod events;
 pub mod export;
 #[cfg(test)]
 mod fuzz_tests;

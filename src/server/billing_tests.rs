@@ -145,6 +145,13 @@ async fn two_closes_at_once_make_one_statement_per_customer() {
     assert!(a.closed_now ^ b.closed_now, "exactly one of them closed the month");
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM statements").fetch_one(&t.db).await.unwrap();
     assert_eq!(n, 3);
+    let told = super::events::after(&t.db, 0, 10).await.unwrap();
+    assert_eq!(told.len(), 1, "one month.closed event");
+    let (_, event) = &told[0];
+    assert_eq!(event.kind, "month.closed");
+    assert_eq!(event.data["month"], month.to_string());
+    assert_eq!(event.data["statements"], 3);
+    assert_eq!(event.data["total"], a.total.max(b.total).to_string());
 }
 
 #[tokio::test]
@@ -152,6 +159,7 @@ async fn the_current_month_cannot_be_closed() {
     let t = testing::fresh().await;
     let error = close_month(&t.db, "admin", this_month(), Utc::now()).await.unwrap_err();
     assert!(matches!(error.refusal(), Some(AppError::Invalid(_))), "{error:?}");
+    assert!(super::events::after(&t.db, 0, 10).await.unwrap().is_empty(), "a refused close tells nobody");
 }
 
 #[tokio::test]

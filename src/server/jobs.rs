@@ -14,9 +14,11 @@ use super::audit::{self, Entry};
 use super::clock::Clock;
 use super::config::Config;
 use super::db::{begin_write, Day, Db, Time};
+use super::events::{self, Event};
 use super::history;
 use super::{billing, login, metering, sessions};
 use crate::domain::audit_log::FieldChange;
+use crate::domain::events::{ending_notice, EventKind, ENDING_NOTICES};
 
 const ACTOR: &str = "system";
 
@@ -26,13 +28,13 @@ const ACTOR: &str = "system";
 #[tracing::instrument(skip(db))]
 pub async fn deactivate_ended_contracts(db: &Db, now: DateTime<Utc>) -> Result<usize, sqlx::Error> {
     let today = now.date_naive();
-    let due: Vec<(i64, Day)> =
-        sqlx::query_as("SELECT id, contract_end FROM customers WHERE status = 'active' AND contract_end < $1")
+    let due: Vec<(i64, String, Day)> =
+        sqlx::query_as("SELECT id, name, contract_end FROM customers WHERE status = 'active' AND contract_end < $1")
             .bind(Day(today))
             .fetch_all(db)
             .await?;
     let mut done = 0;
-    for (id, Day(contract_end)) in due {
+    for (id, name, Day(contract_end)) in due {
         let reason = format!("Contract ended on {contract_end}");
         let mut tx = begin_write(db).await?;
         // Only if it is still active and its contract end unchanged since the
@@ -62,11 +64,59 @@ pub async fn deactivate_ended_contracts(db: &Db, now: DateTime<Utc>) -> Result<u
             };
             audit::write(&mut tx, entry).await?;
             history::snapshot(&mut tx, id, now).await?;
+            let event = Event {
+                kind: EventKind::DeactivatedByContractEnd,
+                customer: Some((id, name)),
+                data: serde_json::json!({ "contract_end": contract_end.to_string(), "reason": reason }),
+                cause: None,
+            };
+            events::record(&mut tx, event, now).await?;
             done += 1;
         }
         tx.commit().await?;
     }
     Ok(done)
+}
+
+/// Writes the notices due today of contracts ending soon (30, 14, 7 and 1
+/// days before; `contract.ending` for billed customers, `test_phase.ending`
+/// for test customers), each once per customer, contract end and threshold,
+/// also when several instances run this at once. Returns how many it wrote.
+#[tracing::instrument(skip(db))]
+pub async fn announce_contract_ends(db: &Db, now: DateTime<Utc>) -> Result<usize, sqlx::Error> {
+    let today = now.date_naive();
+    let horizon = today + chrono::Duration::days(ENDING_NOTICES[0]);
+    // Read in the transaction that writes the notices, so a contract
+    // extended meanwhile gets none for its old end.
+    let mut tx = begin_write(db).await?;
+    let due: Vec<(i64, String, String, Day)> = sqlx::query_as(
+        "SELECT id, name, kind, contract_end FROM customers \
+         WHERE status = 'active' AND contract_end >= $1 AND contract_end <= $2",
+    )
+    .bind(Day(today))
+    .bind(Day(horizon))
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut written = 0;
+    for (id, name, kind, Day(end)) in due {
+        let Some(notice) = ending_notice(today, end) else { continue };
+        let kind = if kind == "test" { EventKind::TestPhaseEnding } else { EventKind::ContractEnding };
+        let event = Event {
+            kind,
+            customer: Some((id, name)),
+            data: serde_json::json!({
+                "contract_end": end.to_string(),
+                "days_left": (end - today).num_days(),
+                "notice_days": notice,
+            }),
+            cause: Some(format!("{}:{id}:{end}:{notice}", kind.name())),
+        };
+        if events::record(&mut tx, event, now).await? {
+            written += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(written)
 }
 
 /// Runs the jobs now and then every `every` until `stop` turns true. A pass
@@ -116,6 +166,11 @@ fn instance_name() -> String {
 /// One pass of every job, as of `now`.
 #[tracing::instrument(skip(db, config))]
 async fn run_pass(db: &Db, config: &Config, now: DateTime<Utc>) {
+    match announce_contract_ends(db, now).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(notices = n, "noted contracts ending soon"),
+        Err(error) => tracing::error!(%error, "the contract-end notice job failed"),
+    }
     match deactivate_ended_contracts(db, now).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(customers = n, "deactivated customers whose contract ended"),
@@ -155,11 +210,16 @@ pub(super) mod tests {
 
     /// An active billed customer whose contract ends on `end`.
     pub(in crate::server) async fn customer_ending(t: &testing::TestDb, name: &str, end: NaiveDate) -> i64 {
+        customer_of_kind_ending(t, name, true, end).await
+    }
+
+    /// An active billed (or test) customer whose contract ends on `end`.
+    async fn customer_of_kind_ending(t: &testing::TestDb, name: &str, billed: bool, end: NaiveDate) -> i64 {
         let form = CustomerForm {
             contract_end: (clock::today() + chrono::Duration::days(1)).to_string(),
             database_name: name.to_lowercase(),
             max_users: "5".into(),
-            ..customer_form(name, true, &[])
+            ..customer_form(name, billed, &[])
         };
         let id = customers::create(&t.db, "otto", &form, Utc::now()).await.unwrap().id;
         sqlx::query("UPDATE customers SET contract_end = $1 WHERE id = $2")
@@ -201,6 +261,91 @@ pub(super) mod tests {
         .await
         .unwrap();
         assert_eq!(entries, vec![("system".to_owned(), "customer.deactivated".to_owned())]);
+        let told: Vec<_> = events::after(&t.db, 0, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(_, e)| (e.kind, e.customer_id, e.data["contract_end"].clone(), e.data["customer"]["name"].clone()))
+            .collect();
+        assert_eq!(
+            told,
+            vec![(
+                "customer.deactivated_by_contract_end".to_owned(),
+                Some(id),
+                serde_json::json!("2026-11-30"),
+                serde_json::json!("Ending")
+            )],
+            "one event, with the deactivation"
+        );
+    }
+
+    /// The contract-end notices written so far: kind, customer, threshold.
+    async fn notices(t: &testing::TestDb) -> Vec<(String, Option<i64>, i64)> {
+        let mut found: Vec<_> = events::after(&t.db, 0, 1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|(_, e)| e.kind.ends_with(".ending"))
+            .map(|(_, e)| (e.kind, e.customer_id, e.data["notice_days"].as_i64().unwrap_or(-1)))
+            .collect();
+        found.sort_by_key(|(_, customer, days)| (*customer, -days));
+        found
+    }
+
+    #[tokio::test]
+    async fn contract_end_notices_come_30_14_7_and_1_days_before_once_each() {
+        let t = testing::fresh().await;
+        let end = NaiveDate::from_ymd_opt(2027, 3, 31).unwrap();
+        let id = customer_ending(&t, "Ending", end).await;
+        let mut day = end - chrono::Duration::days(40);
+        // Every day from 40 days before to after the end, two instances at once.
+        while day <= end + chrono::Duration::days(2) {
+            let (a, b) =
+                tokio::join!(announce_contract_ends(&t.db, noon(day)), announce_contract_ends(&t.db, noon(day)));
+            assert!(a.unwrap() + b.unwrap() <= 1, "at most one notice a day for one contract");
+            day += chrono::Duration::days(1);
+        }
+        let expected: Vec<_> = [30, 14, 7, 1].map(|n| ("contract.ending".to_owned(), Some(id), n)).into();
+        assert_eq!(notices(&t).await, expected);
+    }
+
+    #[tokio::test]
+    async fn a_late_start_gives_the_latest_notice_reached_and_an_extended_contract_starts_again() {
+        let t = testing::fresh().await;
+        let end = NaiveDate::from_ymd_opt(2027, 3, 31).unwrap();
+        let billed = customer_ending(&t, "Billed", end).await;
+        let trial = customer_of_kind_ending(&t, "Trial", false, end).await;
+        let far = customer_ending(&t, "Far", end + chrono::Duration::days(90)).await;
+        // The console was down until 20 days before the end: the 30-day
+        // notice (with 20 days left), once.
+        assert_eq!(announce_contract_ends(&t.db, noon(end - chrono::Duration::days(20))).await.unwrap(), 2);
+        assert_eq!(announce_contract_ends(&t.db, noon(end - chrono::Duration::days(20))).await.unwrap(), 0);
+        let expected =
+            vec![("contract.ending".to_owned(), Some(billed), 30), ("test_phase.ending".to_owned(), Some(trial), 30)];
+        assert_eq!(notices(&t).await, expected);
+
+        // The billed contract is extended by 5 days: its new end gets its own
+        // notice (24 days left: the 30-day one), the trial none again.
+        sqlx::query("UPDATE customers SET contract_end = $1 WHERE id = $2")
+            .bind(Day(end + chrono::Duration::days(5)))
+            .bind(billed)
+            .execute(&t.db)
+            .await
+            .unwrap();
+        assert_eq!(announce_contract_ends(&t.db, noon(end - chrono::Duration::days(19))).await.unwrap(), 1);
+        let ends: Vec<_> = events::after(&t.db, 0, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|(_, e)| e.customer_id == Some(billed))
+            .map(|(_, e)| (e.data["contract_end"].clone(), e.data["days_left"].clone()))
+            .collect();
+        let expected = vec![
+            (serde_json::json!("2027-03-31"), serde_json::json!(20)),
+            (serde_json::json!("2027-04-05"), serde_json::json!(24)),
+        ];
+        assert_eq!(ends, expected);
+        assert!(notices(&t).await.iter().all(|(_, c, _)| *c != Some(far)), "90 days away: nothing yet");
     }
 
     #[tokio::test]
@@ -219,6 +364,12 @@ pub(super) mod tests {
             .await
             .unwrap();
         assert_eq!(audit, 5);
+        let told: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE kind = 'customer.deactivated_by_contract_end'")
+                .fetch_one(&t.db)
+                .await
+                .unwrap();
+        assert_eq!(told, 5, "one event per deactivation");
     }
 
     #[tokio::test]

@@ -25,6 +25,7 @@ pub mod datev;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod events;
 #[cfg(any(test, feature = "bench"))]
 pub mod fixtures;
 pub mod guard;

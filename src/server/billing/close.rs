@@ -14,11 +14,13 @@ use super::statements::{insert_statement, option_names, Frozen};
 use crate::domain::audit_log::FieldChange;
 use crate::domain::billing::{bill_month, close_due};
 use crate::domain::cost_history::split_costs;
+use crate::domain::events::EventKind;
 use crate::domain::{BillingMonth, Money};
 use crate::error::AppError;
 use crate::server::audit::{self, Entry};
 use crate::server::db::{begin_write, Db, Time};
 use crate::server::error::Result;
+use crate::server::events::{self, Event};
 use crate::server::stored;
 use crate::views::billing::{CloseOutcome, MonthRow, MonthState};
 
@@ -91,6 +93,19 @@ pub async fn close_month(db: &Db, actor: &str, month: BillingMonth, now: DateTim
         at: now,
     };
     audit::write(&mut tx, entry).await?;
+    let closed = Event {
+        kind: EventKind::MonthClosed,
+        customer: None,
+        data: serde_json::json!({
+            "month": month.to_string(),
+            "statements": count,
+            "total": total.to_string(),
+            "currency": settings.currency,
+            "closed_by": actor,
+        }),
+        cause: Some(format!("{}:{month}", EventKind::MonthClosed.name())),
+    };
+    events::record(&mut tx, closed, now).await?;
     tx.commit().await?;
     Ok(CloseOutcome { month, closed_now: true, statements: count, total })
 }

@@ -1,0 +1,142 @@
+//! The event outbox: every event is written by [`record`] inside the
+//! transaction of the change that causes it, so it exists exactly when the
+//! change does. Deliveries (email, webhooks) read it from there.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use serde_json::Value;
+
+use super::db::{Time, WriteTx};
+use crate::domain::events::{customer_path, EventKind};
+
+/// An event to write.
+pub struct Event {
+    pub kind: EventKind,
+    pub customer: Option<(i64, String)>,
+    /// What only this kind carries (a month's totals, the days left).
+    pub data: Value,
+    /// Set where the event must happen once per cause (a notice per contract
+    /// end and threshold, a month's close): a second event with the same
+    /// cause is not written.
+    pub cause: Option<String>,
+}
+
+/// `evt_` + 128 random bits.
+fn new_id() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    format!("evt_{}", URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Writes `event` in `tx`; false when an event with its cause exists
+/// already (nothing is written then).
+pub async fn record(tx: &mut WriteTx, event: Event, at: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    let mut data = match event.data {
+        Value::Object(fields) => fields,
+        _ => serde_json::Map::new(),
+    };
+    if let Some((id, name)) = &event.customer {
+        data.insert("customer".into(), serde_json::json!({ "id": id, "name": name, "path": customer_path(*id) }));
+    }
+    let written = sqlx::query(
+        "INSERT INTO events (id, kind, occurred_at, customer_id, cause, data) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (cause) DO NOTHING",
+    )
+    .bind(new_id())
+    .bind(event.kind.name())
+    .bind(Time(at))
+    .bind(event.customer.as_ref().map(|(id, _)| *id))
+    .bind(event.cause)
+    .bind(Value::Object(data).to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(written.rows_affected() == 1)
+}
+
+/// One stored event, as deliveries and tests read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEvent {
+    pub id: String,
+    pub kind: String,
+    pub occurred_at: DateTime<Utc>,
+    pub customer_id: Option<i64>,
+    pub data: Value,
+}
+
+/// The events after position `after` (0: from the first), oldest first, at
+/// most `limit`, with their positions.
+pub async fn after(
+    db: impl sqlx::AnyExecutor<'_>,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<(i64, StoredEvent)>, sqlx::Error> {
+    let rows: Vec<(i64, String, String, Time, Option<i64>, String)> = sqlx::query_as(
+        "SELECT seq, id, kind, occurred_at, customer_id, data FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(seq, id, kind, Time(occurred_at), customer_id, data)| {
+            let data = serde_json::from_str(&data).unwrap_or(Value::Null);
+            (seq, StoredEvent { id, kind, occurred_at, customer_id, data })
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::db::{begin_write, testing};
+
+    fn notice(cause: &str) -> Event {
+        Event {
+            kind: EventKind::ContractEnding,
+            customer: None,
+            data: serde_json::json!({ "days_left": 30 }),
+            cause: Some(cause.to_owned()),
+        }
+    }
+
+    #[tokio::test]
+    async fn an_event_exists_only_when_its_transaction_commits() {
+        let t = testing::fresh().await;
+        let now = Utc::now();
+        let mut tx = begin_write(&t.db).await.unwrap();
+        assert!(record(&mut tx, notice("rolled back"), now).await.unwrap());
+        tx.rollback().await.unwrap();
+        assert!(after(&t.db, 0, 10).await.unwrap().is_empty(), "a rolled-back change leaves no event");
+
+        let mut tx = begin_write(&t.db).await.unwrap();
+        assert!(record(&mut tx, notice("kept"), now).await.unwrap());
+        tx.commit().await.unwrap();
+        let events = after(&t.db, 0, 10).await.unwrap();
+        assert_eq!(events.len(), 1);
+        let (_, event) = &events[0];
+        assert_eq!(event.kind, "contract.ending");
+        assert!(event.id.starts_with("evt_") && event.id.len() == 26, "{}", event.id);
+        assert_eq!(event.data["days_left"], 30);
+    }
+
+    #[tokio::test]
+    async fn an_event_with_the_same_cause_is_written_once() {
+        let t = testing::fresh().await;
+        let now = Utc::now();
+        for _ in 0..2 {
+            let mut tx = begin_write(&t.db).await.unwrap();
+            record(&mut tx, notice("once"), now).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        let mut tx = begin_write(&t.db).await.unwrap();
+        let uncaused = Event { cause: None, ..notice("") };
+        assert!(record(&mut tx, uncaused, now).await.unwrap());
+        let uncaused = Event { cause: None, ..notice("") };
+        assert!(record(&mut tx, uncaused, now).await.unwrap(), "events without a cause are never merged");
+        tx.commit().await.unwrap();
+        assert_eq!(after(&t.db, 0, 10).await.unwrap().len(), 3);
+    }
+}
