@@ -77,6 +77,9 @@ test("a markup and a customer's discount show as revenue and margin on its page 
   await page.getByLabel("Discount (%)").fill("10");
   await page.getByRole("button", { name: "Save sell prices" }).click();
   await expect(sell).toContainText("10% discount");
+  // The forecast reloads after the card: wait for its discounted line.
+  const usersRow = lines.locator("tbody tr").filter({ has: page.locator("td:first-child", { hasText: "Users" }) });
+  await expect(usersRow).toContainText("−10%");
   const [, , , , discounted, discountedRevenue] = await billRow(lines, "Users");
   expect(discounted).toContain("−10%");
   expect(cents(discountedRevenue)).toBe(Math.round(cents(revenue) * 0.9));
