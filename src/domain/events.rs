@@ -16,14 +16,38 @@ pub enum EventKind {
     DeactivatedByContractEnd,
     /// A month was closed into frozen statements (with its totals).
     MonthClosed,
+    /// A customer's reported users reached 80 % or 100 % of its maximum.
+    LicenseThreshold,
+    /// A customer with a hard limit reached its maximum: its server refuses new users.
+    HardLimitReached,
+    /// An active customer's server has not reported for 48 hours.
+    UsageSilent,
+    /// A silent customer's server reports again.
+    UsageResumed,
+    /// A report arrived for a month already closed (kept, not billed).
+    LateReport,
+    /// A month's close is due and has not happened.
+    CloseOverdue,
+    /// A background job failed.
+    JobFailed,
+    /// Sign-ins to a staff account are refused by the sign-in limits.
+    StaffLockedOut,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 4] = [
+    pub const ALL: [EventKind; 12] = [
         EventKind::ContractEnding,
         EventKind::TestPhaseEnding,
         EventKind::DeactivatedByContractEnd,
         EventKind::MonthClosed,
+        EventKind::LicenseThreshold,
+        EventKind::HardLimitReached,
+        EventKind::UsageSilent,
+        EventKind::UsageResumed,
+        EventKind::LateReport,
+        EventKind::CloseOverdue,
+        EventKind::JobFailed,
+        EventKind::StaffLockedOut,
     ];
 
     /// The name deliveries and the catalogue use (stable).
@@ -33,6 +57,14 @@ impl EventKind {
             EventKind::TestPhaseEnding => "test_phase.ending",
             EventKind::DeactivatedByContractEnd => "customer.deactivated_by_contract_end",
             EventKind::MonthClosed => "month.closed",
+            EventKind::LicenseThreshold => "license.threshold",
+            EventKind::HardLimitReached => "license.hard_limit_reached",
+            EventKind::UsageSilent => "usage.silent",
+            EventKind::UsageResumed => "usage.resumed",
+            EventKind::LateReport => "usage.late_report",
+            EventKind::CloseOverdue => "month.close_overdue",
+            EventKind::JobFailed => "job.failed",
+            EventKind::StaffLockedOut => "staff.locked_out",
         }
     }
 
@@ -57,6 +89,29 @@ pub fn ending_notice(today: NaiveDate, end: NaiveDate) -> Option<i64> {
     }
     ENDING_NOTICES.into_iter().rev().find(|&threshold| left <= threshold)
 }
+
+/// How full a license is, as threshold events count it: 0 (below 80 %), 80
+/// or 100 (the maximum reached). `max_users` is at least 1.
+pub fn license_level(users: i64, max_users: i64) -> i64 {
+    if users >= max_users {
+        100
+    } else if users * 5 >= max_users * 4 {
+        80
+    } else {
+        0
+    }
+}
+
+/// The threshold event a change of level calls for: one when the level
+/// rises (a jump from below 80 % to the maximum is one event, for 100 %),
+/// none when it falls (that only re-arms the threshold, so the next rise
+/// is a crossing again).
+pub fn threshold_crossed(before: i64, now: i64) -> Option<i64> {
+    (now > before).then_some(now)
+}
+
+/// A server counts as silent after this many hours without a report.
+pub const SILENT_HOURS: i64 = 48;
 
 /// The customer's page, as events link to it (the receiver adds the
 /// console's address).
@@ -93,11 +148,43 @@ mod tests {
     }
 
     #[test]
+    fn license_levels_and_their_crossings() {
+        assert_eq!(license_level(7, 10), 0);
+        assert_eq!(license_level(8, 10), 80, "80 % exactly");
+        assert_eq!(license_level(9, 10), 80);
+        assert_eq!(license_level(10, 10), 100);
+        assert_eq!(license_level(12, 10), 100);
+        assert_eq!(license_level(3, 4), 0, "75 %");
+        assert_eq!(license_level(4, 5), 80);
+        assert_eq!(license_level(0, 1), 0);
+        assert_eq!(license_level(1, 1), 100);
+        assert_eq!(threshold_crossed(0, 80), Some(80));
+        assert_eq!(threshold_crossed(0, 100), Some(100), "one event for a jump");
+        assert_eq!(threshold_crossed(80, 100), Some(100));
+        assert_eq!(threshold_crossed(80, 80), None, "no event while it stays");
+        assert_eq!(threshold_crossed(100, 80), None, "falling re-arms, tells nothing");
+        assert_eq!(threshold_crossed(100, 0), None);
+    }
+
+    #[test]
     fn names_are_stable_and_read_back() {
         let names: Vec<&str> = EventKind::ALL.iter().map(|k| k.name()).collect();
         assert_eq!(
             names,
-            ["contract.ending", "test_phase.ending", "customer.deactivated_by_contract_end", "month.closed"]
+            [
+                "contract.ending",
+                "test_phase.ending",
+                "customer.deactivated_by_contract_end",
+                "month.closed",
+                "license.threshold",
+                "license.hard_limit_reached",
+                "usage.silent",
+                "usage.resumed",
+                "usage.late_report",
+                "month.close_overdue",
+                "job.failed",
+                "staff.locked_out"
+            ]
         );
         for kind in EventKind::ALL {
             assert_eq!(EventKind::from_name(kind.name()), Some(kind));

@@ -18,7 +18,7 @@ use super::events::{self, Event};
 use super::history;
 use super::{billing, login, metering, sessions};
 use crate::domain::audit_log::FieldChange;
-use crate::domain::events::{ending_notice, EventKind, ENDING_NOTICES};
+use crate::domain::events::{ending_notice, EventKind, ENDING_NOTICES, SILENT_HOURS};
 
 const ACTOR: &str = "system";
 
@@ -119,6 +119,81 @@ pub async fn announce_contract_ends(db: &Db, now: DateTime<Utc>) -> Result<usize
     Ok(written)
 }
 
+/// Marks the active customers whose server has not reported for
+/// [`SILENT_HOURS`] (a customer that never reported counts from its
+/// creation) as silent and writes `usage.silent` for each, once per
+/// silence: the next fresh report writes `usage.resumed` and re-arms it.
+/// Returns how many it announced.
+#[tracing::instrument(skip(db))]
+pub async fn announce_silent_servers(db: &Db, now: DateTime<Utc>) -> Result<usize, sqlx::Error> {
+    let since = Time(now - chrono::Duration::hours(SILENT_HOURS));
+    let mut tx = begin_write(db).await?;
+    let due: Vec<(i64, String, Option<Time>)> = sqlx::query_as(
+        "SELECT id, name, reported_at FROM customers WHERE status = 'active' AND usage_silent = FALSE \
+         AND (reported_at < $1 OR (reported_at IS NULL AND created_at < $1)) ORDER BY id",
+    )
+    .bind(since)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut written = 0;
+    for (id, name, last) in due {
+        let marked = sqlx::query("UPDATE customers SET usage_silent = TRUE WHERE id = $1 AND usage_silent = FALSE")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if marked.rows_affected() == 1 {
+            let data = serde_json::json!({ "last_report_at": last.map(Time::text), "silent_hours": SILENT_HOURS });
+            events::record(
+                &mut tx,
+                Event { kind: EventKind::UsageSilent, customer: Some((id, name)), data, cause: None },
+                now,
+            )
+            .await?;
+            written += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(written)
+}
+
+/// Writes `month.close_overdue` for each month waiting for its close past
+/// its due day (the close failed, or the jobs did not run), once per month.
+#[tracing::instrument(skip(db))]
+pub async fn announce_overdue_months(db: &Db, now: DateTime<Utc>) -> super::error::Result<usize> {
+    let months = billing::months(db, now).await?;
+    let overdue = billing::overdue(&months, now.date_naive());
+    if overdue.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = begin_write(db).await?;
+    let mut written = 0;
+    for (month, due) in overdue {
+        let data = serde_json::json!({ "month": month.to_string(), "due": due.to_string() });
+        let cause = Some(format!("{}:{month}", EventKind::CloseOverdue.name()));
+        if events::record(&mut tx, Event { kind: EventKind::CloseOverdue, customer: None, data, cause }, now).await? {
+            written += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(written)
+}
+
+/// Writes `job.failed` for a job that failed, at most once per job and day
+/// (a job failing at every pass is told once a day, not every ten
+/// minutes). What failed is in the server's log; the event names the job.
+async fn announce_failure(db: &Db, job: &str, now: DateTime<Utc>) {
+    let written = async {
+        let mut tx = begin_write(db).await?;
+        let data = serde_json::json!({ "job": job, "day": now.date_naive().to_string() });
+        let cause = Some(format!("{}:{job}:{}", EventKind::JobFailed.name(), now.date_naive()));
+        events::record(&mut tx, Event { kind: EventKind::JobFailed, customer: None, data, cause }, now).await?;
+        tx.commit().await
+    };
+    if let Err(error) = written.await {
+        tracing::error!(%error, job, "cannot write the job.failed event");
+    }
+}
+
 /// Runs the jobs now and then every `every` until `stop` turns true. A pass
 /// that has started always runs to its end (the server waits for the
 /// returned task before it exits), so a shutdown never cuts a job short.
@@ -169,12 +244,12 @@ async fn run_pass(db: &Db, config: &Config, now: DateTime<Utc>) {
     match announce_contract_ends(db, now).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(notices = n, "noted contracts ending soon"),
-        Err(error) => tracing::error!(%error, "the contract-end notice job failed"),
+        Err(error) => failed(db, "contract_end_notices", error, now).await,
     }
     match deactivate_ended_contracts(db, now).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(customers = n, "deactivated customers whose contract ended"),
-        Err(error) => tracing::error!(%error, "the contract-end job failed"),
+        Err(error) => failed(db, "contract_end", error, now).await,
     }
     match billing::close_due_months(db, now).await {
         Ok(closed) => {
@@ -182,20 +257,36 @@ async fn run_pass(db: &Db, config: &Config, now: DateTime<Utc>) {
                 tracing::info!(month = %c.month, statements = c.statements, "closed a month");
             }
         }
-        Err(error) => tracing::error!(error = %error.chain(), "the month-close job failed"),
+        Err(error) => failed(db, "month_close", error.chain(), now).await,
+    }
+    match announce_overdue_months(db, now).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(months = n, "months are overdue for their close"),
+        Err(error) => failed(db, "close_overdue_notices", error.chain(), now).await,
+    }
+    match announce_silent_servers(db, now).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(customers = n, "servers silent for 48 hours"),
+        Err(error) => failed(db, "silent_servers", error, now).await,
     }
     if let Err(error) = metering::prune_raw_reports(db, now).await {
-        tracing::error!(%error, "pruning old usage reports failed");
+        failed(db, "prune_usage_reports", error, now).await;
     }
     if let Err(error) = sessions::prune_expired(db, config, now).await {
-        tracing::error!(%error, "pruning ended sessions failed");
+        failed(db, "prune_sessions", error, now).await;
     }
     if let Err(error) = login::prune_attempts(db, config, now).await {
-        tracing::error!(%error, "pruning old sign-in attempts failed");
+        failed(db, "prune_sign_in_attempts", error, now).await;
     }
     if let Err(error) = super::single_sign_on::prune_flows(db, now).await {
-        tracing::error!(%error, "pruning old single sign-on flows failed");
+        failed(db, "prune_single_sign_on_flows", error, now).await;
     }
+}
+
+/// A job failed: the log says what, the `job.failed` event says which.
+async fn failed(db: &Db, job: &str, error: impl std::fmt::Display, now: DateTime<Utc>) {
+    tracing::error!(%error, job, "a job failed");
+    announce_failure(db, job, now).await;
 }
 
 #[cfg(test)]
@@ -370,6 +461,32 @@ pub(super) mod tests {
                 .await
                 .unwrap();
         assert_eq!(told, 5, "one event per deactivation");
+    }
+
+    #[tokio::test]
+    async fn a_failing_job_is_told_once_a_day_and_the_other_jobs_still_run() {
+        let t = testing::fresh().await;
+        let id = customer_ending(&t, "Ended", clock::today() - chrono::Duration::days(2)).await;
+        // A job whose table is gone fails at every pass.
+        sqlx::query("DROP TABLE sso_flows").execute(&t.db).await.unwrap();
+        let config = Config::for_database("unused");
+        let now = Utc::now();
+        run_pass(&t.db, &config, now).await;
+        run_pass(&t.db, &config, now + chrono::Duration::minutes(10)).await;
+        let failed: Vec<_> = events::after(&t.db, 0, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|(_, e)| e.kind == "job.failed")
+            .map(|(_, e)| e.data["job"].clone())
+            .collect();
+        assert_eq!(failed, [serde_json::json!("prune_single_sign_on_flows")]);
+        let status = customers::get(&t.db, id, clock::today()).await.unwrap().status;
+        assert_eq!(status, crate::domain::CustomerStatus::Deactivated, "the jobs before it ran");
+        run_pass(&t.db, &config, now + chrono::Duration::days(1)).await;
+        let told: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE kind = 'job.failed'").fetch_one(&t.db).await.unwrap();
+        assert_eq!(told, 2, "once more the next day");
     }
 
     #[tokio::test]

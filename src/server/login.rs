@@ -12,8 +12,10 @@ use std::net::IpAddr;
 use super::config::Config;
 use super::db::{begin_write, Db, Time};
 use super::error::Result;
+use super::events::{self, Event};
 use super::state::AppState;
 use super::{audit, passwords, sessions, staff};
+use crate::domain::events::EventKind;
 use crate::domain::sign_in_limit::{self, Decision, Failures, Limits};
 use crate::domain::username::MAX_PASSWORD_CHARS;
 use crate::error::AppError;
@@ -115,7 +117,8 @@ pub async fn admit(state: &AppState, username: &str, ip: IpAddr, refused_action:
             Ok(Attempt { id })
         }
         Decision::Wait { secs } => {
-            tx.rollback().await?;
+            announce_lockout(&mut tx, username, &ip_text, failures.account, limits.window_secs, now).await?;
+            tx.commit().await?;
             let detail = format!("from {ip}, {} failures of this account in the window", failures.account);
             let refusal = [username, refused_action, &format!("staff:{username}"), &detail];
             state.refusals.record(&state.db, ip, refusal, now).await;
@@ -127,6 +130,33 @@ pub async fn admit(state: &AppState, username: &str, ip: IpAddr, refused_action:
             .into())
         }
     }
+}
+
+/// `staff.locked_out` for a staff account whose sign-ins the limits refuse,
+/// once per account and sign-in window (names that are no account write
+/// nothing, so no caller can fill the table).
+async fn announce_lockout(
+    tx: &mut super::db::WriteTx,
+    username: &str,
+    ip: &str,
+    failures: u32,
+    window_secs: i64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let known: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM staff WHERE username = $1").bind(username).fetch_optional(&mut **tx).await?;
+    if known.is_none() {
+        return Ok(());
+    }
+    let window = now.timestamp().div_euclid(window_secs.max(1));
+    let event = Event {
+        kind: EventKind::StaffLockedOut,
+        customer: None,
+        data: serde_json::json!({ "username": username, "address": ip, "failures": failures }),
+        cause: Some(format!("{}:{username}:{window}", EventKind::StaffLockedOut.name())),
+    };
+    events::record(tx, event, now).await?;
+    Ok(())
 }
 
 /// The admitted attempt passed: it no longer counts as a failure.

@@ -4,13 +4,15 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use tokio::sync::{mpsc, oneshot};
 
 use super::billing;
 use super::db::{begin_write, Db, Flag, Time, WriteTx};
 use super::error::Result as ServerResult;
+use super::events::{self, Event};
+use crate::domain::events::{license_level, threshold_crossed, EventKind, SILENT_HOURS};
 use crate::domain::usage::UsageReport;
 use crate::domain::BillingMonth;
 use crate::error::AppError;
@@ -93,17 +95,107 @@ async fn store(
         .execute(&mut **tx)
         .await?;
     }
+    if late {
+        announce_late_report(tx, customer_id, report, day, now).await?;
+    }
     // The latest observation is the customer's current count.
-    sqlx::query(
+    let newest: Option<CustomerState> = sqlx::query_as(
         "UPDATE customers SET reported_users = $1, reported_at = $2 \
-         WHERE id = $3 AND (reported_at IS NULL OR reported_at <= $2)",
+         WHERE id = $3 AND (reported_at IS NULL OR reported_at <= $2) \
+         RETURNING name, max_users, CAST(limit_user_creation AS INTEGER), license_level, CAST(usage_silent AS INTEGER)",
     )
     .bind(i64::from(report.users))
     .bind(Time(report.observed_at))
     .bind(customer_id)
-    .execute(&mut **tx)
+    .fetch_optional(&mut **tx)
     .await?;
+    if let Some(state) = newest {
+        announce_usage(tx, customer_id, state, report, now).await?;
+    }
     Ok(Ok(Accepted { day, late, duplicate: false }))
+}
+
+/// What a report's customer was before it: name, maximum, hard limit,
+/// license level, silent.
+type CustomerState = (String, i64, Flag, i64, Flag);
+
+/// The license and silence events the newest report calls for, each once
+/// per crossing. The level and the silent flag change only by a
+/// conditional update, so two instances writing reports of one customer
+/// at once (PostgreSQL) announce a crossing once.
+async fn announce_usage(
+    tx: &mut WriteTx,
+    customer_id: i64,
+    (name, max_users, Flag(hard_limit), before, Flag(silent)): CustomerState,
+    report: &UsageReport,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let users = i64::from(report.users);
+    let level = license_level(users, max_users);
+    if level != before {
+        let moved = sqlx::query("UPDATE customers SET license_level = $1 WHERE id = $2 AND license_level = $3")
+            .bind(level)
+            .bind(customer_id)
+            .bind(before)
+            .execute(&mut **tx)
+            .await?;
+        if let (1, Some(percent)) = (moved.rows_affected(), threshold_crossed(before, level)) {
+            let data = serde_json::json!({ "percent": percent, "users": users, "max_users": max_users, "hard_limit": hard_limit });
+            let event = Event {
+                kind: EventKind::LicenseThreshold,
+                customer: Some((customer_id, name.clone())),
+                data,
+                cause: None,
+            };
+            events::record(tx, event, now).await?;
+            if percent == 100 && hard_limit {
+                let data = serde_json::json!({ "users": users, "max_users": max_users });
+                let event = Event {
+                    kind: EventKind::HardLimitReached,
+                    customer: Some((customer_id, name.clone())),
+                    data,
+                    cause: None,
+                };
+                events::record(tx, event, now).await?;
+            }
+        }
+    }
+    // A backlog of old reports does not end a silence; a fresh one does.
+    if silent && report.observed_at >= now - chrono::Duration::hours(SILENT_HOURS) {
+        let resumed = sqlx::query("UPDATE customers SET usage_silent = FALSE WHERE id = $1 AND usage_silent = TRUE")
+            .bind(customer_id)
+            .execute(&mut **tx)
+            .await?;
+        if resumed.rows_affected() == 1 {
+            let data = serde_json::json!({ "observed_at": Time(report.observed_at).text(), "users": users });
+            let event = Event { kind: EventKind::UsageResumed, customer: Some((customer_id, name)), data, cause: None };
+            events::record(tx, event, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// `usage.late_report`: once per customer and closed month (a server
+/// sending a backlog gives one event, not one per report).
+async fn announce_late_report(
+    tx: &mut WriteTx,
+    customer_id: i64,
+    report: &UsageReport,
+    day: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let name: String =
+        sqlx::query_scalar("SELECT name FROM customers WHERE id = $1").bind(customer_id).fetch_one(&mut **tx).await?;
+    let month = BillingMonth::of(day);
+    let data = serde_json::json!({
+        "month": month.to_string(),
+        "observed_at": Time(report.observed_at).text(),
+        "users": i64::from(report.users),
+    });
+    let cause = Some(format!("{}:{customer_id}:{month}", EventKind::LateReport.name()));
+    events::record(tx, Event { kind: EventKind::LateReport, customer: Some((customer_id, name)), data, cause }, now)
+        .await?;
+    Ok(())
 }
 
 /// Tells caches (the cost overview's) that usage may have changed.

@@ -67,6 +67,8 @@ mod customer_billing_tests;
 #[cfg(test)]
 mod customers_tests;
 #[cfg(test)]
+mod events_tests;
+#[cfg(test)]
 mod machine_api_tests;
 #[cfg(test)]
 mod route_tests;

@@ -11,8 +11,7 @@ use crate::views::status::{
     CustomerLink, Metering, MonthCloseStatus, ProblemSummary, ServerStatus, SignInFailures, When,
 };
 
-/// Active customers silent for longer than this are listed.
-const SILENT_HOURS: i64 = 48;
+use crate::domain::events::SILENT_HOURS;
 /// Contracts and test phases ending within this many days are listed.
 const ENDING_DAYS: i64 = 14;
 
@@ -70,7 +69,7 @@ async fn month_close(db: &Db, now: DateTime<Utc>) -> Result<MonthCloseStatus> {
             _ => None,
         })
         .collect();
-    let overdue = pending.iter().filter(|(_, due)| *due < today).map(|(m, _)| m.clone()).collect();
+    let overdue = billing::overdue(&months, today).into_iter().map(|(m, _)| m.to_string()).collect();
     let grace = Duration::days(i64::from(billing::settings(db).await?.grace_days));
     let next = match pending.first() {
         Some(first) => Some(first.clone()),

@@ -162,6 +162,20 @@ pub async fn months(db: &Db, now: DateTime<Utc>) -> Result<Vec<MonthRow>> {
     Ok(rows)
 }
 
+/// The months waiting for their close past their due day, oldest first,
+/// with the due day (what the status page lists and `month.close_overdue`
+/// announces).
+pub fn overdue(months: &[MonthRow], today: chrono::NaiveDate) -> Vec<(BillingMonth, chrono::NaiveDate)> {
+    months
+        .iter()
+        .rev()
+        .filter_map(|m| match m.state {
+            MonthState::PendingClose { due } if due < today => Some((m.month, due)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The month-close job: closes every ended month whose grace period has
 /// passed, oldest first. Safe to run on several instances at once.
 #[tracing::instrument(skip_all)]

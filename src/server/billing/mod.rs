@@ -15,7 +15,7 @@ pub use catalogue::{
     add_option, catalogue, price_lists, pricing_page, rename_option, rule_lists, save_price_list, set_retired,
     StoredPriceList,
 };
-pub use close::{close_due_months, close_month, months};
+pub use close::{close_due_months, close_month, months, overdue};
 pub use facts::facts_for_month;
 pub use forecast::{current_month, forecast_of, pending_bill, CurrentMonth};
 pub use selling::{

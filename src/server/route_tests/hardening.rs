@@ -392,3 +392,23 @@ async fn the_job_pass_prunes_old_sign_in_attempts() {
     let later = now + super::super::login::attempts_kept(&config) + chrono::Duration::minutes(1);
     assert_eq!(super::super::login::prune_attempts(&app.t.db, &config, later).await.unwrap(), 1);
 }
+
+#[tokio::test]
+async fn a_locked_out_account_is_told_once_per_window_and_an_unknown_name_never() {
+    let app = TestApp::new().await.with_staff("alice", Role::Admin).await;
+    // Five wrong passwords, then the limit refuses, several times and at once.
+    for _ in 0..5 {
+        assert_ne!(app.login("alice", "not her password").await.status(), StatusCode::OK);
+    }
+    let refused = futures_util::future::join_all((0..8).map(|_| app.login("alice", PASSWORD))).await;
+    assert!(refused.iter().all(|r| r.status() == StatusCode::TOO_MANY_REQUESTS));
+    for _ in 0..12 {
+        app.login("mallory-was-never-staff", "guess").await;
+    }
+    let told = crate::server::events::after(&app.t.db, 0, 100).await.unwrap();
+    let locked: Vec<_> = told.iter().filter(|(_, e)| e.kind == "staff.locked_out").collect();
+    assert_eq!(locked.len(), 1, "{told:?}");
+    assert_eq!(locked[0].1.data["username"], "alice");
+    assert_eq!(locked[0].1.data["failures"], 5);
+    assert_eq!(locked[0].1.customer_id, None);
+}
