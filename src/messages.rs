@@ -235,9 +235,16 @@ fn words(wire: &str, l: Locale) -> String {
         "option_not_in_catalogue" => td_string!(l, messages.option_not_in_catalogue),
         "token_scope_unknown" => td_string!(l, messages.token_scope_unknown),
         "token_scope_above_role" => td_string!(l, messages.token_scope_above_role),
+        "webhook_url" => td_string!(l, messages.webhook_url),
+        "webhook_address" => td_string!(l, messages.webhook_address),
+        "events_empty" => td_string!(l, messages.events_empty),
         "token_limit" => {
             let mut n = numbers(rest, l);
             return td_string!(l, messages.token_limit, max = n());
+        }
+        "endpoint_limit" => {
+            let mut n = numbers(rest, l);
+            return td_string!(l, messages.endpoint_limit, max = n());
         }
         "text" => return rest.to_owned(),
         _ => return wire.to_owned(),

@@ -78,6 +78,12 @@ pub fn action_name(code: &str, l: Locale) -> &str {
         "token.created" => td_string!(l, audit.action_token_created),
         "token.revoked" => td_string!(l, audit.action_token_revoked),
         "token.refused" => td_string!(l, audit.action_token_refused),
+        "webhook.created" => td_string!(l, audit.action_webhook_created),
+        "webhook.changed" => td_string!(l, audit.action_webhook_changed),
+        "webhook.removed" => td_string!(l, audit.action_webhook_removed),
+        "webhook.test_sent" => td_string!(l, audit.action_webhook_test_sent),
+        "webhook.redelivered" => td_string!(l, audit.action_webhook_redelivered),
+        "webhook.disabled" => td_string!(l, audit.action_webhook_disabled),
         other => other,
     }
 }

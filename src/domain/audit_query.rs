@@ -16,7 +16,7 @@ pub const EXPORT_MAX: usize = 100_000;
 pub const TEXT_MAX_CHARS: usize = 100;
 
 /// Every action the app writes: code, how it reads, and its group.
-pub const ACTIONS: [(&str, &str, ActionGroup); 63] = [
+pub const ACTIONS: [(&str, &str, ActionGroup); 69] = [
     ("login.succeeded", "Signed in", ActionGroup::SignIns),
     ("login.failed", "Sign-in failed", ActionGroup::SignIns),
     ("login.refused", "Sign-in refused (too many failures)", ActionGroup::SignIns),
@@ -80,6 +80,12 @@ pub const ACTIONS: [(&str, &str, ActionGroup); 63] = [
     ("token.created", "Access token created", ActionGroup::ApiKeys),
     ("token.revoked", "Access token revoked", ActionGroup::ApiKeys),
     ("token.refused", "Refused: access token expired, revoked or not allowed", ActionGroup::Refusals),
+    ("webhook.created", "Webhook endpoint added", ActionGroup::Settings),
+    ("webhook.changed", "Webhook endpoint changed", ActionGroup::Settings),
+    ("webhook.removed", "Webhook endpoint removed", ActionGroup::Settings),
+    ("webhook.test_sent", "Test event sent", ActionGroup::Settings),
+    ("webhook.redelivered", "Delivery sent again", ActionGroup::Settings),
+    ("webhook.disabled", "Webhook endpoint turned off after a day of failures", ActionGroup::Settings),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -32,10 +32,15 @@ pub enum EventKind {
     JobFailed,
     /// Sign-ins to a staff account are refused by the sign-in limits.
     StaffLockedOut,
+    /// A webhook endpoint failed for a day and was turned off.
+    EndpointDisabled,
+    /// Sent to one endpoint on request ("Send test event"); nobody
+    /// subscribes to it, so it is not in [`EventKind::ALL`].
+    Test,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 12] = [
+    pub const ALL: [EventKind; 13] = [
         EventKind::ContractEnding,
         EventKind::TestPhaseEnding,
         EventKind::DeactivatedByContractEnd,
@@ -48,6 +53,7 @@ impl EventKind {
         EventKind::CloseOverdue,
         EventKind::JobFailed,
         EventKind::StaffLockedOut,
+        EventKind::EndpointDisabled,
     ];
 
     /// The name deliveries and the catalogue use (stable).
@@ -65,6 +71,8 @@ impl EventKind {
             EventKind::CloseOverdue => "month.close_overdue",
             EventKind::JobFailed => "job.failed",
             EventKind::StaffLockedOut => "staff.locked_out",
+            EventKind::EndpointDisabled => "webhook_endpoint.disabled",
+            EventKind::Test => "test",
         }
     }
 
@@ -183,12 +191,14 @@ mod tests {
                 "usage.late_report",
                 "month.close_overdue",
                 "job.failed",
-                "staff.locked_out"
+                "staff.locked_out",
+                "webhook_endpoint.disabled"
             ]
         );
         for kind in EventKind::ALL {
             assert_eq!(EventKind::from_name(kind.name()), Some(kind));
         }
         assert_eq!(EventKind::from_name("month.opened"), None);
+        assert_eq!(EventKind::from_name("test"), None, "nobody subscribes to test events");
     }
 }

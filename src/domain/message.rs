@@ -174,6 +174,10 @@ pub enum Message {
     TokenScopeUnknown,
     TokenScopeAboveRole,
     TokenLimit { max: u32 },
+    WebhookUrl,
+    WebhookAddress,
+    EventsEmpty,
+    EndpointLimit { max: u32 },
     Text { text: String },
 }
 
@@ -297,6 +301,9 @@ impl Message {
             M::OptionNotInCatalogue => "option_not_in_catalogue",
             M::TokenScopeUnknown => "token_scope_unknown",
             M::TokenScopeAboveRole => "token_scope_above_role",
+            M::WebhookUrl => "webhook_url",
+            M::WebhookAddress => "webhook_address",
+            M::EventsEmpty => "events_empty",
             M::NameTooLong { max } => return format!("name_too_long|{max}"),
             M::DatabaseNameTooLong { max } => return format!("database_name_too_long|{max}"),
             M::MaxUsersRange { min, max } => return format!("max_users_range|{min}|{max}"),
@@ -332,6 +339,7 @@ impl Message {
             M::MonthNotEnded { month } => return format!("month_not_ended|{month}"),
             M::DiscoveryFailed { detail } => return format!("discovery_failed|{detail}"),
             M::TokenLimit { max } => return format!("token_limit|{max}"),
+            M::EndpointLimit { max } => return format!("endpoint_limit|{max}"),
             M::Text { text } => return format!("text|{text}"),
         };
         code.to_owned()
@@ -715,6 +723,10 @@ mod tests {
             Message::TokenScopeUnknown,
             Message::TokenScopeAboveRole,
             Message::TokenLimit { max: 7 },
+            Message::WebhookUrl,
+            Message::WebhookAddress,
+            Message::EventsEmpty,
+            Message::EndpointLimit { max: 7 },
         ]
     }
 

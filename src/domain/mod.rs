@@ -39,6 +39,7 @@ pub mod usage;
 pub mod user_agent;
 pub mod username;
 pub mod validation;
+pub mod webhooks;
 
 pub use billing_month::BillingMonth;
 pub use customer::{CustomerKind, CustomerStatus};

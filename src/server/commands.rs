@@ -56,6 +56,7 @@ async fn run_server(db: Db, config: Config) -> anyhow::Result<()> {
     super::security::OwnOrigin::from_config(config.public_url.as_deref(), config.secure_cookies, addr)
         .map_err(anyhow::Error::msg)?;
     let (stop_jobs, stop) = tokio::sync::watch::channel(false);
+    let stop_deliveries = stop_jobs.clone();
     let pkg = std::path::Path::new(&*leptos_options.site_root).join(&*leptos_options.site_pkg_dir);
     let state = AppState::new(leptos_options, db.clone(), config);
     let jobs = if state.config.run_jobs {
@@ -63,6 +64,13 @@ async fn run_server(db: Db, config: Config) -> anyhow::Result<()> {
         Some(super::jobs::spawn(db.clone(), (*state.config).clone(), state.clock.clone(), every, stop))
     } else {
         tracing::warn!("background jobs are off (MSP_RUN_JOBS=false): months do not close by themselves");
+        None
+    };
+    let deliveries = if state.config.deliver_events {
+        let stop = stop_deliveries.subscribe();
+        Some(super::deliveries::spawn(db.clone(), state.sender.clone(), state.clock.clone(), stop))
+    } else {
+        tracing::warn!("event deliveries are off in this instance (MSP_DELIVER_EVENTS=false)");
         None
     };
     super::precompress::spawn(pkg);
@@ -84,6 +92,10 @@ async fn run_server(db: Db, config: Config) -> anyhow::Result<()> {
         .with_graceful_shutdown(stopping)
         .await
         .context("the server stopped with an error");
+    if let Some(deliveries) = deliveries {
+        // It stops between attempts; one cut short is sent again later.
+        let _ = deliveries.await;
+    }
     if let Some(mut jobs) = jobs {
         // Idle jobs end at once; a running pass is waited for.
         let ended = match tokio::time::timeout(std::time::Duration::from_millis(200), &mut jobs).await {

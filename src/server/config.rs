@@ -65,6 +65,20 @@ pub struct Config {
     #[arg(long, env = "MSP_COST_OVERVIEW_REFRESH_SECONDS", default_value_t = 30)]
     pub cost_overview_refresh_seconds: u64,
 
+    /// Whether webhook deliveries may go to loopback and private addresses
+    /// (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7). Off by default:
+    /// an admin's endpoint URL would otherwise let the server reach services
+    /// inside its own network that are not meant to be reachable from the
+    /// console. Turn it on for receivers on the same network (on-prem) and
+    /// for the tests. Link-local and cloud metadata addresses stay refused.
+    #[arg(long, env = "MSP_WEBHOOK_ALLOW_PRIVATE", default_value_t = false, action = ArgAction::Set)]
+    pub webhook_allow_private: bool,
+
+    /// Whether this instance delivers events (webhooks). Several instances
+    /// on one PostgreSQL take turns anyway; off for a read-only replica.
+    #[arg(long, env = "MSP_DELIVER_EVENTS", default_value_t = true, action = ArgAction::Set)]
+    pub deliver_events: bool,
+
     /// Run the background jobs (contract end, month close, pruning) in this
     /// instance. They are safe on several instances at once; turn them off
     /// to leave every month open, e.g. for the browser tests.

@@ -30,9 +30,14 @@ fn new_id() -> String {
     format!("evt_{}", URL_SAFE_NO_PAD.encode(bytes))
 }
 
-/// Writes `event` in `tx`; false when an event with its cause exists
-/// already (nothing is written then).
+/// Writes `event` in `tx` with its deliveries; false when an event with its
+/// cause exists already (nothing is written then).
 pub async fn record(tx: &mut WriteTx, event: Event, at: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    Ok(record_seq(tx, event, at).await?.is_some())
+}
+
+/// [`record`], returning the event's position.
+pub async fn record_seq(tx: &mut WriteTx, event: Event, at: DateTime<Utc>) -> Result<Option<i64>, sqlx::Error> {
     let mut data = match event.data {
         Value::Object(fields) => fields,
         _ => serde_json::Map::new(),
@@ -40,19 +45,38 @@ pub async fn record(tx: &mut WriteTx, event: Event, at: DateTime<Utc>) -> Result
     if let Some((id, name)) = &event.customer {
         data.insert("customer".into(), serde_json::json!({ "id": id, "name": name, "path": customer_path(*id) }));
     }
-    let written = sqlx::query(
+    let kind = event.kind.name();
+    let seq: Option<i64> = sqlx::query_scalar(
         "INSERT INTO events (id, kind, occurred_at, customer_id, cause, data) VALUES ($1, $2, $3, $4, $5, $6) \
-         ON CONFLICT (cause) DO NOTHING",
+         ON CONFLICT (cause) DO NOTHING RETURNING seq",
     )
     .bind(new_id())
-    .bind(event.kind.name())
+    .bind(kind)
     .bind(Time(at))
     .bind(event.customer.as_ref().map(|(id, _)| *id))
     .bind(event.cause)
     .bind(Value::Object(data).to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(seq) = seq else { return Ok(None) };
+    fan_out(tx, seq, kind, at).await?;
+    Ok(Some(seq))
+}
+
+/// One delivery of event `seq` for every endpoint that is on and receives
+/// `kind`, in the event's transaction.
+async fn fan_out(tx: &mut WriteTx, seq: i64, kind: &str, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO deliveries (event_seq, endpoint_id, state, attempts, next_attempt_at, retry_from, created_at) \
+         SELECT $1, w.id, 'pending', 0, $2, $2, $2 FROM webhook_endpoints w \
+         JOIN webhook_endpoint_events k ON k.endpoint_id = w.id WHERE w.enabled = TRUE AND k.kind = $3",
+    )
+    .bind(seq)
+    .bind(Time(at))
+    .bind(kind)
     .execute(&mut **tx)
     .await?;
-    Ok(written.rows_affected() == 1)
+    Ok(())
 }
 
 /// One stored event, as deliveries and tests read it.

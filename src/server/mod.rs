@@ -23,6 +23,7 @@ pub mod customer_billing;
 pub mod customers;
 pub mod datev;
 pub mod db;
+pub mod deliveries;
 pub mod demo;
 pub mod error;
 pub mod events;
@@ -55,6 +56,7 @@ pub mod stored;
 pub mod telemetry;
 pub mod time_zones;
 pub mod two_factor;
+pub mod webhooks;
 
 #[cfg(test)]
 mod billing_tests;
@@ -66,6 +68,8 @@ mod crash_tests;
 mod customer_billing_tests;
 #[cfg(test)]
 mod customers_tests;
+#[cfg(test)]
+mod deliveries_tests;
 #[cfg(test)]
 mod events_tests;
 #[cfg(test)]

@@ -89,6 +89,13 @@ pub async fn check_at_start(config: &Config, db: &Db) -> anyhow::Result<()> {
              start with the key it was stored under"
         );
     }
+    let endpoints: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_endpoints").fetch_one(db).await?;
+    if key.is_none() && endpoints > 0 {
+        anyhow::bail!(
+            "{endpoints} webhook endpoints are stored with sealed secrets, but MSP_SECRET_KEY is not set: \
+             start with the key they were stored under"
+        );
+    }
     Ok(())
 }
 

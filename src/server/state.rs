@@ -38,6 +38,8 @@ pub struct AppState {
     pub webauthn: Option<Arc<webauthn_rs::prelude::Webauthn>>,
     /// "Now" for every rule and query (tests move it).
     pub clock: Clock,
+    /// Sends webhook deliveries (the worker and "Send test event").
+    pub sender: Arc<super::deliveries::Sender>,
 }
 
 impl AppState {
@@ -58,7 +60,9 @@ impl AppState {
                     OwnOrigin::Listed(Vec::new())
                 });
         let webauthn = super::passkeys::relying_party(&own_origin).map(Arc::new);
+        let sender = Arc::new(super::deliveries::Sender::new(&config, leptos_options.site_addr));
         Self {
+            sender,
             webauthn,
             leptos_options,
             db,

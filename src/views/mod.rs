@@ -2,6 +2,7 @@
 //! takes from it, built from domain values. No SQL, no server imports; the
 //! server functions in `api` and the pages use them alike.
 
+pub mod alerts;
 pub mod audit;
 pub mod billing;
 pub mod customers;

@@ -77,6 +77,10 @@ fn request_of(method: &str, path: &str, id: i64) -> (String, Option<Value>) {
     let path = path.replace("{id}", &id.to_string());
     let body = match (method, path.as_str()) {
         ("POST", "/customers") => Some(new_customer(&format!("Inventory {}", rand_suffix()))),
+        ("POST", "/webhook-endpoints") => {
+            Some(json!({ "url": format!("https://{}.example.com/in", rand_suffix()), "events": ["month.closed"] }))
+        }
+        ("PATCH", p) if p.starts_with("/webhook-endpoints/") => Some(json!({ "description": "PSA" })),
         ("PATCH", _) => Some(json!({ "max_users": 30 })),
         _ => None,
     };
@@ -459,4 +463,87 @@ async fn a_tokens_rate_limit_holds_under_concurrent_requests() {
     // A minute later the window starts again.
     app.state.clock.shift(chrono::Duration::seconds(61));
     assert_eq!(send(&app, "GET", "/api/v1/customers", Some(&read), None, &[]).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_admin_manages_webhook_endpoints_through_the_api_and_nobody_else_can() {
+    let mut config = crate::server::config::Config::for_database("sqlite://unused");
+    use base64::Engine;
+    config.secret_key = Some(base64::engine::general_purpose::STANDARD.encode([9u8; 32]).parse().unwrap());
+    config.webhook_allow_private = true;
+    let app = TestApp::with_config(config).await;
+    let app = app.with_staff("otto", Role::Operator).await.with_staff("ada", Role::Admin).await;
+    let admin = token(&app, "ada", "write").await;
+    let admin_read = token(&app, "ada", "read").await;
+    let operator = token(&app, "otto", "write").await;
+
+    // A receiver on loopback for the test event.
+    let got: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+    let kept = got.clone();
+    let hook = axum::Router::new().route(
+        "/in",
+        axum::routing::post(move |body: String| {
+            let kept = kept.clone();
+            async move {
+                kept.lock().unwrap().push(body);
+                StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/in", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, hook).await.unwrap() });
+
+    let new = json!({ "url": url, "description": "PSA", "events": ["license.threshold", "contract.ending"] });
+    let refused = send(&app, "POST", "/api/v1/webhook-endpoints", Some(&operator), Some(new.clone()), &[]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "an operator may not");
+    let refused = send(&app, "POST", "/api/v1/webhook-endpoints", Some(&admin_read), Some(new.clone()), &[]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "a read token may not");
+    let made = send(&app, "POST", "/api/v1/webhook-endpoints", Some(&admin), Some(new), &[]).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    let made = made.json();
+    let id = made["endpoint"]["id"].as_i64().unwrap();
+    let secret = made["secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("whsec_"));
+    assert_eq!(made["endpoint"]["events"], json!(["contract.ending", "license.threshold"]), "the catalogue's order");
+
+    let list = send(&app, "GET", "/api/v1/webhook-endpoints", Some(&admin_read), None, &[]).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(!list.text.contains(&secret[6..]), "the secret is shown once");
+    assert_eq!(list.json()["endpoints"][0]["url"], url);
+    let stored: String = sqlx::query_scalar("SELECT secret FROM webhook_endpoints").fetch_one(&app.t.db).await.unwrap();
+    assert!(!stored.contains(&secret[6..]), "stored sealed");
+
+    let bad = json!({ "url": "http://169.254.169.254/latest/meta-data/", "events": [] });
+    let bad = send(&app, "POST", "/api/v1/webhook-endpoints", Some(&admin), Some(bad), &[]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<String> =
+        bad.json()["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(fields, ["url", "events"]);
+
+    let path = format!("/api/v1/webhook-endpoints/{id}");
+    let off = send(&app, "PATCH", &path, Some(&admin), Some(json!({ "enabled": false })), &[]).await;
+    assert_eq!(off.status, StatusCode::OK, "{}", off.text);
+    assert_eq!(off.json()["enabled"], false);
+    assert_eq!(off.json()["description"], "PSA", "the rest stays");
+
+    let tested = send(&app, "POST", &format!("{path}/test"), Some(&admin), None, &[]).await;
+    assert_eq!(tested.status, StatusCode::OK, "{}", tested.text);
+    let tested = tested.json();
+    assert_eq!(tested["state"], "delivered", "{tested}");
+    assert_eq!(tested["attempts"][0]["status"], 204);
+    assert_eq!(got.lock().unwrap().len(), 1);
+    let body: Value = serde_json::from_str(&got.lock().unwrap()[0]).unwrap();
+    assert_eq!(body["type"], "test");
+
+    let gone = send(&app, "DELETE", &path, Some(&admin), None, &[]).await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT);
+    let again = send(&app, "DELETE", &path, Some(&admin), None, &[]).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    let actions: Vec<String> =
+        sqlx::query_scalar("SELECT action FROM audit_log WHERE action LIKE 'webhook.%' ORDER BY id")
+            .fetch_all(&app.t.db)
+            .await
+            .unwrap();
+    assert_eq!(actions, ["webhook.created", "webhook.changed", "webhook.test_sent", "webhook.removed"]);
 }

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::wire::{Activation, CreatedCustomer, Customer, CustomerList, CustomerPatch, Deactivation, NewCustomer};
-use super::{authorize, json_body, path_id, query, refused, Staff};
+use super::{authorize, created, json_body, path_id, query, refused, Staff};
 use crate::domain::api_query::CustomerFilter;
 use crate::domain::customer::{ContractForm, CustomerForm};
 use crate::domain::message::Message;
@@ -105,12 +105,7 @@ pub async fn create(State(state): State<AppState>, request: Request) -> Result<R
         .await
         .map_err(|e| refused(e.into()))?;
     let customer = current(&staff, made.id).await?;
-    let location = format!("/api/v1/customers/{}", made.id);
-    let mut response = (StatusCode::CREATED, Json(CreatedCustomer { customer, api_key: made.api_key })).into_response();
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    Ok(response)
+    Ok(created(&format!("/api/v1/customers/{}", made.id), CreatedCustomer { customer, api_key: made.api_key }))
 }
 
 pub async fn patch(

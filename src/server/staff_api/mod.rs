@@ -9,12 +9,13 @@
 
 mod billing;
 mod customers;
+mod webhooks;
 pub mod wire;
 
 use axum::body::{to_bytes, Body};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::Router;
 use serde::de::DeserializeOwned;
 
@@ -32,7 +33,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// Every route of the staff API: method, path (as the OpenAPI document
 /// writes it) and what it needs. The route inventory test holds the
 /// router, this list and the document to each other.
-pub const ROUTES: [(&str, &str, Needs); 9] = [
+pub const ROUTES: [(&str, &str, Needs); 14] = [
     ("GET", "/customers", Needs::reads(Role::Viewer)),
     ("POST", "/customers", Needs::writes(Role::Operator)),
     ("GET", "/customers/{id}", Needs::reads(Role::Viewer)),
@@ -42,6 +43,11 @@ pub const ROUTES: [(&str, &str, Needs); 9] = [
     ("GET", "/statements", Needs::reads(Role::Viewer)),
     ("GET", "/cost-overview", Needs::reads(Role::Viewer)),
     ("GET", "/exports/datev", Needs::reads(Role::Viewer)),
+    ("GET", "/webhook-endpoints", Needs::reads(Role::Admin)),
+    ("POST", "/webhook-endpoints", Needs::writes(Role::Admin)),
+    ("PATCH", "/webhook-endpoints/{id}", Needs::writes(Role::Admin)),
+    ("DELETE", "/webhook-endpoints/{id}", Needs::writes(Role::Admin)),
+    ("POST", "/webhook-endpoints/{id}/test", Needs::writes(Role::Admin)),
 ];
 
 /// What a route needs, from [`ROUTES`].
@@ -64,6 +70,9 @@ pub fn routes() -> Router<AppState> {
         .route("/statements", get(billing::statements))
         .route("/cost-overview", get(billing::cost_overview))
         .route("/exports/datev", get(billing::datev))
+        .route("/webhook-endpoints", get(webhooks::list).post(webhooks::create))
+        .route("/webhook-endpoints/{id}", patch(webhooks::patch).delete(webhooks::remove))
+        .route("/webhook-endpoints/{id}/test", post(webhooks::test))
 }
 
 /// A staff API caller whose token may do what the route needs.
@@ -183,6 +192,16 @@ pub async fn json_body<T: DeserializeOwned>(
     serde_json::from_slice(&bytes).map_err(|e| {
         ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", format!("The body is not what this route takes: {e}"))
     })
+}
+
+/// 201 with `body` and the new thing's address in `Location`.
+pub fn created(location: &str, body: impl serde::Serialize) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut response = (StatusCode::CREATED, axum::Json(body)).into_response();
+    if let Ok(value) = axum::http::HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
 }
 
 /// A rule's refusal as the staff API answers it: 422 with the fields, 409

@@ -352,3 +352,35 @@ pub fn figures_name(figures: Figures) -> &'static str {
         Figures::NotBilled => "not_billed",
     }
 }
+
+/// `POST /api/v1/webhook-endpoints`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewEndpoint {
+    pub url: String,
+    #[serde(default)]
+    pub description: String,
+    pub events: Vec<String>,
+}
+
+/// `PATCH /api/v1/webhook-endpoints/{id}`: what is sent changes; the rest stays.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointPatch {
+    pub url: Option<String>,
+    pub description: Option<String>,
+    pub events: Option<Vec<String>>,
+    pub enabled: Option<bool>,
+}
+
+impl EndpointPatch {
+    pub fn touches_form(&self) -> bool {
+        self.url.is_some() || self.description.is_some() || self.events.is_some()
+    }
+}
+
+/// `GET /api/v1/webhook-endpoints`.
+#[derive(Debug, Serialize)]
+pub struct EndpointList {
+    pub endpoints: Vec<crate::views::alerts::WebhookEndpoint>,
+}
