@@ -181,3 +181,153 @@ async fn sigkill_at_random_moments_loses_no_acknowledged_report_and_no_statement
     .unwrap();
     assert_eq!(partial, 0, "statements whose lines do not add up to their total");
 }
+
+const DELIVERY_URL_ENV: &str = "MSP_CRASH_DELIVERY_DATABASE_URL";
+const DELIVERY_TEST: &str = "sigkill_while_deliveries_are_in_flight_loses_no_event_and_marks_none_delivered_unsent";
+const DELIVERY_KILLS: usize = 50;
+
+/// The key the endpoint's secret is sealed with, in both processes.
+fn delivery_config(url: &str) -> Config {
+    use base64::Engine;
+    let mut config = Config::for_database(url);
+    config.secret_key = Some(base64::engine::general_purpose::STANDARD.encode([3u8; 32]).parse().unwrap());
+    config.webhook_allow_private = true;
+    config
+}
+
+/// The deliverer's process: delivers until it is killed.
+async fn deliver(url: &str) {
+    let db = db::connect(url).await.unwrap();
+    let (_stop, stop) = tokio::sync::watch::channel(false);
+    let sender = Arc::new(super::deliveries::Sender::new(&delivery_config(url), "127.0.0.1:1".parse().unwrap()));
+    super::deliveries::spawn(db, sender, super::clock::Clock::system(), stop).await.unwrap();
+}
+
+/// A receiver that answers 500 to the first request of every fifth event,
+/// 200 to the rest, after a short pause (so that kills find requests in
+/// flight), keeping the ids it answered with a 2xx.
+async fn flaky_receiver(delivered: Arc<Mutex<HashSet<String>>>, seen: Arc<Mutex<Vec<String>>>) -> SocketAddr {
+    use axum::http::{HeaderMap, StatusCode};
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap| {
+            let (delivered, seen) = (delivered.clone(), seen.clone());
+            async move {
+                let id = headers.get("webhook-id").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+                let pause = rand::thread_rng().gen_range(0..40);
+                tokio::time::sleep(Duration::from_millis(pause)).await;
+                let first = {
+                    let mut seen = seen.lock().unwrap();
+                    let first = !seen.contains(&id);
+                    seen.push(id.clone());
+                    first
+                };
+                let flaky = id.bytes().map(u32::from).sum::<u32>() % 5 == 0;
+                if first && flaky {
+                    return StatusCode::INTERNAL_SERVER_ERROR;
+                }
+                delivered.lock().unwrap().insert(id);
+                StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_while_deliveries_are_in_flight_loses_no_event_and_marks_none_delivered_unsent() {
+    if let Ok(url) = std::env::var(DELIVERY_URL_ENV) {
+        // Started by this test as its deliverer process.
+        return deliver(&url).await;
+    }
+    let t = testing::fresh().await;
+    let delivered: Arc<Mutex<HashSet<String>>> = Arc::default();
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let addr = flaky_receiver(delivered.clone(), seen.clone()).await;
+    let form = crate::domain::webhooks::EndpointForm {
+        url: format!("http://{addr}/hook"),
+        description: String::new(),
+        events: vec!["month.closed".into()],
+    };
+    let key = super::secret_box::SecretBox::from_config(&delivery_config(&t.url)).unwrap().unwrap();
+    let endpoint = super::webhooks::create(&t.db, &key, "ada", form.validate(true).unwrap(), Utc::now()).await.unwrap();
+    let endpoint = endpoint.endpoint.id;
+    // Events keep coming while the deliverer is killed again and again.
+    let write_events = |from: usize, to: usize| {
+        let db = t.db.clone();
+        async move {
+            for n in from..to {
+                let mut tx = db::begin_write(&db).await.unwrap();
+                let event = super::events::Event {
+                    kind: crate::domain::events::EventKind::MonthClosed,
+                    customer: None,
+                    data: serde_json::json!({ "n": n }),
+                    cause: None,
+                };
+                super::events::record(&mut tx, event, Utc::now()).await.unwrap();
+                tx.commit().await.unwrap();
+            }
+        }
+    };
+    write_events(0, 100).await;
+    let module = module_path!().split_once("::").map_or(module_path!(), |(_, path)| path);
+    let mut rng = rand::thread_rng();
+    for kill in 0..DELIVERY_KILLS {
+        let mut child = tokio::process::Command::new(std::env::current_exe().unwrap())
+            .args([&format!("{module}::{DELIVERY_TEST}"), "--exact", "--nocapture", "--test-threads=1"])
+            .env(DELIVERY_URL_ENV, &t.url)
+            .env_remove(testing::POSTGRES_ENV)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the deliverer process");
+        write_events(100 + kill * 4, 104 + kill * 4).await;
+        tokio::time::sleep(Duration::from_millis(rng.gen_range(50..600))).await;
+        child.start_kill().unwrap();
+        child.wait().await.unwrap();
+    }
+    let sent_while_killed = seen.lock().unwrap().len();
+
+    // Afterwards one more deliverer (here, with the clock moved on so the
+    // retries come due) finishes the queue.
+    let sender = Arc::new(super::deliveries::Sender::new(&delivery_config(&t.url), "127.0.0.1:1".parse().unwrap()));
+    let mut now = Utc::now();
+    for _ in 0..200 {
+        let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM deliveries WHERE state = 'pending'")
+            .fetch_one(&t.db)
+            .await
+            .unwrap();
+        if pending == 0 {
+            break;
+        }
+        super::deliveries::deliver_due(&t.db, &sender, now).await.unwrap();
+        now += chrono::Duration::seconds(20);
+    }
+    let events: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM events WHERE kind = 'month.closed'").fetch_all(&t.db).await.unwrap();
+    assert_eq!(events.len(), 100 + DELIVERY_KILLS * 4);
+    let states: Vec<(String, String)> = sqlx::query_as(
+        "SELECT e.id, d.state FROM deliveries d JOIN events e ON e.seq = d.event_seq WHERE d.endpoint_id = $1",
+    )
+    .bind(endpoint)
+    .fetch_all(&t.db)
+    .await
+    .unwrap();
+    assert_eq!(states.len(), events.len(), "one delivery per event");
+    let delivered = delivered.lock().unwrap().clone();
+    for (id, state) in &states {
+        assert_eq!(state, "delivered", "{id} is not delivered");
+        assert!(delivered.contains(id), "{id} is marked delivered, but the receiver never took it");
+    }
+    let seen = seen.lock().unwrap().len();
+    println!(
+        "{DELIVERY_KILLS} kills: {} events, {sent_while_killed} requests while killing, {seen} in all ({} repeats)",
+        events.len(),
+        seen - events.len()
+    );
+    assert!(sent_while_killed > 0, "the deliverer sent while it was being killed");
+}
