@@ -346,3 +346,24 @@ async fn one_instance_delivers_at_a_time() {
         assert!(second.take(&other).await, "an SQLite file has one server");
     }
 }
+
+#[tokio::test]
+async fn the_endpoint_limit_holds_when_many_are_added_at_once() {
+    let t = testing::fresh().await;
+    let key = Arc::new(SecretBox::from_config(&config(true)).unwrap().unwrap());
+    let adds = (0..30).map(|n| {
+        let (db, key) = (t.db.clone(), key.clone());
+        async move {
+            let form = EndpointForm {
+                url: format!("https://hooks{n}.example.com/in"),
+                description: String::new(),
+                events: vec!["month.closed".into()],
+            };
+            webhooks::create(&db, &key, "ada", form.validate(false).unwrap(), Utc::now()).await.is_ok()
+        }
+    });
+    let made = futures_util::future::join_all(adds).await.into_iter().filter(|ok| *ok).count();
+    let limit = crate::domain::webhooks::MAX_ENDPOINTS as usize;
+    assert_eq!(made, limit);
+    assert_eq!(webhooks::list(&t.db).await.unwrap().len(), limit);
+}
