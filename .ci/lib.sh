@@ -192,6 +192,19 @@ install_schemathesis() {
   export PATH="$venv/bin:$PATH"
 }
 
+# aiosmtpd (PyPI), the mail server the tests start on loopback
+# (.ci/smtp_receiver.py), in the same virtual environment; the tests run it
+# with $MSP_TEST_PYTHON.
+install_aiosmtpd() {
+  local venv="${XDG_CACHE_HOME:-$HOME/.cache}/msp-manager/venv-schemathesis"
+  if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
+  if ! "$venv/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
+    say "Installing aiosmtpd (PyPI) into $venv"
+    "$venv/bin/pip" install --quiet 'aiosmtpd>=1.4,<2'
+  fi
+  export MSP_TEST_PYTHON="$venv/bin/python"
+}
+
 # Waits until the server at $1 (host:port) answers /readyz with 200.
 wait_ready() {
   local i

@@ -238,6 +238,11 @@ fn words(wire: &str, l: Locale) -> String {
         "webhook_url" => td_string!(l, messages.webhook_url),
         "webhook_address" => td_string!(l, messages.webhook_address),
         "events_empty" => td_string!(l, messages.events_empty),
+        "smtp_host" => td_string!(l, messages.smtp_host),
+        "smtp_port" => td_string!(l, messages.smtp_port),
+        "smtp_credentials_need_tls" => td_string!(l, messages.smtp_credentials_need_tls),
+        "email_address" => td_string!(l, messages.email_address),
+        "smtp_not_set" => td_string!(l, messages.smtp_not_set),
         "token_limit" => {
             let mut n = numbers(rest, l);
             return td_string!(l, messages.token_limit, max = n());

@@ -84,6 +84,11 @@ pub fn action_name(code: &str, l: Locale) -> &str {
         "webhook.test_sent" => td_string!(l, audit.action_webhook_test_sent),
         "webhook.redelivered" => td_string!(l, audit.action_webhook_redelivered),
         "webhook.disabled" => td_string!(l, audit.action_webhook_disabled),
+        "mail.settings_changed" => td_string!(l, audit.action_mail_settings_changed),
+        "mail.settings_removed" => td_string!(l, audit.action_mail_settings_removed),
+        "mail.test_sent" => td_string!(l, audit.action_mail_test_sent),
+        "mail.redelivered" => td_string!(l, audit.action_mail_redelivered),
+        "mail.choices_changed" => td_string!(l, audit.action_mail_choices_changed),
         other => other,
     }
 }

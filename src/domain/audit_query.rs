@@ -16,7 +16,7 @@ pub const EXPORT_MAX: usize = 100_000;
 pub const TEXT_MAX_CHARS: usize = 100;
 
 /// Every action the app writes: code, how it reads, and its group.
-pub const ACTIONS: [(&str, &str, ActionGroup); 69] = [
+pub const ACTIONS: [(&str, &str, ActionGroup); 74] = [
     ("login.succeeded", "Signed in", ActionGroup::SignIns),
     ("login.failed", "Sign-in failed", ActionGroup::SignIns),
     ("login.refused", "Sign-in refused (too many failures)", ActionGroup::SignIns),
@@ -86,6 +86,11 @@ pub const ACTIONS: [(&str, &str, ActionGroup); 69] = [
     ("webhook.test_sent", "Test event sent", ActionGroup::Settings),
     ("webhook.redelivered", "Delivery sent again", ActionGroup::Settings),
     ("webhook.disabled", "Webhook endpoint turned off after a day of failures", ActionGroup::Settings),
+    ("mail.settings_changed", "Mail server settings saved", ActionGroup::Settings),
+    ("mail.settings_removed", "Mail server settings removed", ActionGroup::Settings),
+    ("mail.test_sent", "Test mail sent", ActionGroup::Settings),
+    ("mail.redelivered", "Mail sent again", ActionGroup::Settings),
+    ("mail.choices_changed", "Alert mails chosen", ActionGroup::Settings),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -178,6 +178,11 @@ pub enum Message {
     WebhookAddress,
     EventsEmpty,
     EndpointLimit { max: u32 },
+    SmtpHost,
+    SmtpPort,
+    SmtpCredentialsNeedTls,
+    EmailAddress,
+    SmtpNotSet,
     Text { text: String },
 }
 
@@ -304,6 +309,11 @@ impl Message {
             M::WebhookUrl => "webhook_url",
             M::WebhookAddress => "webhook_address",
             M::EventsEmpty => "events_empty",
+            M::SmtpHost => "smtp_host",
+            M::SmtpPort => "smtp_port",
+            M::SmtpCredentialsNeedTls => "smtp_credentials_need_tls",
+            M::EmailAddress => "email_address",
+            M::SmtpNotSet => "smtp_not_set",
             M::NameTooLong { max } => return format!("name_too_long|{max}"),
             M::DatabaseNameTooLong { max } => return format!("database_name_too_long|{max}"),
             M::MaxUsersRange { min, max } => return format!("max_users_range|{min}|{max}"),
@@ -727,6 +737,11 @@ mod tests {
             Message::WebhookAddress,
             Message::EventsEmpty,
             Message::EndpointLimit { max: 7 },
+            Message::SmtpHost,
+            Message::SmtpPort,
+            Message::SmtpCredentialsNeedTls,
+            Message::EmailAddress,
+            Message::SmtpNotSet,
         ]
     }
 

@@ -21,6 +21,7 @@ pub mod export;
 #[cfg(test)]
 mod fuzz_tests;
 pub mod locale;
+pub mod mail;
 pub mod max_users;
 pub mod message;
 pub mod money;

@@ -68,7 +68,13 @@ async fn run_server(db: Db, config: Config) -> anyhow::Result<()> {
     };
     let deliveries = if state.config.deliver_events {
         let stop = stop_deliveries.subscribe();
-        Some(super::deliveries::spawn(db.clone(), state.sender.clone(), state.clock.clone(), stop))
+        Some(super::deliveries::spawn(
+            db.clone(),
+            state.sender.clone(),
+            state.mailer.clone(),
+            state.clock.clone(),
+            stop,
+        ))
     } else {
         tracing::warn!("event deliveries are off in this instance (MSP_DELIVER_EVENTS=false)");
         None

@@ -79,6 +79,12 @@ pub struct Config {
     #[arg(long, env = "MSP_DELIVER_EVENTS", default_value_t = true, action = ArgAction::Set)]
     pub deliver_events: bool,
 
+    /// A PEM file with a certificate authority that alert mails' TLS trusts
+    /// besides the web's roots (an SMTP server with a certificate from an
+    /// internal authority).
+    #[arg(long, env = "MSP_SMTP_CA_FILE")]
+    pub smtp_ca_file: Option<String>,
+
     /// Run the background jobs (contract end, month close, pruning) in this
     /// instance. They are safe on several instances at once; turn them off
     /// to leave every month open, e.g. for the browser tests.

@@ -199,8 +199,10 @@ fn delivery_config(url: &str) -> Config {
 async fn deliver(url: &str) {
     let db = db::connect(url).await.unwrap();
     let (_stop, stop) = tokio::sync::watch::channel(false);
-    let sender = Arc::new(super::deliveries::Sender::new(&delivery_config(url), "127.0.0.1:1".parse().unwrap()));
-    super::deliveries::spawn(db, sender, super::clock::Clock::system(), stop).await.unwrap();
+    let config = delivery_config(url);
+    let sender = Arc::new(super::deliveries::Sender::new(&config, "127.0.0.1:1".parse().unwrap()));
+    let mailer = Arc::new(super::mail::Mailer::new(&config));
+    super::deliveries::spawn(db, sender, mailer, super::clock::Clock::system(), stop).await.unwrap();
 }
 
 /// A receiver that answers 500 to the first request of every fifth event,

@@ -516,10 +516,16 @@ impl Turn {
     }
 }
 
-/// Delivers what is due every second (at once again after a full batch)
-/// until `stop` turns true. An attempt cut short by the stop is sent again
-/// later.
-pub fn spawn(db: Db, sender: Arc<Sender>, clock: Clock, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+/// Delivers what is due (webhooks, then mails) every second (at once again
+/// after a full batch) until `stop` turns true. An attempt cut short by
+/// the stop is sent again later.
+pub fn spawn(
+    db: Db,
+    sender: Arc<Sender>,
+    mailer: Arc<super::mail::Mailer>,
+    clock: Clock,
+    mut stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut turn = Turn::default();
         let mut pause = Duration::ZERO;
@@ -540,6 +546,15 @@ pub fn spawn(db: Db, sender: Arc<Sender>, clock: Clock, mut stop: watch::Receive
                 Ok(n) if n as i64 == BATCH => pause = Duration::ZERO,
                 Ok(_) => {}
                 Err(error) => tracing::error!(error = %error.chain(), "delivering events failed; they stay queued"),
+            }
+            let mailed = tokio::select! {
+                mailed = super::mail::send_due(&db, &mailer, clock.now()) => mailed,
+                _ = stop.wait_for(|stop| *stop) => break,
+            };
+            match mailed {
+                Ok(n) if n as i64 == super::mail::BATCH => pause = Duration::ZERO,
+                Ok(_) => {}
+                Err(error) => tracing::error!(error = %error.chain(), "sending alert mails failed; they stay queued"),
             }
         }
     })

@@ -60,6 +60,7 @@ pub async fn record_seq(tx: &mut WriteTx, event: Event, at: DateTime<Utc>) -> Re
     .await?;
     let Some(seq) = seq else { return Ok(None) };
     fan_out(tx, seq, kind, at).await?;
+    super::mail::fan_out(tx, seq, kind, at).await?;
     Ok(Some(seq))
 }
 

@@ -269,6 +269,11 @@ async fn run_pass(db: &Db, config: &Config, now: DateTime<Utc>) {
         Ok(n) => tracing::info!(customers = n, "servers silent for 48 hours"),
         Err(error) => failed(db, "silent_servers", error, now).await,
     }
+    match super::mail::make_digests(db, now).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(digests = n, "made the daily alert digests"),
+        Err(error) => failed(db, "mail_digests", error.chain(), now).await,
+    }
     if let Err(error) = metering::prune_raw_reports(db, now).await {
         failed(db, "prune_usage_reports", error, now).await;
     }

@@ -35,6 +35,8 @@ pub mod jobs;
 pub mod login;
 pub mod loopback;
 pub mod machine_api;
+pub mod mail;
+pub mod mail_text;
 pub mod metering;
 pub mod operations;
 pub mod passkeys;
@@ -74,6 +76,8 @@ mod deliveries_tests;
 mod events_tests;
 #[cfg(test)]
 mod machine_api_tests;
+#[cfg(test)]
+mod mail_tests;
 #[cfg(test)]
 mod route_tests;
 #[cfg(test)]

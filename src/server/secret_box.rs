@@ -96,6 +96,14 @@ pub async fn check_at_start(config: &Config, db: &Db) -> anyhow::Result<()> {
              start with the key they were stored under"
         );
     }
+    let smtp: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM smtp_settings WHERE password IS NOT NULL").fetch_one(db).await?;
+    if key.is_none() && smtp > 0 {
+        anyhow::bail!(
+            "the mail server's password is stored sealed, but MSP_SECRET_KEY is not set: \
+             start with the key it was stored under"
+        );
+    }
     Ok(())
 }
 

@@ -40,6 +40,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Sends webhook deliveries (the worker and "Send test event").
     pub sender: Arc<super::deliveries::Sender>,
+    /// Sends alert mails (the worker and "Send test mail").
+    pub mailer: Arc<super::mail::Mailer>,
 }
 
 impl AppState {
@@ -61,8 +63,10 @@ impl AppState {
                 });
         let webauthn = super::passkeys::relying_party(&own_origin).map(Arc::new);
         let sender = Arc::new(super::deliveries::Sender::new(&config, leptos_options.site_addr));
+        let mailer = Arc::new(super::mail::Mailer::new(&config));
         Self {
             sender,
+            mailer,
             webauthn,
             leptos_options,
             db,

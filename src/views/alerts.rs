@@ -1,6 +1,6 @@
-//! Webhook endpoints and their delivery log, as the Settings page and the
-//! staff API read them. An endpoint's secret is never in here: it is
-//! shown once, in [`CreatedEndpoint`].
+//! Webhook endpoints and their delivery log, as the Settings page reads
+//! them (the staff API's JSON is `server::staff_api::wire`). An endpoint's
+//! secret is never in here: it is shown once, in [`CreatedEndpoint`].
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,9 +14,11 @@ pub struct WebhookEndpoint {
     pub events: Vec<String>,
     pub enabled: bool,
     /// Since when its deliveries fail (none since the last success).
+    #[serde(with = "super::wire::moment_option")]
     pub failing_since: Option<DateTime<Utc>>,
     /// Why it was turned off, when the app turned it off.
     pub disabled_reason: Option<String>,
+    #[serde(with = "super::wire::moment")]
     pub created_at: DateTime<Utc>,
     pub created_by: String,
 }
@@ -57,6 +59,7 @@ impl DeliveryState {
 /// what came back or went wrong.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attempt {
+    #[serde(with = "super::wire::moment")]
     pub at: DateTime<Utc>,
     pub status: Option<u16>,
     pub reply: String,
@@ -70,8 +73,57 @@ pub struct Delivery {
     pub endpoint_id: i64,
     pub event_id: String,
     pub kind: String,
+    #[serde(with = "super::wire::moment")]
     pub occurred_at: DateTime<Utc>,
     pub state: DeliveryState,
+    #[serde(with = "super::wire::moment_option")]
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub attempts: Vec<Attempt>,
+}
+
+/// The SMTP server alert mails go through, as Settings shows it: never
+/// the password, only whether one is stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    /// "starttls", "tls" or "none".
+    pub security: String,
+    pub username: String,
+    pub has_password: bool,
+    pub from: String,
+    #[serde(with = "super::wire::moment")]
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: String,
+}
+
+/// A staff member's alert mails, as their account page shows them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertChoices {
+    /// Empty: no mails.
+    pub email: String,
+    pub digest: bool,
+    /// Event names, in the catalogue's order.
+    pub events: Vec<String>,
+    /// Whether these are the role's defaults (nothing chosen yet).
+    pub defaults: bool,
+}
+
+/// One mail of the log, with its attempts (newest first).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mail {
+    pub id: i64,
+    pub recipient: String,
+    /// "event", "digest" or "test".
+    pub kind: String,
+    /// The (first) event's kind; empty for a test mail.
+    pub event_kind: String,
+    /// How many events it carries.
+    pub events: u32,
+    #[serde(with = "super::wire::moment")]
+    pub created_at: DateTime<Utc>,
+    pub state: DeliveryState,
+    #[serde(with = "super::wire::moment_option")]
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub attempts: Vec<Attempt>,
 }

@@ -506,6 +506,8 @@ async fn an_admin_manages_webhook_endpoints_through_the_api_and_nobody_else_can(
     let secret = made["secret"].as_str().unwrap().to_owned();
     assert!(secret.starts_with("whsec_"));
     assert_eq!(made["endpoint"]["events"], json!(["contract.ending", "license.threshold"]), "the catalogue's order");
+    let created_at = made["endpoint"]["created_at"].as_str().unwrap();
+    assert!(chrono::DateTime::parse_from_rfc3339(created_at).is_ok(), "RFC 3339, as documented: {created_at}");
 
     let list = send(&app, "GET", "/api/v1/webhook-endpoints", Some(&admin_read), None, &[]).await;
     assert_eq!(list.status, StatusCode::OK);
@@ -532,6 +534,8 @@ async fn an_admin_manages_webhook_endpoints_through_the_api_and_nobody_else_can(
     let tested = tested.json();
     assert_eq!(tested["state"], "delivered", "{tested}");
     assert_eq!(tested["attempts"][0]["status"], 204);
+    let at = tested["attempts"][0]["at"].as_str().unwrap();
+    assert!(chrono::DateTime::parse_from_rfc3339(at).is_ok(), "RFC 3339, as documented: {at}");
     assert_eq!(got.lock().unwrap().len(), 1);
     let body: Value = serde_json::from_str(&got.lock().unwrap()[0]).unwrap();
     assert_eq!(body["type"], "test");

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use super::wire::{EndpointList, EndpointPatch, NewEndpoint};
+use super::wire::{CreatedEndpoint, Delivery, Endpoint, EndpointList, EndpointPatch, NewEndpoint};
 use super::{authorize, created, json_body, path_id, refused};
 use crate::domain::message::Message;
 use crate::domain::webhooks::EndpointForm;
@@ -20,7 +20,8 @@ use crate::server::{deliveries, webhooks};
 pub async fn list(State(state): State<AppState>, request: Request) -> Result<Response, ApiError> {
     let (request, _) = request.into_parts();
     let staff = authorize(&state, &request, ("GET", "/webhook-endpoints")).await?;
-    let endpoints = webhooks::list(&staff.state.db).await.map_err(AppError::from)?;
+    let endpoints =
+        webhooks::list(&staff.state.db).await.map_err(AppError::from)?.into_iter().map(Endpoint::from).collect();
     Ok(Json(EndpointList { endpoints }).into_response())
 }
 
@@ -34,7 +35,7 @@ pub async fn create(State(state): State<AppState>, request: Request) -> Result<R
     let made = webhooks::create(&staff.state.db, &key, &staff.actor(), valid, staff.state.clock.now())
         .await
         .map_err(|e| refused(e.into()))?;
-    Ok(created(&format!("/api/v1/webhook-endpoints/{}", made.endpoint.id), made))
+    Ok(created(&format!("/api/v1/webhook-endpoints/{}", made.endpoint.id), CreatedEndpoint::from(made)))
 }
 
 pub async fn patch(
@@ -66,7 +67,7 @@ pub async fn patch(
     let after = webhooks::update(db, id, change, &staff.actor(), staff.state.clock.now())
         .await
         .map_err(|e| refused(e.into()))?;
-    Ok(Json(after).into_response())
+    Ok(Json(Endpoint::from(after)).into_response())
 }
 
 pub async fn remove(
@@ -95,5 +96,5 @@ pub async fn test(
     let sent = deliveries::send_test(&state.db, &state.sender, id, &staff.actor(), state.clock.now())
         .await
         .map_err(|e| refused(e.into()))?;
-    Ok(Json(sent).into_response())
+    Ok(Json(Delivery::from(sent)).into_response())
 }

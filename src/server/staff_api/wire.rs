@@ -9,6 +9,7 @@ use crate::domain::billing::LineKind;
 use crate::domain::cost_history::Figures;
 use crate::domain::cost_overview::{BilledOption, OverviewRow, Totals};
 use crate::domain::selling::{margin, Margin, SellBasis, SellLine};
+use crate::views::alerts;
 use crate::views::billing::{Statement, StatementLine};
 use crate::views::customers::CustomerDetail;
 
@@ -382,5 +383,90 @@ impl EndpointPatch {
 /// `GET /api/v1/webhook-endpoints`.
 #[derive(Debug, Serialize)]
 pub struct EndpointList {
-    pub endpoints: Vec<crate::views::alerts::WebhookEndpoint>,
+    pub endpoints: Vec<Endpoint>,
+}
+
+/// A webhook endpoint (`WebhookEndpoint` in the OpenAPI document).
+#[derive(Debug, Serialize)]
+pub struct Endpoint {
+    pub id: i64,
+    pub url: String,
+    pub description: String,
+    pub events: Vec<String>,
+    pub enabled: bool,
+    pub failing_since: Option<DateTime<Utc>>,
+    pub disabled_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+}
+
+impl From<alerts::WebhookEndpoint> for Endpoint {
+    fn from(e: alerts::WebhookEndpoint) -> Self {
+        Endpoint {
+            id: e.id,
+            url: e.url,
+            description: e.description,
+            events: e.events,
+            enabled: e.enabled,
+            failing_since: e.failing_since,
+            disabled_reason: e.disabled_reason,
+            created_at: e.created_at,
+            created_by: e.created_by,
+        }
+    }
+}
+
+/// `POST /api/v1/webhook-endpoints`: the new endpoint and its secret, once.
+#[derive(Debug, Serialize)]
+pub struct CreatedEndpoint {
+    pub endpoint: Endpoint,
+    pub secret: String,
+}
+
+impl From<alerts::CreatedEndpoint> for CreatedEndpoint {
+    fn from(made: alerts::CreatedEndpoint) -> Self {
+        CreatedEndpoint { endpoint: made.endpoint.into(), secret: made.secret }
+    }
+}
+
+/// `POST /api/v1/webhook-endpoints/{id}/test`: the test event's delivery.
+#[derive(Debug, Serialize)]
+pub struct Delivery {
+    pub id: i64,
+    pub endpoint_id: i64,
+    pub event_id: String,
+    pub kind: String,
+    pub occurred_at: DateTime<Utc>,
+    /// "pending", "delivered" or "failed".
+    pub state: &'static str,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// Newest first.
+    pub attempts: Vec<Attempt>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Attempt {
+    pub at: DateTime<Utc>,
+    pub status: Option<u16>,
+    pub reply: String,
+    pub succeeded: bool,
+}
+
+impl From<alerts::Delivery> for Delivery {
+    fn from(d: alerts::Delivery) -> Self {
+        Delivery {
+            id: d.id,
+            endpoint_id: d.endpoint_id,
+            event_id: d.event_id,
+            kind: d.kind,
+            occurred_at: d.occurred_at,
+            state: d.state.as_str(),
+            next_attempt_at: d.next_attempt_at,
+            attempts: d
+                .attempts
+                .into_iter()
+                .map(|a| Attempt { at: a.at, status: a.status, reply: a.reply, succeeded: a.succeeded })
+                .collect(),
+        }
+    }
 }
