@@ -13,6 +13,8 @@ first N mails; `--refuse-recipients` answers 550 to every recipient.
 
 import argparse
 import asyncio
+import email
+import email.policy
 import json
 import os
 import ssl
@@ -68,6 +70,10 @@ class Keeper:
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
             "data": envelope.content.decode("utf-8", "replace"),
+            # The body as a mail program shows it (transfer encoding undone).
+            "text": email.message_from_bytes(envelope.content, policy=email.policy.default)
+            .get_body(("plain",))
+            .get_content(),
             "tls": session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None,
             "authenticated": session.authenticated,
         }

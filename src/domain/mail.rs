@@ -229,6 +229,11 @@ pub fn default_events(role: Role) -> Vec<EventKind> {
     }
 }
 
+/// The most events a digest lists; the rest are counted at its end, so
+/// that a day of many events (a license threshold crossed by thousands of
+/// customers) still makes a mail of bounded size.
+pub const DIGEST_LISTED: usize = 200;
+
 /// The hour (in the recipient's time zone) the daily digest goes out.
 pub const DIGEST_HOUR: u32 = 7;
 

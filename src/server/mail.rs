@@ -36,7 +36,7 @@ use super::mail_text::{self, Reader};
 use super::secret_box::SecretBox;
 use crate::domain::events::EventKind;
 use crate::domain::locale::Language;
-use crate::domain::mail::{default_events, digest_due, Security, ValidChoices, ValidSmtp};
+use crate::domain::mail::{default_events, digest_due, Security, ValidChoices, ValidSmtp, DIGEST_LISTED};
 use crate::domain::message::Message;
 use crate::domain::role::Role;
 use crate::domain::webhooks::{address_allowed, next_attempt};
@@ -524,16 +524,20 @@ fn due((mail_id, recipient, language, kind, retry_from, attempts, created_at, ti
     }
 }
 
-/// A mail's events, oldest first.
-async fn events_of(db: &Db, mail_id: i64) -> Result<Vec<StoredEvent>> {
+/// A mail's first [`DIGEST_LISTED`] events, oldest first, and how many it
+/// has.
+async fn events_of(db: &Db, mail_id: i64) -> Result<(Vec<StoredEvent>, usize)> {
+    let (total,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM mail_events WHERE mail_id = $1").bind(mail_id).fetch_one(db).await?;
     let rows: Vec<(String, String, Time, Option<i64>, String)> = sqlx::query_as(
         "SELECT e.id, e.kind, e.occurred_at, e.customer_id, e.data FROM mail_events me \
-         JOIN events e ON e.seq = me.event_seq WHERE me.mail_id = $1 ORDER BY e.seq",
+         JOIN events e ON e.seq = me.event_seq WHERE me.mail_id = $1 ORDER BY e.seq LIMIT $2",
     )
     .bind(mail_id)
+    .bind(DIGEST_LISTED as i64)
     .fetch_all(db)
     .await?;
-    Ok(rows
+    let listed = rows
         .into_iter()
         .map(|(id, kind, Time(occurred_at), customer_id, data)| StoredEvent {
             id,
@@ -542,12 +546,13 @@ async fn events_of(db: &Db, mail_id: i64) -> Result<Vec<StoredEvent>> {
             customer_id,
             data: serde_json::from_str(&data).unwrap_or(serde_json::Value::Null),
         })
-        .collect())
+        .collect();
+    Ok((listed, usize::try_from(total).unwrap_or(0)))
 }
 
 /// The subject and body of a mail, for its recipient.
 async fn compose(db: &Db, mailer: &Mailer, due: &DueMail, requested_by: &str) -> Result<(String, String)> {
-    let events = events_of(db, due.mail_id).await?;
+    let (events, total) = events_of(db, due.mail_id).await?;
     let zone_name = match &due.time_zone {
         Some(zone) => zone.clone(),
         None => super::billing::settings(db).await?.time_zone,
@@ -555,7 +560,10 @@ async fn compose(db: &Db, mailer: &Mailer, due: &DueMail, requested_by: &str) ->
     let zone = super::time_zones::rules(&zone_name);
     let language = Language::parse(&due.language).unwrap_or(Language::English);
     let reader = Reader { language, zone: &zone, public_url: mailer.public_url.as_deref() };
-    Ok((mail_text::subject(&due.kind, &events, &reader), mail_text::body(&due.kind, &events, requested_by, &reader)))
+    Ok((
+        mail_text::subject(&due.kind, &events, total, &reader),
+        mail_text::body(&due.kind, &events, total, requested_by, &reader),
+    ))
 }
 
 /// Records an attempt and moves the mail on, in one transaction (only a

@@ -22,7 +22,7 @@ use super::fixtures::customer_form;
 use super::mail::{self, Mailer};
 use super::secret_box::SecretBox;
 use crate::domain::events::EventKind;
-use crate::domain::mail::{ChoicesForm, SmtpForm};
+use crate::domain::mail::{ChoicesForm, SmtpForm, DIGEST_LISTED};
 use crate::views::alerts::DeliveryState;
 
 /// A running receiver: its port and the folder it keeps mails in.
@@ -330,6 +330,42 @@ async fn a_digest_goes_once_a_day_after_seven_with_every_event_waiting() {
     threshold(&t, "Delta SE", seven + Duration::hours(1)).await;
     assert_eq!(mail::make_digests(&t.db, seven + Duration::hours(2)).await.unwrap(), 0, "tomorrow's");
     assert_eq!(mail::make_digests(&t.db, seven + Duration::hours(24)).await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_digest_of_many_events_lists_the_first_two_hundred_and_counts_the_rest() {
+    let t = testing::fresh().await;
+    let rx = receiver(&[]).await;
+    let config = config(None);
+    set_up_smtp(&t, &config, "127.0.0.1", rx.port, "none", "").await;
+    let ada = staff(&t, "ada", "admin", None).await;
+    choose(&t, ada, true, &["license.threshold"]).await;
+    let at: DateTime<Utc> = "2027-03-02T03:00:00Z".parse().unwrap();
+    let id = customers::create(&t.db, "otto", &customer_form("Acme GmbH", true, &[]), at).await.unwrap().id;
+    let events = DIGEST_LISTED + 30;
+    let mut tx = begin_write(&t.db).await.unwrap();
+    for users in 1..=events {
+        let event = Event {
+            kind: EventKind::LicenseThreshold,
+            customer: Some((id, "Acme GmbH".into())),
+            data: serde_json::json!({ "percent": 80, "users": users, "max_users": 1000, "hard_limit": false }),
+            cause: None,
+        };
+        events::record(&mut tx, event, at).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let seven = at + Duration::hours(5);
+    assert_eq!(mail::make_digests(&t.db, seven).await.unwrap(), 1);
+    mail::send_due(&t.db, &Mailer::new(&config), seven).await.unwrap();
+    let got = rx.got();
+    assert_eq!(got.len(), 1);
+    let data = got[0]["data"].as_str().unwrap();
+    assert!(data.contains(&format!("Subject: {events} alerts since the last digest")), "{data}");
+    let text = got[0]["text"].as_str().unwrap();
+    let listed = |users: usize| text.contains(&format!(": {users} of 1,000 users."));
+    assert!((1..=DIGEST_LISTED).all(listed), "the oldest {DIGEST_LISTED} are listed: {text}");
+    assert!(!(DIGEST_LISTED + 1..=events).any(listed), "the rest are not");
+    assert!(text.contains("… and 30 more, not listed here to keep this mail short."), "{text}");
 }
 
 #[tokio::test]

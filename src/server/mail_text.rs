@@ -171,19 +171,21 @@ fn subject_of(text: &str) -> String {
     cut
 }
 
-/// A mail's subject: the event's sentence, a digest's count, or the test's.
-pub fn subject(kind: &str, events: &[StoredEvent], r: &Reader) -> String {
+/// A mail's subject: the event's sentence, a digest's count (`total`, all
+/// its events), or the test's.
+pub fn subject(kind: &str, events: &[StoredEvent], total: usize, r: &Reader) -> String {
     let l = r.locale();
     match events {
         _ if kind == "test" => td_string!(l, mail.test_subject).to_owned(),
-        [one] => subject_of(&sentence(one, r)),
-        _ => td_string!(l, mail.digest_subject, n = locale::count(events.len() as u64, r.language)),
+        [one] if total == 1 => subject_of(&sentence(one, r)),
+        _ => td_string!(l, mail.digest_subject, n = locale::count(total as u64, r.language)),
     }
 }
 
 /// A mail's body: each event's sentence and details (a digest: oldest
-/// first), then where the reader changes what reaches them.
-pub fn body(kind: &str, events: &[StoredEvent], requested_by: &str, r: &Reader) -> String {
+/// first, and how many more it has than `events` lists), then where the
+/// reader changes what reaches them.
+pub fn body(kind: &str, events: &[StoredEvent], total: usize, requested_by: &str, r: &Reader) -> String {
     let l = r.locale();
     let mut out = String::new();
     if kind == "test" {
@@ -199,6 +201,11 @@ pub fn body(kind: &str, events: &[StoredEvent], requested_by: &str, r: &Reader) 
         out.push('\n');
         details(event, r, &mut out);
         out.push('\n');
+    }
+    if total > events.len() {
+        let more = locale::count((total - events.len()) as u64, r.language);
+        out.push_str(&td_string!(l, mail.digest_more, n = more));
+        out.push_str("\n\n");
     }
     out.push_str("-- \n");
     out.push_str(&td_string!(l, mail.footer, link = r.link("/password")));
@@ -272,11 +279,11 @@ mod tests {
         assert_eq!(sentence(&events[0], &en), "The contract of Acme GmbH ends on 15 Mar 2027 (14 days left).");
         assert_eq!(sentence(&events[0], &de), "Der Vertrag von Acme GmbH endet am 15.03.2027 (noch 14 Tage).");
         assert_eq!(sentence(&events[3], &de), "Februar 2027 wurde abgeschlossen: 12 Abrechnungen, 1.234,50\u{a0}€.");
-        let body = body("event", &events[4..5], "", &en);
+        let body = body("event", &events[4..5], 1, "", &en);
         assert!(body.contains("https://console.example.com/customers/7"), "{body}");
         assert!(body.contains("license.threshold · evt_test · 1 Mar 2027, 08:30 UTC"), "{body}");
-        assert_eq!(subject("event", &events[4..5], &en), "Acme GmbH uses 80 % of its license: 8 of 10 users");
-        assert_eq!(subject("digest", &events[..3], &de), "3 Hinweise seit der letzten Zusammenfassung");
+        assert_eq!(subject("event", &events[4..5], 1, &en), "Acme GmbH uses 80 % of its license: 8 of 10 users");
+        assert_eq!(subject("digest", &events[..3], 3, &de), "3 Hinweise seit der letzten Zusammenfassung");
     }
 
     #[test]
@@ -285,7 +292,7 @@ mod tests {
         let r = Reader { language: Language::English, zone: &zone, public_url: None };
         let customer = serde_json::json!({ "id": 7, "name": "A".repeat(300), "path": "/customers/7" });
         let e = event("usage.resumed", serde_json::json!({ "users": 1, "customer": customer }));
-        let subject = subject("event", &[e], &r);
+        let subject = subject("event", &[e], 1, &r);
         assert_eq!(subject.chars().count(), SUBJECT_MAX_CHARS);
         assert!(subject.ends_with('…'));
     }
