@@ -301,15 +301,22 @@ async fn who_gets_what_by_choice_role_and_state_in_their_language() {
     assert!(german.contains("Acme GmbH nutzt 80"), "in the recipient's language: {german}");
 }
 
-#[tokio::test]
-async fn a_digest_goes_once_a_day_after_seven_with_every_event_waiting() {
+/// A console with a mail server (a receiver on loopback, unencrypted) and
+/// ada, an admin who chose a daily digest of license thresholds; ada's id.
+async fn digest_reader() -> (TestDb, Receiver, Config, i64) {
     let t = testing::fresh().await;
     let rx = receiver(&[]).await;
     let config = config(None);
     set_up_smtp(&t, &config, "127.0.0.1", rx.port, "none", "").await;
     let ada = staff(&t, "ada", "admin", None).await;
-    sqlx::query("UPDATE staff SET time_zone = 'Europe/Berlin' WHERE id = $1").bind(ada).execute(&t.db).await.unwrap();
     choose(&t, ada, true, &["license.threshold"]).await;
+    (t, rx, config, ada)
+}
+
+#[tokio::test]
+async fn a_digest_goes_once_a_day_after_seven_with_every_event_waiting() {
+    let (t, rx, config, ada) = digest_reader().await;
+    sqlx::query("UPDATE staff SET time_zone = 'Europe/Berlin' WHERE id = $1").bind(ada).execute(&t.db).await.unwrap();
     let early: DateTime<Utc> = "2027-03-02T05:30:00Z".parse().unwrap(); // 06:30 in Berlin
     for name in ["Acme GmbH", "Beta AG", "Gamma KG"] {
         threshold(&t, name, early - Duration::hours(3)).await;
@@ -334,12 +341,7 @@ async fn a_digest_goes_once_a_day_after_seven_with_every_event_waiting() {
 
 #[tokio::test]
 async fn a_digest_of_many_events_lists_the_first_two_hundred_and_counts_the_rest() {
-    let t = testing::fresh().await;
-    let rx = receiver(&[]).await;
-    let config = config(None);
-    set_up_smtp(&t, &config, "127.0.0.1", rx.port, "none", "").await;
-    let ada = staff(&t, "ada", "admin", None).await;
-    choose(&t, ada, true, &["license.threshold"]).await;
+    let (t, rx, config, _) = digest_reader().await;
     let at: DateTime<Utc> = "2027-03-02T03:00:00Z".parse().unwrap();
     let id = customers::create(&t.db, "otto", &customer_form("Acme GmbH", true, &[]), at).await.unwrap().id;
     let events = DIGEST_LISTED + 30;
