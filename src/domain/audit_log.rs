@@ -103,13 +103,12 @@ pub fn csv_file_name(today: chrono::NaiveDate) -> String {
 /// The entries as a CSV file: a header row, one line per entry in the order
 /// given, times as RFC 3339 UTC, changes as "Field: old → new" joined by "; ".
 pub fn write_csv(entries: &[AuditEntry], format: CsvFormat) -> Vec<u8> {
-    let mut writer = format.writer();
-    // Writing into memory cannot fail.
-    let _ = writer.write_record(CSV_COLUMNS);
+    let mut file = format.file();
+    file.record(CSV_COLUMNS);
     for e in entries {
         let changes = e.changes.iter().map(FieldChange::describe).collect::<Vec<_>>().join("; ");
         let text = |t: &str| text_cell(t).into_owned();
-        let _ = writer.write_record([
+        file.record([
             e.id.to_string(),
             e.at.to_rfc3339_opts(SecondsFormat::Secs, true),
             text(&e.actor),
@@ -122,7 +121,7 @@ pub fn write_csv(entries: &[AuditEntry], format: CsvFormat) -> Vec<u8> {
             text(&changes),
         ]);
     }
-    writer.into_inner().unwrap_or_default()
+    file.into_bytes()
 }
 
 #[cfg(test)]

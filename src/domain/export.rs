@@ -1,5 +1,5 @@
 //! The cost overview as a CSV file, written in the browser: exactly the
-//! rows given, a header row, UTF-8, RFC 4180 quoting (the `csv` crate), and
+//! rows given, a header row, UTF-8, RFC 4180 quoting ([`CsvFile`]), and
 //! the column set documented in the README ("Cost overview CSV").
 
 use serde::{Deserialize, Serialize};
@@ -28,21 +28,18 @@ impl CsvFormat {
         }
     }
 
-    fn delimiter(self) -> u8 {
+    fn delimiter(self) -> char {
         match self {
-            CsvFormat::Comma => b',',
-            CsvFormat::Spreadsheet => b';',
+            CsvFormat::Comma => ',',
+            CsvFormat::Spreadsheet => ';',
         }
     }
 
-    /// A CSV writer into memory with this layout's delimiter, line breaks
-    /// (CRLF) and, for spreadsheets, the byte order mark already written.
-    pub fn writer(self) -> csv::Writer<Vec<u8>> {
-        let mut out = Vec::new();
-        if self == CsvFormat::Spreadsheet {
-            out.extend_from_slice("\u{feff}".as_bytes());
-        }
-        csv::WriterBuilder::new().delimiter(self.delimiter()).terminator(csv::Terminator::CRLF).from_writer(out)
+    /// An empty file in this layout: for spreadsheets, the byte order mark
+    /// already written.
+    pub fn file(self) -> CsvFile {
+        let out = if self == CsvFormat::Spreadsheet { "\u{feff}".to_owned() } else { String::new() };
+        CsvFile { out, delimiter: self.delimiter() }
     }
 
     fn decimal_mark(self) -> char {
@@ -50,6 +47,48 @@ impl CsvFormat {
             CsvFormat::Comma => '.',
             CsvFormat::Spreadsheet => ',',
         }
+    }
+}
+
+/// A CSV file being written into memory, as RFC 4180 has it: records end
+/// with CRLF; a field is quoted when it holds the delimiter, a quote, CR or
+/// LF (a quote inside doubled), and so is a record's only field when it is
+/// empty, which would otherwise be an empty line. The same bytes as the
+/// `csv` crate's writer (a test compares them), without that crate in the
+/// browser: its number check brings float parsing and its tables, which
+/// WebAssembly keeps in the first download whichever part uses them.
+pub struct CsvFile {
+    out: String,
+    delimiter: char,
+}
+
+impl CsvFile {
+    pub fn record<S: AsRef<str>>(&mut self, fields: impl IntoIterator<Item = S>) {
+        let mut count = 0;
+        let mut last_empty = false;
+        for field in fields {
+            let field = field.as_ref();
+            if count > 0 {
+                self.out.push(self.delimiter);
+            }
+            if field.contains([self.delimiter, '"', '\r', '\n']) {
+                self.out.push('"');
+                self.out.push_str(&field.replace('"', "\"\""));
+                self.out.push('"');
+            } else {
+                self.out.push_str(field);
+            }
+            count += 1;
+            last_empty = field.is_empty();
+        }
+        if count == 1 && last_empty {
+            self.out.push_str("\"\"");
+        }
+        self.out.push_str("\r\n");
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.out.into_bytes()
     }
 }
 
@@ -119,16 +158,15 @@ fn names(options: &[BilledOption]) -> String {
 
 /// The file's bytes.
 pub fn write(rows: &[&OverviewRow], currency: &str, format: CsvFormat) -> Vec<u8> {
-    let mut writer = format.writer();
+    let mut file = format.file();
     let mark = format.decimal_mark();
-    // Writing into memory cannot fail.
-    let _ = writer.write_record(COLUMNS);
+    file.record(COLUMNS);
     for row in rows {
         let b = &row.bill;
         let codes = b.options.iter().map(|o| o.code.as_str()).collect::<Vec<_>>().join(" ");
         let text = |t: &str| text_cell(t).into_owned();
         let margin = b.margin();
-        let _ = writer.write_record([
+        file.record([
             row.month.to_string(),
             b.customer_id.to_string(),
             text(&b.name),
@@ -153,7 +191,7 @@ pub fn write(rows: &[&OverviewRow], currency: &str, format: CsvFormat) -> Vec<u8
             b.not_for_resale.to_string(),
         ]);
     }
-    writer.into_inner().unwrap_or_default()
+    file.into_bytes()
 }
 
 #[cfg(test)]

@@ -113,15 +113,36 @@ proptest! {
     fn every_accepted_customer_name_survives_a_csv_file_in_both_layouts(name in nasty(), other in nasty()) {
         let Ok(name) = CustomerName::parse(&name) else { return Ok(()) };
         for (format, delimiter) in [(CsvFormat::Comma, b','), (CsvFormat::Spreadsheet, b';')] {
-            let mut writer = format.writer();
-            writer.write_record([name.as_str(), other.as_str()]).unwrap();
-            let bytes = writer.into_inner().unwrap();
+            let mut file = format.file();
+            file.record([name.as_str(), other.as_str()]);
+            let bytes = file.into_bytes();
             let body = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
             let mut reader = csv::ReaderBuilder::new().has_headers(false).delimiter(delimiter).from_reader(body);
             let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
             prop_assert_eq!(records.len(), 1);
             prop_assert_eq!(&records[0][0], name.as_str());
             prop_assert_eq!(&records[0][1], other.as_str());
+        }
+    }
+
+    #[test]
+    fn our_csv_files_are_byte_for_byte_the_csv_crates(records in prop::collection::vec(prop::collection::vec(nasty(), 1..5), 0..4)) {
+        for (format, delimiter) in [(CsvFormat::Comma, b','), (CsvFormat::Spreadsheet, b';')] {
+            let mut file = format.file();
+            let mut reference = csv::WriterBuilder::new()
+                .delimiter(delimiter)
+                .terminator(csv::Terminator::CRLF)
+                .flexible(true)
+                .from_writer(Vec::new());
+            for record in &records {
+                file.record(record);
+                reference.write_record(record).unwrap();
+            }
+            let ours = file.into_bytes();
+            let body = ours.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&ours);
+            prop_assert_eq!(format == CsvFormat::Spreadsheet, body.len() < ours.len(), "a byte order mark for spreadsheets only");
+            let expected = reference.into_inner().unwrap();
+            prop_assert_eq!(String::from_utf8_lossy(body), String::from_utf8_lossy(&expected));
         }
     }
 
