@@ -114,6 +114,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("costs") view={Lazy::<CostsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("costs/statements/:month") view={Lazy::<StatementsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("settings/alerts") view={Lazy::<AlertsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("password") view={Lazy::<PasswordRoute>::new()} ssr=SsrMode::Async />
                 </ParentRoute>
@@ -293,9 +294,24 @@ fn audit_module() -> AnyView {
     view! { <AuditPage /> }.into_any()
 }
 
+#[derive(Clone, Copy)]
+enum AccountScreen {
+    Password,
+    Alerts,
+}
+
+/// The account page ("Your password") and Settings → Alerts: one part, as
+/// both carry the alert mails' forms (the account page chooses one's own
+/// events; the alerts page sets up the mail server and the webhooks). A
+/// part of its own for the alerts page would cut every other part into
+/// more pieces (code shared by a different set of parts), which costs
+/// each of them a few kilobytes of file headers.
 #[lazy]
-fn password_module() -> AnyView {
-    view! { <PasswordPage /> }.into_any()
+fn account_module(screen: AccountScreen) -> AnyView {
+    match screen {
+        AccountScreen::Password => view! { <PasswordPage /> }.into_any(),
+        AccountScreen::Alerts => view! { <crate::pages::alerts::AlertsPage /> }.into_any(),
+    }
 }
 
 /// A route drawn by a screen of a lazily loaded module: `Lazy::<Route>`
@@ -333,5 +349,6 @@ lazy_screen!(CustomerStatementRoute, customer_module(CustomerScreen::Statement),
 lazy_screen!(CostsRoute, costs_module(), __preload_costs_module);
 lazy_screen!(StatementsRoute, customer_module(CustomerScreen::MonthStatements), __preload_customer_module);
 lazy_screen!(SettingsRoute, settings_module(), __preload_settings_module);
+lazy_screen!(AlertsRoute, account_module(AccountScreen::Alerts), __preload_account_module);
 lazy_screen!(AuditRoute, audit_module(), __preload_audit_module);
-lazy_screen!(PasswordRoute, password_module(), __preload_password_module);
+lazy_screen!(PasswordRoute, account_module(AccountScreen::Password), __preload_account_module);

@@ -27,12 +27,12 @@ const words = {
   en: {
     locale: "en-GB", userName: "User name", password: "Password", signIn: "Sign in", status: "Status",
     customers: "Customers", costs: "Cost overview", costHistory: "Cost history", settings: "Settings",
-    audit: "Audit log", account: "Your account",
+    audit: "Audit log", account: "Your account", openAlerts: "Open alerts", alerts: "Alerts",
   },
   de: {
     locale: "de-DE", userName: "Benutzername", password: "Passwort", signIn: "Anmelden", status: "Status",
     customers: "Kunden", costs: "Kostenübersicht", costHistory: "Kostenverlauf", settings: "Einstellungen",
-    audit: "Protokoll", account: "Ihr Konto",
+    audit: "Protokoll", account: "Ihr Konto", openAlerts: "Benachrichtigungen öffnen", alerts: "Benachrichtigungen",
   },
 }[language];
 if (!words) throw new Error(`LANGUAGE must be en or de, not ${language}`);
@@ -47,6 +47,7 @@ const modules = [
     (page) => page.getByRole("region", { name: words.costHistory }).locator("canvas[data-drawn-ms]"),
   ],
   ["Settings (staff, prices)", (page) => page.getByRole("link", { name: words.settings }), (page) => heading(page, words.settings)],
+  ["Alerts (one part with the account page)", (page) => page.getByRole("link", { name: words.openAlerts }), (page) => heading(page, words.alerts)],
   ["Audit log", (page) => page.getByRole("link", { name: words.audit }), (page) => heading(page, words.audit)],
   ["Password", (page) => page.getByTestId("signed-in-user"), (page) => heading(page, words.account)],
 ];

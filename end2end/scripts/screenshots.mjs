@@ -31,6 +31,7 @@ const pages = [
   ["costs-past-changes", `/costs?month=${monthsAgo(2)}&changes=1&range=24`],
   ["statements", `/costs/statements/${monthsAgo(2)}`],
   ["settings", "/settings"],
+  ["alerts", "/settings/alerts"],
   ["audit", "/audit"],
   ["audit-filtered", "/audit?action=all-customers"],
   ["password", "/password"],

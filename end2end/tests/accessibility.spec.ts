@@ -51,6 +51,7 @@ for (const size of WIDTHS) {
       "/costs",
       `/costs?month=${lastMonth}`,
       "/settings",
+      "/settings/alerts",
       "/audit",
       "/password",
       "/no-such-page",

@@ -2,6 +2,7 @@
 //! the state (`guard::caller(Role)`, a role check on the server) -> the
 //! server's code -> `AppError`.
 
+pub mod alerts;
 pub mod audit;
 pub mod billing;
 pub mod customers;

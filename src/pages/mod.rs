@@ -1,6 +1,7 @@
 //! One file per module of the navigation, plus sign-in and "not found".
 
 mod access_tokens;
+pub mod alerts;
 mod audit;
 mod costs;
 pub mod customers;

@@ -12,6 +12,7 @@ use crate::components::session::{with_user, UserResource};
 use crate::components::FieldError;
 use crate::i18n::td_string;
 use crate::pages::access_tokens::AccessTokensCard;
+use crate::pages::alerts::AlertMailsCard;
 use crate::pages::preferences::PreferencesCard;
 use crate::pages::sessions::MySessions;
 use crate::pages::two_factor::TwoFactorCard;
@@ -77,6 +78,7 @@ pub fn PasswordPage() -> impl IntoView {
         </section>
         <TwoFactorCard />
         <MySessions />
+        <AlertMailsCard />
         <AccessTokensCard />
     }
 }

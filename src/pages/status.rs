@@ -408,7 +408,30 @@ pub fn StatusPage() -> impl IntoView {
                         .into_any()
                     }}
                 </section>
-                <section class="card" aria-labelledby="status-ending">
+                <section class="card" aria-labelledby="status-deliveries">
+                    <h2 id="status-deliveries">{td_string!(l, status.deliveries)}</h2>
+                    <dl class="facts">
+                        <dt>{td_string!(l, status.waiting)}</dt>
+                        <dd>{r.count(s.deliveries.waiting as u64)}</dd>
+                        <dt>{td_string!(l, status.oldest_waiting)}</dt>
+                        <dd>{s.deliveries.oldest.map(|at| r.time(at)).unwrap_or_else(|| "—".to_owned())}</dd>
+                    </dl>
+                    {if s.deliveries.failing.is_empty() {
+                        view! { <p class="pill pill-ok">{td_string!(l, status.all_delivering)}</p> }.into_any()
+                    } else {
+                        view! {
+                            <div class="notice notice-error" role="alert">
+                                <ul class="status-list">
+                                    {s.deliveries.failing.iter().map(|failing| view! {
+                                        <li>{td_string!(l, status.failing_since, url = failing.url.clone(), when = r.time(failing.since))}</li>
+                                    }).collect_view()}
+                                </ul>
+                            </div>
+                        }
+                        .into_any()
+                    }}
+                </section>
+                <section class="card card-wide" aria-labelledby="status-ending">
                     <h2 id="status-ending">{td_string!(l, status.ending_soon)}</h2>
                     {customer_list(&r, &s.ending_soon, ListOf::Ending, td_string!(l, status.nothing_ending))}
                     <h3>{td_string!(l, status.deactivated_recently)}</h3>

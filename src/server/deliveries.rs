@@ -39,6 +39,7 @@ use crate::domain::events::EventKind;
 use crate::domain::webhooks::{address_allowed, next_attempt, parse_url, DISABLE_AFTER_HOURS};
 use crate::error::AppError;
 use crate::views::alerts::{Attempt, Delivery, DeliveryState};
+use crate::views::status::{Deliveries, FailingEndpoint};
 
 /// How long one attempt may take, connection included.
 pub const TIMEOUT_SECS: u64 = 10;
@@ -481,6 +482,36 @@ pub async fn log(db: &Db, endpoint_id: i64, limit: i64) -> Result<Vec<Delivery>>
         out.push(with_attempts(db, row).await?);
     }
     Ok(out)
+}
+
+/// The queue as the status page shows it: webhook deliveries and mails not
+/// sent yet (deliveries to endpoints that are off wait for them to be
+/// turned on, and are not counted).
+pub async fn queue(db: &Db) -> Result<Deliveries> {
+    let (hooks, oldest_hook): (i64, Option<Time>) = sqlx::query_as(
+        "SELECT COUNT(*), MIN(d.created_at) FROM deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id \
+             WHERE d.state = 'pending' AND w.enabled = TRUE",
+    )
+    .fetch_one(db)
+    .await?;
+    let (mails, oldest_mail): (i64, Option<Time>) =
+        sqlx::query_as("SELECT COUNT(*), MIN(created_at) FROM mails WHERE state = 'pending'").fetch_one(db).await?;
+    let waiting = hooks + mails;
+    let oldest = match (oldest_hook, oldest_mail) {
+        (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
+        (a, b) => a.or(b),
+    };
+    let failing: Vec<(String, Time)> = sqlx::query_as(
+        "SELECT url, failing_since FROM webhook_endpoints WHERE enabled = TRUE AND failing_since IS NOT NULL \
+         ORDER BY failing_since LIMIT 20",
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(Deliveries {
+        waiting,
+        oldest: oldest.map(|t| t.0),
+        failing: failing.into_iter().map(|(url, Time(since))| FailingEndpoint { url, since }).collect(),
+    })
 }
 
 /// The key of the advisory lock the deliverer holds on PostgreSQL.

@@ -201,6 +201,11 @@ async fn an_endpoint_failing_for_a_day_is_turned_off_and_admins_are_told() {
     let log = deliveries::log(&t.db, id, 10).await.unwrap();
     assert!(log[0].attempts[0].reply.starts_with("could not connect"), "{:?}", log[0].attempts);
     assert_eq!(webhooks::get(&t.db, id).await.unwrap().failing_since.map(|t| t.timestamp()), Some(start.timestamp()));
+    let queue = deliveries::queue(&t.db).await.unwrap();
+    assert_eq!(queue.waiting, 1);
+    assert_eq!(queue.oldest.map(|t| t.timestamp()), Some(start.timestamp()));
+    let failing: Vec<&str> = queue.failing.iter().map(|f| f.url.as_str()).collect();
+    assert_eq!(failing, [dead.as_str()]);
 
     // A day and an hour later, another event fails too: the endpoint is off.
     let later = start + Duration::hours(25);
@@ -209,6 +214,7 @@ async fn an_endpoint_failing_for_a_day_is_turned_off_and_admins_are_told() {
     assert_eq!(tried, 2, "the new delivery and the old one's last retry");
     let off = webhooks::get(&t.db, id).await.unwrap();
     assert!(!off.enabled);
+    assert!(deliveries::queue(&t.db).await.unwrap().failing.is_empty(), "an endpoint that is off is not failing");
     assert!(off.disabled_reason.is_some_and(|why| why.starts_with("Deliveries failed for 24 hours")));
     let log = deliveries::log(&t.db, id, 10).await.unwrap();
     assert!(log.iter().all(|d| d.state != DeliveryState::Delivered), "nothing undelivered is marked delivered");

@@ -181,7 +181,11 @@ async fn a_mail_per_event_goes_over_starttls_with_a_password_and_says_what_happe
     let acme = threshold(&t, "Acme GmbH", now).await;
     assert_eq!(states(&t).await, [("ada@example.com".to_owned(), "pending".to_owned(), 0)], "one mail, not two");
 
+    let queue = super::deliveries::queue(&t.db).await.unwrap();
+    let oldest = queue.oldest.map(|at| at.timestamp());
+    assert_eq!((queue.waiting, oldest), (1, Some(now.timestamp())), "the status page counts it");
     assert_eq!(mail::send_due(&t.db, &mailer, now).await.unwrap(), 1);
+    assert_eq!(super::deliveries::queue(&t.db).await.unwrap().waiting, 0);
     let got = rx.got();
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(got[0]["rcpt_tos"], serde_json::json!(["ada@example.com"]));

@@ -166,6 +166,7 @@ pub async fn collect(state: &AppState, admin: bool) -> Result<ServerStatus> {
         .await?,
         metering: metering(&state.db, now).await?,
         month_close: month_close(&state.db, now).await?,
+        deliveries: super::deliveries::queue(&state.db).await?,
         ending_soon: ending_soon(&state.db, now).await?,
         deactivated_by_job: deactivated_by_job(&state.db, now).await?,
         problems,

@@ -19,6 +19,7 @@ pub struct ServerStatus {
     pub customers: Vec<(String, String, i64)>,
     pub metering: Metering,
     pub month_close: MonthCloseStatus,
+    pub deliveries: Deliveries,
     /// Active customers whose contract (billed) or test phase (test) ends
     /// within 14 days, soonest first.
     pub ending_soon: Vec<CustomerLink>,
@@ -98,6 +99,26 @@ pub struct Metering {
     /// longest silent first; at most 100.
     pub silent: Vec<CustomerLink>,
     pub silent_total: i64,
+}
+
+/// The webhook deliveries' queue.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deliveries {
+    /// Deliveries not delivered yet (and not failed for good).
+    pub waiting: i64,
+    /// When the oldest of them was made.
+    #[serde(with = "super::wire::moment_option")]
+    pub oldest: Option<DateTime<Utc>>,
+    /// Endpoints that are on and failing.
+    pub failing: Vec<FailingEndpoint>,
+}
+
+/// An endpoint that is on and whose deliveries fail.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailingEndpoint {
+    pub url: String,
+    #[serde(with = "super::wire::moment")]
+    pub since: DateTime<Utc>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -33,6 +33,11 @@ pub fn SettingsPage() -> impl IntoView {
         {with_user(move |user| {
             if user.role == Role::Admin {
                 view! {
+                    <section class="card card-plain" aria-labelledby="alerts-link-title">
+                        <h2 id="alerts-link-title">{td_string!(l, settings.alerts_title)}</h2>
+                        <p class="muted">{td_string!(l, settings.alerts_text)}</p>
+                        <a class="button button-secondary" href="/settings/alerts">{td_string!(l, settings.alerts_open)}</a>
+                    </section>
                     <BillingSections />
                     <datev::DatevCard />
                     <sign_in::SignInPolicyCard />

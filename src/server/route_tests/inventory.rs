@@ -140,6 +140,30 @@ fn matrix() -> Vec<(&'static str, Access, Args)> {
         ("/api/staff/end_sessions", admin, Form("id=999")),
         ("/api/staff/reset_two_factor", admin, Form("id=999")),
         ("/api/staff/set_sso_email", admin, Form("id=999&sso_email=")),
+        ("/api/alerts/endpoints", admin, Form("")),
+        (
+            "/api/alerts/add_endpoint",
+            admin,
+            Form("form[url]=ftp%3A%2F%2Fx&form[description]=&form[events][0]=month.closed"),
+        ),
+        ("/api/alerts/change_endpoint", admin, Form("id=999&form[url]=ftp%3A%2F%2Fx&form[events][0]=month.closed")),
+        ("/api/alerts/set_endpoint_enabled", admin, Form("id=999&enabled=false")),
+        ("/api/alerts/remove_endpoint", admin, Form("id=999")),
+        ("/api/alerts/send_test", admin, Form("id=999")),
+        ("/api/alerts/deliveries", admin, Form("endpoint=999")),
+        ("/api/alerts/redeliver", admin, Form("id=999")),
+        ("/api/alerts/smtp", admin, Form("")),
+        (
+            "/api/alerts/save_smtp",
+            admin,
+            Form("form[host]=mail.example.com&form[port]=0&form[security]=starttls&form[username]=&form[from]=x"),
+        ),
+        ("/api/alerts/remove_smtp", admin, Form("")),
+        ("/api/alerts/send_test_mail", admin, Form("to=nobody")),
+        ("/api/alerts/mails", admin, Form("")),
+        ("/api/alerts/resend_mail", admin, Form("id=999")),
+        ("/api/alerts/mine", viewer, Form("")),
+        ("/api/alerts/save_mine", viewer, Form("form[email]=nobody&form[digest]=false")),
     ]
 }
 
