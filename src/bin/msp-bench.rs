@@ -23,8 +23,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// usage reports over real HTTP and the close of a month with many customers.
+    /// usage reports over real HTTP against the database's raw commit rate, and the close of a month with many customers.
     Metering {
+        /// An empty PostgreSQL (or SQLite) database to fill; default: a temporary SQLite file.
+        #[arg(long)]
+        database_url: Option<String>,
         /// How many customers report.
         #[arg(long, default_value_t = 10_000)]
         customers: usize,
@@ -108,7 +111,9 @@ fn sibling_server() -> anyhow::Result<PathBuf> {
 
 async fn run() -> anyhow::Result<()> {
     match Cli::parse().command {
-        Command::Metering { customers, reports, connections } => bench::metering(customers, reports, connections).await,
+        Command::Metering { database_url, customers, reports, connections } => {
+            bench::metering(database_url, customers, reports, connections).await
+        }
         Command::Customers { customers, rounds } => bench::customers_list(customers, rounds).await,
         Command::Costs { customers, months, rounds, keep } => bench_costs::run(customers, months, rounds, keep).await,
         Command::Audit { entries, rounds } => bench_audit::run(entries, rounds).await,

@@ -2,6 +2,9 @@
 //! and stored only as a SHA-256 hash (the key has full entropy, so a fast
 //! hash is enough), displayed afterwards by its prefix.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -10,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use super::audit::{self, Entry};
 use super::customers;
-use super::db::{begin_write, Db, Time, WriteTx};
+use super::db::{begin_write, Db, Sql, Time, WriteTx};
 use super::error::Result;
 use crate::domain::audit_log::FieldChange;
 use crate::error::AppError;
@@ -115,17 +118,68 @@ pub async fn info(db: &Db, customer_id: i64) -> Result<Option<ApiKeyInfo>> {
 
 /// The customer a presented key belongs to and its status, if the key is
 /// valid and the customer not removed.
-pub async fn customer_of(db: &Db, key: &str) -> Result<Option<(i64, String)>, sqlx::Error> {
-    if !key.starts_with(KEY_PREFIX) || key.len() > 100 {
-        return Ok(None);
-    }
-    sqlx::query_as(
-        "SELECT k.customer_id, c.status FROM api_keys k JOIN customers c ON c.id = k.customer_id \
+/// The hash of `key` when it has the form of a key (prefix, at most 100
+/// characters); anything else is no key.
+pub fn hash_of_key(key: &str) -> Option<String> {
+    (key.starts_with(KEY_PREFIX) && key.len() <= 100).then(|| hash(key))
+}
+
+/// The customer whose key has the hash `key_hash` (not removed).
+pub async fn customer_of(db: &Db, key_hash: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT k.customer_id FROM api_keys k JOIN customers c ON c.id = k.customer_id \
          WHERE k.key_hash = $1 AND c.status <> 'removed'",
     )
-    .bind(hash(key))
+    .bind(key_hash)
     .fetch_optional(db)
     .await
+}
+
+/// Of the key hashes `hashes`, the ones that are a customer's key now
+/// (not rotated, revoked or removed), with the customer and its status;
+/// one statement, inside the usage writer's transaction.
+pub async fn valid_now(tx: &mut WriteTx, hashes: &[&str]) -> Result<HashMap<String, (i64, String)>, sqlx::Error> {
+    if hashes.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut sql = Sql::new(
+        "SELECT k.key_hash, k.customer_id, c.status FROM api_keys k JOIN customers c ON c.id = k.customer_id \
+         WHERE c.status <> 'removed' AND k.key_hash IN (",
+    );
+    sql.bind_list(hashes.iter().map(|h| h.to_string())).push(")");
+    let (text, args) = sql.build();
+    let rows: Vec<(String, i64, String)> = sqlx::query_as_with(&text, args).fetch_all(&mut **tx).await?;
+    Ok(rows.into_iter().map(|(hash, id, status)| (hash, (id, status))).collect())
+}
+
+/// The customers of the keys this instance has seen valid, so that a
+/// machine API request needs no lookup of its own: the usage writer checks
+/// every key again in its transaction (`valid_now`), so a rotated,
+/// revoked or removed key is refused at once on every instance, and then
+/// forgotten here. Only keys found valid are kept (an unknown key is
+/// looked up each time, as before), at most `KNOWN_KEYS`.
+#[derive(Default)]
+pub struct KnownKeys(Mutex<HashMap<String, i64>>);
+
+/// More keys than customers could have; past it the list starts again.
+const KNOWN_KEYS: usize = 200_000;
+
+impl KnownKeys {
+    pub fn get(&self, key_hash: &str) -> Option<i64> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).get(key_hash).copied()
+    }
+
+    pub fn remember(&self, key_hash: &str, customer_id: i64) {
+        let mut known = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if known.len() >= KNOWN_KEYS {
+            known.clear();
+        }
+        known.insert(key_hash.to_owned(), customer_id);
+    }
+
+    pub fn forget(&self, key_hash: &str) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).remove(key_hash);
+    }
 }
 
 #[cfg(test)]

@@ -181,14 +181,23 @@ pub async fn customers_list(count: usize, rounds: usize) -> anyhow::Result<()> {
 
 /// `msp-bench metering`: `customers` billed customers (created 40
 /// days ago, so last month is billable), `reports` usage reports over real
-/// HTTP on `connections` keep-alive connections, then the close of last
-/// month.
-pub async fn metering(customers_n: usize, reports: usize, connections: usize) -> anyhow::Result<()> {
+/// HTTP on `connections` keep-alive connections, the database's raw rate
+/// of one-row commits for comparison, then the close of last month. On a
+/// temporary SQLite file, or on the empty database at `database_url`.
+pub async fn metering(
+    database_url: Option<String>,
+    customers_n: usize,
+    reports: usize,
+    connections: usize,
+) -> anyhow::Result<()> {
     use super::{billing, metering as usage};
     let dir = std::env::temp_dir().join(format!("msp-bench-metering-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let url = format!("sqlite://{}/bench.db", dir.display());
+    let url = database_url.unwrap_or_else(|| format!("sqlite://{}/bench.db", dir.display()));
     let db = db::connect(&url).await?;
+    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customers").fetch_one(&db).await?;
+    anyhow::ensure!(existing == 0, "the database has customers already: give bench metering an empty database");
+    println!("backend: {} ({})", db::Backend::of(&db).name(), db::shown_url(&url));
     let now = Utc::now();
     let started = Instant::now();
     let mut keys = Vec::with_capacity(customers_n);
@@ -264,9 +273,7 @@ pub async fn metering(customers_n: usize, reports: usize, connections: usize) ->
 
     // The database's own limit on this machine: one row per transaction.
     let count = reports.min(20_000);
-    sqlx::query("CREATE TABLE bench_raw (id INTEGER PRIMARY KEY, customer_id INTEGER, users INTEGER, at TEXT)")
-        .execute(&db)
-        .await?;
+    sqlx::query("CREATE TABLE bench_raw (customer_id BIGINT, users BIGINT, at TEXT)").execute(&db).await?;
     let t0 = Instant::now();
     for n in 0..count {
         let mut tx = begin_write(&db).await?;
@@ -279,8 +286,9 @@ pub async fn metering(customers_n: usize, reports: usize, connections: usize) ->
         tx.commit().await?;
     }
     let raw_rate = count as f64 / t0.elapsed().as_secs_f64();
-    println!("raw sqlx insert, one row per transaction (BEGIN IMMEDIATE … COMMIT): {raw_rate:.0} rows/s");
-    println!("  reports/s over HTTP vs raw inserts/s: {:.0} %", http_rate / raw_rate * 100.0);
+    sqlx::query("DROP TABLE bench_raw").execute(&db).await?;
+    println!("raw one-row commits (a write transaction with one insert each): {raw_rate:.0} commits/s");
+    println!("reports/s over HTTP vs raw commits/s: {:.0} % (target: at least 150 %)", http_rate / raw_rate * 100.0);
 
     // The storage path of a report without HTTP, one writer.
     let t0 = Instant::now();

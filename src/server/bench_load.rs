@@ -43,6 +43,8 @@ const STAFF_PASSWORD: &str = "load test staff password 2026";
 #[derive(Default)]
 struct Kind {
     times: Vec<Duration>,
+    /// The times of the requests sent after the start ([`SETTLING`]).
+    settled: Vec<Duration>,
     bytes: usize,
     errors: usize,
     first_error: Option<String>,
@@ -50,11 +52,20 @@ struct Kind {
 
 type Results = BTreeMap<&'static str, Kind>;
 
+/// The start left out of the second p99: the sign-ins of every member of
+/// staff at once (password hashing) and the server's first pass of the
+/// jobs (it closes last month for every customer), which hold up the
+/// requests of those seconds once.
+const SETTLING: Duration = Duration::from_secs(60);
+
 fn record(results: &mut Results, kind: &'static str, started: Instant, outcome: anyhow::Result<Answer>) {
     let entry = results.entry(kind).or_default();
     match outcome.map(|a| (a.status, a.size)) {
         Ok((status, size)) if (200..300).contains(&status) => {
             entry.times.push(started.elapsed());
+            if LOAD_START.get().is_some_and(|start| started >= *start + SETTLING) {
+                entry.settled.push(started.elapsed());
+            }
             entry.bytes += size;
         }
         Ok((status, _)) => {
@@ -67,6 +78,9 @@ fn record(results: &mut Results, kind: &'static str, started: Instant, outcome: 
         }
     }
 }
+
+/// When the load began.
+static LOAD_START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
 
 pub async fn run(plan: LoadPlan) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("msp-bench-load-{}", std::process::id()));
@@ -126,6 +140,7 @@ pub async fn run(plan: LoadPlan) -> anyhow::Result<()> {
     );
 
     let deadline = Instant::now() + plan.duration;
+    LOAD_START.get_or_init(Instant::now);
     let keys = Arc::new(keys);
     let mut tasks = Vec::new();
     let interval = Duration::from_secs_f64(plan.connections as f64 / f64::from(plan.reports_per_second));
@@ -144,6 +159,7 @@ pub async fn run(plan: LoadPlan) -> anyhow::Result<()> {
         for (kind, mut part) in task.await?? {
             let entry = results.entry(kind).or_default();
             entry.times.append(&mut part.times);
+            entry.settled.append(&mut part.settled);
             entry.bytes += part.bytes;
             entry.errors += part.errors;
             if entry.first_error.is_none() {
@@ -158,19 +174,21 @@ pub async fn run(plan: LoadPlan) -> anyhow::Result<()> {
     let logged_errors = log.lines().filter(|l| l.contains("\"ERROR\"") || l.contains(" ERROR ")).count();
 
     println!(
-        "\n{:<28} {:>8} {:>9} {:>9} {:>9} {:>9} {:>8} {:>7}",
-        "request", "count", "per s", "p50 ms", "p99 ms", "max ms", "avg KB", "errors"
+        "\n{:<28} {:>8} {:>9} {:>9} {:>9} {:>9} {:>8} {:>7} {:>14}",
+        "request", "count", "per s", "p50 ms", "p99 ms", "max ms", "avg KB", "errors", "p99 after 60 s"
     );
     let mut errors = 0;
     for (kind, mut entry) in results {
         entry.times.sort();
+        entry.settled.sort();
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let settled = if entry.settled.is_empty() { 0.0 } else { ms(percentile(&entry.settled, 0.99)) };
         let (p50, p99, max) = match entry.times.last() {
             Some(last) => (ms(percentile(&entry.times, 0.5)), ms(percentile(&entry.times, 0.99)), ms(*last)),
             None => (0.0, 0.0, 0.0),
         };
         println!(
-            "{kind:<28} {:>8} {:>9.1} {p50:>9.1} {p99:>9.1} {max:>9.1} {:>8.1} {:>7}",
+            "{kind:<28} {:>8} {:>9.1} {p50:>9.1} {p99:>9.1} {max:>9.1} {:>8.1} {:>7} {settled:>14.1}",
             entry.times.len(),
             entry.times.len() as f64 / elapsed,
             entry.bytes as f64 / entry.times.len().max(1) as f64 / 1024.0,

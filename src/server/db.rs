@@ -101,21 +101,21 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
     static DRIVERS: Once = Once::new();
     DRIVERS.call_once(sqlx::any::install_default_drivers);
     let backend = Backend::of_url(url)?;
-    let options = AnyPoolOptions::new().max_connections(16);
+    let settings = match backend {
+        Backend::Sqlite => SQLITE_CONNECTION_SETTINGS,
+        Backend::Postgres => POSTGRES_CONNECTION_SETTINGS,
+    };
+    let options = AnyPoolOptions::new().max_connections(16).after_connect(move |conn, _| {
+        Box::pin(async move {
+            conn.execute(settings).await?;
+            Ok(())
+        })
+    });
     let pool = match backend {
         Backend::Sqlite => {
             create_sqlite_file(url).await?;
-            options
-                // An in-process file does not go stale: no ping before each use.
-                .test_before_acquire(false)
-                .after_connect(|conn, _| {
-                    Box::pin(async move {
-                        conn.execute(SQLITE_CONNECTION_SETTINGS).await?;
-                        Ok(())
-                    })
-                })
-                .connect(url)
-                .await
+            // An in-process file does not go stale: no ping before each use.
+            options.test_before_acquire(false).connect(url).await
         }
         Backend::Postgres => options.acquire_timeout(Duration::from_secs(10)).connect(url).await,
     }
@@ -130,6 +130,14 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
 /// "Durability").
 const SQLITE_CONNECTION_SETTINGS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
      PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;";
+
+/// Set on every PostgreSQL connection. No JIT compilation: our queries
+/// are short, and tables of one row that autovacuum never analyses (the
+/// sign-in policy, the billing settings) make the planner guess costs
+/// above `jit_above_cost`, so a server built with LLVM compiled the
+/// session check of every page (30–250 ms of CPU each; README,
+/// "Scaling out").
+const POSTGRES_CONNECTION_SETTINGS: &str = "SET jit = off";
 
 /// Creates a folder and its missing parents readable by this user only (0700).
 pub fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
@@ -386,6 +394,22 @@ mod tests {
         assert_eq!(synchronous, 2, "FULL");
         assert_eq!(fk, 1);
         assert_eq!(timeout, 5000);
+    }
+
+    #[tokio::test]
+    async fn no_postgresql_connection_compiles_queries_just_in_time() {
+        let t = testing::fresh().await;
+        if Backend::of(&t.db) != Backend::Postgres {
+            return;
+        }
+        // Every connection of the pool, not only the first.
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            let mut conn = t.db.acquire().await.unwrap();
+            let jit: String = sqlx::query_scalar("SELECT current_setting('jit')").fetch_one(&mut *conn).await.unwrap();
+            assert_eq!(jit, "off");
+            held.push(conn);
+        }
     }
 
     #[tokio::test]

@@ -147,6 +147,33 @@ async fn a_silent_server_is_told_once_and_its_return_once() {
 }
 
 #[tokio::test]
+async fn many_silent_servers_are_told_in_short_transactions_each_once() {
+    let t = testing::fresh().await;
+    let start = Utc::now() - Duration::days(10);
+    // More than two of the job's transactions' worth, none ever reported.
+    let mut ids = Vec::new();
+    for i in 0..450 {
+        ids.push(customer(&t, &format!("Quiet {i:03}"), 100, false, start).await);
+    }
+    let later = start + Duration::days(3);
+    let (a, b) = tokio::join!(jobs::announce_silent_servers(&t.db, later), jobs::announce_silent_servers(&t.db, later));
+    assert_eq!(a.unwrap() + b.unwrap(), 450, "two runs at once announce each silence once");
+    let mut told: Vec<i64> = events::after(&t.db, 0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|(_, e)| e.kind == "usage.silent")
+        .filter_map(|(_, e)| e.customer_id)
+        .collect();
+    told.sort_unstable();
+    assert_eq!(told, ids, "one usage.silent for every customer");
+    let marked: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM customers WHERE usage_silent = TRUE").fetch_one(&t.db).await.unwrap();
+    assert_eq!(marked, 450);
+    assert_eq!(jobs::announce_silent_servers(&t.db, later + Duration::hours(1)).await.unwrap(), 0);
+}
+
+#[tokio::test]
 async fn a_late_report_is_told_once_per_customer_and_closed_month() {
     let t = testing::fresh().await;
     let id = super::billing_tests::billed_customer(&t, "Acme").await;

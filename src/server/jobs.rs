@@ -124,37 +124,50 @@ pub async fn announce_contract_ends(db: &Db, now: DateTime<Utc>) -> Result<usize
 /// creation) as silent and writes `usage.silent` for each, once per
 /// silence: the next fresh report writes `usage.resumed` and re-arms it.
 /// Returns how many it announced.
+///
+/// [`SILENT_CHUNK`] customers per transaction, so that a pass that finds
+/// thousands (a fresh import, an outage of every server) never holds the
+/// write lock for long: usage reports and sign-ins get their turns in
+/// between. Each customer's mark checks the silence again, so a report
+/// that arrived since the first read, or another instance's pass, wins.
 #[tracing::instrument(skip(db))]
 pub async fn announce_silent_servers(db: &Db, now: DateTime<Utc>) -> Result<usize, sqlx::Error> {
     let since = Time(now - chrono::Duration::hours(SILENT_HOURS));
-    let mut tx = begin_write(db).await?;
-    let due: Vec<(i64, String, Option<Time>)> = sqlx::query_as(
-        "SELECT id, name, reported_at FROM customers WHERE status = 'active' AND usage_silent = FALSE \
+    let due: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, name FROM customers WHERE status = 'active' AND usage_silent = FALSE \
          AND (reported_at < $1 OR (reported_at IS NULL AND created_at < $1)) ORDER BY id",
     )
     .bind(since)
-    .fetch_all(&mut *tx)
+    .fetch_all(db)
     .await?;
     let mut written = 0;
-    for (id, name, last) in due {
-        let marked = sqlx::query("UPDATE customers SET usage_silent = TRUE WHERE id = $1 AND usage_silent = FALSE")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        if marked.rows_affected() == 1 {
-            let data = serde_json::json!({ "last_report_at": last.map(Time::text), "silent_hours": SILENT_HOURS });
-            events::record(
-                &mut tx,
-                Event { kind: EventKind::UsageSilent, customer: Some((id, name)), data, cause: None },
-                now,
+    for chunk in due.chunks(SILENT_CHUNK) {
+        let mut tx = begin_write(db).await?;
+        for (id, name) in chunk {
+            let marked: Option<(Option<Time>,)> = sqlx::query_as(
+                "UPDATE customers SET usage_silent = TRUE WHERE id = $1 AND status = 'active' \
+                 AND usage_silent = FALSE AND (reported_at < $2 OR (reported_at IS NULL AND created_at < $2)) \
+                 RETURNING reported_at",
             )
+            .bind(id)
+            .bind(since)
+            .fetch_optional(&mut *tx)
             .await?;
-            written += 1;
+            if let Some((last,)) = marked {
+                let data = serde_json::json!({ "last_report_at": last.map(Time::text), "silent_hours": SILENT_HOURS });
+                let event =
+                    Event { kind: EventKind::UsageSilent, customer: Some((*id, name.clone())), data, cause: None };
+                events::record(&mut tx, event, now).await?;
+                written += 1;
+            }
         }
+        tx.commit().await?;
     }
-    tx.commit().await?;
     Ok(written)
 }
+
+/// Customers marked silent per transaction.
+const SILENT_CHUNK: usize = 200;
 
 /// Writes `month.close_overdue` for each month waiting for its close past
 /// its due day (the close failed, or the jobs did not run), once per month.

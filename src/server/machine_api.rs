@@ -3,20 +3,21 @@
 //! API key as bearer token. Every error is `{"error": code, "message": text}`
 //! with its status; nothing is written unless everything checked out.
 
-use axum::body::to_bytes;
+use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::api_keys;
-use super::db::{Day, Db, Flag, Time};
 use super::error::ServerError;
+use super::license::License;
+use super::metering::{Work, Written};
 use super::state::AppState;
-use crate::domain::usage::UsageBody;
+use crate::domain::usage::{UsageBody, UsageReport};
 use crate::error::AppError;
 
 pub const BODY_LIMIT: usize = 16 * 1024;
@@ -121,91 +122,19 @@ impl From<ServerError> for ApiError {
     }
 }
 
-/// Requests per API key and minute, counted in the database: every app
-/// instance adds to the same count, so a key gets its limit however many
-/// instances share the load.
-pub struct RateLimiter {
-    per_minute: u32,
-}
-
-impl RateLimiter {
-    pub fn new(per_minute: u32) -> Self {
-        Self { per_minute }
-    }
-
-    /// Counts a request in the key's one-minute window (a new window starts
-    /// with the first request after the old one ended); `Err(seconds)`
-    /// when the key must wait. One statement: atomic on both backends.
-    pub(super) async fn hit(
-        &self,
-        db: &Db,
-        window: Window,
-        now: DateTime<Utc>,
-    ) -> Result<Result<(), u64>, sqlx::Error> {
-        let (sql, key) = match window {
-            Window::Customer(id) => (CUSTOMER_WINDOW, id),
-            Window::Token(id) => (TOKEN_WINDOW, id),
-        };
-        let (requests, Time(started)): (i64, Time) = sqlx::query_as(sql)
-            .bind(key)
-            .bind(Time(now))
-            .bind(Time(now - chrono::Duration::seconds(WINDOW_SECS)))
-            .fetch_one(db)
-            .await?;
-        if requests <= i64::from(self.per_minute) {
-            return Ok(Ok(()));
-        }
-        let left = WINDOW_SECS - (now - started).num_seconds();
-        Ok(Err(left.clamp(1, WINDOW_SECS) as u64))
-    }
-}
-
-const WINDOW_SECS: i64 = 60;
-
-/// Whose requests are counted: a customer's API key, or a staff member's
-/// access token.
-#[derive(Clone, Copy, Debug)]
-pub enum Window {
-    Customer(i64),
-    Token(i64),
-}
-
-macro_rules! window_upsert {
-    ($table:literal, $key:literal) => {
-        concat!(
-            "INSERT INTO ",
-            $table,
-            " (",
-            $key,
-            ", started_at, requests) VALUES ($1, $2, 1) \
-             ON CONFLICT (",
-            $key,
-            ") DO UPDATE SET \
-               started_at = CASE WHEN ",
-            $table,
-            ".started_at <= $3 THEN excluded.started_at \
-                                 ELSE ",
-            $table,
-            ".started_at END, \
-               requests = CASE WHEN ",
-            $table,
-            ".started_at <= $3 THEN 1 \
-                               ELSE ",
-            $table,
-            ".requests + 1 END \
-             RETURNING requests, started_at"
-        )
-    };
-}
-
-const CUSTOMER_WINDOW: &str = window_upsert!("api_request_windows", "customer_id");
-const TOKEN_WINDOW: &str = window_upsert!("token_request_windows", "token_id");
-
 struct Caller {
     customer_id: i64,
-    active: bool,
+    key_hash: String,
 }
 
+fn unknown_key() -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "This API key is not valid (unknown, rotated or revoked).")
+}
+
+/// The customer whose API key the request carries (401 otherwise), from
+/// the keys this instance has seen valid or else the database. Nothing is
+/// trusted yet: [`counted`] checks the key again in the usage writer's
+/// transaction, counts the request and does its work.
 async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
     let missing = || {
         ApiError::new(
@@ -216,64 +145,58 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, A
     };
     let value = headers.get(header::AUTHORIZATION).ok_or_else(missing)?;
     let key = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim).ok_or_else(missing)?;
-    let Some((customer_id, status)) = api_keys::customer_of(&state.db, key).await? else {
+    let refused = || {
         tracing::warn!("machine API: unknown, revoked or removed customer's key");
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "This API key is not valid (unknown, rotated or revoked).",
-        ));
+        unknown_key()
     };
-    if let Err(wait) = state.api_limiter.hit(&state.db, Window::Customer(customer_id), state.clock.now()).await? {
-        return Err(ApiError::rate_limited(wait, "API key"));
+    let key_hash = api_keys::hash_of_key(key).ok_or_else(refused)?;
+    if let Some(customer_id) = state.known_keys.get(&key_hash) {
+        return Ok(Caller { customer_id, key_hash });
     }
-    Ok(Caller { customer_id, active: status == "active" })
-}
-
-/// What a password-manager server needs to enforce the license.
-#[derive(Debug, Serialize)]
-pub struct License {
-    pub customer_id: i64,
-    pub status: String,
-    pub max_users: i64,
-    pub limit_user_creation: bool,
-    pub can_create_user: bool,
-    pub users: Option<i64>,
-    pub options: Vec<String>,
-    pub contract_end: NaiveDate,
-}
-
-async fn license_of(state: &AppState, customer_id: i64) -> Result<License, ApiError> {
-    // One row per booked option (one row with no code when there is none).
-    type Row = (String, i64, Flag, Option<i64>, Day, Option<String>);
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT c.status, c.max_users, CAST(c.limit_user_creation AS INTEGER), c.reported_users, c.contract_end, o.code \
-         FROM customers c LEFT JOIN customer_options o ON o.customer_id = c.id WHERE c.id = $1 ORDER BY o.code",
-    )
-    .bind(customer_id)
-    .fetch_all(&state.db)
-    .await?;
-    let Some((status, max_users, Flag(limit_user_creation), users, Day(contract_end), _)) = rows.first().cloned()
-    else {
-        return Err(AppError::NotFound.into());
-    };
-    let options = rows.into_iter().filter_map(|r| r.5).collect();
-    let full = limit_user_creation && users.unwrap_or(0) >= max_users;
-    Ok(License {
-        customer_id,
-        can_create_user: status == "active" && !full,
-        status,
-        max_users,
-        limit_user_creation,
-        users,
-        options,
-        contract_end,
-    })
+    let customer_id = api_keys::customer_of(&state.db, &key_hash).await?.ok_or_else(refused)?;
+    state.known_keys.remember(&key_hash, customer_id);
+    Ok(Caller { customer_id, key_hash })
 }
 
 async fn license(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<License>, ApiError> {
     let caller = authenticate(&state, &headers).await?;
-    Ok(Json(license_of(&state, caller.customer_id).await?))
+    let Written::Licensed(license) = counted(&state, &caller, Work::License).await? else {
+        return Err(AppError::Internal.into());
+    };
+    Ok(Json(license))
+}
+
+fn deactivated() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "customer_deactivated",
+        "This customer is deactivated; usage is not accepted. Ask the MSP.",
+    )
+}
+
+/// Checks the caller's key, counts the request in its key's window and
+/// does `work`, in the usage writer's next group commit: 401 when the key
+/// is no longer valid, 429 with `Retry-After` when the key is over its
+/// limit (then nothing is stored), 403 for a report of a deactivated
+/// customer.
+async fn counted(state: &AppState, caller: &Caller, work: Work) -> Result<Written, ApiError> {
+    let now = state.clock.now();
+    let written = state.usage_writer.submit(caller.customer_id, caller.key_hash.clone(), work, now).await.map_err(
+        |e| match e {
+            AppError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "report_id_reused", message.english()),
+            other => other.into(),
+        },
+    )?;
+    match written {
+        Written::UnknownKey => {
+            state.known_keys.forget(&caller.key_hash);
+            tracing::warn!("machine API: unknown, revoked or removed customer's key");
+            Err(unknown_key())
+        }
+        Written::Wait(seconds) => Err(ApiError::rate_limited(seconds, "API key")),
+        Written::Deactivated => Err(deactivated()),
+        done => Ok(done),
+    }
 }
 
 #[derive(Serialize)]
@@ -287,14 +210,34 @@ struct UsageAnswer {
 async fn usage(State(state): State<AppState>, request: Request) -> Result<Response, ApiError> {
     let (parts, body) = request.into_parts();
     let caller = authenticate(&state, &parts.headers).await?;
-    if !caller.active {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "customer_deactivated",
-            "This customer is deactivated; usage is not accepted. Ask the MSP.",
-        ));
+    // A refused request counts as well; the key, its limit and the
+    // customer's status come first.
+    let report = match usage_report(&state, &parts.headers, body).await {
+        Ok(report) => report,
+        Err(refusal) => {
+            return match counted(&state, &caller, Work::Count).await? {
+                Written::Counted { active: false } => Err(deactivated()),
+                _ => Err(refusal),
+            };
+        }
+    };
+    let report_id = report.report_id.clone();
+    let Written::Stored(accepted, license) = counted(&state, &caller, Work::Report(report)).await? else {
+        return Err(AppError::Internal.into());
+    };
+    let answer = UsageAnswer { report_id, day: accepted.day, late: accepted.late, license };
+    let mut response = Json(answer).into_response();
+    if accepted.duplicate {
+        response.headers_mut().insert("idempotent-replay", HeaderValue::from_static("true"));
     }
-    if !is_json(&parts.headers) {
+    Ok(response)
+}
+
+/// The report a usage request carries, or why it is refused: the body is
+/// not JSON (415), too large (413), not a report (400) or not a valid one
+/// (422).
+async fn usage_report(state: &AppState, headers: &HeaderMap, body: Body) -> Result<UsageReport, ApiError> {
+    if !is_json(headers) {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
@@ -320,24 +263,7 @@ async fn usage(State(state): State<AppState>, request: Request) -> Result<Respon
             ),
         )
     })?;
-    let now = state.clock.now();
-    let report = body.validate(now).map_err(AppError::Invalid)?;
-    let report_id = report.report_id.clone();
-    let accepted = state.usage_writer.submit(caller.customer_id, report, now).await.map_err(|e| match e {
-        AppError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "report_id_reused", message.english()),
-        other => other.into(),
-    })?;
-    let answer = UsageAnswer {
-        report_id,
-        day: accepted.day,
-        late: accepted.late,
-        license: license_of(&state, caller.customer_id).await?,
-    };
-    let mut response = Json(answer).into_response();
-    if accepted.duplicate {
-        response.headers_mut().insert("idempotent-replay", HeaderValue::from_static("true"));
-    }
-    Ok(response)
+    Ok(body.validate(state.clock.now()).map_err(AppError::Invalid)?)
 }
 
 /// Whether the request says its body is JSON (`application/json`, any

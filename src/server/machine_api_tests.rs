@@ -200,6 +200,58 @@ async fn each_key_has_its_own_rate_limit() {
 }
 
 #[tokio::test]
+async fn a_keys_limit_holds_under_concurrent_reports_and_a_refused_report_is_not_stored() {
+    let api = TestApp::with_api_limit(10).await;
+    let (id, key) = api.customer("Acme", 50, false).await;
+    let (other_id, other) = api.customer("Globex", 50, false).await;
+    // Every request in the same minute of the app's clock, however slow
+    // the machine.
+    api.state.clock.freeze();
+    let now = api.state.clock.now();
+    // 30 at once: 20 reports, 5 malformed bodies and 5 license reads, all
+    // counted in the usage writer's group commits.
+    let requests = (0..30).map(|i| {
+        let api = &api;
+        let key = key.clone();
+        async move {
+            match i % 6 {
+                0 => api.machine(Method::POST, "/api/v1/usage", Some(&key), "application/json", "{".into()).await,
+                1 => api.license(&key).await,
+                _ => api.report(&key, report_at(&format!("c{i}"), now - Duration::seconds(i), 5 + i)).await,
+            }
+        }
+    });
+    let answers = futures_util::future::join_all(requests).await;
+    let limited: Vec<&super::test_app::Answer> =
+        answers.iter().filter(|a| a.status == StatusCode::TOO_MANY_REQUESTS).collect();
+    assert_eq!(limited.len(), 20, "exactly the limit of 10 gets through");
+    for answer in &limited {
+        assert_eq!(answer.json["error"], "rate_limited");
+        let wait: u64 = answer.headers[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+        assert!((1..=60).contains(&wait), "{wait}");
+    }
+    let stored = answers.iter().filter(|a| a.status == StatusCode::OK && a.json.get("report_id").is_some()).count();
+    assert_eq!(
+        api.count("SELECT COUNT(*) FROM usage_reports WHERE customer_id = $1", id).await,
+        stored as i64,
+        "a report refused with 429 is not stored"
+    );
+    assert_eq!(api.count("SELECT requests FROM api_request_windows WHERE customer_id = $1", id).await, 30);
+    // Over the limit, the limit is answered first, whatever the body.
+    let malformed = api.machine(Method::POST, "/api/v1/usage", Some(&key), "text/plain", "x".into()).await;
+    assert_eq!(malformed.status, StatusCode::TOO_MANY_REQUESTS);
+    // Another key is counted on its own.
+    let answer = api.report(&other, report_at("g1", now, 3)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
+    assert_eq!(api.count("SELECT COUNT(*) FROM usage_reports WHERE customer_id = $1", other_id).await, 1);
+    // A minute later the window starts again.
+    api.state.clock.shift(Duration::seconds(61));
+    let answer = api.report(&key, report_at("later", now, 9)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
+    assert_eq!(api.count("SELECT requests FROM api_request_windows WHERE customer_id = $1", id).await, 1);
+}
+
+#[tokio::test]
 async fn unknown_paths_and_methods_answer_json() {
     let api = TestApp::with_api_limit(1000).await;
     let missing = api.machine(Method::GET, "/api/v1/nothing", None, "", String::new()).await;

@@ -2,16 +2,20 @@
 //! the daily snapshot (highest count of the billing day), idempotent by
 //! `report_id`. The machine API and the demo both report through here.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use tokio::sync::{mpsc, oneshot};
 
+use super::api_keys;
 use super::billing;
-use super::db::{begin_write, Db, Flag, Time, WriteTx};
+use super::db::{begin_write, Db, Flag, Sql, Time, WriteTx};
 use super::error::Result as ServerResult;
 use super::events::{self, Event};
+use super::license::{self, License};
+use super::rate_limit::RateLimiter;
 use crate::domain::events::{license_level, threshold_crossed, EventKind, SILENT_HOURS};
 use crate::domain::usage::UsageReport;
 use crate::domain::BillingMonth;
@@ -35,84 +39,160 @@ pub async fn ingest(db: &Db, customer_id: i64, report: &UsageReport, now: DateTi
     let tz = billing::zone_of(&billing::settings(db).await?);
     let mut tx = begin_write(db).await?;
     let closed = billing::closed_months(&mut *tx).await?;
-    let outcome = store(&mut tx, tz, &closed, customer_id, report, now).await?;
+    let mut outcomes = store_all(&mut tx, tz, &closed, &[Incoming { customer_id, report, now }]).await?;
     count_usage_change(&mut tx).await?;
     tx.commit().await?;
-    Ok(outcome?)
+    Ok(outcomes.pop().unwrap_or(Err(AppError::Internal))?)
 }
 
-/// Stores one report inside `tx`. The outer error is the database's (the
-/// transaction is lost); the inner one is this report's (409), which
-/// leaves the transaction usable for other reports.
-async fn store(
+/// A report to store: whose, and when it was received.
+struct Incoming<'a> {
+    customer_id: i64,
+    report: &'a UsageReport,
+    now: DateTime<Utc>,
+}
+
+/// Stores `reports` inside `tx`, as if one after another, with a few
+/// statements for all of them (each statement is a round trip to the
+/// database, and those round trips are most of what a report costs): the
+/// raw reports, the days' peaks and each customer's newest count, then the
+/// events they call for. The outer error is the database's (the
+/// transaction is lost); an inner one is a report's own (409), which
+/// leaves the others stored.
+async fn store_all(
     tx: &mut WriteTx,
     tz: Tz,
     closed: &HashSet<BillingMonth>,
-    customer_id: i64,
-    report: &UsageReport,
-    now: DateTime<Utc>,
-) -> Result<Result<Accepted, AppError>, sqlx::Error> {
-    let day = report.observed_at.with_timezone(&tz).date_naive();
-    let late = closed.contains(&BillingMonth::of(day));
-    let inserted = sqlx::query(
-        "INSERT INTO usage_reports (customer_id, report_id, observed_at, users, day, received_at, late) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (customer_id, report_id) DO NOTHING",
-    )
-    .bind(customer_id)
-    .bind(&report.report_id)
-    .bind(Time(report.observed_at))
-    .bind(i64::from(report.users))
-    .bind(day.to_string())
-    .bind(Time(now))
-    .bind(late)
-    .execute(&mut **tx)
-    .await?;
-    if inserted.rows_affected() == 0 {
-        // Sent before: the same report is replayed, another body refused.
-        let (Time(observed_at), users, stored_day, Flag(late)): (Time, i64, String, Flag) = sqlx::query_as(
-            "SELECT observed_at, users, day, CAST(late AS INTEGER) FROM usage_reports WHERE customer_id = $1 AND report_id = $2",
-        )
-        .bind(customer_id)
-        .bind(&report.report_id)
-        .fetch_one(&mut **tx)
-        .await?;
-        if observed_at != report.observed_at || users != i64::from(report.users) {
-            return Ok(Err(AppError::conflict(crate::domain::message::Message::ReportIdReused)));
-        }
-        let day = stored_day.parse().unwrap_or(day);
-        return Ok(Ok(Accepted { day, late, duplicate: true }));
+    reports: &[Incoming<'_>],
+) -> Result<Vec<Result<Accepted, AppError>>, sqlx::Error> {
+    if reports.is_empty() {
+        return Ok(Vec::new());
     }
-    if !late {
-        sqlx::query(
-            "INSERT INTO usage_daily (customer_id, day, peak_users) VALUES ($1, $2, $3) \
-             ON CONFLICT (customer_id, day) DO UPDATE SET peak_users = \
+    let days: Vec<(NaiveDate, bool)> = reports
+        .iter()
+        .map(|r| {
+            let day = r.report.observed_at.with_timezone(&tz).date_naive();
+            (day, closed.contains(&BillingMonth::of(day)))
+        })
+        .collect();
+    // The first of each report id is inserted; a repeat in the same batch
+    // is answered like a report sent before.
+    let mut ids: HashSet<(i64, &str)> = HashSet::new();
+    let first: Vec<bool> = reports.iter().map(|r| ids.insert((r.customer_id, r.report.report_id.as_str()))).collect();
+    let mut sql = Sql::new(
+        "INSERT INTO usage_reports (customer_id, report_id, observed_at, users, day, received_at, late) VALUES ",
+    );
+    let tried = reports.iter().zip(&days).zip(&first).filter(|(_, first)| **first);
+    for (i, ((r, &(day, late)), _)) in tried.enumerate() {
+        sql.push(if i == 0 { "(" } else { ", (" });
+        sql.bind(r.customer_id).push(", ").bind(r.report.report_id.clone()).push(", ");
+        sql.bind(Time(r.report.observed_at)).push(", ").bind(i64::from(r.report.users)).push(", ");
+        sql.bind(day.to_string()).push(", ").bind(Time(r.now)).push(", ").bind(late).push(")");
+    }
+    sql.push(" ON CONFLICT (customer_id, report_id) DO NOTHING RETURNING customer_id, report_id");
+    let (text, args) = sql.build();
+    let inserted: HashSet<(i64, String)> =
+        sqlx::query_as_with(&text, args).fetch_all(&mut **tx).await?.into_iter().collect();
+    let new: Vec<bool> = reports
+        .iter()
+        .zip(&first)
+        .map(|(r, first)| *first && inserted.contains(&(r.customer_id, r.report.report_id.clone())))
+        .collect();
+
+    let mut outcomes = Vec::with_capacity(reports.len());
+    for ((r, &(day, late)), new) in reports.iter().zip(&days).zip(&new) {
+        outcomes.push(if *new {
+            Ok(Accepted { day, late, duplicate: false })
+        } else {
+            sent_before(tx, r, day).await?
+        });
+    }
+
+    // The days' peaks (late reports are kept, not billed).
+    let mut peaks: BTreeMap<(i64, NaiveDate), u32> = BTreeMap::new();
+    for ((r, &(day, late)), _) in reports.iter().zip(&days).zip(&new).filter(|(_, new)| **new) {
+        if !late {
+            let peak = peaks.entry((r.customer_id, day)).or_insert(r.report.users);
+            *peak = (*peak).max(r.report.users);
+        }
+    }
+    if !peaks.is_empty() {
+        let mut sql = Sql::new("INSERT INTO usage_daily (customer_id, day, peak_users) VALUES ");
+        for (i, ((id, day), users)) in peaks.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.bind(*id).push(", ").bind(day.to_string()).push(", ").bind(i64::from(*users)).push(")");
+        }
+        sql.push(
+            " ON CONFLICT (customer_id, day) DO UPDATE SET peak_users = \
                CASE WHEN excluded.peak_users > usage_daily.peak_users THEN excluded.peak_users \
                     ELSE usage_daily.peak_users END",
-        )
-        .bind(customer_id)
-        .bind(day.to_string())
-        .bind(i64::from(report.users))
-        .execute(&mut **tx)
-        .await?;
+        );
+        let (text, args) = sql.build();
+        sqlx::query_with(&text, args).execute(&mut **tx).await?;
     }
-    if late {
-        announce_late_report(tx, customer_id, report, day, now).await?;
+    for ((r, &(day, late)), _) in reports.iter().zip(&days).zip(&new).filter(|(_, new)| **new) {
+        if late {
+            announce_late_report(tx, r.customer_id, r.report, day, r.now).await?;
+        }
     }
-    // The latest observation is the customer's current count.
-    let newest: Option<CustomerState> = sqlx::query_as(
-        "UPDATE customers SET reported_users = $1, reported_at = $2 \
-         WHERE id = $3 AND (reported_at IS NULL OR reported_at <= $2) \
-         RETURNING name, max_users, CAST(limit_user_creation AS INTEGER), license_level, CAST(usage_silent AS INTEGER)",
+
+    // The latest observation is the customer's current count: each
+    // customer's newest report (of equal times the later one) updates it.
+    let mut newest: BTreeMap<i64, &Incoming<'_>> = BTreeMap::new();
+    for (r, _) in reports.iter().zip(&new).filter(|(_, new)| **new) {
+        let kept = newest.entry(r.customer_id).or_insert(r);
+        if r.report.observed_at >= kept.report.observed_at {
+            *kept = r;
+        }
+    }
+    if !newest.is_empty() {
+        let mut sql =
+            Sql::new("UPDATE customers SET reported_users = v.column2, reported_at = v.column3 FROM (VALUES ");
+        for (i, (id, r)) in newest.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.bind(*id).push(", ").bind(i64::from(r.report.users)).push(", ").bind(Time(r.report.observed_at));
+            sql.push(")");
+        }
+        sql.push(
+            ") AS v WHERE customers.id = v.column1 \
+               AND (customers.reported_at IS NULL OR customers.reported_at <= v.column3) \
+             RETURNING customers.id, customers.name, customers.max_users, \
+               CAST(customers.limit_user_creation AS INTEGER), customers.license_level, \
+               CAST(customers.usage_silent AS INTEGER)",
+        );
+        let (text, args) = sql.build();
+        let mut updated: Vec<(i64, String, i64, Flag, i64, Flag)> =
+            sqlx::query_as_with(&text, args).fetch_all(&mut **tx).await?;
+        // RETURNING's order is the database's: the events in the customers'.
+        updated.sort_by_key(|row| row.0);
+        for (id, name, max_users, hard_limit, level, silent) in updated {
+            if let Some(r) = newest.get(&id) {
+                announce_usage(tx, id, (name, max_users, hard_limit, level, silent), r.report, r.now).await?;
+            }
+        }
+    }
+    Ok(outcomes)
+}
+
+/// A report whose id the customer used before: the same report is
+/// replayed, another body refused (409).
+async fn sent_before(
+    tx: &mut WriteTx,
+    r: &Incoming<'_>,
+    day: NaiveDate,
+) -> Result<Result<Accepted, AppError>, sqlx::Error> {
+    let (Time(observed_at), users, stored_day, Flag(late)): (Time, i64, String, Flag) = sqlx::query_as(
+        "SELECT observed_at, users, day, CAST(late AS INTEGER) FROM usage_reports WHERE customer_id = $1 AND report_id = $2",
     )
-    .bind(i64::from(report.users))
-    .bind(Time(report.observed_at))
-    .bind(customer_id)
-    .fetch_optional(&mut **tx)
+    .bind(r.customer_id)
+    .bind(&r.report.report_id)
+    .fetch_one(&mut **tx)
     .await?;
-    if let Some(state) = newest {
-        announce_usage(tx, customer_id, state, report, now).await?;
+    if observed_at != r.report.observed_at || users != i64::from(r.report.users) {
+        return Ok(Err(AppError::conflict(crate::domain::message::Message::ReportIdReused)));
     }
-    Ok(Ok(Accepted { day, late, duplicate: false }))
+    let day = stored_day.parse().unwrap_or(day);
+    Ok(Ok(Accepted { day, late, duplicate: true }))
 }
 
 /// What a report's customer was before it: name, maximum, hard limit,
@@ -204,45 +284,85 @@ async fn count_usage_change(tx: &mut WriteTx) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// Reports waiting for the writer, at most this many per transaction.
+/// Requests waiting for the writer, at most this many per transaction.
 const BATCH: usize = 256;
+
+/// What the writer does for a machine API request besides counting it in
+/// its key's window.
+pub enum Work {
+    /// Stores the report (when the key is within its limit) and reads the
+    /// license.
+    Report(UsageReport),
+    /// Reads the license.
+    License,
+    /// Nothing more: a request refused for what it sent (it still counts).
+    Count,
+}
+
+/// The writer's answer, given after its transaction is committed.
+#[derive(Debug)]
+pub enum Written {
+    Stored(Accepted, License),
+    Licensed(License),
+    /// Counted, nothing more; whether the customer is active.
+    Counted {
+        active: bool,
+    },
+    /// Over the key's limit: wait this many seconds (nothing stored).
+    Wait(u64),
+    /// The key is no longer the customer's (rotated, revoked or removed):
+    /// nothing counted or stored.
+    UnknownKey,
+    /// A report of a deactivated customer: counted, not stored.
+    Deactivated,
+}
 
 struct Job {
     customer_id: i64,
-    report: UsageReport,
+    /// The hash of the key the request came with.
+    key_hash: String,
+    work: Work,
     now: DateTime<Utc>,
-    reply: oneshot::Sender<Result<Accepted, AppError>>,
+    reply: oneshot::Sender<Result<Written, AppError>>,
 }
 
-/// One writer for the reports of the machine API: the reports that arrive
-/// while a transaction is being written go into the next one together
-/// (group commit), each with the same checks as [`ingest`]. A request gets
-/// its answer only after its transaction is committed.
+/// One writer for the machine API: each request's key is checked, each
+/// request counted in its key's rate-limit window, each report stored and
+/// each license read, and the
+/// requests that arrive while a transaction is being written go into the
+/// next one together (group commit), the reports with the same rules as
+/// [`ingest`]. A request gets its answer only after its transaction is
+/// committed, so a request pays no commit of its own, and the count is
+/// shared by every instance as exactly as before (one statement under the
+/// write lock).
 pub struct UsageWriter {
     jobs: mpsc::Sender<Job>,
 }
 
 impl UsageWriter {
     /// Starts the writer task on the current Tokio runtime.
-    pub fn start(db: Db) -> Self {
+    pub fn start(db: Db, limiter: Arc<RateLimiter>) -> Self {
         let (jobs, queue) = mpsc::channel(BATCH * 16);
-        tokio::spawn(run_writer(db, queue));
+        tokio::spawn(run_writer(db, limiter, queue));
         Self { jobs }
     }
 
+    /// Checks that `key_hash` is still the customer's key, counts the
+    /// request and does its `work`.
     pub async fn submit(
         &self,
         customer_id: i64,
-        report: UsageReport,
+        key_hash: String,
+        work: Work,
         now: DateTime<Utc>,
-    ) -> Result<Accepted, AppError> {
+    ) -> Result<Written, AppError> {
         let (reply, answer) = oneshot::channel();
-        self.jobs.send(Job { customer_id, report, now, reply }).await.map_err(|_| AppError::Network)?;
+        self.jobs.send(Job { customer_id, key_hash, work, now, reply }).await.map_err(|_| AppError::Network)?;
         answer.await.map_err(|_| AppError::Network)?
     }
 }
 
-async fn run_writer(db: Db, mut queue: mpsc::Receiver<Job>) {
+async fn run_writer(db: Db, limiter: Arc<RateLimiter>, mut queue: mpsc::Receiver<Job>) {
     while let Some(first) = queue.recv().await {
         let mut jobs = vec![first];
         while jobs.len() < BATCH {
@@ -251,14 +371,14 @@ async fn run_writer(db: Db, mut queue: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        match write_batch(&db, &jobs).await {
+        match write_batch(&db, &limiter, &jobs).await {
             Ok(outcomes) => {
                 for (job, outcome) in jobs.into_iter().zip(outcomes) {
                     let _ = job.reply.send(outcome);
                 }
             }
             Err(error) => {
-                tracing::error!(error = %error.chain(), reports = jobs.len(), "writing usage reports failed; none was stored");
+                tracing::error!(error = %error.chain(), requests = jobs.len(), "writing usage reports failed; none was stored");
                 for job in jobs {
                     let _ = job.reply.send(Err(AppError::Network));
                 }
@@ -267,16 +387,90 @@ async fn run_writer(db: Db, mut queue: mpsc::Receiver<Job>) {
     }
 }
 
-async fn write_batch(db: &Db, jobs: &[Job]) -> ServerResult<Vec<Result<Accepted, AppError>>> {
-    let tz = billing::zone_of(&billing::settings(db).await?);
+/// What a request gets after its key check and count.
+enum Step {
+    UnknownKey,
+    Wait(u64),
+    Deactivated,
+    /// Its work is done; whether the customer is active.
+    Go {
+        active: bool,
+    },
+}
+
+async fn write_batch(db: &Db, limiter: &RateLimiter, jobs: &[Job]) -> ServerResult<Vec<Result<Written, AppError>>> {
+    let any_report = jobs.iter().any(|job| matches!(job.work, Work::Report(_)));
+    let tz = if any_report { billing::zone_of(&billing::settings(db).await?) } else { Tz::UTC };
     let mut tx = begin_write(db).await?;
-    let closed = billing::closed_months(&mut *tx).await?;
-    let mut outcomes = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        outcomes.push(store(&mut tx, tz, &closed, job.customer_id, &job.report, job.now).await?);
+    let closed = if any_report { billing::closed_months(&mut *tx).await? } else { HashSet::new() };
+    let now = jobs.iter().map(|job| job.now).max().unwrap_or_else(Utc::now);
+    // Each key checked again: a request counts only with its customer's
+    // current key.
+    let mut hashes: Vec<&str> = jobs.iter().map(|job| job.key_hash.as_str()).collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    let keys = api_keys::valid_now(&mut tx, &hashes).await?;
+    let status: Vec<Option<bool>> = jobs
+        .iter()
+        .map(|job| match keys.get(&job.key_hash) {
+            Some((id, status)) if *id == job.customer_id => Some(status == "active"),
+            _ => None,
+        })
+        .collect();
+    let callers: Vec<i64> =
+        jobs.iter().zip(&status).filter(|(_, active)| active.is_some()).map(|(job, _)| job.customer_id).collect();
+    let mut verdicts = limiter.count_customers(&mut tx, &callers, now).await?.into_iter();
+    let steps: Vec<Step> = jobs
+        .iter()
+        .zip(&status)
+        .map(|(job, active)| match (active, active.map(|_| verdicts.next())) {
+            (None, _) => Step::UnknownKey,
+            (_, Some(Some(Err(wait)))) => Step::Wait(wait),
+            (Some(false), _) if matches!(job.work, Work::Report(_)) => Step::Deactivated,
+            (Some(active), _) => Step::Go { active: *active },
+        })
+        .collect();
+    let reports: Vec<Incoming<'_>> = jobs
+        .iter()
+        .zip(&steps)
+        .filter_map(|(job, step)| match (&job.work, step) {
+            (Work::Report(report), Step::Go { .. }) => {
+                Some(Incoming { customer_id: job.customer_id, report, now: job.now })
+            }
+            _ => None,
+        })
+        .collect();
+    let mut stored = store_all(&mut tx, tz, &closed, &reports).await?.into_iter();
+    if !reports.is_empty() {
+        count_usage_change(&mut tx).await?;
     }
-    count_usage_change(&mut tx).await?;
+    let mut wanted: Vec<i64> = jobs
+        .iter()
+        .zip(&steps)
+        .filter(|(job, step)| matches!(step, Step::Go { .. }) && !matches!(job.work, Work::Count))
+        .map(|(job, _)| job.customer_id)
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let licenses = license::read_all(&mut tx, &wanted).await?;
     tx.commit().await?;
+    let license_of = |id: i64| licenses.get(&id).cloned().ok_or(AppError::NotFound);
+    let outcomes = jobs
+        .iter()
+        .zip(steps)
+        .map(|(job, step)| match (step, &job.work) {
+            (Step::UnknownKey, _) => Ok(Written::UnknownKey),
+            (Step::Wait(wait), _) => Ok(Written::Wait(wait)),
+            (Step::Deactivated, _) => Ok(Written::Deactivated),
+            (Step::Go { active }, Work::Count) => Ok(Written::Counted { active }),
+            (Step::Go { .. }, Work::License) => license_of(job.customer_id).map(Written::Licensed),
+            (Step::Go { .. }, Work::Report(_)) => match stored.next() {
+                Some(Ok(accepted)) => license_of(job.customer_id).map(|l| Written::Stored(accepted, l)),
+                Some(Err(refused)) => Err(refused),
+                None => Err(AppError::Internal),
+            },
+        })
+        .collect();
     Ok(outcomes)
 }
 

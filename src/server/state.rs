@@ -8,9 +8,9 @@ use super::clock::Clock;
 use super::config::Config;
 use super::cost_overview::BillCache;
 use super::db::Db;
-use super::machine_api::RateLimiter;
 use super::metering::UsageWriter;
 use super::passwords::HashLimit;
+use super::rate_limit::RateLimiter;
 use super::refusals::RefusalLog;
 use super::security::OwnOrigin;
 
@@ -22,9 +22,14 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub started: Arc<Instant>,
+    /// Requests per key and minute (the staff API counts through it).
     pub api_limiter: Arc<RateLimiter>,
-    /// Writes the machine API's usage reports in batches.
+    /// Counts the machine API's requests and writes its usage reports, in
+    /// group commits.
     pub usage_writer: Arc<UsageWriter>,
+    /// The customers of the API keys seen valid (checked again by the
+    /// usage writer).
+    pub known_keys: Arc<super::api_keys::KnownKeys>,
     /// The cost overview's computed months.
     pub bill_cache: Arc<BillCache>,
     /// The bound on password hashing at once.
@@ -48,7 +53,7 @@ impl AppState {
     /// Needs a Tokio runtime: it starts the usage writer's task.
     pub fn new(leptos_options: LeptosOptions, db: Db, config: Config) -> Self {
         let api_limiter = Arc::new(RateLimiter::new(config.api_requests_per_minute));
-        let usage_writer = Arc::new(UsageWriter::start(db.clone()));
+        let usage_writer = Arc::new(UsageWriter::start(db.clone(), api_limiter.clone()));
         let refresh = config.cost_overview_refresh_seconds;
         let clock = Clock::system();
         let refusals = Arc::new(RefusalLog::default());
@@ -74,6 +79,7 @@ impl AppState {
             started: Arc::new(Instant::now()),
             api_limiter,
             usage_writer,
+            known_keys: Arc::default(),
             bill_cache: Arc::new(BillCache::refreshing_usage_every(std::time::Duration::from_secs(refresh))),
             hash_limit: Arc::new(HashLimit::default()),
             refusals,

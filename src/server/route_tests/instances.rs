@@ -132,6 +132,45 @@ async fn both_instances_running_the_contract_end_job_at_once_deactivate_each_cus
     assert_eq!(entries, 8);
 }
 
+/// An instance remembers the keys it saw valid, and the usage writer checks
+/// each again: a key changed on the other instance stops at once here.
+#[tokio::test]
+async fn a_key_rotated_revoked_or_removed_on_one_instance_stops_at_once_on_the_other() {
+    let a = TestApp::with_api_limit(1000).await;
+    let b = second_instance(&a).await;
+    let (id, key) = a.customer("Acme", 50, false).await;
+    let report = |n: u32| serde_json::json!({ "report_id": format!("k{n}"), "observed_at": Utc::now().to_rfc3339(), "users": n });
+    assert_eq!(a.report(&key, report(1)).await.status, StatusCode::OK, "a saw the key valid");
+    assert_eq!(a.license(&key).await.status, StatusCode::OK);
+
+    let rotated = api_keys::rotate(&b.t.db, "otto", id, Utc::now()).await.unwrap();
+    let refused = a.report(&key, report(2)).await;
+    assert_eq!((refused.status, refused.json["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")));
+    assert_eq!(a.license(&key).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(a.report(&rotated, report(3)).await.status, StatusCode::OK, "the new key works on a");
+
+    // A deactivated customer's reports are refused on a, however its key
+    // was remembered; its license is still answered.
+    let version: i64 =
+        sqlx::query_scalar("SELECT version FROM customers WHERE id = $1").bind(id).fetch_one(&b.t.db).await.unwrap();
+    customers::deactivate(&b.t.db, "otto", id, version, "Contract ended", Utc::now()).await.unwrap();
+    let refused = a.report(&rotated, report(4)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.json);
+    let malformed = a.machine(Method::POST, "/api/v1/usage", Some(&rotated), "application/json", "{".into()).await;
+    assert_eq!(malformed.status, StatusCode::FORBIDDEN, "the status before the body");
+    let license = a.license(&rotated).await;
+    assert_eq!((license.status, license.json["status"].as_str()), (StatusCode::OK, Some("deactivated")));
+
+    api_keys::revoke(&b.t.db, "otto", id, Utc::now()).await.unwrap();
+    assert_eq!(a.license(&rotated).await.status, StatusCode::UNAUTHORIZED);
+    let stored: Vec<String> = sqlx::query_scalar("SELECT report_id FROM usage_reports WHERE customer_id = $1")
+        .bind(id)
+        .fetch_all(&a.t.db)
+        .await
+        .unwrap();
+    assert_eq!(stored, ["k1", "k3"], "nothing from a refused key or a deactivated customer");
+}
+
 #[tokio::test]
 async fn an_api_key_has_one_rate_limit_over_both_instances() {
     let first = TestApp::new().await;

@@ -7,6 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::http::StatusCode;
+use tower_http::trace::MakeSpan;
+
+use crate::server::request_ids::RequestSpan;
 
 use super::*;
 
@@ -48,8 +51,20 @@ async fn a_failing_request_is_logged_once_with_its_request_id_and_the_cause() {
     let _guard = tracing::subscriber::set_default(subscriber);
     // Another test's thread may have been registering the request span's
     // call site while this subscriber was being added, and cached it as
-    // "never logged"; ask every call site again now that it is in place.
-    tracing::callsite::rebuild_interest_cache();
+    // "never logged"; ask every call site again now that it is in place,
+    // until the request span's answers (a registration that began before
+    // this subscriber existed may end after one rebuild).
+    let probe = axum::http::Request::builder().uri("/").body(()).unwrap();
+    let mut rebuilt = 0;
+    loop {
+        tracing::callsite::rebuild_interest_cache();
+        if !RequestSpan.make_span(&probe).is_disabled() {
+            break;
+        }
+        rebuilt += 1;
+        assert!(rebuilt < 10_000, "the request span stays disabled under the test's subscriber");
+        std::thread::yield_now();
+    }
     let response = app.send(TestApp::call("/api/billing/months", Some(&cookie)).body(Body::empty()).unwrap()).await;
 
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);

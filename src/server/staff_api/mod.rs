@@ -20,7 +20,8 @@ use axum::Router;
 use serde::de::DeserializeOwned;
 
 use super::access_tokens::{self, Presented, TokenCaller};
-use super::machine_api::{ApiError, Window};
+use super::machine_api::ApiError;
+use super::rate_limit::Window;
 use super::sessions::ClientIp;
 use super::state::AppState;
 use crate::domain::access_token::{Needs, TOKEN_PREFIX};
