@@ -15,8 +15,8 @@ pub struct RateLimiter {
     per_minute: u32,
 }
 
-/// Whose requests are counted: a customer's API key, or a staff member's
-/// access token.
+/// Whose requests a window counts: a customer's API key, or a staff
+/// member's access token.
 #[derive(Clone, Copy, Debug)]
 pub enum Window {
     Customer(i64),
@@ -35,9 +35,9 @@ impl RateLimiter {
 
     /// Counts a request in its own statement (autocommit).
     pub async fn hit(&self, db: &Db, window: Window, now: DateTime<Utc>) -> Result<Verdict, sqlx::Error> {
-        let (sql, key) = statement(window);
-        let counted = sqlx::query_as(sql).bind(key).bind(Time(now)).bind(Time(window_start(now))).fetch_one(db).await?;
-        Ok(self.verdict(counted, now))
+        let (text, args) = count_in_windows(window.table(), &[(window.id(), 1)], now).build();
+        let (_, requests, started): (i64, i64, Time) = sqlx::query_as_with(&text, args).fetch_one(db).await?;
+        Ok(self.verdict((requests, started), now))
     }
 
     /// Counts the requests of a group commit inside `tx`, one per entry of
@@ -63,20 +63,8 @@ impl RateLimiter {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        let mut sql = Sql::new("INSERT INTO api_request_windows (customer_id, started_at, requests) VALUES ");
-        for (i, id) in keys.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" });
-            sql.bind(*id).push(", ").bind(Time(now)).push(", ").bind(sent[id]).push(")");
-        }
-        sql.push(" ON CONFLICT (customer_id) DO UPDATE SET started_at = CASE WHEN api_request_windows.started_at <= ");
-        sql.bind(Time(window_start(now)));
-        sql.push(" THEN excluded.started_at ELSE api_request_windows.started_at END, requests = CASE WHEN api_request_windows.started_at <= ");
-        sql.bind(Time(window_start(now)));
-        sql.push(
-            " THEN excluded.requests ELSE api_request_windows.requests + excluded.requests END \
-             RETURNING customer_id, requests, started_at",
-        );
-        let (text, args) = sql.build();
+        let rows: Vec<(i64, i64)> = keys.iter().map(|id| (*id, sent[id])).collect();
+        let (text, args) = count_in_windows(CUSTOMER_WINDOWS, &rows, now).build();
         let rows: Vec<(i64, i64, Time)> = sqlx::query_as_with(&text, args).fetch_all(&mut **tx).await?;
         let windows: HashMap<i64, (i64, Time)> =
             rows.into_iter().map(|(id, requests, started)| (id, (requests, started))).collect();
@@ -103,48 +91,46 @@ impl RateLimiter {
     }
 }
 
-/// A window that started at or before this has ended.
-fn window_start(now: DateTime<Utc>) -> DateTime<Utc> {
-    now - chrono::Duration::seconds(WINDOW_SECS)
-}
+impl Window {
+    fn id(self) -> i64 {
+        match self {
+            Window::Customer(id) | Window::Token(id) => id,
+        }
+    }
 
-/// The key's one-minute window gets the request (a new window starts with
-/// the first request after the old one ended). One statement: atomic on
-/// both backends.
-fn statement(window: Window) -> (&'static str, i64) {
-    match window {
-        Window::Customer(id) => (CUSTOMER_WINDOW, id),
-        Window::Token(id) => (TOKEN_WINDOW, id),
+    fn table(self) -> WindowTable {
+        match self {
+            Window::Customer(_) => CUSTOMER_WINDOWS,
+            Window::Token(_) => TOKEN_WINDOWS,
+        }
     }
 }
 
-macro_rules! window_upsert {
-    ($table:literal, $key:literal) => {
-        concat!(
-            "INSERT INTO ",
-            $table,
-            " (",
-            $key,
-            ", started_at, requests) VALUES ($1, $2, 1) \
-             ON CONFLICT (",
-            $key,
-            ") DO UPDATE SET \
-               started_at = CASE WHEN ",
-            $table,
-            ".started_at <= $3 THEN excluded.started_at \
-                                 ELSE ",
-            $table,
-            ".started_at END, \
-               requests = CASE WHEN ",
-            $table,
-            ".started_at <= $3 THEN 1 \
-                               ELSE ",
-            $table,
-            ".requests + 1 END \
-             RETURNING requests, started_at"
-        )
-    };
-}
+/// A table of windows and its key column.
+type WindowTable = (&'static str, &'static str);
+const CUSTOMER_WINDOWS: WindowTable = ("api_request_windows", "customer_id");
+const TOKEN_WINDOWS: WindowTable = ("token_request_windows", "token_id");
 
-const CUSTOMER_WINDOW: &str = window_upsert!("api_request_windows", "customer_id");
-const TOKEN_WINDOW: &str = window_upsert!("token_request_windows", "token_id");
+/// The one statement that counts requests in a table of windows: each key of `sent` gets its number of requests (a window that
+/// ended starts again with them, at `now`). Returns each key's requests
+/// in its window and when the window started. One statement: atomic on
+/// both backends, and exact over every instance.
+fn count_in_windows<'q>((table, key): WindowTable, sent: &[(i64, i64)], now: DateTime<Utc>) -> Sql<'q> {
+    let mut sql = Sql::new(&format!("INSERT INTO {table} ({key}, started_at, requests) VALUES "));
+    for (i, (id, requests)) in sent.iter().enumerate() {
+        sql.push(if i == 0 { "(" } else { ", (" });
+        sql.bind(*id).push(", ").bind(Time(now)).push(", ").bind(*requests).push(")");
+    }
+    // A window that started at or before this has ended.
+    let ended = Time(now - chrono::Duration::seconds(WINDOW_SECS));
+    sql.push(&format!(" ON CONFLICT ({key}) DO UPDATE SET started_at = CASE WHEN {table}.started_at <= "));
+    sql.bind(ended);
+    sql.push(&format!(
+        " THEN excluded.started_at ELSE {table}.started_at END, requests = CASE WHEN {table}.started_at <= "
+    ));
+    sql.bind(ended);
+    sql.push(&format!(
+        " THEN excluded.requests ELSE {table}.requests + excluded.requests END RETURNING {key}, requests, started_at"
+    ));
+    sql
+}

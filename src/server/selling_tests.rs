@@ -5,14 +5,16 @@
 use chrono::{DateTime, Utc};
 
 use super::billing::{
-    close_month, customer_pricing_page, forecast_of, save_customer_pricing, save_sell_list, statement_of_customer,
+    close_month, customer_pricing_page, facts_for_month, forecast_of, rule_lists, save_customer_pricing,
+    save_sell_list, statement_of_customer, Seller,
 };
-use super::billing_tests::{billed_customer, last_month_at, this_month};
+use super::billing_tests::{billed_customer, last_month_at, report, this_month};
 use super::cost_overview::{cost_overview, BillCache};
 use super::customers;
 use super::db::testing::{self, TestDb};
 use super::db::Time;
 use crate::domain::audit_log::FieldChange;
+use crate::domain::billing::bill_month;
 use crate::domain::message::Message;
 use crate::domain::sell_forms::{CustomerPricingForm, SellListForm, SellPriceForm};
 use crate::domain::selling::SellBasis;
@@ -165,6 +167,40 @@ async fn a_statement_closed_before_sell_prices_has_no_revenue() {
     assert_eq!((read.total, read.sale.clone(), read.margin()), (Money::from_cents(2_500), None, None));
     let page = cost_overview(&t.db, &BillCache::default(), Some(month), Utc::now()).await.unwrap();
     assert_eq!((page.rows[0].bill.revenue, page.rows[0].bill.margin()), (None, None));
+}
+
+/// The close writes many statements per statement sent to the database:
+/// with more customers than one INSERT takes, each still gets its own
+/// statement, cost lines and sale, equal to the rules on its facts.
+#[tokio::test]
+async fn a_close_of_many_customers_gives_each_its_own_lines_and_sale() {
+    let t = testing::fresh().await;
+    let last = this_month().previous();
+    save_list(&t, &sell_list(last), last_month_at(1)).await;
+    let mut ids = Vec::new();
+    for i in 0..90u32 {
+        let id = billed_customer(&t, &format!("Customer {i:02}")).await;
+        // A count of its own, so a line under the wrong statement shows.
+        report(&t, id, "c", last_month_at(25), 31 + i).await;
+        ids.push(id);
+    }
+    let mut conn = t.db.acquire().await.unwrap();
+    let facts = facts_for_month(&mut conn, chrono_tz::Tz::UTC, last, None).await.unwrap();
+    let lists = rule_lists(&mut conn).await.unwrap();
+    let seller = Seller::load(&mut conn, None).await.unwrap();
+    drop(conn);
+
+    let outcome = close_month(&t.db, "ada", last, Utc::now()).await.unwrap();
+
+    assert_eq!(outcome.statements, 90);
+    for (i, id) in (0u32..).zip(&ids) {
+        let bill = bill_month(&facts[id], last, &lists).unwrap().unwrap();
+        let statement = statement_of_customer(&t.db, *id, last).await.unwrap();
+        assert_eq!(statement.users, 31 + i);
+        let frozen: Vec<(u64, Money)> = statement.lines.iter().map(|l| (l.quantity, l.amount)).collect();
+        assert_eq!(frozen, bill.lines.iter().map(|l| (l.quantity, l.amount)).collect::<Vec<_>>());
+        assert_eq!(statement.sale, Some(seller.sale(*id, &bill).unwrap()));
+    }
 }
 
 #[tokio::test]

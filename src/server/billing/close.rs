@@ -10,7 +10,7 @@ use super::catalogue::rule_lists;
 use super::facts::{facts_for_month, first_billed_month};
 use super::selling::Seller;
 use super::settings::{local_today, settings, zone_of};
-use super::statements::{insert_statement, option_names, Frozen};
+use super::statements::{insert_statements, option_names, Frozen, ToFreeze};
 use crate::domain::audit_log::FieldChange;
 use crate::domain::billing::{bill_month, close_due};
 use crate::domain::cost_history::split_costs;
@@ -51,20 +51,23 @@ pub async fn close_month(db: &Db, actor: &str, month: BillingMonth, now: DateTim
         .await?
         .into_iter()
         .collect();
-    let mut count = 0u64;
-    let mut total = Money::ZERO;
-    let (mut users, mut users_cost) = (0u64, Money::ZERO);
+    let mut frozen = Vec::new();
     for (id, facts) in &facts {
         let Some(bill) = bill_month(facts, month, &lists)? else { continue };
         let sale = seller.sale(*id, &bill)?;
-        let name = customer_names.get(id).map(String::as_str).unwrap_or_default();
-        let to = Frozen { customer_id: *id, customer_name: name, currency: &settings.currency, closed_at: now };
-        if insert_statement(&mut tx, &to, &bill, &sale, &names).await? {
-            count += 1;
-            total = total + bill.total;
-            users += u64::from(bill.users);
-            users_cost = users_cost + split_costs(bill.lines.iter().map(|l| (&l.kind, l.amount))).0;
-        }
+        let customer_name = customer_names.get(id).map(String::as_str).unwrap_or_default();
+        let to = Frozen { customer_id: *id, customer_name, currency: &settings.currency, closed_at: now };
+        frozen.push(ToFreeze { to, bill, sale });
+    }
+    let written = insert_statements(&mut tx, &frozen, &names).await?;
+    let mut count = 0u64;
+    let mut total = Money::ZERO;
+    let (mut users, mut users_cost) = (0u64, Money::ZERO);
+    for ToFreeze { bill, .. } in frozen.iter().filter(|f| written.contains(&f.to.customer_id)) {
+        count += 1;
+        total = total + bill.total;
+        users += u64::from(bill.users);
+        users_cost = users_cost + split_costs(bill.lines.iter().map(|l| (&l.kind, l.amount))).0;
     }
     sqlx::query(
         "INSERT INTO month_closes (month, closed_at, closed_by, statements, total_cents, users, users_cents) \

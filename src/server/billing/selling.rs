@@ -16,7 +16,7 @@ use crate::domain::selling::{sell, sell_total, CustomerPricing, Sale, SellList, 
 use crate::domain::{BillingMonth, FieldMessage, Money, UnitPrice};
 use crate::error::AppError;
 use crate::server::audit::{self, Entry};
-use crate::server::db::{begin_write, Db, Time, WriteTx};
+use crate::server::db::{begin_write, one_or_all, Db, Time, WriteTx};
 use crate::server::error::{Result, ServerError};
 use crate::server::stored;
 use crate::views::billing::{CustomerPricingPage, PricingView};
@@ -170,17 +170,19 @@ pub async fn customer_pricings(
     only: Option<i64>,
 ) -> Result<HashMap<i64, Vec<StoredPricing>>> {
     let customer = only.unwrap_or(-1);
-    let rows: Vec<(i64, i64, String, i64, Time, String)> = sqlx::query_as(
+    let rows: Vec<(i64, i64, String, i64, Time, String)> = sqlx::query_as(&format!(
         "SELECT id, customer_id, effective_month, discount_bp, saved_at, saved_by FROM customer_pricing \
-         WHERE ($1 < 0 OR customer_id = $1) ORDER BY customer_id, effective_month",
-    )
+         WHERE {} ORDER BY customer_id, effective_month",
+        one_or_all("customer_id", 1, only)
+    ))
     .bind(customer)
     .fetch_all(&mut *db)
     .await?;
-    let prices: Vec<(i64, String, i64)> = sqlx::query_as(
+    let prices: Vec<(i64, String, i64)> = sqlx::query_as(&format!(
         "SELECT p.customer_pricing_id, p.code, p.price_e4 FROM customer_pricing_prices p \
-         JOIN customer_pricing c ON c.id = p.customer_pricing_id WHERE ($1 < 0 OR c.customer_id = $1)",
-    )
+         JOIN customer_pricing c ON c.id = p.customer_pricing_id WHERE {}",
+        one_or_all("c.customer_id", 1, only)
+    ))
     .bind(customer)
     .fetch_all(&mut *db)
     .await?;
@@ -322,9 +324,10 @@ impl Seller {
             .map(|(id, stored)| (id, stored.into_iter().map(|s| s.pricing).collect()))
             .collect();
         // Only the few not for resale, not a row per customer.
-        let not_for_resale: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM customers WHERE CAST(not_for_resale AS INTEGER) = 1 AND ($1 < 0 OR id = $1)",
-        )
+        let not_for_resale: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT id FROM customers WHERE CAST(not_for_resale AS INTEGER) = 1 AND {}",
+            one_or_all("id", 1, only)
+        ))
         .bind(only.unwrap_or(-1))
         .fetch_all(&mut *db)
         .await?;

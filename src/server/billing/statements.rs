@@ -9,7 +9,7 @@ use crate::domain::billing::MonthBill;
 use crate::domain::selling::{Sale, SellBasis, SellLine};
 use crate::domain::{BillingMonth, Money};
 use crate::error::AppError;
-use crate::server::db::{Db, Flag, Time, WriteTx};
+use crate::server::db::{rows_per_insert, Db, Flag, Sql, Time, WriteTx};
 use crate::server::error::{Result, ServerError};
 use crate::server::stored;
 use crate::views::billing::{line_label, Statement, StatementLine};
@@ -33,99 +33,94 @@ pub(super) struct Frozen<'a> {
     pub closed_at: DateTime<Utc>,
 }
 
-/// Writes one statement, with what it sold, unless the customer has one
-/// for the month already (the unique key decides); true when written.
-pub(super) async fn insert_statement(
-    tx: &mut WriteTx,
-    to: &Frozen<'_>,
-    bill: &MonthBill,
-    sale: &Sale,
-    names: &HashMap<String, String>,
-) -> Result<bool> {
-    let id: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO statements (customer_id, month, customer_name, currency, billable_days, users, users_at_start, \
-           users_at_end, total_cents, closed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-         ON CONFLICT (customer_id, month) DO NOTHING RETURNING id",
-    )
-    .bind(to.customer_id)
-    .bind(bill.month.to_string())
-    .bind(to.customer_name)
-    .bind(to.currency)
-    .bind(i64::from(bill.billable_days))
-    .bind(i64::from(bill.users))
-    .bind(i64::from(bill.users_at_start))
-    .bind(i64::from(bill.users_at_end))
-    .bind(bill.total.cents())
-    .bind(Time(to.closed_at))
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some(id) = id else { return Ok(false) };
-    // All lines of the statement in one statement.
-    let values: Vec<String> = (0..bill.lines.len())
-        .map(|i| {
-            let p = i * 8;
-            format!("(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7, p + 8)
-        })
-        .collect();
-    let sql = format!(
-        "INSERT INTO statement_lines (statement_id, position, kind, code, label, quantity, unit_price_e4, amount_cents) \
-         VALUES {}",
-        values.join(", ")
-    );
-    let label = label_in(names);
-    let mut insert = sqlx::query(&sql);
-    for (position, line) in bill.lines.iter().enumerate() {
-        insert = insert
-            .bind(id)
-            .bind(position as i64)
-            .bind(line.kind.as_str())
-            .bind(&line.code)
-            .bind(line_label(line, &label))
-            .bind(line.quantity as i64)
-            .bind(line.unit_price.e4())
-            .bind(line.amount.cents());
-    }
-    insert.execute(&mut **tx).await?;
-    insert_sale(tx, id, sale).await?;
-    Ok(true)
+/// A statement to freeze: who it is for, the rules' bill and the sale.
+pub(super) struct ToFreeze<'a> {
+    pub to: Frozen<'a>,
+    pub bill: MonthBill,
+    pub sale: Sale,
 }
 
-/// The sale of statement `id`, all its lines in one statement.
-async fn insert_sale(tx: &mut WriteTx, id: i64, sale: &Sale) -> Result<()> {
-    sqlx::query("INSERT INTO statement_sales (statement_id, not_for_resale, total_cents) VALUES ($1, $2, $3)")
-        .bind(id)
-        .bind(sale.not_for_resale)
-        .bind(sale.total.cents())
-        .execute(&mut **tx)
-        .await?;
-    if sale.lines.is_empty() {
-        return Ok(());
+/// Writes the statements with their lines and what they sold, a few rows
+/// per statement sent, so a close of 10,000 customers holds the write lock
+/// briefly. A customer with a statement for the month keeps it (the
+/// unique key decides). The customers whose statement was written.
+pub(super) async fn insert_statements(
+    tx: &mut WriteTx,
+    statements: &[ToFreeze<'_>],
+    names: &HashMap<String, String>,
+) -> Result<HashSet<i64>> {
+    let mut ids: HashMap<i64, i64> = HashMap::new();
+    for chunk in statements.chunks(rows_per_insert(10)) {
+        let mut sql = Sql::new(
+            "INSERT INTO statements (customer_id, month, customer_name, currency, billable_days, users, \
+               users_at_start, users_at_end, total_cents, closed_at) VALUES ",
+        );
+        for (i, ToFreeze { to, bill, .. }) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.bind(to.customer_id).push(", ").bind(bill.month.to_string()).push(", ");
+            sql.bind(to.customer_name.to_owned()).push(", ").bind(to.currency.to_owned()).push(", ");
+            sql.bind(i64::from(bill.billable_days)).push(", ").bind(i64::from(bill.users)).push(", ");
+            sql.bind(i64::from(bill.users_at_start)).push(", ").bind(i64::from(bill.users_at_end)).push(", ");
+            sql.bind(bill.total.cents()).push(", ").bind(Time(to.closed_at)).push(")");
+        }
+        sql.push(" ON CONFLICT (customer_id, month) DO NOTHING RETURNING customer_id, id");
+        let (text, args) = sql.build();
+        let written: Vec<(i64, i64)> = sqlx::query_as_with(&text, args).fetch_all(&mut **tx).await?;
+        ids.extend(written);
     }
-    let values: Vec<String> = (0..sale.lines.len())
-        .map(|i| {
-            let p = i * 8;
-            format!("(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7, p + 8)
-        })
+    let written: Vec<(i64, &ToFreeze)> =
+        statements.iter().filter_map(|s| ids.get(&s.to.customer_id).map(|id| (*id, s))).collect();
+
+    let label = label_in(names);
+    let lines: Vec<_> = written
+        .iter()
+        .flat_map(|(id, s)| s.bill.lines.iter().enumerate().map(move |(position, line)| (*id, position, line)))
         .collect();
-    let sql = format!(
-        "INSERT INTO statement_sell_lines (statement_id, position, kind, code, quantity, unit_price_e4, amount_cents, \
-         basis) VALUES {}",
-        values.join(", ")
-    );
-    let mut insert = sqlx::query(&sql);
-    for (position, line) in sale.lines.iter().enumerate() {
-        insert = insert
-            .bind(id)
-            .bind(position as i64)
-            .bind(line.kind.as_str())
-            .bind(&line.code)
-            .bind(line.quantity as i64)
-            .bind(line.unit_price.e4())
-            .bind(line.amount.cents())
-            .bind(line.basis.stored());
+    for chunk in lines.chunks(rows_per_insert(8)) {
+        let mut sql = Sql::new(
+            "INSERT INTO statement_lines (statement_id, position, kind, code, label, quantity, unit_price_e4, \
+               amount_cents) VALUES ",
+        );
+        for (i, (id, position, line)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.bind(*id).push(", ").bind(*position as i64).push(", ").bind(line.kind.as_str()).push(", ");
+            sql.bind(line.code.clone()).push(", ").bind(line_label(line, &label)).push(", ");
+            sql.bind(line.quantity as i64).push(", ").bind(line.unit_price.e4()).push(", ");
+            sql.bind(line.amount.cents()).push(")");
+        }
+        let (text, args) = sql.build();
+        sqlx::query_with(&text, args).execute(&mut **tx).await?;
     }
-    insert.execute(&mut **tx).await?;
-    Ok(())
+
+    for chunk in written.chunks(rows_per_insert(3)) {
+        let mut sql = Sql::new("INSERT INTO statement_sales (statement_id, not_for_resale, total_cents) VALUES ");
+        for (i, (id, s)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.bind(*id).push(", ").bind(s.sale.not_for_resale).push(", ").bind(s.sale.total.cents()).push(")");
+        }
+        let (text, args) = sql.build();
+        sqlx::query_with(&text, args).execute(&mut **tx).await?;
+    }
+    let sell_lines: Vec<_> = written
+        .iter()
+        .flat_map(|(id, s)| s.sale.lines.iter().enumerate().map(move |(position, line)| (*id, position, line)))
+        .collect();
+    for chunk in sell_lines.chunks(rows_per_insert(8)) {
+        let mut sql = Sql::new(
+            "INSERT INTO statement_sell_lines (statement_id, position, kind, code, quantity, unit_price_e4, \
+               amount_cents, basis) VALUES ",
+        );
+        for (i, (id, position, line)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.bind(*id).push(", ").bind(*position as i64).push(", ").bind(line.kind.as_str()).push(", ");
+            sql.bind(line.code.clone()).push(", ").bind(line.quantity as i64).push(", ");
+            sql.bind(line.unit_price.e4()).push(", ").bind(line.amount.cents()).push(", ");
+            sql.bind(line.basis.stored()).push(")");
+        }
+        let (text, args) = sql.build();
+        sqlx::query_with(&text, args).execute(&mut **tx).await?;
+    }
+    Ok(written.into_iter().map(|(_, s)| s.to.customer_id).collect())
 }
 
 #[derive(sqlx::FromRow)]
