@@ -280,6 +280,49 @@ impl<'q> Sql<'q> {
     }
 }
 
+impl<'q> Sql<'q> {
+    /// The INSERTs of `rows`: `head` ("INSERT INTO t (a, b) VALUES "), as
+    /// many rows as [`rows_per_insert`] allows for `columns`, each row's
+    /// values bound by `values`, then `tail` (ON CONFLICT, RETURNING).
+    pub fn inserts<T>(
+        head: &str,
+        columns: usize,
+        rows: &'q [T],
+        tail: &str,
+        values: impl Fn(&mut Row<'_, 'q>, &'q T),
+    ) -> Vec<Self> {
+        rows.chunks(rows_per_insert(columns))
+            .map(|chunk| {
+                let mut sql = Sql::new(head);
+                for (i, row) in chunk.iter().enumerate() {
+                    sql.push(if i == 0 { "(" } else { ", (" });
+                    values(&mut Row { sql: &mut sql, first: true }, row);
+                    sql.push(")");
+                }
+                sql.push(tail);
+                sql
+            })
+            .collect()
+    }
+}
+
+/// The values of one row of [`Sql::inserts`], separated by commas.
+pub struct Row<'a, 'q> {
+    sql: &'a mut Sql<'q>,
+    first: bool,
+}
+
+impl<'q> Row<'_, 'q> {
+    pub fn value<T: 'q + Encode<'q, Any> + Type<Any>>(&mut self, value: T) -> &mut Self {
+        if !self.first {
+            self.sql.push(", ");
+        }
+        self.first = false;
+        self.sql.bind(value);
+        self
+    }
+}
+
 /// A point in time as stored: RFC 3339 text in UTC (`2026-11-26T03:01:57.5+00:00`),
 /// which sorts as text in the order of time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -9,7 +9,7 @@ use crate::domain::billing::MonthBill;
 use crate::domain::selling::{Sale, SellBasis, SellLine};
 use crate::domain::{BillingMonth, Money};
 use crate::error::AppError;
-use crate::server::db::{rows_per_insert, Db, Flag, Sql, Time, WriteTx};
+use crate::server::db::{Db, Flag, Sql, Time, WriteTx};
 use crate::server::error::{Result, ServerError};
 use crate::server::stored;
 use crate::views::billing::{line_label, Statement, StatementLine};
@@ -50,20 +50,20 @@ pub(super) async fn insert_statements(
     names: &HashMap<String, String>,
 ) -> Result<HashSet<i64>> {
     let mut ids: HashMap<i64, i64> = HashMap::new();
-    for chunk in statements.chunks(rows_per_insert(10)) {
-        let mut sql = Sql::new(
-            "INSERT INTO statements (customer_id, month, customer_name, currency, billable_days, users, \
-               users_at_start, users_at_end, total_cents, closed_at) VALUES ",
-        );
-        for (i, ToFreeze { to, bill, .. }) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" });
-            sql.bind(to.customer_id).push(", ").bind(bill.month.to_string()).push(", ");
-            sql.bind(to.customer_name.to_owned()).push(", ").bind(to.currency.to_owned()).push(", ");
-            sql.bind(i64::from(bill.billable_days)).push(", ").bind(i64::from(bill.users)).push(", ");
-            sql.bind(i64::from(bill.users_at_start)).push(", ").bind(i64::from(bill.users_at_end)).push(", ");
-            sql.bind(bill.total.cents()).push(", ").bind(Time(to.closed_at)).push(")");
-        }
-        sql.push(" ON CONFLICT (customer_id, month) DO NOTHING RETURNING customer_id, id");
+    let inserts = Sql::inserts(
+        "INSERT INTO statements (customer_id, month, customer_name, currency, billable_days, users, \
+           users_at_start, users_at_end, total_cents, closed_at) VALUES ",
+        10,
+        statements,
+        " ON CONFLICT (customer_id, month) DO NOTHING RETURNING customer_id, id",
+        |row, ToFreeze { to, bill, .. }| {
+            row.value(to.customer_id).value(bill.month.to_string()).value(to.customer_name.to_owned());
+            row.value(to.currency.to_owned()).value(i64::from(bill.billable_days)).value(i64::from(bill.users));
+            row.value(i64::from(bill.users_at_start)).value(i64::from(bill.users_at_end));
+            row.value(bill.total.cents()).value(Time(to.closed_at));
+        },
+    );
+    for sql in inserts {
         let (text, args) = sql.build();
         let written: Vec<(i64, i64)> = sqlx::query_as_with(&text, args).fetch_all(&mut **tx).await?;
         ids.extend(written);
@@ -76,47 +76,44 @@ pub(super) async fn insert_statements(
         .iter()
         .flat_map(|(id, s)| s.bill.lines.iter().enumerate().map(move |(position, line)| (*id, position, line)))
         .collect();
-    for chunk in lines.chunks(rows_per_insert(8)) {
-        let mut sql = Sql::new(
-            "INSERT INTO statement_lines (statement_id, position, kind, code, label, quantity, unit_price_e4, \
-               amount_cents) VALUES ",
-        );
-        for (i, (id, position, line)) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" });
-            sql.bind(*id).push(", ").bind(*position as i64).push(", ").bind(line.kind.as_str()).push(", ");
-            sql.bind(line.code.clone()).push(", ").bind(line_label(line, &label)).push(", ");
-            sql.bind(line.quantity as i64).push(", ").bind(line.unit_price.e4()).push(", ");
-            sql.bind(line.amount.cents()).push(")");
-        }
-        let (text, args) = sql.build();
-        sqlx::query_with(&text, args).execute(&mut **tx).await?;
-    }
-
-    for chunk in written.chunks(rows_per_insert(3)) {
-        let mut sql = Sql::new("INSERT INTO statement_sales (statement_id, not_for_resale, total_cents) VALUES ");
-        for (i, (id, s)) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" });
-            sql.bind(*id).push(", ").bind(s.sale.not_for_resale).push(", ").bind(s.sale.total.cents()).push(")");
-        }
-        let (text, args) = sql.build();
-        sqlx::query_with(&text, args).execute(&mut **tx).await?;
-    }
+    let mut inserts = Sql::inserts(
+        "INSERT INTO statement_lines (statement_id, position, kind, code, label, quantity, unit_price_e4, \
+           amount_cents) VALUES ",
+        8,
+        &lines,
+        "",
+        |row, (id, position, line)| {
+            row.value(*id).value(*position as i64).value(line.kind.as_str()).value(line.code.clone());
+            row.value(line_label(line, &label)).value(line.quantity as i64).value(line.unit_price.e4());
+            row.value(line.amount.cents());
+        },
+    );
+    inserts.extend(Sql::inserts(
+        "INSERT INTO statement_sales (statement_id, not_for_resale, total_cents) VALUES ",
+        3,
+        &written,
+        "",
+        |row, (id, s)| {
+            row.value(*id).value(s.sale.not_for_resale).value(s.sale.total.cents());
+        },
+    ));
     let sell_lines: Vec<_> = written
         .iter()
         .flat_map(|(id, s)| s.sale.lines.iter().enumerate().map(move |(position, line)| (*id, position, line)))
         .collect();
-    for chunk in sell_lines.chunks(rows_per_insert(8)) {
-        let mut sql = Sql::new(
-            "INSERT INTO statement_sell_lines (statement_id, position, kind, code, quantity, unit_price_e4, \
-               amount_cents, basis) VALUES ",
-        );
-        for (i, (id, position, line)) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" });
-            sql.bind(*id).push(", ").bind(*position as i64).push(", ").bind(line.kind.as_str()).push(", ");
-            sql.bind(line.code.clone()).push(", ").bind(line.quantity as i64).push(", ");
-            sql.bind(line.unit_price.e4()).push(", ").bind(line.amount.cents()).push(", ");
-            sql.bind(line.basis.stored()).push(")");
-        }
+    inserts.extend(Sql::inserts(
+        "INSERT INTO statement_sell_lines (statement_id, position, kind, code, quantity, unit_price_e4, \
+           amount_cents, basis) VALUES ",
+        8,
+        &sell_lines,
+        "",
+        |row, (id, position, line)| {
+            row.value(*id).value(*position as i64).value(line.kind.as_str()).value(line.code.clone());
+            row.value(line.quantity as i64).value(line.unit_price.e4()).value(line.amount.cents());
+            row.value(line.basis.stored());
+        },
+    ));
+    for sql in inserts {
         let (text, args) = sql.build();
         sqlx::query_with(&text, args).execute(&mut **tx).await?;
     }
