@@ -101,27 +101,44 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
     static DRIVERS: Once = Once::new();
     DRIVERS.call_once(sqlx::any::install_default_drivers);
     let backend = Backend::of_url(url)?;
+    if backend == Backend::Sqlite {
+        create_sqlite_file(url).await?;
+    }
+    let pool = pool_options(backend)
+        .max_connections(16)
+        .connect(url)
+        .await
+        .with_context(|| format!("cannot open the {} database", backend.name()))?;
+    backend.migrator().run(&pool).await.context("cannot apply the database migrations")?;
+    Ok(pool)
+}
+
+/// A pool of `connections` of its own on `db`'s database, with the same
+/// settings, each connection opened on first use. The usage writer's: it
+/// never waits for a connection behind the pages, and its connections
+/// belong to the runtime it runs on (a PostgreSQL socket is woken by the
+/// runtime that opened it; see `page_threads`).
+pub fn own_pool(db: &Db, connections: u32) -> Db {
+    pool_options(Backend::of(db)).max_connections(connections).connect_lazy_with((*db.connect_options()).clone())
+}
+
+/// How every pool of ours opens and hands out connections.
+fn pool_options(backend: Backend) -> AnyPoolOptions {
     let settings = match backend {
         Backend::Sqlite => SQLITE_CONNECTION_SETTINGS,
         Backend::Postgres => POSTGRES_CONNECTION_SETTINGS,
     };
-    let options = AnyPoolOptions::new().max_connections(16).after_connect(move |conn, _| {
+    let options = AnyPoolOptions::new().after_connect(move |conn, _| {
         Box::pin(async move {
             conn.execute(settings).await?;
             Ok(())
         })
     });
-    let pool = match backend {
-        Backend::Sqlite => {
-            create_sqlite_file(url).await?;
-            // An in-process file does not go stale: no ping before each use.
-            options.test_before_acquire(false).connect(url).await
-        }
-        Backend::Postgres => options.acquire_timeout(Duration::from_secs(10)).connect(url).await,
+    match backend {
+        // An in-process file does not go stale: no ping before each use.
+        Backend::Sqlite => options.test_before_acquire(false),
+        Backend::Postgres => options.acquire_timeout(Duration::from_secs(10)),
     }
-    .with_context(|| format!("cannot open the {} database", backend.name()))?;
-    backend.migrator().run(&pool).await.context("cannot apply the database migrations")?;
-    Ok(pool)
 }
 
 /// Set on every SQLite connection. `synchronous = FULL`: a transaction is

@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::api_keys;
 use super::billing;
-use super::db::{begin_write, Db, Flag, Sql, Time, WriteTx};
+use super::db::{begin_write, own_pool, Db, Flag, Sql, Time, WriteTx};
 use super::error::Result as ServerResult;
 use super::events::{self, Event};
 use super::license::{self, License};
@@ -340,10 +340,11 @@ pub struct UsageWriter {
 }
 
 impl UsageWriter {
-    /// Starts the writer task on the current Tokio runtime.
-    pub fn start(db: Db, limiter: Arc<RateLimiter>) -> Self {
+    /// Starts the writer task on the current Tokio runtime, with one
+    /// connection of its own (it writes one batch at a time).
+    pub fn start(db: &Db, limiter: Arc<RateLimiter>) -> Self {
         let (jobs, queue) = mpsc::channel(BATCH * 16);
-        tokio::spawn(run_writer(db, limiter, queue));
+        tokio::spawn(run_writer(own_pool(db, 1), limiter, queue));
         Self { jobs }
     }
 

@@ -40,6 +40,7 @@ pub mod mail;
 pub mod mail_text;
 pub mod metering;
 pub mod operations;
+pub mod page_threads;
 pub mod passkeys;
 pub mod passwords;
 pub mod precompress;

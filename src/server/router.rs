@@ -19,7 +19,7 @@ use tower_http::services::ServeDir;
 use super::security::{refuse_cross_site, require_sign_in, security_headers, PageNonce};
 use super::sessions::load_session;
 use super::state::AppState;
-use super::{machine_api, operations, request_ids, single_sign_on};
+use super::{machine_api, operations, page_threads, request_ids, single_sign_on};
 use crate::app::{shell, App};
 use crate::error::AppError;
 
@@ -132,6 +132,7 @@ pub fn build_router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), security_headers))
         .layer(CompressionLayer::new())
         .layer(request_ids::trace_layer())
+        .layer(from_fn(page_threads::run_there))
         .layer(from_fn(request_ids::assign))
         .with_state(state)
 }

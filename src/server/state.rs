@@ -53,7 +53,7 @@ impl AppState {
     /// Needs a Tokio runtime: it starts the usage writer's task.
     pub fn new(leptos_options: LeptosOptions, db: Db, config: Config) -> Self {
         let api_limiter = Arc::new(RateLimiter::new(config.api_requests_per_minute));
-        let usage_writer = Arc::new(UsageWriter::start(db.clone(), api_limiter.clone()));
+        let usage_writer = Arc::new(UsageWriter::start(&db, api_limiter.clone()));
         let refresh = config.cost_overview_refresh_seconds;
         let clock = Clock::system();
         let refusals = Arc::new(RefusalLog::default());
