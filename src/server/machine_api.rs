@@ -292,12 +292,25 @@ async fn method_not_allowed(method: Method) -> ApiError {
     )
 }
 
+/// Where the app's router nests [`routes`].
+pub const PREFIX: &str = "/api/v1";
+
+/// The password-manager servers' two routes (under [`PREFIX`]), the hot
+/// path: they stay on the request threads (`page_threads`).
+pub const USAGE: &str = "/usage";
+pub const LICENSE: &str = "/license";
+
+/// Whether `path` (the whole request path) is one of the two hot routes.
+pub fn is_hot_path(path: &str) -> bool {
+    path.strip_prefix(PREFIX).is_some_and(|route| route == USAGE || route == LICENSE)
+}
+
 /// The `/api/v1` routes, nested into the app's router: the machine API's
 /// and the staff API's (`staff_api`).
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/usage", post(usage))
-        .route("/license", get(license))
+        .route(USAGE, post(usage))
+        .route(LICENSE, get(license))
         .route("/openapi.json", get(openapi))
         .merge(super::staff_api::routes())
         .fallback(not_found)

@@ -20,6 +20,8 @@ use tokio::runtime::{Handle, Runtime};
 use tokio::sync::{mpsc, oneshot};
 use tracing::instrument::WithSubscriber;
 
+use super::machine_api;
+
 /// How much nicer than the request threads the page threads are (nice(2)
 /// steps): at 10 the kernel gives a busy page thread about a tenth of a core
 /// that a report's thread wants.
@@ -27,12 +29,6 @@ const NICENESS: i32 = 10;
 
 /// Body chunks in flight between a page thread and the connection.
 const CHUNKS_IN_FLIGHT: usize = 8;
-
-/// The machine API's hot routes: the password-manager servers' reports and
-/// license reads stay on the request threads.
-fn is_machine_call(path: &str) -> bool {
-    matches!(path, "/api/v1/usage" | "/api/v1/license")
-}
 
 /// The nice value the page threads run at: the request threads' plus
 /// [`NICENESS`], at most 19 (the lowest priority).
@@ -65,7 +61,7 @@ fn pages() -> &'static Handle {
 /// Middleware (inside the request id, outside everything else): runs the
 /// rest of the request on the page threads, except the machine API's.
 pub async fn run_there(req: Request, next: Next) -> Response {
-    if is_machine_call(req.uri().path()) {
+    if machine_api::is_hot_path(req.uri().path()) {
         return next.run(req).await;
     }
     let (head_tx, head_rx) = oneshot::channel();
@@ -157,10 +153,10 @@ mod tests {
 
     #[test]
     fn only_the_machine_apis_hot_routes_stay_on_the_request_threads() {
-        assert!(is_machine_call("/api/v1/usage"));
-        assert!(is_machine_call("/api/v1/license"));
+        assert!(machine_api::is_hot_path("/api/v1/usage"));
+        assert!(machine_api::is_hot_path("/api/v1/license"));
         for path in ["/", "/costs", "/api/v1/customers", "/api/v1/openapi.json", "/api/v1/usage/x", "/pkg/app.wasm"] {
-            assert!(!is_machine_call(path), "{path}");
+            assert!(!machine_api::is_hot_path(path), "{path}");
         }
     }
 

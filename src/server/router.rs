@@ -115,7 +115,7 @@ pub fn build_router(state: AppState) -> Router {
     };
     let pkg = std::path::Path::new(&*state.leptos_options.site_root).join(&*state.leptos_options.site_pkg_dir);
     Router::new()
-        .nest("/api/v1", machine_api::routes())
+        .nest(machine_api::PREFIX, machine_api::routes())
         .merge(operations::routes())
         .merge(single_sign_on::routes())
         .merge(super::datev::routes())
