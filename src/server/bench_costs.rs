@@ -101,8 +101,9 @@ pub async fn fill(db: &Db, count: usize, months: u32) -> anyhow::Result<()> {
     .await?
     .rows_affected();
     sqlx::query(
-        "UPDATE customers SET reported_users = (SELECT d.peak_users FROM usage_daily d WHERE d.customer_id = customers.id \
-         ORDER BY d.day DESC LIMIT 1), reported_at = $1",
+        "INSERT INTO customer_usage (customer_id, reported_users, reported_at) \
+         SELECT c.id, (SELECT d.peak_users FROM usage_daily d WHERE d.customer_id = c.id ORDER BY d.day DESC LIMIT 1), $1 \
+         FROM customers c WHERE EXISTS (SELECT 1 FROM usage_daily d WHERE d.customer_id = c.id)",
     )
     .bind(Time(now))
     .execute(&mut *tx)

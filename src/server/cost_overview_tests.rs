@@ -12,6 +12,7 @@ use super::db::testing;
 use crate::domain::billing::LineKind;
 use crate::domain::cost_history::Figures;
 use crate::domain::cost_overview::UserChange;
+use crate::domain::customer::ContractForm;
 use crate::domain::{BillingMonth, CustomerStatus};
 
 #[tokio::test]
@@ -86,6 +87,26 @@ async fn a_kept_month_is_computed_again_when_usage_or_a_customer_changes() {
     customers::deactivate(&t.db, "otto", id, version, "Moved", Utc::now()).await.unwrap();
     let page = cost_overview(&t.db, &cache, None, Utc::now()).await.unwrap();
     assert_eq!(page.rows[0].bill.status, CustomerStatus::Deactivated);
+}
+
+#[tokio::test]
+async fn a_kept_month_shows_a_new_name_at_once() {
+    // A rename writes no history and no usage: only the customers' count
+    // of changes (kept by a trigger) tells the cache.
+    let t = testing::fresh().await;
+    let cache = BillCache::default();
+    let id = billed_customer(&t, "Acme").await;
+    assert_eq!(cost_overview(&t.db, &cache, None, Utc::now()).await.unwrap().rows[0].bill.name, "Acme");
+    let before = customers::get(&t.db, id, clock::today()).await.unwrap();
+    let rename = ContractForm {
+        name: "Acme Europe".into(),
+        contract_end: before.contract_end.to_string(),
+        max_users: before.max_users.to_string(),
+        limit_user_creation: before.limit_user_creation,
+    };
+    customers::update_contract(&t.db, "otto", id, before.version, &rename, Utc::now()).await.unwrap();
+    let page = cost_overview(&t.db, &cache, None, Utc::now()).await.unwrap();
+    assert_eq!(page.rows[0].bill.name, "Acme Europe");
 }
 
 #[tokio::test]

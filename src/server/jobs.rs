@@ -133,10 +133,10 @@ pub async fn announce_contract_ends(db: &Db, now: DateTime<Utc>) -> Result<usize
 #[tracing::instrument(skip(db))]
 pub async fn announce_silent_servers(db: &Db, now: DateTime<Utc>) -> Result<usize, sqlx::Error> {
     let since = Time(now - chrono::Duration::hours(SILENT_HOURS));
-    let due: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT id, name FROM customers WHERE status = 'active' AND usage_silent = FALSE \
-         AND (reported_at < $1 OR (reported_at IS NULL AND created_at < $1)) ORDER BY id",
-    )
+    let due: Vec<(i64, String)> = sqlx::query_as(&format!(
+        "SELECT c.id, c.name FROM customers c LEFT JOIN customer_usage u ON u.customer_id = c.id \
+         WHERE {QUIET_SINCE_1} ORDER BY c.id"
+    ))
     .bind(since)
     .fetch_all(db)
     .await?;
@@ -144,16 +144,21 @@ pub async fn announce_silent_servers(db: &Db, now: DateTime<Utc>) -> Result<usiz
     for chunk in due.chunks(SILENT_CHUNK) {
         let mut tx = begin_write(db).await?;
         for (id, name) in chunk {
-            let marked: Option<(Option<Time>,)> = sqlx::query_as(
-                "UPDATE customers SET usage_silent = TRUE WHERE id = $1 AND status = 'active' \
-                 AND usage_silent = FALSE AND (reported_at < $2 OR (reported_at IS NULL AND created_at < $2)) \
-                 RETURNING reported_at",
-            )
-            .bind(id)
+            // Read again under the write lock: a report that arrived since
+            // the first read, or another instance's pass, wins.
+            let marked: Option<(Option<Time>,)> = sqlx::query_as(&format!(
+                "SELECT u.reported_at FROM customers c LEFT JOIN customer_usage u ON u.customer_id = c.id \
+                 WHERE c.id = $2 AND {QUIET_SINCE_1}"
+            ))
             .bind(since)
+            .bind(id)
             .fetch_optional(&mut *tx)
             .await?;
             if let Some((last,)) = marked {
+                sqlx::query("UPDATE customers SET usage_silent = TRUE WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
                 let data = serde_json::json!({ "last_report_at": last.map(Time::text), "silent_hours": SILENT_HOURS });
                 let event =
                     Event { kind: EventKind::UsageSilent, customer: Some((*id, name.clone())), data, cause: None };
@@ -168,6 +173,11 @@ pub async fn announce_silent_servers(db: &Db, now: DateTime<Utc>) -> Result<usiz
 
 /// Customers marked silent per transaction.
 const SILENT_CHUNK: usize = 200;
+
+/// An active customer (`c`, its usage `u`) not yet counted as silent whose
+/// last report, or creation when it has none, is older than `$1`.
+const QUIET_SINCE_1: &str =
+    "c.status = 'active' AND c.usage_silent = FALSE AND COALESCE(u.reported_at, c.created_at) < $1";
 
 /// Writes `month.close_overdue` for each month waiting for its close past
 /// its due day (the close failed, or the jobs did not run), once per month.

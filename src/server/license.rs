@@ -31,8 +31,9 @@ pub async fn read_all(tx: &mut WriteTx, ids: &[i64]) -> Result<HashMap<i64, Lice
     // One row per booked option (one row with no code when there is none).
     type Row = (i64, String, i64, Flag, Option<i64>, Day, Option<String>);
     let mut sql = Sql::new(
-        "SELECT c.id, c.status, c.max_users, CAST(c.limit_user_creation AS INTEGER), c.reported_users, \
-         c.contract_end, o.code FROM customers c LEFT JOIN customer_options o ON o.customer_id = c.id WHERE c.id IN (",
+        "SELECT c.id, c.status, c.max_users, CAST(c.limit_user_creation AS INTEGER), u.reported_users, \
+         c.contract_end, o.code FROM customers c LEFT JOIN customer_usage u ON u.customer_id = c.id \
+         LEFT JOIN customer_options o ON o.customer_id = c.id WHERE c.id IN (",
     );
     sql.bind_list(ids.iter().copied()).push(") ORDER BY c.id, o.code");
     let (text, args) = sql.build();

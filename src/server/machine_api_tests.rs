@@ -34,6 +34,14 @@ fn moments_today(n: i64) -> Vec<chrono::DateTime<Utc>> {
 async fn a_report_is_stored_as_the_days_peak_and_answered_with_the_license() {
     let api = TestApp::with_api_limit(1000).await;
     let (id, key) = api.customer("Acme", 50, true).await;
+    let changes = || async {
+        let n: i64 = sqlx::query_scalar("SELECT value FROM change_counters WHERE name = 'customers'")
+            .fetch_one(&api.t.db)
+            .await
+            .unwrap();
+        n
+    };
+    let customer_changes = changes().await;
     let at = moments_today(3);
     let first = api.report(&key, report_at("r1", at[0], 17)).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.json);
@@ -55,6 +63,11 @@ async fn a_report_is_stored_as_the_days_peak_and_answered_with_the_license() {
     assert_eq!(license.status, StatusCode::OK);
     assert_eq!(license.json["users"], 19);
     assert_eq!(license.json["status"], "active");
+    // The count is kept beside the customer: reports change neither its
+    // row nor the count of customer changes the cost overview watches.
+    assert_eq!(api.count("SELECT reported_users FROM customer_usage WHERE customer_id = $1", id).await, 19);
+    assert_eq!(api.count("SELECT version FROM customers WHERE id = $1", id).await, 1);
+    assert_eq!(changes().await, customer_changes);
 }
 
 #[tokio::test]

@@ -146,19 +146,24 @@ async fn store_all(
         }
     }
     if !newest.is_empty() {
-        let mut sql =
-            Sql::new("UPDATE customers SET reported_users = v.column2, reported_at = v.column3 FROM (VALUES ");
+        let mut sql = Sql::new("INSERT INTO customer_usage (customer_id, reported_users, reported_at) VALUES ");
         for (i, (id, r)) in newest.iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" });
             sql.bind(*id).push(", ").bind(i64::from(r.report.users)).push(", ").bind(Time(r.report.observed_at));
             sql.push(")");
         }
+        // With what its events compare against, from the customer's row
+        // (SQLite's RETURNING names no second table, but may ask one).
         sql.push(
-            ") AS v WHERE customers.id = v.column1 \
-               AND (customers.reported_at IS NULL OR customers.reported_at <= v.column3) \
-             RETURNING customers.id, customers.name, customers.max_users, \
-               CAST(customers.limit_user_creation AS INTEGER), customers.license_level, \
-               CAST(customers.usage_silent AS INTEGER)",
+            " ON CONFLICT (customer_id) DO UPDATE SET \
+               reported_users = excluded.reported_users, reported_at = excluded.reported_at \
+             WHERE customer_usage.reported_at IS NULL OR customer_usage.reported_at <= excluded.reported_at \
+             RETURNING customer_id, \
+               (SELECT c.name FROM customers c WHERE c.id = customer_usage.customer_id), \
+               (SELECT c.max_users FROM customers c WHERE c.id = customer_usage.customer_id), \
+               (SELECT CAST(c.limit_user_creation AS INTEGER) FROM customers c WHERE c.id = customer_usage.customer_id), \
+               (SELECT c.license_level FROM customers c WHERE c.id = customer_usage.customer_id), \
+               (SELECT CAST(c.usage_silent AS INTEGER) FROM customers c WHERE c.id = customer_usage.customer_id)",
         );
         let (text, args) = sql.build();
         let mut updated: Vec<(i64, String, i64, Flag, i64, Flag)> =

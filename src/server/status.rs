@@ -34,14 +34,16 @@ async fn metering(db: &Db, now: DateTime<Utc>) -> Result<Metering> {
     .await?;
     let silent_since = now - Duration::hours(SILENT_HOURS);
     let silent_total: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM customers WHERE status = 'active' AND (reported_at IS NULL OR reported_at < $1)",
+        "SELECT COUNT(*) FROM customers c LEFT JOIN customer_usage u ON u.customer_id = c.id \
+         WHERE c.status = 'active' AND (u.reported_at IS NULL OR u.reported_at < $1)",
     )
     .bind(Time(silent_since))
     .fetch_one(db)
     .await?;
     let silent: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT id, name, kind, reported_at FROM customers WHERE status = 'active' \
-         AND (reported_at IS NULL OR reported_at < $1) ORDER BY reported_at IS NOT NULL, reported_at, sort_key LIMIT 100",
+        "SELECT c.id, c.name, c.kind, u.reported_at FROM customers c LEFT JOIN customer_usage u ON u.customer_id = c.id \
+         WHERE c.status = 'active' AND (u.reported_at IS NULL OR u.reported_at < $1) \
+         ORDER BY u.reported_at IS NOT NULL, u.reported_at, c.sort_key LIMIT 100",
     )
     .bind(Time(silent_since))
     .fetch_all(db)

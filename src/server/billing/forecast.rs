@@ -35,11 +35,13 @@ pub struct CurrentMonth {
 }
 
 pub async fn current_month(db: &Db, id: i64, now: DateTime<Utc>) -> Result<CurrentMonth> {
-    let row: Option<(String, Option<i64>)> =
-        sqlx::query_as("SELECT name, reported_users FROM customers WHERE id = $1 AND status <> 'removed'")
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
+    let row: Option<(String, Option<i64>)> = sqlx::query_as(
+        "SELECT c.name, u.reported_users FROM customers c LEFT JOIN customer_usage u ON u.customer_id = c.id \
+             WHERE c.id = $1 AND c.status <> 'removed'",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
     let (customer_name, reported) = row.ok_or(AppError::NotFound)?;
     let settings = settings(db).await?;
     let tz = zone_of(&settings);

@@ -49,9 +49,13 @@ struct Row {
     debtor_account: Option<String>,
 }
 
-const COLUMNS: &str = "id, name, database_name, kind, status, deactivation_reason, deactivated_at, contract_end, \
-                       max_users, CAST(limit_user_creation AS INTEGER) AS limit_user_creation, reported_users, option_count, created_at, billed_since, version, \
-                       CAST(not_for_resale AS INTEGER) AS not_for_resale, debtor_account";
+/// A customer's row with the last count its server reported (kept apart,
+/// in `customer_usage`, because the usage writer changes it so often).
+const SELECT_ROW: &str =
+    "SELECT id, name, database_name, kind, status, deactivation_reason, deactivated_at, contract_end, \
+     max_users, CAST(limit_user_creation AS INTEGER) AS limit_user_creation, reported_users, option_count, created_at, \
+     billed_since, version, CAST(not_for_resale AS INTEGER) AS not_for_resale, debtor_account \
+     FROM customers LEFT JOIN customer_usage ON customer_usage.customer_id = customers.id";
 
 impl Row {
     fn kind(&self) -> CustomerKind {
@@ -105,11 +109,10 @@ impl Row {
 }
 
 async fn find(tx: &mut WriteTx, id: i64) -> Result<Row> {
-    let row: Option<Row> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM customers WHERE id = $1 AND status <> 'removed'"))
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await?;
+    let row: Option<Row> = sqlx::query_as(&format!("{SELECT_ROW} WHERE id = $1 AND status <> 'removed'"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
     Ok(row.ok_or(AppError::NotFound)?)
 }
 

@@ -52,7 +52,7 @@ pub async fn list(db: &Db, query: &ListQuery, today: NaiveDate) -> Result<Custom
     let pages = page_count(counts.of(query.tab));
     let page = query.page.clamp(1, pages);
     let sql = format!(
-        "SELECT {COLUMNS} FROM customers WHERE {} AND name_key LIKE $1 ESCAPE '\\' ORDER BY {} LIMIT $2 OFFSET $3",
+        "{SELECT_ROW} WHERE {} AND name_key LIKE $1 ESCAPE '\\' ORDER BY {} LIMIT $2 OFFSET $3",
         tab_filter(query.tab),
         order_by(query.sort, query.descending)
     );
@@ -77,11 +77,10 @@ pub(super) async fn options_of(db: impl sqlx::AnyExecutor<'_>, id: i64) -> Resul
 }
 
 pub async fn get(db: &Db, id: i64, today: NaiveDate) -> Result<CustomerDetail> {
-    let row: Option<Row> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM customers WHERE id = $1 AND status <> 'removed'"))
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
+    let row: Option<Row> = sqlx::query_as(&format!("{SELECT_ROW} WHERE id = $1 AND status <> 'removed'"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
     let row = row.ok_or(AppError::NotFound)?;
     let options = options_of(db, id).await?;
     Ok(row.detail(options, today))
@@ -95,7 +94,7 @@ pub async fn page_after(
     today: NaiveDate,
 ) -> Result<(Vec<CustomerDetail>, Option<i64>)> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM customers WHERE status <> 'removed' AND id > $1 AND name_key LIKE $2 ESCAPE '\\' \
+        "{SELECT_ROW} WHERE status <> 'removed' AND id > $1 AND name_key LIKE $2 ESCAPE '\\' \
          AND ($3 = '' OR kind = $3) AND ($4 = '' OR status = $4) ORDER BY id LIMIT $5"
     );
     let mut rows: Vec<Row> = sqlx::query_as(&sql)
