@@ -25,6 +25,3 @@ END;
 $$;
 CREATE TRIGGER customers_counted AFTER INSERT OR UPDATE OF version ON customers
     FOR EACH ROW EXECUTE FUNCTION count_customer_change();
-
--- The first billed month, without reading the whole history.
-CREATE INDEX customer_history_kind ON customer_history (kind, effective_at);

@@ -25,6 +25,3 @@ CREATE TRIGGER customers_counted_update AFTER UPDATE OF version ON customers
 BEGIN
     UPDATE change_counters SET value = value + 1 WHERE name = 'customers';
 END;
-
--- The first billed month, without reading the whole history.
-CREATE INDEX customer_history_kind ON customer_history (kind, effective_at);
