@@ -83,6 +83,28 @@ test("every module works after a reload on a deep link in a new browser, and lea
   }
 });
 
+// A module's first page names its part of the WebAssembly in the head, so
+// the browser fetches it beside the main code instead of after it; every
+// load, also with other pages drawn at the same time.
+test("a module's page preloads its part of the code on every load", async ({ page }) => {
+  await signIn(page, "admin", "/");
+  const modules: [string, string][] = [
+    ["/customers", "customers"],
+    ["/costs", "costs"],
+    ["/settings", "settings"],
+    ["/audit", "audit"],
+    ["/password", "account"],
+  ];
+  const loads = await Promise.all(
+    Array.from({ length: 4 }, () => modules).flat().map(async ([path, module]) => {
+      const html = await (await page.request.get(path)).text();
+      const preloaded = new RegExp(`<link[^>]*href="/pkg/[a-z]+/split_${module}_module_\\d+\\.wasm"[^>]*>`).test(html);
+      return `${path}: ${preloaded ? "preloaded" : "not preloaded"}`;
+    }),
+  );
+  expect(loads.filter((load) => !load.endsWith(": preloaded"))).toEqual([]);
+});
+
 // A module's part of the WebAssembly is loaded once: going back to a
 // module already visited downloads no code.
 test("a module visited before loads no code again", async ({ page }) => {

@@ -397,14 +397,14 @@ async fn computed_bills(
     let lists = rule_lists(&mut conn).await?;
     let seller = Seller::load(&mut conn, None).await?;
     drop(conn);
-    let reported: HashMap<i64, i64> = sqlx::query_as::<_, (i64, Option<i64>)>(
+    // Only customers that reported: the others' count is 0 below.
+    let reported: HashMap<i64, i64> = sqlx::query_as::<_, (i64, i64)>(
         "SELECT c.id, u.reported_users FROM customers c JOIN customer_usage u ON u.customer_id = c.id \
              WHERE c.status <> 'removed'",
     )
     .fetch_all(db)
     .await?
     .into_iter()
-    .map(|(id, n)| (id, n.unwrap_or(0)))
     .collect();
     let today = billing::local_today(tz, now);
     let mut bills = Vec::new();

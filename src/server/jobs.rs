@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use super::audit::{self, Entry};
 use super::clock::Clock;
 use super::config::Config;
+use super::customers::WITH_USAGE;
 use super::db::{begin_write, Day, Db, Time};
 use super::events::{self, Event};
 use super::history;
@@ -133,27 +134,23 @@ pub async fn announce_contract_ends(db: &Db, now: DateTime<Utc>) -> Result<usize
 #[tracing::instrument(skip(db))]
 pub async fn announce_silent_servers(db: &Db, now: DateTime<Utc>) -> Result<usize, sqlx::Error> {
     let since = Time(now - chrono::Duration::hours(SILENT_HOURS));
-    let due: Vec<(i64, String)> = sqlx::query_as(&format!(
-        "SELECT c.id, c.name FROM customers c LEFT JOIN customer_usage u ON u.customer_id = c.id \
-         WHERE {QUIET_SINCE_1} ORDER BY c.id"
-    ))
-    .bind(since)
-    .fetch_all(db)
-    .await?;
+    let due: Vec<(i64, String)> =
+        sqlx::query_as(&format!("SELECT c.id, c.name FROM {WITH_USAGE} WHERE {QUIET_SINCE_1} ORDER BY c.id"))
+            .bind(since)
+            .fetch_all(db)
+            .await?;
     let mut written = 0;
     for chunk in due.chunks(SILENT_CHUNK) {
         let mut tx = begin_write(db).await?;
         for (id, name) in chunk {
             // Read again under the write lock: a report that arrived since
             // the first read, or another instance's pass, wins.
-            let marked: Option<(Option<Time>,)> = sqlx::query_as(&format!(
-                "SELECT u.reported_at FROM customers c LEFT JOIN customer_usage u ON u.customer_id = c.id \
-                 WHERE c.id = $2 AND {QUIET_SINCE_1}"
-            ))
-            .bind(since)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
+            let marked: Option<(Option<Time>,)> =
+                sqlx::query_as(&format!("SELECT u.reported_at FROM {WITH_USAGE} WHERE c.id = $2 AND {QUIET_SINCE_1}"))
+                    .bind(since)
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             if let Some((last,)) = marked {
                 sqlx::query("UPDATE customers SET usage_silent = TRUE WHERE id = $1")
                     .bind(id)

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::customers::WITH_USAGE;
 use super::db::{Day, Flag, Sql, WriteTx};
 
 /// What a password-manager server needs to enforce the license.
@@ -30,11 +31,10 @@ pub async fn read_all(tx: &mut WriteTx, ids: &[i64]) -> Result<HashMap<i64, Lice
     }
     // One row per booked option (one row with no code when there is none).
     type Row = (i64, String, i64, Flag, Option<i64>, Day, Option<String>);
-    let mut sql = Sql::new(
+    let mut sql = Sql::new(&format!(
         "SELECT c.id, c.status, c.max_users, CAST(c.limit_user_creation AS INTEGER), u.reported_users, \
-         c.contract_end, o.code FROM customers c LEFT JOIN customer_usage u ON u.customer_id = c.id \
-         LEFT JOIN customer_options o ON o.customer_id = c.id WHERE c.id IN (",
-    );
+         c.contract_end, o.code FROM {WITH_USAGE} LEFT JOIN customer_options o ON o.customer_id = c.id WHERE c.id IN ("
+    ));
     sql.bind_list(ids.iter().copied()).push(") ORDER BY c.id, o.code");
     let (text, args) = sql.build();
     let rows: Vec<Row> = sqlx::query_as_with(&text, args).fetch_all(&mut **tx).await?;

@@ -8,6 +8,14 @@
 //! middleware to this runtime, whose threads are niced, and its body comes
 //! back a chunk at a time; the kernel then lets a report's thread run as soon
 //! as it wakes. Pages get every core the reports leave free.
+//!
+//! Leptos keeps its current owner (a page's contexts) per thread, and parts
+//! of a page response look it up after an await: the preload links of the
+//! page's lazy module, for one. A multi-threaded runtime resumes a future on
+//! whichever thread is free, where another request's owner, or a finished
+//! one's, was left current; the links then went to that page or nowhere
+//! (leptos_meta printing a plain-text complaint into the JSON log). So each
+//! request here carries its own owner from poll to poll ([`KeepOwner`]).
 
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
@@ -15,7 +23,11 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
+use leptos::reactive::owner::Owner;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::OnceLock;
+use std::task::{Context, Poll};
 use tokio::runtime::{Handle, Runtime};
 use tokio::sync::{mpsc, oneshot};
 use tracing::instrument::WithSubscriber;
@@ -82,13 +94,53 @@ pub async fn run_there(req: Request, next: Next) -> Response {
             }
         }
     };
-    pages().spawn(request.with_current_subscriber());
+    pages().spawn(KeepOwner::new(request).with_current_subscriber());
     let Ok(parts) = head_rx.await else {
         // The request panicked on the page thread.
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     let chunks = futures_util::stream::unfold(chunk_rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
     Response::from_parts(parts, Body::from_stream(chunks))
+}
+
+/// A future that has its own current Leptos owner, as if it ran on a thread
+/// of its own: it starts with none, each poll finds the owner the previous
+/// one left current, and the thread gets its own owner back after each poll.
+struct KeepOwner<F> {
+    owner: Option<Owner>,
+    inner: Pin<Box<F>>,
+}
+
+impl<F> KeepOwner<F> {
+    fn new(inner: F) -> Self {
+        KeepOwner { owner: None, inner: Box::pin(inner) }
+    }
+}
+
+/// Makes `owner` the thread's current owner, or leaves it none.
+fn make_current(owner: Option<&Owner>) {
+    match owner {
+        Some(owner) => owner.set(),
+        None => {
+            if let Some(current) = Owner::current() {
+                current.unset();
+            }
+        }
+    }
+}
+
+impl<F: Future> Future for KeepOwner<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = &mut *self;
+        let threads = Owner::current();
+        make_current(this.owner.as_ref());
+        let poll = this.inner.as_mut().poll(cx);
+        this.owner = Owner::current();
+        make_current(threads.as_ref());
+        poll
+    }
 }
 
 #[cfg(test)]
@@ -111,6 +163,20 @@ mod tests {
         Body::from_stream(futures_util::stream::iter(std::iter::once(head).chain(chunks)))
     }
 
+    /// A request that makes an owner of its own, as Leptos does for a
+    /// page, then awaits ten times (other requests run meanwhile, and it may
+    /// resume on another thread): "kept" if its owner stayed current.
+    async fn own_owner() -> &'static str {
+        let mine = Owner::new_root(None);
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+            if Owner::current().as_ref() != Some(&mine) {
+                return "lost";
+            }
+        }
+        "kept"
+    }
+
     async fn broken() -> &'static str {
         panic!("a page that fails")
     }
@@ -120,6 +186,7 @@ mod tests {
             .route("/costs", get(long_page))
             .route("/api/v1/usage", get(|| async { nice().to_string() }))
             .route("/broken", get(broken))
+            .route("/owner", get(own_owner))
             .layer(from_fn(run_there))
     }
 
@@ -139,6 +206,26 @@ mod tests {
         assert_eq!(first.parse::<i32>().unwrap(), page_priority(nice()));
         let expected: String = (0..40u8).map(|i| String::from(char::from(b'a' + i % 26)).repeat(64 * 1024)).collect();
         assert!(rest == expected, "{} bytes instead of {}", rest.len(), expected.len());
+    }
+
+    #[tokio::test]
+    async fn each_request_keeps_its_own_leptos_owner_across_awaits() {
+        let answers = futures_util::future::join_all((0..40).map(|_| get_text("/owner"))).await;
+        let lost = answers.iter().filter(|(status, body)| *status != StatusCode::OK || body != "kept").count();
+        assert_eq!(lost, 0, "{lost} of 40 requests found another owner current");
+    }
+
+    #[test]
+    fn a_request_gives_the_thread_its_owner_back_after_each_poll() {
+        let threads = Owner::new_root(None);
+        let mut request = KeepOwner::new(async {
+            let _mine = Owner::new_root(None);
+            std::future::pending::<()>().await
+        });
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        assert!(Pin::new(&mut request).poll(&mut cx).is_pending());
+        assert_eq!(Owner::current(), Some(threads));
+        assert!(request.owner.is_some());
     }
 
     #[tokio::test]

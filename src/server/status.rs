@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::customers::WITH_USAGE;
 use super::db::{self, Db, Time};
 use super::error::Result;
 use super::state::AppState;
@@ -33,18 +34,17 @@ async fn metering(db: &Db, now: DateTime<Utc>) -> Result<Metering> {
     .fetch_one(db)
     .await?;
     let silent_since = now - Duration::hours(SILENT_HOURS);
-    let silent_total: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM customers c LEFT JOIN customer_usage u ON u.customer_id = c.id \
-         WHERE c.status = 'active' AND (u.reported_at IS NULL OR u.reported_at < $1)",
-    )
+    let silent_total: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM {WITH_USAGE} WHERE c.status = 'active' AND (u.reported_at IS NULL OR u.reported_at < $1)"
+    ))
     .bind(Time(silent_since))
     .fetch_one(db)
     .await?;
-    let silent: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT c.id, c.name, c.kind, u.reported_at FROM customers c LEFT JOIN customer_usage u ON u.customer_id = c.id \
+    let silent: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(&format!(
+        "SELECT c.id, c.name, c.kind, u.reported_at FROM {WITH_USAGE} \
          WHERE c.status = 'active' AND (u.reported_at IS NULL OR u.reported_at < $1) \
-         ORDER BY u.reported_at IS NOT NULL, u.reported_at, c.sort_key LIMIT 100",
-    )
+         ORDER BY u.reported_at IS NOT NULL, u.reported_at, c.sort_key LIMIT 100"
+    ))
     .bind(Time(silent_since))
     .fetch_all(db)
     .await?;

@@ -14,6 +14,7 @@ use crate::domain::billing::{bill_month, forecast, CustomerFacts, MonthBill};
 use crate::domain::selling::Sale;
 use crate::domain::BillingMonth;
 use crate::error::AppError;
+use crate::server::customers::WITH_USAGE;
 use crate::server::db::Db;
 use crate::server::error::Result;
 use crate::server::stored;
@@ -35,10 +36,9 @@ pub struct CurrentMonth {
 }
 
 pub async fn current_month(db: &Db, id: i64, now: DateTime<Utc>) -> Result<CurrentMonth> {
-    let row: Option<(String, Option<i64>)> = sqlx::query_as(
-        "SELECT c.name, u.reported_users FROM customers c LEFT JOIN customer_usage u ON u.customer_id = c.id \
-             WHERE c.id = $1 AND c.status <> 'removed'",
-    )
+    let row: Option<(String, Option<i64>)> = sqlx::query_as(&format!(
+        "SELECT c.name, u.reported_users FROM {WITH_USAGE} WHERE c.id = $1 AND c.status <> 'removed'"
+    ))
     .bind(id)
     .fetch_optional(db)
     .await?;

@@ -49,13 +49,26 @@ struct Row {
     debtor_account: Option<String>,
 }
 
-/// A customer's row with the last count its server reported (kept apart,
-/// in `customer_usage`, because the usage writer changes it so often).
-const SELECT_ROW: &str =
+/// The customers (`c`), each with the last count its server reported (`u`,
+/// NULLs before the first report). The count is kept apart, in
+/// `customer_usage`, because the usage writer changes it so often. A macro
+/// so that `concat!` can build on it; elsewhere, [`WITH_USAGE`].
+macro_rules! with_usage {
+    () => {
+        "customers c LEFT JOIN customer_usage u ON u.customer_id = c.id"
+    };
+}
+
+/// What a query reads customers with their reported counts from.
+pub(crate) const WITH_USAGE: &str = with_usage!();
+
+/// A customer's row with the last count its server reported.
+const SELECT_ROW: &str = concat!(
     "SELECT id, name, database_name, kind, status, deactivation_reason, deactivated_at, contract_end, \
      max_users, CAST(limit_user_creation AS INTEGER) AS limit_user_creation, reported_users, option_count, created_at, \
-     billed_since, version, CAST(not_for_resale AS INTEGER) AS not_for_resale, debtor_account \
-     FROM customers LEFT JOIN customer_usage ON customer_usage.customer_id = customers.id";
+     billed_since, version, CAST(not_for_resale AS INTEGER) AS not_for_resale, debtor_account FROM ",
+    with_usage!()
+);
 
 impl Row {
     fn kind(&self) -> CustomerKind {
