@@ -134,12 +134,21 @@ impl<F: Future> Future for KeepOwner<F> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = &mut *self;
-        let threads = Owner::current();
+        let _threads = GiveBack(Owner::current());
         make_current(this.owner.as_ref());
         let poll = this.inner.as_mut().poll(cx);
         this.owner = Owner::current();
-        make_current(threads.as_ref());
         poll
+    }
+}
+
+/// Makes the owner it holds current again when dropped, also when the poll
+/// it guards panics (the runtime catches the panic and the thread goes on).
+struct GiveBack(Option<Owner>);
+
+impl Drop for GiveBack {
+    fn drop(&mut self) {
+        make_current(self.0.as_ref());
     }
 }
 
@@ -226,6 +235,19 @@ mod tests {
         assert!(Pin::new(&mut request).poll(&mut cx).is_pending());
         assert_eq!(Owner::current(), Some(threads));
         assert!(request.owner.is_some());
+    }
+
+    #[test]
+    fn a_request_that_panics_still_gives_the_thread_its_owner_back() {
+        let threads = Owner::new_root(None);
+        let mut request = KeepOwner::new(async {
+            let _mine = Owner::new_root(None);
+            panic!("a page that breaks");
+        });
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        let poll = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Pin::new(&mut request).poll(&mut cx)));
+        assert!(poll.is_err());
+        assert_eq!(Owner::current(), Some(threads));
     }
 
     #[tokio::test]
