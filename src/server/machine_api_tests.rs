@@ -34,17 +34,21 @@ fn moments_today(n: i64) -> Vec<chrono::DateTime<Utc>> {
 async fn a_report_is_stored_as_the_days_peak_and_answered_with_the_license() {
     let api = TestApp::with_api_limit(1000).await;
     let (id, key) = api.customer("Acme", 50, true).await;
-    let changes = || async {
-        let n: i64 = sqlx::query_scalar("SELECT value FROM change_counters WHERE name = 'customers'")
-            .fetch_one(&api.t.db)
+    let db = &api.t.db;
+    let changes = |name: &'static str| async move {
+        let n: i64 = sqlx::query_scalar("SELECT value FROM change_counters WHERE name = $1")
+            .bind(name)
+            .fetch_one(db)
             .await
             .unwrap();
         n
     };
-    let customer_changes = changes().await;
+    let (customer_changes, usage_changes) = (changes("customers").await, changes("usage").await);
     let at = moments_today(3);
     let first = api.report(&key, report_at("r1", at[0], 17)).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.json);
+    // The cost overview's cache learns of it.
+    assert!(changes("usage").await > usage_changes);
     assert_eq!(first.json["report_id"], "r1");
     assert_eq!(first.json["late"], false);
     assert_eq!(first.json["license"]["max_users"], 50);
@@ -67,7 +71,7 @@ async fn a_report_is_stored_as_the_days_peak_and_answered_with_the_license() {
     // row nor the count of customer changes the cost overview watches.
     assert_eq!(api.count("SELECT reported_users FROM customer_usage WHERE customer_id = $1", id).await, 19);
     assert_eq!(api.count("SELECT version FROM customers WHERE id = $1", id).await, 1);
-    assert_eq!(changes().await, customer_changes);
+    assert_eq!(changes("customers").await, customer_changes);
 }
 
 #[tokio::test]

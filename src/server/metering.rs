@@ -36,11 +36,9 @@ pub struct Accepted {
 
 /// Stores one report for the customer in its own transaction.
 pub async fn ingest(db: &Db, customer_id: i64, report: &UsageReport, now: DateTime<Utc>) -> ServerResult<Accepted> {
-    let tz = billing::zone_of(&billing::settings(db).await?);
     let mut tx = begin_write(db).await?;
-    let closed = billing::closed_months(&mut *tx).await?;
+    let (tz, closed) = billing::zone_and_closed_months(&mut *tx).await?;
     let mut outcomes = store_all(&mut tx, tz, &closed, &[Incoming { customer_id, report, now }]).await?;
-    count_usage_change(&mut tx).await?;
     tx.commit().await?;
     Ok(outcomes.pop().unwrap_or(Err(AppError::Internal))?)
 }
@@ -283,12 +281,6 @@ async fn announce_late_report(
     Ok(())
 }
 
-/// Tells caches (the cost overview's) that usage may have changed.
-async fn count_usage_change(tx: &mut WriteTx) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE change_counters SET value = value + 1 WHERE name = 'usage'").execute(&mut **tx).await?;
-    Ok(())
-}
-
 /// Requests waiting for the writer, at most this many per transaction.
 const BATCH: usize = 256;
 
@@ -406,9 +398,9 @@ enum Step {
 
 async fn write_batch(db: &Db, limiter: &RateLimiter, jobs: &[Job]) -> ServerResult<Vec<Result<Written, AppError>>> {
     let any_report = jobs.iter().any(|job| matches!(job.work, Work::Report(_)));
-    let tz = if any_report { billing::zone_of(&billing::settings(db).await?) } else { Tz::UTC };
     let mut tx = begin_write(db).await?;
-    let closed = if any_report { billing::closed_months(&mut *tx).await? } else { HashSet::new() };
+    let (tz, closed) =
+        if any_report { billing::zone_and_closed_months(&mut *tx).await? } else { (Tz::UTC, HashSet::new()) };
     let now = jobs.iter().map(|job| job.now).max().unwrap_or_else(Utc::now);
     // Each key checked again: a request counts only with its customer's
     // current key.
@@ -446,10 +438,9 @@ async fn write_batch(db: &Db, limiter: &RateLimiter, jobs: &[Job]) -> ServerResu
             _ => None,
         })
         .collect();
+    // Caches learn of the reports from the 'usage' change counter, which a
+    // trigger on usage_reports moves.
     let mut stored = store_all(&mut tx, tz, &closed, &reports).await?.into_iter();
-    if !reports.is_empty() {
-        count_usage_change(&mut tx).await?;
-    }
     let mut wanted: Vec<i64> = jobs
         .iter()
         .zip(&steps)

@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 
 use crate::domain::billing::MonthBill;
 use crate::domain::selling::{Sale, SellBasis, SellLine};
@@ -286,6 +287,23 @@ async fn load_statements(db: &Db, month: Option<BillingMonth>, customer: Option<
 /// How customer names sort: accents folded, case ignored.
 pub fn sort_key(name: &str) -> String {
     crate::domain::CustomerName::parse(name).map(|n| n.sort_key()).unwrap_or_else(|_| name.to_lowercase())
+}
+
+/// What the usage writer places reports in months with, in one read (it
+/// asks with every batch): the billing time zone and the months closed so
+/// far.
+pub async fn zone_and_closed_months(db: impl sqlx::AnyExecutor<'_>) -> Result<(Tz, HashSet<BillingMonth>)> {
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT s.time_zone, m.month FROM billing_settings s LEFT JOIN month_closes m ON TRUE WHERE s.id = 1",
+    )
+    .fetch_all(db)
+    .await?;
+    let Some((zone, _)) = rows.first() else {
+        return Err(sqlx::Error::RowNotFound.into());
+    };
+    let zone = stored::time_zone(zone)?;
+    let closed = rows.iter().filter_map(|(_, month)| month.as_deref()).map(stored::month).collect::<Result<_>>()?;
+    Ok((zone, closed))
 }
 
 /// The months closed so far.
