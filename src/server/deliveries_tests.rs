@@ -373,3 +373,100 @@ async fn the_endpoint_limit_holds_when_many_are_added_at_once() {
     assert_eq!(made, limit);
     assert_eq!(webhooks::list(&t.db).await.unwrap().len(), limit);
 }
+
+/// Servers reporting again after an outage: one batch of reports brings a
+/// crossing and a return for many customers at once. Each event is written
+/// once, in the customers' order, and each endpoint gets one delivery of
+/// every event of a kind it receives.
+#[tokio::test]
+async fn a_batch_of_reports_writes_each_customers_events_once_with_their_deliveries() {
+    use super::fixtures::customer_form;
+    use super::{customers, jobs, metering};
+    use crate::domain::customer::CustomerForm;
+    use crate::domain::usage::UsageReport;
+
+    let t = testing::fresh().await;
+    let (crossings, _) =
+        endpoint(&t, "https://psa.example.com/a", &[EventKind::LicenseThreshold, EventKind::UsageResumed]).await;
+    let (limits, _) = endpoint(&t, "https://psa.example.com/b", &[EventKind::HardLimitReached]).await;
+    let start = Utc::now() - Duration::days(10);
+    let mut ids = Vec::new();
+    for n in 0..30 {
+        let form = CustomerForm {
+            max_users: "10".into(),
+            limit_user_creation: n % 2 == 0,
+            ..customer_form(&format!("Outage {n:02}"), true, &[])
+        };
+        ids.push(customers::create(&t.db, "otto", &form, start).await.unwrap().id);
+    }
+    let now = Utc::now();
+    assert_eq!(jobs::announce_silent_servers(&t.db, now).await.unwrap(), 30);
+    let before = events::after(&t.db, 0, 1_000).await.unwrap().last().map(|(seq, _)| *seq).unwrap_or(0);
+
+    // Each customer at its maximum; the first five also sent an older count
+    // in the batch; the last one only a backlog (which ends no silence).
+    let mut sent = Vec::new();
+    for (n, id) in ids.iter().enumerate() {
+        let observed_at = if n == 29 { now - Duration::days(3) } else { now - Duration::seconds(5) };
+        if n < 5 {
+            sent.push((
+                *id,
+                UsageReport {
+                    report_id: format!("old-{n}"),
+                    observed_at: observed_at - Duration::minutes(1),
+                    users: 5,
+                },
+            ));
+        }
+        sent.push((*id, UsageReport { report_id: format!("now-{n}"), observed_at, users: 10 }));
+    }
+    let batch: Vec<(i64, &UsageReport)> = sent.iter().map(|(id, r)| (*id, r)).collect();
+    let outcomes = metering::ingest_all(&t.db, &batch, now).await.unwrap();
+    assert!(outcomes.iter().all(|o| o.as_ref().is_ok_and(|a| !a.duplicate && !a.late)), "{outcomes:?}");
+
+    let mut expected = Vec::new();
+    for (n, id) in ids.iter().enumerate() {
+        expected.push(("license.threshold", *id));
+        if n % 2 == 0 {
+            expected.push(("license.hard_limit_reached", *id));
+        }
+        if n != 29 {
+            expected.push(("usage.resumed", *id));
+        }
+    }
+    let written = events::after(&t.db, before, 1_000).await.unwrap();
+    let told: Vec<(&str, i64)> = written.iter().map(|(_, e)| (e.kind.as_str(), e.customer_id.unwrap_or(0))).collect();
+    assert_eq!(told, expected, "each customer's events once, in the customers' order");
+    assert!(written.iter().all(|(_, e)| e.data["customer"]["id"].as_i64() == e.customer_id));
+
+    let deliveries: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT event_seq, endpoint_id FROM deliveries WHERE event_seq > $1 ORDER BY event_seq, endpoint_id",
+    )
+    .bind(before)
+    .fetch_all(&t.db)
+    .await
+    .unwrap();
+    let wanted: Vec<(i64, i64)> = written
+        .iter()
+        .map(|(seq, e)| (*seq, if e.kind == "license.hard_limit_reached" { limits } else { crossings }))
+        .collect();
+    assert_eq!(deliveries, wanted, "one delivery per event and endpoint that receives its kind");
+
+    // The same batch again changes nothing; new reports at the same level
+    // cross nothing, and the fresh one ends the last customer's silence.
+    metering::ingest_all(&t.db, &batch, now).await.unwrap();
+    let again: Vec<(i64, UsageReport)> = ids
+        .iter()
+        .map(|id| (*id, UsageReport { report_id: format!("later-{id}"), observed_at: now, users: 10 }))
+        .collect();
+    let again: Vec<(i64, &UsageReport)> = again.iter().map(|(id, r)| (*id, r)).collect();
+    metering::ingest_all(&t.db, &again, now).await.unwrap();
+    let told: Vec<(String, Option<i64>)> = events::after(&t.db, before, 1_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .skip(expected.len())
+        .map(|(_, e)| (e.kind, e.customer_id))
+        .collect();
+    assert_eq!(told, [("usage.resumed".to_owned(), Some(ids[29]))]);
+}

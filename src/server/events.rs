@@ -2,13 +2,15 @@
 //! transaction of the change that causes it, so it exists exactly when the
 //! change does. Deliveries (email, webhooks) read it from there.
 
+use std::collections::HashMap;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use serde_json::Value;
 
-use super::db::{Time, WriteTx};
+use super::db::{rows_per_insert, Sql, Time, WriteTx};
 use crate::domain::events::{customer_path, EventKind};
 
 /// An event to write.
@@ -38,45 +40,86 @@ pub async fn record(tx: &mut WriteTx, event: Event, at: DateTime<Utc>) -> Result
 
 /// [`record`], returning the event's position.
 pub async fn record_seq(tx: &mut WriteTx, event: Event, at: DateTime<Utc>) -> Result<Option<i64>, sqlx::Error> {
-    let mut data = match event.data {
-        Value::Object(fields) => fields,
-        _ => serde_json::Map::new(),
-    };
-    if let Some((id, name)) = &event.customer {
-        data.insert("customer".into(), serde_json::json!({ "id": id, "name": name, "path": customer_path(*id) }));
-    }
-    let kind = event.kind.name();
-    let seq: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO events (id, kind, occurred_at, customer_id, cause, data) VALUES ($1, $2, $3, $4, $5, $6) \
-         ON CONFLICT (cause) DO NOTHING RETURNING seq",
-    )
-    .bind(new_id())
-    .bind(kind)
-    .bind(Time(at))
-    .bind(event.customer.as_ref().map(|(id, _)| *id))
-    .bind(event.cause)
-    .bind(Value::Object(data).to_string())
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some(seq) = seq else { return Ok(None) };
-    fan_out(tx, seq, kind, at).await?;
-    super::mail::fan_out(tx, seq, kind, at).await?;
-    Ok(Some(seq))
+    Ok(record_all(tx, vec![(event, at)]).await?.pop().flatten())
 }
 
-/// One delivery of event `seq` for every endpoint that is on and receives
-/// `kind`, in the event's transaction.
-async fn fan_out(tx: &mut WriteTx, seq: i64, kind: &str, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO deliveries (event_seq, endpoint_id, state, attempts, next_attempt_at, retry_from, created_at) \
-         SELECT $1, w.id, 'pending', 0, $2, $2, $2 FROM webhook_endpoints w \
-         JOIN webhook_endpoint_events k ON k.endpoint_id = w.id WHERE w.enabled = TRUE AND k.kind = $3",
-    )
-    .bind(seq)
-    .bind(Time(at))
-    .bind(kind)
-    .execute(&mut **tx)
-    .await?;
+/// Writes `events` (each with when it happened) in `tx`, in their order,
+/// with their deliveries, in a few statements for all of them (a server
+/// that reports again after an outage brings one event per customer into
+/// one batch). Returns each event's position, or `None` where an event
+/// with its cause exists already (that one is not written).
+pub async fn record_all(
+    tx: &mut WriteTx,
+    events: Vec<(Event, DateTime<Utc>)>,
+) -> Result<Vec<Option<i64>>, sqlx::Error> {
+    let rows: Vec<EventRow> = events.into_iter().map(|(event, at)| EventRow::of(event, at)).collect();
+    let mut seqs: HashMap<String, i64> = HashMap::with_capacity(rows.len());
+    let inserts = Sql::inserts(
+        "INSERT INTO events (id, kind, occurred_at, customer_id, cause, data) VALUES ",
+        6,
+        &rows,
+        " ON CONFLICT (cause) DO NOTHING RETURNING id, seq",
+        |row, r| {
+            row.value(r.id.clone()).value(r.kind).value(Time(r.at)).value(r.customer_id);
+            row.value(r.cause.clone()).value(r.data.clone());
+        },
+    );
+    for sql in inserts {
+        let (text, args) = sql.build();
+        let written: Vec<(String, i64)> = sqlx::query_as_with(&text, args).fetch_all(&mut **tx).await?;
+        seqs.extend(written);
+    }
+    let written: Vec<(i64, &str, DateTime<Utc>)> =
+        rows.iter().filter_map(|r| seqs.get(&r.id).map(|seq| (*seq, r.kind, r.at))).collect();
+    fan_out(tx, &written).await?;
+    super::mail::fan_out(tx, &written).await?;
+    Ok(rows.iter().map(|r| seqs.get(&r.id).copied()).collect())
+}
+
+/// An event as its row is written.
+struct EventRow {
+    id: String,
+    kind: &'static str,
+    at: DateTime<Utc>,
+    customer_id: Option<i64>,
+    cause: Option<String>,
+    data: String,
+}
+
+impl EventRow {
+    fn of(event: Event, at: DateTime<Utc>) -> Self {
+        let mut data = match event.data {
+            Value::Object(fields) => fields,
+            _ => serde_json::Map::new(),
+        };
+        if let Some((id, name)) = &event.customer {
+            data.insert("customer".into(), serde_json::json!({ "id": id, "name": name, "path": customer_path(*id) }));
+        }
+        Self {
+            id: new_id(),
+            kind: event.kind.name(),
+            at,
+            customer_id: event.customer.as_ref().map(|(id, _)| *id),
+            cause: event.cause,
+            data: Value::Object(data).to_string(),
+        }
+    }
+}
+
+/// One delivery of each written event (position, kind, time) for every
+/// endpoint that is on and receives its kind, in the events' transaction.
+async fn fan_out(tx: &mut WriteTx, written: &[(i64, &str, DateTime<Utc>)]) -> Result<(), sqlx::Error> {
+    for chunk in written.chunks(rows_per_insert(1)) {
+        let mut sql = Sql::new(
+            "INSERT INTO deliveries (event_seq, endpoint_id, state, attempts, next_attempt_at, retry_from, created_at) \
+             SELECT e.seq, w.id, 'pending', 0, e.occurred_at, e.occurred_at, e.occurred_at FROM events e \
+             JOIN webhook_endpoint_events k ON k.kind = e.kind \
+             JOIN webhook_endpoints w ON w.id = k.endpoint_id AND w.enabled = TRUE WHERE e.seq IN (",
+        );
+        sql.bind_list(chunk.iter().map(|(seq, _, _)| *seq)).push(") ORDER BY e.seq, w.id");
+        let (text, args) = sql.build();
+        sqlx::query_with(&text, args).execute(&mut **tx).await?;
+    }
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 //! also take turns through the database (`job_runs`): a pass starts only
 //! when no instance started one within most of the interval.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -14,7 +15,7 @@ use super::audit::{self, Entry};
 use super::clock::Clock;
 use super::config::Config;
 use super::customers::WITH_USAGE;
-use super::db::{begin_write, Day, Db, Time};
+use super::db::{begin_write, Day, Db, Sql, Time};
 use super::events::{self, Event};
 use super::history;
 use super::{billing, login, metering, sessions};
@@ -126,65 +127,63 @@ pub async fn announce_contract_ends(db: &Db, now: DateTime<Utc>) -> Result<usize
 /// silence: the next fresh report writes `usage.resumed` and re-arms it.
 /// Returns how many it announced.
 ///
-/// Each transaction marks customers for at most [`SILENT_TURN`], so that
-/// a pass that finds thousands (a fresh import, an outage of every server)
+/// A pass that finds thousands (a fresh import, an outage of every
+/// server) marks them [`SILENT_TURN`] at a time, each turn its own short
+/// transaction of a few statements for all of its customers, so that it
 /// never holds the write lock for long: usage reports and sign-ins get
-/// their turns in between. A turn counted in customers held the lock for
-/// 5-6 statements per customer, which on PostgreSQL are round trips: 200
-/// customers kept the usage writer waiting for over 100 ms. Each
-/// customer's mark checks the silence again, so a report that arrived
-/// since the first read, or another instance's pass, wins.
+/// their turns in between. (One statement per customer and event, each a
+/// round trip on PostgreSQL, kept the usage writer waiting for over
+/// 100 ms a transaction.) Each turn reads the silence again under the
+/// lock, so a report that arrived since the first read, or another
+/// instance's pass, wins.
 #[tracing::instrument(skip(db))]
 pub async fn announce_silent_servers(db: &Db, now: DateTime<Utc>) -> Result<usize, sqlx::Error> {
     let since = Time(now - chrono::Duration::hours(SILENT_HOURS));
     let due: Vec<(i64, String)> =
-        sqlx::query_as(&format!("SELECT c.id, c.name FROM {WITH_USAGE} WHERE {QUIET_SINCE_1} ORDER BY c.id"))
+        sqlx::query_as(&format!("SELECT c.id, c.name FROM {WITH_USAGE} WHERE {QUIET_BEFORE}$1 ORDER BY c.id"))
             .bind(since)
             .fetch_all(db)
             .await?;
+    let names: HashMap<i64, &str> = due.iter().map(|(id, name)| (*id, name.as_str())).collect();
     let mut written = 0;
-    let mut due = due.iter().peekable();
-    while due.peek().is_some() {
+    for turn in due.chunks(SILENT_TURN) {
         let mut tx = begin_write(db).await?;
-        let turn_ends = std::time::Instant::now() + SILENT_TURN;
-        // At least one customer per turn, then until the turn is over.
-        for (id, name) in due.by_ref() {
-            // Read again under the write lock: a report that arrived since
-            // the first read, or another instance's pass, wins.
-            let marked: Option<(Option<Time>,)> =
-                sqlx::query_as(&format!("SELECT u.reported_at FROM {WITH_USAGE} WHERE c.id = $2 AND {QUIET_SINCE_1}"))
-                    .bind(since)
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if let Some((last,)) = marked {
-                sqlx::query("UPDATE customers SET usage_silent = TRUE WHERE id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                let data = serde_json::json!({ "last_report_at": last.map(Time::text), "silent_hours": SILENT_HOURS });
-                let event =
-                    Event { kind: EventKind::UsageSilent, customer: Some((*id, name.clone())), data, cause: None };
-                events::record(&mut tx, event, now).await?;
-                written += 1;
-            }
-            if std::time::Instant::now() >= turn_ends {
-                break;
-            }
+        let mut sql = Sql::new(&format!("SELECT c.id, u.reported_at FROM {WITH_USAGE} WHERE {QUIET_BEFORE}"));
+        sql.bind(since).push(" AND c.id IN (").bind_list(turn.iter().map(|(id, _)| *id)).push(") ORDER BY c.id");
+        let (text, args) = sql.build();
+        let quiet: Vec<(i64, Option<Time>)> = sqlx::query_as_with(&text, args).fetch_all(&mut *tx).await?;
+        if !quiet.is_empty() {
+            let mut sql = Sql::new("UPDATE customers SET usage_silent = TRUE WHERE id IN (");
+            sql.bind_list(quiet.iter().map(|(id, _)| *id)).push(")");
+            let (text, args) = sql.build();
+            sqlx::query_with(&text, args).execute(&mut *tx).await?;
+            let told = quiet
+                .iter()
+                .map(|(id, last)| {
+                    let data =
+                        serde_json::json!({ "last_report_at": last.map(Time::text), "silent_hours": SILENT_HOURS });
+                    let customer = Some((*id, names.get(id).copied().unwrap_or_default().to_owned()));
+                    (Event { kind: EventKind::UsageSilent, customer, data, cause: None }, now)
+                })
+                .collect();
+            events::record_all(&mut tx, told).await?;
+            written += quiet.len();
         }
         tx.commit().await?;
     }
     Ok(written)
 }
 
-/// How long one transaction of [`announce_silent_servers`] holds the write
-/// lock before it commits and gives the other writers their turn.
-const SILENT_TURN: Duration = Duration::from_millis(5);
+/// How many customers one transaction of [`announce_silent_servers`]
+/// marks before it commits and gives the other writers their turn: as
+/// many as one statement writes their events.
+const SILENT_TURN: usize = 64;
 
 /// An active customer (`c`, its usage `u`) not yet counted as silent whose
-/// last report, or creation when it has none, is older than `$1`.
-const QUIET_SINCE_1: &str =
-    "c.status = 'active' AND c.usage_silent = FALSE AND COALESCE(u.reported_at, c.created_at) < $1";
+/// last report, or creation when it has none, is older than the time
+/// whose placeholder follows.
+const QUIET_BEFORE: &str =
+    "c.status = 'active' AND c.usage_silent = FALSE AND COALESCE(u.reported_at, c.created_at) < ";
 
 /// Writes `month.close_overdue` for each month waiting for its close past
 /// its due day (the close failed, or the jobs did not run), once per month.

@@ -16,6 +16,7 @@
 //!   and the connection goes to the address we checked. TLS is verified
 //!   against the web's roots and those of `MSP_SMTP_CA_FILE`.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -225,8 +226,12 @@ pub async fn save_choices(db: &Db, staff_id: i64, actor: &str, valid: ValidChoic
     Ok(())
 }
 
-/// The recipients of an event of `kind` and how: (staff id, digest).
-async fn recipients(tx: &mut WriteTx, kind: EventKind) -> std::result::Result<Vec<(i64, bool)>, sqlx::Error> {
+/// The recipients of events of each of `kinds` and how: (staff id, digest).
+async fn recipients(
+    tx: &mut WriteTx,
+    kinds: &[EventKind],
+) -> std::result::Result<HashMap<EventKind, Vec<(i64, bool)>>, sqlx::Error> {
+    let mut found = HashMap::new();
     let staff: Vec<(i64, String, Flag, Flag)> = sqlx::query_as(
         "SELECT s.id, s.role, CAST(s.alert_digest AS INTEGER), CAST(s.alerts_chosen AS INTEGER) FROM staff s \
          WHERE s.alert_email IS NOT NULL AND s.disabled = FALSE AND EXISTS (SELECT 1 FROM smtp_settings)",
@@ -234,45 +239,57 @@ async fn recipients(tx: &mut WriteTx, kind: EventKind) -> std::result::Result<Ve
     .fetch_all(&mut **tx)
     .await?;
     if staff.is_empty() {
-        return Ok(Vec::new());
+        return Ok(found);
     }
-    let chose: Vec<i64> = sqlx::query_scalar("SELECT staff_id FROM staff_alert_events WHERE kind = $1")
-        .bind(kind.name())
-        .fetch_all(&mut **tx)
-        .await?;
-    Ok(staff
-        .into_iter()
-        .filter(|(id, role, _, Flag(chosen))| match chosen {
-            true => chose.contains(id),
-            false => Role::parse(role).is_ok_and(|role| default_events(role).contains(&kind)),
-        })
-        .map(|(id, _, Flag(digest), _)| (id, digest))
-        .collect())
+    for &kind in kinds {
+        let chose: Vec<i64> = sqlx::query_scalar("SELECT staff_id FROM staff_alert_events WHERE kind = $1")
+            .bind(kind.name())
+            .fetch_all(&mut **tx)
+            .await?;
+        let receive = staff
+            .iter()
+            .filter(|(id, role, _, Flag(chosen))| match chosen {
+                true => chose.contains(id),
+                false => Role::parse(role).is_ok_and(|role| default_events(role).contains(&kind)),
+            })
+            .map(|(id, _, Flag(digest), _)| (*id, *digest))
+            .collect();
+        found.insert(kind, receive);
+    }
+    Ok(found)
 }
 
-/// Queues event `seq` for everyone who receives `kind`: a mail now, or a
-/// place in their next digest; in the event's transaction.
+/// Queues each written event (position, kind, time) for everyone who
+/// receives its kind: a mail now, or a place in their next digest; in the
+/// events' transaction.
 pub(super) async fn fan_out(
     tx: &mut WriteTx,
-    seq: i64,
-    kind: &str,
-    at: DateTime<Utc>,
+    written: &[(i64, &str, DateTime<Utc>)],
 ) -> std::result::Result<(), sqlx::Error> {
-    let Some(kind) = EventKind::from_name(kind) else { return Ok(()) };
-    for (staff_id, digest) in recipients(tx, kind).await? {
-        if digest {
-            sqlx::query("INSERT INTO digest_waiting (staff_id, event_seq) VALUES ($1, $2)")
-                .bind(staff_id)
-                .bind(seq)
-                .execute(&mut **tx)
-                .await?;
-        } else {
-            let mail_id = queue(tx, staff_id, "event", at, at).await?;
-            sqlx::query("INSERT INTO mail_events (mail_id, event_seq) VALUES ($1, $2)")
-                .bind(mail_id)
-                .bind(seq)
-                .execute(&mut **tx)
-                .await?;
+    let mut kinds: Vec<EventKind> = written.iter().filter_map(|(_, kind, _)| EventKind::from_name(kind)).collect();
+    kinds.sort_by_key(|kind| kind.name());
+    kinds.dedup();
+    if kinds.is_empty() {
+        return Ok(());
+    }
+    let recipients = recipients(tx, &kinds).await?;
+    for &(seq, kind, at) in written {
+        let Some(receive) = EventKind::from_name(kind).and_then(|kind| recipients.get(&kind)) else { continue };
+        for &(staff_id, digest) in receive {
+            if digest {
+                sqlx::query("INSERT INTO digest_waiting (staff_id, event_seq) VALUES ($1, $2)")
+                    .bind(staff_id)
+                    .bind(seq)
+                    .execute(&mut **tx)
+                    .await?;
+            } else {
+                let mail_id = queue(tx, staff_id, "event", at, at).await?;
+                sqlx::query("INSERT INTO mail_events (mail_id, event_seq) VALUES ($1, $2)")
+                    .bind(mail_id)
+                    .bind(seq)
+                    .execute(&mut **tx)
+                    .await?;
+            }
         }
     }
     Ok(())

@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::api_keys;
 use super::billing;
-use super::db::{begin_write, own_pool, Db, Flag, Sql, Time, WriteTx};
+use super::db::{begin_write, own_pool, rows_per_insert, Db, Flag, Sql, Time, WriteTx};
 use super::error::Result as ServerResult;
 use super::events::{self, Event};
 use super::license::{self, License};
@@ -36,11 +36,24 @@ pub struct Accepted {
 
 /// Stores one report for the customer in its own transaction.
 pub async fn ingest(db: &Db, customer_id: i64, report: &UsageReport, now: DateTime<Utc>) -> ServerResult<Accepted> {
+    let mut outcomes = ingest_all(db, &[(customer_id, report)], now).await?;
+    Ok(outcomes.pop().unwrap_or(Err(AppError::Internal))?)
+}
+
+/// Stores reports (customer, report) received at `now` in one transaction,
+/// as if one after another; each has its own outcome.
+pub async fn ingest_all(
+    db: &Db,
+    reports: &[(i64, &UsageReport)],
+    now: DateTime<Utc>,
+) -> ServerResult<Vec<Result<Accepted, AppError>>> {
+    let incoming: Vec<Incoming<'_>> =
+        reports.iter().map(|&(customer_id, report)| Incoming { customer_id, report, now }).collect();
     let mut tx = begin_write(db).await?;
     let (tz, closed) = billing::zone_and_closed_months(&mut *tx).await?;
-    let mut outcomes = store_all(&mut tx, tz, &closed, &[Incoming { customer_id, report, now }]).await?;
+    let outcomes = store_all(&mut tx, tz, &closed, &incoming).await?;
     tx.commit().await?;
-    Ok(outcomes.pop().unwrap_or(Err(AppError::Internal))?)
+    Ok(outcomes)
 }
 
 /// A report to store: whose, and when it was received.
@@ -168,11 +181,13 @@ async fn store_all(
             sqlx::query_as_with(&text, args).fetch_all(&mut **tx).await?;
         // RETURNING's order is the database's: the events in the customers'.
         updated.sort_by_key(|row| row.0);
-        for (id, name, max_users, hard_limit, level, silent) in updated {
-            if let Some(r) = newest.get(&id) {
-                announce_usage(tx, id, (name, max_users, hard_limit, level, silent), r.report, r.now).await?;
-            }
-        }
+        let found: Vec<(i64, CustomerState, &Incoming<'_>)> = updated
+            .into_iter()
+            .filter_map(|(id, name, max_users, hard_limit, level, silent)| {
+                newest.get(&id).map(|r| (id, (name, max_users, hard_limit, level, silent), *r))
+            })
+            .collect();
+        announce_usage(tx, found).await?;
     }
     Ok(outcomes)
 }
@@ -202,60 +217,90 @@ async fn sent_before(
 /// license level, silent.
 type CustomerState = (String, i64, Flag, i64, Flag);
 
-/// The license and silence events the newest report calls for, each once
-/// per crossing. The level and the silent flag change only by a
-/// conditional update, so two instances writing reports of one customer
-/// at once (PostgreSQL) announce a crossing once.
-async fn announce_usage(
-    tx: &mut WriteTx,
-    customer_id: i64,
-    (name, max_users, Flag(hard_limit), before, Flag(silent)): CustomerState,
-    report: &UsageReport,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    let users = i64::from(report.users);
-    let level = license_level(users, max_users);
-    if level != before {
-        let moved = sqlx::query("UPDATE customers SET license_level = $1 WHERE id = $2 AND license_level = $3")
-            .bind(level)
-            .bind(customer_id)
-            .bind(before)
-            .execute(&mut **tx)
-            .await?;
-        if let (1, Some(percent)) = (moved.rows_affected(), threshold_crossed(before, level)) {
+/// The license and silence events that each customer's newest report
+/// (with the customer's state before it) calls for, each once per
+/// crossing, in the customers' order, with a few statements for all of
+/// them. The level and the silent flag change only by a conditional
+/// update, so two instances writing reports of one customer at once
+/// (PostgreSQL) announce a crossing once.
+async fn announce_usage(tx: &mut WriteTx, found: Vec<(i64, CustomerState, &Incoming<'_>)>) -> Result<(), sqlx::Error> {
+    let level_of = |r: &Incoming<'_>, max_users: i64| license_level(i64::from(r.report.users), max_users);
+    let moves: Vec<(i64, i64, i64)> = found
+        .iter()
+        .filter_map(|(id, (_, max_users, _, before, _), r)| {
+            let level = level_of(r, *max_users);
+            (level != *before).then_some((*id, level, *before))
+        })
+        .collect();
+    let moved = move_levels(tx, &moves).await?;
+    // A backlog of old reports does not end a silence; a fresh one does.
+    let fresh: Vec<i64> = found
+        .iter()
+        .filter(|(_, (.., Flag(silent)), r)| {
+            *silent && r.report.observed_at >= r.now - chrono::Duration::hours(SILENT_HOURS)
+        })
+        .map(|(id, ..)| *id)
+        .collect();
+    let resumed = end_silences(tx, &fresh).await?;
+
+    let mut to_record = Vec::new();
+    for (id, (name, max_users, Flag(hard_limit), before, _), r) in found {
+        let users = i64::from(r.report.users);
+        let crossed = threshold_crossed(before, level_of(r, max_users)).filter(|_| moved.contains(&id));
+        if let Some(percent) = crossed {
             let data = serde_json::json!({ "percent": percent, "users": users, "max_users": max_users, "hard_limit": hard_limit });
-            let event = Event {
-                kind: EventKind::LicenseThreshold,
-                customer: Some((customer_id, name.clone())),
-                data,
-                cause: None,
-            };
-            events::record(tx, event, now).await?;
+            let customer = Some((id, name.clone()));
+            to_record.push((Event { kind: EventKind::LicenseThreshold, customer, data, cause: None }, r.now));
             if percent == 100 && hard_limit {
                 let data = serde_json::json!({ "users": users, "max_users": max_users });
-                let event = Event {
-                    kind: EventKind::HardLimitReached,
-                    customer: Some((customer_id, name.clone())),
-                    data,
-                    cause: None,
-                };
-                events::record(tx, event, now).await?;
+                let customer = Some((id, name.clone()));
+                to_record.push((Event { kind: EventKind::HardLimitReached, customer, data, cause: None }, r.now));
             }
         }
-    }
-    // A backlog of old reports does not end a silence; a fresh one does.
-    if silent && report.observed_at >= now - chrono::Duration::hours(SILENT_HOURS) {
-        let resumed = sqlx::query("UPDATE customers SET usage_silent = FALSE WHERE id = $1 AND usage_silent = TRUE")
-            .bind(customer_id)
-            .execute(&mut **tx)
-            .await?;
-        if resumed.rows_affected() == 1 {
-            let data = serde_json::json!({ "observed_at": Time(report.observed_at).text(), "users": users });
-            let event = Event { kind: EventKind::UsageResumed, customer: Some((customer_id, name)), data, cause: None };
-            events::record(tx, event, now).await?;
+        if resumed.contains(&id) {
+            let data = serde_json::json!({ "observed_at": Time(r.report.observed_at).text(), "users": users });
+            let customer = Some((id, name));
+            to_record.push((Event { kind: EventKind::UsageResumed, customer, data, cause: None }, r.now));
         }
     }
+    events::record_all(tx, to_record).await?;
     Ok(())
+}
+
+/// Sets each customer's license level (id, level, level before) where it
+/// is still the one before; returns the customers whose level moved.
+async fn move_levels(tx: &mut WriteTx, moves: &[(i64, i64, i64)]) -> Result<HashSet<i64>, sqlx::Error> {
+    let mut moved = HashSet::new();
+    for chunk in moves.chunks(rows_per_insert(5)) {
+        let mut sql = Sql::new("UPDATE customers SET license_level = CASE id");
+        for (id, level, _) in chunk {
+            sql.push(" WHEN ").bind(*id).push(" THEN ").bind(*level);
+        }
+        sql.push(" END WHERE id IN (").bind_list(chunk.iter().map(|(id, ..)| *id));
+        sql.push(") AND license_level = CASE id");
+        for (id, _, before) in chunk {
+            sql.push(" WHEN ").bind(*id).push(" THEN ").bind(*before);
+        }
+        sql.push(" END RETURNING id");
+        let (text, args) = sql.build();
+        let ids: Vec<i64> = sqlx::query_scalar_with(&text, args).fetch_all(&mut **tx).await?;
+        moved.extend(ids);
+    }
+    Ok(moved)
+}
+
+/// Ends the silence of each of `ids` that is still silent; returns those
+/// whose silence ended.
+async fn end_silences(tx: &mut WriteTx, ids: &[i64]) -> Result<HashSet<i64>, sqlx::Error> {
+    let mut resumed = HashSet::new();
+    for chunk in ids.chunks(rows_per_insert(1)) {
+        let mut sql = Sql::new("UPDATE customers SET usage_silent = FALSE WHERE usage_silent = TRUE AND id IN (");
+        sql.bind_list(chunk.iter().copied()).push(") RETURNING id");
+        let (text, args) = sql.build();
+        let ids: Vec<i64> = sqlx::query_scalar_with(&text, args).fetch_all(&mut **tx).await?;
+        resumed.extend(ids);
+    }
+    Ok(resumed)
 }
 
 /// `usage.late_report`: once per customer and closed month (a server
