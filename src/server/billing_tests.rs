@@ -154,6 +154,122 @@ async fn two_closes_at_once_make_one_statement_per_customer() {
     assert_eq!(event.data["total"], a.total.max(b.total).to_string());
 }
 
+/// The frozen statements of `month` against the billing rules on what is
+/// stored now, customer by customer: equal when every report not flagged
+/// late is in its statement.
+async fn assert_statements_match_stored_facts(t: &TestDb, month: BillingMonth) {
+    let mut conn = t.db.acquire().await.unwrap();
+    let facts = facts_for_month(&mut conn, chrono_tz::Tz::UTC, month, None).await.unwrap();
+    let lists = billing::rule_lists(&mut conn).await.unwrap();
+    drop(conn);
+    for statement in statements_of_month(&t.db, month).await.unwrap() {
+        let bill = bill_month(&facts[&statement.customer_id], month, &lists).unwrap().unwrap();
+        assert_eq!(
+            (statement.users, statement.users_at_end, statement.total),
+            (bill.users, bill.users_at_end, bill.total),
+            "{}: the statement holds every report that is not late",
+            statement.customer_name
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_report_racing_the_close_is_in_the_statement_or_flagged_late() {
+    let t = testing::fresh().await;
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        ids.push(billed_customer(&t, &format!("Customer {i}")).await);
+    }
+    let month = this_month().previous();
+    // Each report raises its customer's peak above the 30 users reported
+    // before, on the last day of the month: one left out of the statement
+    // without its flag would change the bill.
+    let sends = ids.iter().flat_map(|&id| (0..8u32).map(move |n| (id, n))).map(|(id, n)| {
+        let db = t.db.clone();
+        async move {
+            let at = month.last_day().and_hms_opt(12, 0, 0).unwrap().and_utc();
+            let report = UsageReport { report_id: format!("race-{n}"), observed_at: at, users: 40 + n };
+            let accepted = metering::ingest(&db, id, &report, Utc::now()).await.unwrap();
+            (id, report.report_id, accepted.late)
+        }
+    });
+    let (closed, answers) =
+        tokio::join!(close_month(&t.db, "admin", month, Utc::now()), futures_util::future::join_all(sends));
+    assert!(closed.unwrap().closed_now);
+    for (id, report_id, late) in answers {
+        let super::db::Flag(stored) = sqlx::query_scalar(
+            "SELECT CAST(late AS INTEGER) FROM usage_reports WHERE customer_id = $1 AND report_id = $2",
+        )
+        .bind(id)
+        .bind(&report_id)
+        .fetch_one(&t.db)
+        .await
+        .unwrap();
+        assert_eq!(stored, late, "the answer tells how the report was stored");
+    }
+    assert_statements_match_stored_facts(&t, month).await;
+    let marks: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM month_closing").fetch_one(&t.db).await.unwrap();
+    assert_eq!(marks, 0, "the close removes its mark");
+}
+
+#[tokio::test]
+async fn a_close_that_died_leaves_its_month_frozen_for_the_next_close_to_finish() {
+    let t = testing::fresh().await;
+    let id = billed_customer(&t, "Acme").await;
+    let month = this_month().previous();
+    // What a close leaves when it dies after its first step.
+    sqlx::query("INSERT INTO month_closing (month, marked_at) VALUES ($1, $2)")
+        .bind(month.to_string())
+        .bind(super::db::Time(Utc::now()))
+        .execute(&t.db)
+        .await
+        .unwrap();
+    let at = month.last_day().and_hms_opt(12, 0, 0).unwrap().and_utc();
+    let late = UsageReport { report_id: "after-the-mark".into(), observed_at: at, users: 90 };
+    assert!(metering::ingest(&t.db, id, &late, Utc::now()).await.unwrap().late);
+    let now = UsageReport { report_id: "this-month".into(), observed_at: Utc::now(), users: 35 };
+    assert!(!metering::ingest(&t.db, id, &now, Utc::now()).await.unwrap().late);
+    let berlin = SettingsForm { currency: "EUR".into(), time_zone: "Europe/Berlin".into(), grace_days: "3".into() };
+    let error = billing::save_settings(&t.db, "admin", &berlin, 1, Utc::now()).await.unwrap_err();
+    assert!(error.for_field("time_zone").is_some(), "the time zone is fixed once a close has begun");
+
+    let outcome = close_month(&t.db, "admin", month, Utc::now()).await.unwrap();
+    assert!(outcome.closed_now);
+    let statement = &statements_of_month(&t.db, month).await.unwrap()[0];
+    assert_eq!(statement.users_at_end, 30, "the report after the mark is late, not billed");
+    assert_statements_match_stored_facts(&t, month).await;
+    let marks: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM month_closing").fetch_one(&t.db).await.unwrap();
+    assert_eq!(marks, 0);
+}
+
+/// On PostgreSQL a close freezes statements holding only its own lock:
+/// the usage writer does not wait for it.
+#[tokio::test]
+async fn on_postgres_reports_are_stored_while_a_close_freezes_statements() {
+    let t = testing::fresh().await;
+    if super::db::Backend::of(&t.db) != super::db::Backend::Postgres {
+        return;
+    }
+    let id = billed_customer(&t, "Acme").await;
+    let closing = super::db::begin_close(&t.db).await.unwrap();
+    let report = UsageReport { report_id: "during-a-close".into(), observed_at: Utc::now(), users: 33 };
+    let stored =
+        tokio::time::timeout(std::time::Duration::from_secs(60), metering::ingest(&t.db, id, &report, Utc::now()))
+            .await
+            .expect("the report does not wait for the close")
+            .unwrap();
+    assert!(!stored.late);
+    // A second close waits for the first (one at a time).
+    let other = tokio::spawn({
+        let db = t.db.clone();
+        async move { close_month(&db, "admin", this_month().previous(), Utc::now()).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(!other.is_finished(), "the second close waits for the close lock");
+    closing.rollback().await.unwrap();
+    assert!(other.await.unwrap().unwrap().closed_now);
+}
+
 #[tokio::test]
 async fn the_current_month_cannot_be_closed() {
     let t = testing::fresh().await;

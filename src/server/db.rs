@@ -44,6 +44,10 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// The key of the advisory lock that stands for PostgreSQL's write lock.
 const WRITE_LOCK_KEY: i64 = 0x006d_7370_5f6d_6772;
 
+/// The key of the advisory lock a month's close holds on PostgreSQL while
+/// it freezes statements without the write lock: one close at a time.
+const CLOSE_LOCK_KEY: i64 = 0x006d_7370_5f63_6c6f;
+
 /// Which database a URL names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -198,14 +202,45 @@ async fn create_sqlite_file(url: &str) -> anyhow::Result<()> {
 /// statement on, so that two writers never deadlock on a lock upgrade and
 /// a check inside it stays true until the commit.
 pub async fn begin_write(db: &Db) -> Result<WriteTx, sqlx::Error> {
+    begin_holding(db, WRITE_LOCK_KEY).await
+}
+
+/// Starts the transaction of a month's close. On SQLite it is a write
+/// transaction like any other. On PostgreSQL it holds only the close lock,
+/// so usage batches and staff changes go on while it freezes statements;
+/// it takes the write lock with [`hold_write_lock`] for its last
+/// statements. Always the close lock first, then the write lock, never
+/// the other way round: no deadlock.
+pub async fn begin_close(db: &Db) -> Result<WriteTx, sqlx::Error> {
+    begin_holding(db, CLOSE_LOCK_KEY).await
+}
+
+/// A transaction that holds SQLite's write lock, or PostgreSQL's advisory
+/// lock `key`, from its start.
+async fn begin_holding(db: &Db, key: i64) -> Result<WriteTx, sqlx::Error> {
     match Backend::of(db) {
         Backend::Sqlite => db.begin_with("BEGIN IMMEDIATE").await,
         Backend::Postgres => {
             let mut tx = db.begin().await?;
-            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK_KEY).execute(&mut *tx).await?;
+            advisory_lock(&mut tx, key).await?;
             Ok(tx)
         }
     }
+}
+
+/// Takes the write lock inside a transaction from [`begin_close`] (a
+/// SQLite transaction holds it from its start).
+pub async fn hold_write_lock(db: &Db, tx: &mut WriteTx) -> Result<(), sqlx::Error> {
+    if Backend::of(db) == Backend::Postgres {
+        advisory_lock(tx, WRITE_LOCK_KEY).await?;
+    }
+    Ok(())
+}
+
+/// PostgreSQL's advisory lock `key`, held until the transaction ends.
+async fn advisory_lock(tx: &mut WriteTx, key: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(key).execute(&mut **tx).await?;
+    Ok(())
 }
 
 /// The condition that picks one customer (`only`, bound as `$n`) or every

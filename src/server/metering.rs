@@ -28,7 +28,8 @@ pub const RAW_RETENTION_DAYS: i64 = 90;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Accepted {
     pub day: chrono::NaiveDate,
-    /// The month of the report was closed already: kept, flagged, not billed.
+    /// The month of the report was closed (or its close had begun): kept,
+    /// flagged, not billed.
     pub late: bool,
     /// The same report had been received before; nothing changed.
     pub duplicate: bool,
@@ -50,8 +51,8 @@ pub async fn ingest_all(
     let incoming: Vec<Incoming<'_>> =
         reports.iter().map(|&(customer_id, report)| Incoming { customer_id, report, now }).collect();
     let mut tx = begin_write(db).await?;
-    let (tz, closed) = billing::zone_and_closed_months(&mut *tx).await?;
-    let outcomes = store_all(&mut tx, tz, &closed, &incoming).await?;
+    let (tz, frozen) = billing::zone_and_frozen_months(&mut *tx).await?;
+    let outcomes = store_all(&mut tx, tz, &frozen, &incoming).await?;
     tx.commit().await?;
     Ok(outcomes)
 }
@@ -73,7 +74,7 @@ struct Incoming<'a> {
 async fn store_all(
     tx: &mut WriteTx,
     tz: Tz,
-    closed: &HashSet<BillingMonth>,
+    frozen: &HashSet<BillingMonth>,
     reports: &[Incoming<'_>],
 ) -> Result<Vec<Result<Accepted, AppError>>, sqlx::Error> {
     if reports.is_empty() {
@@ -83,7 +84,7 @@ async fn store_all(
         .iter()
         .map(|r| {
             let day = r.report.observed_at.with_timezone(&tz).date_naive();
-            (day, closed.contains(&BillingMonth::of(day)))
+            (day, frozen.contains(&BillingMonth::of(day)))
         })
         .collect();
     // The first of each report id is inserted; a repeat in the same batch
@@ -444,8 +445,8 @@ enum Step {
 async fn write_batch(db: &Db, limiter: &RateLimiter, jobs: &[Job]) -> ServerResult<Vec<Result<Written, AppError>>> {
     let any_report = jobs.iter().any(|job| matches!(job.work, Work::Report(_)));
     let mut tx = begin_write(db).await?;
-    let (tz, closed) =
-        if any_report { billing::zone_and_closed_months(&mut *tx).await? } else { (Tz::UTC, HashSet::new()) };
+    let (tz, frozen) =
+        if any_report { billing::zone_and_frozen_months(&mut *tx).await? } else { (Tz::UTC, HashSet::new()) };
     let now = jobs.iter().map(|job| job.now).max().unwrap_or_else(Utc::now);
     // Each key checked again: a request counts only with its customer's
     // current key.
@@ -485,7 +486,7 @@ async fn write_batch(db: &Db, limiter: &RateLimiter, jobs: &[Job]) -> ServerResu
         .collect();
     // Caches learn of the reports from the 'usage' change counter, which a
     // trigger on usage_reports moves.
-    let mut stored = store_all(&mut tx, tz, &closed, &reports).await?.into_iter();
+    let mut stored = store_all(&mut tx, tz, &frozen, &reports).await?.into_iter();
     let mut wanted: Vec<i64> = jobs
         .iter()
         .zip(&steps)

@@ -25,5 +25,5 @@ pub use selling::{
 pub use settings::{local_today, month_start_utc, parse_time_zone, save_settings, settings, time_zone_names, zone_of};
 pub use statements::{
     closed_months, label_in, option_names, sort_key, statement_of_customer, statements_of_customer,
-    statements_of_month, zone_and_closed_months,
+    statements_of_month, zone_and_frozen_months,
 };

@@ -67,8 +67,12 @@ pub fn month_start_utc(tz: Tz, month: BillingMonth) -> DateTime<Utc> {
     utc_of(tz, month.first_day().and_time(chrono::NaiveTime::MIN))
 }
 
+/// Whether a month is closed or closing (the time zone is then fixed).
 pub(super) async fn any_month_closed(db: impl sqlx::AnyExecutor<'_>) -> Result<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM month_closes").fetch_one(db).await?;
+    let n: i64 =
+        sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM month_closes) + (SELECT COUNT(*) FROM month_closing)")
+            .fetch_one(db)
+            .await?;
     Ok(n > 0)
 }
 

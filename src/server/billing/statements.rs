@@ -290,11 +290,13 @@ pub fn sort_key(name: &str) -> String {
 }
 
 /// What the usage writer places reports in months with, in one read (it
-/// asks with every batch): the billing time zone and the months closed so
-/// far.
-pub async fn zone_and_closed_months(db: impl sqlx::AnyExecutor<'_>) -> Result<(Tz, HashSet<BillingMonth>)> {
+/// asks with every batch): the billing time zone and the months frozen so
+/// far, closed or closing (a report for one of them is late).
+pub async fn zone_and_frozen_months(db: impl sqlx::AnyExecutor<'_>) -> Result<(Tz, HashSet<BillingMonth>)> {
     let rows: Vec<(String, Option<String>)> = sqlx::query_as(
-        "SELECT s.time_zone, m.month FROM billing_settings s LEFT JOIN month_closes m ON TRUE WHERE s.id = 1",
+        "SELECT s.time_zone, m.month FROM billing_settings s LEFT JOIN \
+           (SELECT month FROM month_closes UNION ALL SELECT month FROM month_closing) m ON TRUE \
+         WHERE s.id = 1",
     )
     .fetch_all(db)
     .await?;
