@@ -45,6 +45,8 @@ struct Kind {
     times: Vec<Duration>,
     /// The times of the requests sent after the start ([`SETTLING`]).
     settled: Vec<Duration>,
+    /// The times by [`SLOT`] of the load in which each request was sent.
+    by_slot: Vec<Vec<Duration>>,
     bytes: usize,
     errors: usize,
     first_error: Option<String>,
@@ -58,13 +60,26 @@ type Results = BTreeMap<&'static str, Kind>;
 /// requests of those seconds once.
 const SETTLING: Duration = Duration::from_secs(60);
 
+/// The usage reports' p99 is also printed for each slot of this length,
+/// so a slow stretch of the run shows when it happened.
+const SLOT: Duration = Duration::from_secs(10);
+
 fn record(results: &mut Results, kind: &'static str, started: Instant, outcome: anyhow::Result<Answer>) {
     let entry = results.entry(kind).or_default();
     match outcome.map(|a| (a.status, a.size)) {
         Ok((status, size)) if (200..300).contains(&status) => {
-            entry.times.push(started.elapsed());
-            if LOAD_START.get().is_some_and(|start| started >= *start + SETTLING) {
-                entry.settled.push(started.elapsed());
+            let took = started.elapsed();
+            entry.times.push(took);
+            if let Some(start) = LOAD_START.get() {
+                let since = started.saturating_duration_since(*start);
+                if since >= SETTLING {
+                    entry.settled.push(took);
+                }
+                let slot = (since.as_secs() / SLOT.as_secs()) as usize;
+                if entry.by_slot.len() <= slot {
+                    entry.by_slot.resize_with(slot + 1, Vec::new);
+                }
+                entry.by_slot[slot].push(took);
             }
             entry.bytes += size;
         }
@@ -78,6 +93,9 @@ fn record(results: &mut Results, kind: &'static str, started: Instant, outcome: 
         }
     }
 }
+
+/// The usage reports' kind of request.
+const USAGE: &str = "POST /api/v1/usage";
 
 /// When the load began.
 static LOAD_START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
@@ -160,6 +178,12 @@ pub async fn run(plan: LoadPlan) -> anyhow::Result<()> {
             let entry = results.entry(kind).or_default();
             entry.times.append(&mut part.times);
             entry.settled.append(&mut part.settled);
+            if entry.by_slot.len() < part.by_slot.len() {
+                entry.by_slot.resize_with(part.by_slot.len(), Vec::new);
+            }
+            for (mine, theirs) in entry.by_slot.iter_mut().zip(&mut part.by_slot) {
+                mine.append(theirs);
+            }
             entry.bytes += part.bytes;
             entry.errors += part.errors;
             if entry.first_error.is_none() {
@@ -178,7 +202,11 @@ pub async fn run(plan: LoadPlan) -> anyhow::Result<()> {
         "request", "count", "per s", "p50 ms", "p99 ms", "max ms", "avg KB", "errors", "p99 after 60 s"
     );
     let mut errors = 0;
+    let mut usage_slots = Vec::new();
     for (kind, mut entry) in results {
+        if kind == USAGE {
+            usage_slots = std::mem::take(&mut entry.by_slot);
+        }
         entry.times.sort();
         entry.settled.sort();
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
@@ -198,6 +226,20 @@ pub async fn run(plan: LoadPlan) -> anyhow::Result<()> {
             println!("  first error: {first}");
         }
         errors += entry.errors;
+    }
+    println!("\n{USAGE}, by {} s of the load: p99 / max ms (count)", SLOT.as_secs());
+    for (i, mut times) in usage_slots.into_iter().enumerate() {
+        times.sort();
+        if let Some(last) = times.last() {
+            let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+            println!(
+                "  from {:>4} s {:>9.1} / {:>7.1} ({})",
+                i as u64 * SLOT.as_secs(),
+                ms(percentile(&times, 0.99)),
+                ms(*last),
+                times.len()
+            );
+        }
     }
     println!(
         "\nerrors: {errors}; \"database is locked\" in the server log: {locked}; error lines logged: {logged_errors}"
@@ -236,7 +278,7 @@ async fn report_loop(
         if outcome.is_err() {
             conn = Connection::open(addr).await?;
         }
-        record(&mut results, "POST /api/v1/usage", started, outcome);
+        record(&mut results, USAGE, started, outcome);
         if n % 10 == 9 {
             let started = Instant::now();
             let headers = format!("Authorization: Bearer {key}\r\n");
