@@ -270,6 +270,38 @@ async fn on_postgres_reports_are_stored_while_a_close_freezes_statements() {
     assert!(other.await.unwrap().unwrap().closed_now);
 }
 
+/// On PostgreSQL a close gathers its statements' planner statistics, so
+/// the closed month's pages are planned knowing its thousands of rows.
+#[tokio::test]
+async fn on_postgres_a_close_gathers_the_statements_statistics() {
+    let t = testing::fresh().await;
+    if super::db::Backend::of(&t.db) != super::db::Backend::Postgres {
+        return;
+    }
+    for table in ["statements", "statement_lines"] {
+        // Autovacuum does not come by in between.
+        sqlx::query(&format!("ALTER TABLE {table} SET (autovacuum_enabled = false)")).execute(&t.db).await.unwrap();
+    }
+    let analyzed = |table: &'static str| {
+        let db = t.db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM pg_stats WHERE schemaname = current_schema() AND tablename = $1",
+            )
+            .bind(table)
+            .fetch_one(&db)
+            .await
+            .unwrap()
+        }
+    };
+    billed_customer(&t, "Acme").await;
+    billed_customer(&t, "Globex").await;
+    assert_eq!(analyzed("statements").await, 0);
+    close_month(&t.db, "admin", this_month().previous(), Utc::now()).await.unwrap();
+    assert!(analyzed("statements").await > 0);
+    assert!(analyzed("statement_lines").await > 0);
+}
+
 #[tokio::test]
 async fn the_current_month_cannot_be_closed() {
     let t = testing::fresh().await;

@@ -114,7 +114,48 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         .await
         .with_context(|| format!("cannot open the {} database", backend.name()))?;
     backend.migrator().run(&pool).await.context("cannot apply the database migrations")?;
+    if let Err(error) = analyze_unanalyzed(&pool).await {
+        // Only the first minute's query plans suffer: autovacuum analyzes
+        // the tables later.
+        tracing::warn!(%error, "cannot gather the tables' planner statistics");
+    }
     Ok(pool)
+}
+
+/// On PostgreSQL, gathers the planner statistics of every table of ours
+/// that holds rows but has none: after a restore (a dump carries no
+/// statistics) or an import, and in a database filled just before the
+/// start. Without them the first minute, until autovacuum's first visit,
+/// ran on guessed plans (a customer list 29 ms a query instead of 5, the
+/// usage reports' p99 at 1,000 a second 83–90 ms instead of 55–72). Takes well
+/// under a second for 10,000 customers; nothing to do once analyzed, and
+/// nothing on SQLite, whose planner does without.
+async fn analyze_unanalyzed(db: &Db) -> Result<(), sqlx::Error> {
+    if Backend::of(db) != Backend::Postgres {
+        return Ok(());
+    }
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT quote_ident(c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = current_schema() AND c.relkind = 'r' AND pg_relation_size(c.oid) > 0 \
+         AND NOT EXISTS (SELECT 1 FROM pg_stats s WHERE s.schemaname = n.nspname AND s.tablename = c.relname) \
+         ORDER BY c.relname",
+    )
+    .fetch_all(db)
+    .await?;
+    analyze(db, &tables).await
+}
+
+/// Gathers `tables`' planner statistics on PostgreSQL at once, rather
+/// than when autovacuum comes by (it may not: a month's statements are
+/// under a tenth of a year's, too few for its threshold, and its last
+/// statistics do not know the new month). Nothing on SQLite.
+pub async fn analyze<S: AsRef<str>>(db: &Db, tables: &[S]) -> Result<(), sqlx::Error> {
+    if Backend::of(db) != Backend::Postgres || tables.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<&str> = tables.iter().map(AsRef::as_ref).collect();
+    sqlx::query(&format!("ANALYZE {}", list.join(", "))).execute(db).await?;
+    Ok(())
 }
 
 /// A pool of `connections` of its own on `db`'s database, with the same
@@ -536,6 +577,42 @@ mod tests {
         assert_eq!(Backend::of(&t.db), testing::backend());
         let staff: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff").fetch_one(&t.db).await.unwrap();
         assert_eq!(staff, 0);
+    }
+
+    /// Whether PostgreSQL has planner statistics of `table`.
+    async fn has_statistics(db: &Db, table: &str) -> bool {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM pg_stats WHERE schemaname = current_schema() AND tablename = $1",
+        )
+        .bind(table)
+        .fetch_one(db)
+        .await
+        .unwrap()
+            > 0
+    }
+
+    #[tokio::test]
+    async fn on_postgres_a_start_gathers_the_statistics_of_tables_with_rows_and_none() {
+        let t = testing::fresh().await;
+        if Backend::of(&t.db) != Backend::Postgres {
+            return;
+        }
+        for table in ["audit_log", "events"] {
+            // Autovacuum does not come by in between.
+            sqlx::query(&format!("ALTER TABLE {table} SET (autovacuum_enabled = false)")).execute(&t.db).await.unwrap();
+        }
+        for i in 0..200 {
+            sqlx::query("INSERT INTO audit_log (at, actor, action) VALUES ($1, 'test', $2)")
+                .bind(Time(chrono::Utc::now()))
+                .bind(format!("action-{i}"))
+                .execute(&t.db)
+                .await
+                .unwrap();
+        }
+        assert!(!has_statistics(&t.db, "audit_log").await);
+        let started = connect(&t.url).await.unwrap();
+        assert!(has_statistics(&started, "audit_log").await, "a table with rows and no statistics");
+        assert!(!has_statistics(&started, "events").await, "an empty table is left to autovacuum");
     }
 
     #[tokio::test]

@@ -18,7 +18,7 @@ use crate::domain::events::EventKind;
 use crate::domain::{BillingMonth, Money};
 use crate::error::AppError;
 use crate::server::audit::{self, Entry};
-use crate::server::db::{begin_close, begin_write, hold_write_lock, Db, Time};
+use crate::server::db::{analyze, begin_close, begin_write, hold_write_lock, Db, Time};
 use crate::server::error::Result;
 use crate::server::events::{self, Event};
 use crate::server::stored;
@@ -127,8 +127,14 @@ pub async fn close_month(db: &Db, actor: &str, month: BillingMonth, now: DateTim
     };
     events::record(&mut tx, closed, now).await?;
     tx.commit().await?;
+    if let Err(error) = analyze(db, &STATEMENT_TABLES).await {
+        tracing::warn!(%error, "cannot gather the statements' planner statistics");
+    }
     Ok(CloseOutcome { month, closed_now: true, statements: count, total })
 }
+
+/// What a close writes thousands of rows into at once.
+const STATEMENT_TABLES: [&str; 4] = ["statements", "statement_lines", "statement_sales", "statement_sell_lines"];
 
 /// Marks `month` as closing (once); what its close did if it is closed.
 async fn mark_closing(db: &Db, month: BillingMonth, now: DateTime<Utc>) -> Result<Option<CloseOutcome>> {
