@@ -201,6 +201,7 @@ pub async fn run(plan: LoadPlan) -> anyhow::Result<()> {
         "\n{:<28} {:>8} {:>9} {:>9} {:>9} {:>9} {:>8} {:>7} {:>14}",
         "request", "count", "per s", "p50 ms", "p99 ms", "max ms", "avg KB", "errors", "p99 after 60 s"
     );
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let mut errors = 0;
     let mut usage_slots = Vec::new();
     for (kind, mut entry) in results {
@@ -209,7 +210,6 @@ pub async fn run(plan: LoadPlan) -> anyhow::Result<()> {
         }
         entry.times.sort();
         entry.settled.sort();
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let settled = if entry.settled.is_empty() { 0.0 } else { ms(percentile(&entry.settled, 0.99)) };
         let (p50, p99, max) = match entry.times.last() {
             Some(last) => (ms(percentile(&entry.times, 0.5)), ms(percentile(&entry.times, 0.99)), ms(*last)),
@@ -231,7 +231,6 @@ pub async fn run(plan: LoadPlan) -> anyhow::Result<()> {
     for (i, mut times) in usage_slots.into_iter().enumerate() {
         times.sort();
         if let Some(last) = times.last() {
-            let ms = |d: Duration| d.as_secs_f64() * 1000.0;
             println!(
                 "  from {:>4} s {:>9.1} / {:>7.1} ({})",
                 i as u64 * SLOT.as_secs(),

@@ -278,28 +278,13 @@ async fn on_postgres_a_close_gathers_the_statements_statistics() {
     if super::db::Backend::of(&t.db) != super::db::Backend::Postgres {
         return;
     }
-    for table in ["statements", "statement_lines"] {
-        // Autovacuum does not come by in between.
-        sqlx::query(&format!("ALTER TABLE {table} SET (autovacuum_enabled = false)")).execute(&t.db).await.unwrap();
-    }
-    let analyzed = |table: &'static str| {
-        let db = t.db.clone();
-        async move {
-            sqlx::query_scalar::<_, i64>(
-                "SELECT COUNT(*) FROM pg_stats WHERE schemaname = current_schema() AND tablename = $1",
-            )
-            .bind(table)
-            .fetch_one(&db)
-            .await
-            .unwrap()
-        }
-    };
+    testing::without_autovacuum(&t.db, &["statements", "statement_lines"]).await;
     billed_customer(&t, "Acme").await;
     billed_customer(&t, "Globex").await;
-    assert_eq!(analyzed("statements").await, 0);
+    assert!(!testing::has_statistics(&t.db, "statements").await);
     close_month(&t.db, "admin", this_month().previous(), Utc::now()).await.unwrap();
-    assert!(analyzed("statements").await > 0);
-    assert!(analyzed("statement_lines").await > 0);
+    assert!(testing::has_statistics(&t.db, "statements").await);
+    assert!(testing::has_statistics(&t.db, "statement_lines").await);
 }
 
 #[tokio::test]

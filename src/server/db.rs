@@ -579,28 +579,13 @@ mod tests {
         assert_eq!(staff, 0);
     }
 
-    /// Whether PostgreSQL has planner statistics of `table`.
-    async fn has_statistics(db: &Db, table: &str) -> bool {
-        sqlx::query_scalar::<_, i64>(
-            "SELECT COUNT(*) FROM pg_stats WHERE schemaname = current_schema() AND tablename = $1",
-        )
-        .bind(table)
-        .fetch_one(db)
-        .await
-        .unwrap()
-            > 0
-    }
-
     #[tokio::test]
     async fn on_postgres_a_start_gathers_the_statistics_of_tables_with_rows_and_none() {
         let t = testing::fresh().await;
         if Backend::of(&t.db) != Backend::Postgres {
             return;
         }
-        for table in ["audit_log", "events"] {
-            // Autovacuum does not come by in between.
-            sqlx::query(&format!("ALTER TABLE {table} SET (autovacuum_enabled = false)")).execute(&t.db).await.unwrap();
-        }
+        testing::without_autovacuum(&t.db, &["audit_log", "events"]).await;
         for i in 0..200 {
             sqlx::query("INSERT INTO audit_log (at, actor, action) VALUES ($1, 'test', $2)")
                 .bind(Time(chrono::Utc::now()))
@@ -609,10 +594,10 @@ mod tests {
                 .await
                 .unwrap();
         }
-        assert!(!has_statistics(&t.db, "audit_log").await);
+        assert!(!testing::has_statistics(&t.db, "audit_log").await);
         let started = connect(&t.url).await.unwrap();
-        assert!(has_statistics(&started, "audit_log").await, "a table with rows and no statistics");
-        assert!(!has_statistics(&started, "events").await, "an empty table is left to autovacuum");
+        assert!(testing::has_statistics(&started, "audit_log").await, "a table with rows and no statistics");
+        assert!(!testing::has_statistics(&started, "events").await, "an empty table is left to autovacuum");
     }
 
     #[tokio::test]

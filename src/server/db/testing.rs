@@ -52,6 +52,24 @@ pub fn backend() -> Backend {
     }
 }
 
+/// Whether PostgreSQL has planner statistics of `table`.
+pub async fn has_statistics(db: &Db, table: &str) -> bool {
+    sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM pg_stats WHERE schemaname = current_schema() AND tablename = $1")
+        .bind(table)
+        .fetch_one(db)
+        .await
+        .unwrap()
+        > 0
+}
+
+/// Keeps PostgreSQL's autovacuum from analysing `tables` while a test
+/// looks at who gathered their statistics.
+pub async fn without_autovacuum(db: &Db, tables: &[&str]) {
+    for table in tables {
+        sqlx::query(&format!("ALTER TABLE {table} SET (autovacuum_enabled = false)")).execute(db).await.unwrap();
+    }
+}
+
 pub async fn fresh() -> TestDb {
     match backend() {
         Backend::Sqlite => fresh_sqlite().await,
