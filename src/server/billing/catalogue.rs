@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::settings::{admin_entry, any_month_closed, local_today, settings, zone_of};
+use super::settings::{admin_entry, any_month_closed_or_closing, local_today, settings, zone_of};
 use crate::domain::audit_log::FieldChange;
 use crate::domain::billing::{OptionPrice, PriceList};
 use crate::domain::billing_settings::{option_price_field, parse_option_name, NewOptionForm, PriceListForm, Pricing};
@@ -112,7 +112,7 @@ pub async fn pricing_page(db: &Db, now: DateTime<Utc>) -> Result<PricingPage> {
         catalogue,
         price_lists,
         sell_lists,
-        time_zone_locked: any_month_closed(db).await?,
+        time_zone_locked: any_month_closed_or_closing(db).await?,
         time_zones,
         settings,
     })

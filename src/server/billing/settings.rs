@@ -68,7 +68,7 @@ pub fn month_start_utc(tz: Tz, month: BillingMonth) -> DateTime<Utc> {
 }
 
 /// Whether a month is closed or closing (the time zone is then fixed).
-pub(super) async fn any_month_closed(db: impl sqlx::AnyExecutor<'_>) -> Result<bool> {
+pub(super) async fn any_month_closed_or_closing(db: impl sqlx::AnyExecutor<'_>) -> Result<bool> {
     let n: i64 =
         sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM month_closes) + (SELECT COUNT(*) FROM month_closing)")
             .fetch_one(db)
@@ -95,7 +95,7 @@ pub async fn save_settings(db: &Db, actor: &str, form: &SettingsForm, version: i
     if old.version != version {
         return Err(AppError::conflict(crate::domain::message::Message::SettingsChanged).into());
     }
-    if valid.time_zone != old.time_zone && any_month_closed(&mut *tx).await? {
+    if valid.time_zone != old.time_zone && any_month_closed_or_closing(&mut *tx).await? {
         return Err(AppError::invalid("time_zone", crate::domain::message::Message::TimeZoneLocked).into());
     }
     let mut changes = Vec::new();
