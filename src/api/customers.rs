@@ -74,9 +74,9 @@ pub async fn customer_api_key(id: i64) -> Result<Option<ApiKeyInfo>, AppError> {
     use crate::domain::Role;
     use crate::server::{api_keys, customers, guard};
     let caller = guard::caller(Role::Viewer).await?;
-    let db = caller.state.db;
-    customers::ensure_exists(&db, id).await?;
-    Ok(api_keys::info(&db, id).await?)
+    let db = &caller.state.db;
+    customers::ensure_exists(db, id).await?;
+    Ok(api_keys::info(db, id).await?)
 }
 
 /// A new API key for the customer, returned in full this once; the old one

@@ -3,6 +3,7 @@ use std::time::Instant;
 
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
+use std::ops::Deref;
 
 use super::clock::Clock;
 use super::config::Config;
@@ -15,9 +16,14 @@ use super::refusals::RefusalLog;
 use super::security::OwnOrigin;
 
 /// Everything a request handler or server function needs, reached through
-/// axum's state and Leptos' context (never a global).
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// axum's state and Leptos' context (never a global). Every layer of every
+/// request takes a copy: one shared pointer, not one per part.
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+/// The parts of [`AppState`], read through it (`state.db`).
+#[derive(Clone)]
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub config: Arc<Config>,
@@ -69,7 +75,7 @@ impl AppState {
         let webauthn = super::passkeys::relying_party(&own_origin).map(Arc::new);
         let sender = Arc::new(super::deliveries::Sender::new(&config, leptos_options.site_addr));
         let mailer = Arc::new(super::mail::Mailer::new(&config));
-        Self {
+        Self(Arc::new(Shared {
             sender,
             mailer,
             webauthn,
@@ -85,6 +91,29 @@ impl AppState {
             refusals,
             own_origin: Arc::new(own_origin),
             clock,
-        }
+        }))
+    }
+
+    /// The same state with another bound on password hashing (tests).
+    #[cfg(test)]
+    pub fn with_hash_limit(self, limit: super::passwords::HashLimit) -> Self {
+        let mut shared = Shared::clone(&self.0);
+        shared.hash_limit = Arc::new(limit);
+        Self(Arc::new(shared))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What Leptos' routes and file handler take from the state.
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
     }
 }

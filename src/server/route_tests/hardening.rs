@@ -14,8 +14,7 @@ const OWNER: &str = "198.51.100.7";
 /// An app with its own bound on password hashing.
 async fn app_with(config: Config, limit: HashLimit) -> TestApp {
     let t = testing::fresh().await;
-    let mut state = state_on(t.db.clone(), config);
-    state.hash_limit = Arc::new(limit);
+    let state = state_on(t.db.clone(), config).with_hash_limit(limit);
     TestApp::serving(state, Arc::new(t))
 }
 
