@@ -6,6 +6,7 @@ use axum::http::{header, Method, StatusCode};
 use chrono::{Duration, Utc};
 use serde_json::{json, Value};
 
+use super::db::Backend;
 use super::fixtures::customer_form;
 use super::machine_api::OPENAPI;
 use super::test_app::TestApp;
@@ -72,6 +73,46 @@ async fn a_report_is_stored_as_the_days_peak_and_answered_with_the_license() {
     assert_eq!(api.count("SELECT reported_users FROM customer_usage WHERE customer_id = $1", id).await, 19);
     assert_eq!(api.count("SELECT version FROM customers WHERE id = $1", id).await, 1);
     assert_eq!(changes("customers").await, customer_changes);
+}
+
+#[tokio::test]
+async fn a_count_at_or_under_the_days_peak_does_not_write_the_day_again() {
+    let api = TestApp::with_api_limit(1000).await;
+    let (id, key) = api.customer("Acme", 50, true).await;
+    let at = moments_today(4);
+    assert_eq!(api.report(&key, report_at("r1", at[0], 23)).await.status, StatusCode::OK);
+    // Every update of a day's row is noted in a table of the test's own.
+    let db = &api.t.db;
+    let setup: &[&str] = match Backend::of(db) {
+        Backend::Sqlite => &[
+            "CREATE TABLE daily_writes (customer_id BIGINT NOT NULL)",
+            "CREATE TRIGGER daily_written AFTER UPDATE ON usage_daily \
+             BEGIN INSERT INTO daily_writes (customer_id) VALUES (new.customer_id); END",
+        ],
+        Backend::Postgres => &[
+            "CREATE TABLE daily_writes (customer_id BIGINT NOT NULL)",
+            "CREATE FUNCTION note_daily_write() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN INSERT INTO daily_writes (customer_id) VALUES (NEW.customer_id); RETURN NULL; END $$",
+            "CREATE TRIGGER daily_written AFTER UPDATE ON usage_daily \
+             FOR EACH ROW EXECUTE FUNCTION note_daily_write()",
+        ],
+    };
+    for statement in setup {
+        sqlx::query(statement).execute(db).await.unwrap();
+    }
+    let writes = "SELECT COUNT(*) FROM daily_writes WHERE customer_id = $1";
+    // Lower, then the same: stored, the day's row untouched.
+    for (n, users) in [(1, 19), (2, 23)] {
+        let answer = api.report(&key, report_at(&format!("r{}", n + 1), at[n], users)).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
+    }
+    assert_eq!(api.count(writes, id).await, 0);
+    assert_eq!(api.count("SELECT COUNT(*) FROM usage_reports WHERE customer_id = $1", id).await, 3);
+    assert_eq!(api.license(&key).await.json["users"], 23);
+    // Higher: the one write that raises the peak.
+    assert_eq!(api.report(&key, report_at("r4", at[3], 31)).await.status, StatusCode::OK);
+    assert_eq!(api.count(writes, id).await, 1);
+    assert_eq!(api.count("SELECT peak_users FROM usage_daily WHERE customer_id = $1", id).await, 31);
 }
 
 #[tokio::test]
