@@ -134,9 +134,9 @@ async fn store_all(
             sql.push(if i == 0 { "(" } else { ", (" });
             sql.bind(*id).push(", ").bind(day.to_string()).push(", ").bind(i64::from(*users)).push(")");
         }
-        // A report under the day's peak writes nothing (most reports of a
-        // day repeat the count): no page of the table to write again on
-        // SQLite, no dead row on PostgreSQL.
+        // A report at or under the day's peak writes nothing (most reports
+        // of a day repeat the count): no page of the table to write again
+        // on SQLite, no dead row on PostgreSQL.
         sql.push(
             " ON CONFLICT (customer_id, day) DO UPDATE SET peak_users = excluded.peak_users \
              WHERE excluded.peak_users > usage_daily.peak_users",
