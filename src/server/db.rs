@@ -158,17 +158,29 @@ pub async fn analyze<S: AsRef<str>>(db: &Db, tables: &[S]) -> Result<(), sqlx::E
     Ok(())
 }
 
-/// A pool of `connections` of its own on `db`'s database, with the same
-/// settings, each connection opened on first use. The usage writer's: it
-/// never waits for a connection behind the pages, and its connections
-/// belong to the runtime it runs on (a PostgreSQL socket is woken by the
-/// runtime that opened it; see `page_threads`).
-pub fn own_pool(db: &Db, connections: u32) -> Db {
-    pool_options(Backend::of(db)).max_connections(connections).connect_lazy_with((*db.connect_options()).clone())
+/// The usage writer's pool: one connection of its own on `db`'s database,
+/// opened on first use, with the same settings and on SQLite
+/// [`SQLITE_WRITER_SETTINGS`]. The writer never waits for a connection
+/// behind the pages, and its connection belongs to the runtime it runs on
+/// (a PostgreSQL socket is woken by the runtime that opened it; see
+/// `page_threads`).
+pub fn writer_pool(db: &Db) -> Db {
+    let backend = Backend::of(db);
+    let extra = match backend {
+        Backend::Sqlite => SQLITE_WRITER_SETTINGS,
+        Backend::Postgres => "",
+    };
+    pool_options_with(backend, extra).max_connections(1).connect_lazy_with((*db.connect_options()).clone())
 }
 
 /// How every pool of ours opens and hands out connections.
 fn pool_options(backend: Backend) -> AnyPoolOptions {
+    pool_options_with(backend, "")
+}
+
+/// [`pool_options`], with `extra` statements run on each new connection
+/// after the common settings.
+fn pool_options_with(backend: Backend, extra: &'static str) -> AnyPoolOptions {
     let settings = match backend {
         Backend::Sqlite => SQLITE_CONNECTION_SETTINGS,
         Backend::Postgres => POSTGRES_CONNECTION_SETTINGS,
@@ -176,6 +188,9 @@ fn pool_options(backend: Backend) -> AnyPoolOptions {
     let options = AnyPoolOptions::new().after_connect(move |conn, _| {
         Box::pin(async move {
             conn.execute(settings).await?;
+            if !extra.is_empty() {
+                conn.execute(extra).await?;
+            }
             Ok(())
         })
     });
@@ -199,6 +214,17 @@ fn pool_options(backend: Backend) -> AnyPoolOptions {
 /// (README, "Benchmarks").
 const SQLITE_CONNECTION_SETTINGS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
      PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 4000;";
+
+/// Set on the usage writer's SQLite connection besides the common
+/// settings. `temp_store = MEMORY`: a statement of many rows inside a
+/// transaction keeps its statement journal (to undo that statement alone)
+/// in memory, instead of creating and deleting a file for each batch; a
+/// batch is at most 256 requests, so the journal stays small. `cache_size`
+/// 32 MB instead of SQLite's 2 MB: the writer touches random customers'
+/// pages, and with the small cache read most of them back from the file
+/// in each batch (about one read per report); the cache fills only as far
+/// as the database's pages are used (README, "Benchmarks").
+const SQLITE_WRITER_SETTINGS: &str = "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768;";
 
 /// Set on every PostgreSQL connection. No JIT compilation: our queries
 /// are short, and tables of one row that autovacuum never analyses (the
@@ -561,6 +587,26 @@ mod tests {
         assert_eq!(synchronous, 2, "FULL");
         assert_eq!(fk, 1);
         assert_eq!(timeout, 5000);
+    }
+
+    #[tokio::test]
+    async fn the_usage_writers_sqlite_connection_keeps_temporary_data_in_memory_and_a_larger_cache() {
+        let t = testing::fresh_sqlite().await;
+        let pragma = |db: Db, name: &'static str| async move {
+            let value: i64 = sqlx::query_scalar(&format!("PRAGMA {name}")).fetch_one(&db).await.unwrap();
+            value
+        };
+        let writer = writer_pool(&t.db);
+        // The common settings, and the writer's own: temp_store 2 = MEMORY,
+        // a negative cache_size is KiB.
+        assert_eq!(pragma(writer.clone(), "synchronous").await, 2, "FULL");
+        assert_eq!(pragma(writer.clone(), "foreign_keys").await, 1);
+        assert_eq!(pragma(writer.clone(), "wal_autocheckpoint").await, 4_000);
+        assert_eq!(pragma(writer.clone(), "temp_store").await, 2);
+        assert_eq!(pragma(writer.clone(), "cache_size").await, -32_768);
+        // The other pools keep SQLite's defaults.
+        assert_eq!(pragma(t.db.clone(), "temp_store").await, 0);
+        assert_eq!(pragma(t.db.clone(), "cache_size").await, -2_000);
     }
 
     #[tokio::test]

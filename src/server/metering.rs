@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::api_keys;
 use super::billing;
-use super::db::{begin_write, own_pool, rows_per_insert, Db, Flag, Sql, Time, WriteTx};
+use super::db::{begin_write, rows_per_insert, writer_pool, Db, Flag, Sql, Time, WriteTx};
 use super::error::Result as ServerResult;
 use super::events::{self, Event};
 use super::license::{self, License};
@@ -385,11 +385,14 @@ pub struct UsageWriter {
 }
 
 impl UsageWriter {
-    /// Starts the writer task on the current Tokio runtime, with one
-    /// connection of its own (it writes one batch at a time).
+    /// Starts the writer on a thread of its own, with one connection of
+    /// its own (it writes one batch at a time). Should that fail, the
+    /// machine API answers 503 and the log says why.
     pub fn start(db: &Db, limiter: Arc<RateLimiter>) -> Self {
         let (jobs, queue) = mpsc::channel(BATCH * 16);
-        tokio::spawn(run_writer(own_pool(db, 1), limiter, queue));
+        if let Err(error) = start_thread(run_writer(writer_pool(db), limiter, queue)) {
+            tracing::error!(%error, "the usage writer could not start: usage reports and license reads are refused");
+        }
         Self { jobs }
     }
 
@@ -406,6 +409,16 @@ impl UsageWriter {
         self.jobs.send(Job { customer_id, key_hash, work, now, reply }).await.map_err(|_| AppError::Network)?;
         answer.await.map_err(|_| AppError::Network)?
     }
+}
+
+/// Runs `writer` on a thread with a Tokio runtime of its own. On the
+/// server's shared runtime, each of a batch's round trips to the database
+/// (about ten) waited for a worker thread behind the HTTP requests, and
+/// the batches took longer than their commits (README, Benchmarks).
+fn start_thread(writer: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    std::thread::Builder::new().name("usage-writer".into()).spawn(move || runtime.block_on(writer))?;
+    Ok(())
 }
 
 async fn run_writer(db: Db, limiter: Arc<RateLimiter>, mut queue: mpsc::Receiver<Job>) {

@@ -56,7 +56,8 @@ pub struct Shared {
 }
 
 impl AppState {
-    /// Needs a Tokio runtime: it starts the usage writer's task.
+    /// Needs a Tokio runtime: it starts tasks of its own (the refusal
+    /// log's flusher; the usage writer's pool).
     pub fn new(leptos_options: LeptosOptions, db: Db, config: Config) -> Self {
         let api_limiter = Arc::new(RateLimiter::new(config.api_requests_per_minute));
         let usage_writer = Arc::new(UsageWriter::start(&db, api_limiter.clone()));
