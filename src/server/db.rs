@@ -108,7 +108,7 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
     if backend == Backend::Sqlite {
         create_sqlite_file(url).await?;
     }
-    let pool = pool_options(backend)
+    let pool = pool_options(backend, "")
         .max_connections(16)
         .connect(url)
         .await
@@ -170,17 +170,13 @@ pub fn writer_pool(db: &Db) -> Db {
         Backend::Sqlite => SQLITE_WRITER_SETTINGS,
         Backend::Postgres => "",
     };
-    pool_options_with(backend, extra).max_connections(1).connect_lazy_with((*db.connect_options()).clone())
+    pool_options(backend, extra).max_connections(1).connect_lazy_with((*db.connect_options()).clone())
 }
 
-/// How every pool of ours opens and hands out connections.
-fn pool_options(backend: Backend) -> AnyPoolOptions {
-    pool_options_with(backend, "")
-}
-
-/// [`pool_options`], with `extra` statements run on each new connection
-/// after the common settings.
-fn pool_options_with(backend: Backend, extra: &'static str) -> AnyPoolOptions {
+/// How every pool of ours opens and hands out connections, with `extra`
+/// statements (empty for the common pool) run on each new connection after
+/// the common settings.
+fn pool_options(backend: Backend, extra: &'static str) -> AnyPoolOptions {
     let settings = match backend {
         Backend::Sqlite => SQLITE_CONNECTION_SETTINGS,
         Backend::Postgres => POSTGRES_CONNECTION_SETTINGS,
