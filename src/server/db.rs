@@ -159,7 +159,8 @@ pub async fn analyze<S: AsRef<str>>(db: &Db, tables: &[S]) -> Result<(), sqlx::E
 }
 
 /// The usage writer's pool: one connection of its own on `db`'s database,
-/// opened on first use, with the same settings and on SQLite
+/// opened by the writer as it starts on its own runtime
+/// (`metering::run_writer`), with the same settings and on SQLite
 /// [`SQLITE_WRITER_SETTINGS`]. The writer never waits for a connection
 /// behind the pages, and its connection belongs to the runtime it runs on
 /// (a PostgreSQL socket is woken by the runtime that opened it; see

@@ -424,7 +424,8 @@ fn start_thread(writer: impl std::future::Future<Output = ()> + Send + 'static) 
 async fn run_writer(db: Db, limiter: Arc<RateLimiter>, mut queue: mpsc::Receiver<Job>) {
     // Its connection opened as the server starts, not by the first report
     // (on PostgreSQL the first batch took 51 ms, the reports of those
-    // milliseconds behind it).
+    // milliseconds behind it). After ten quiet minutes the pool closes
+    // it, and the next report opens it again.
     if let Err(error) = db.acquire().await {
         tracing::warn!(%error, "the usage writer cannot open its connection yet");
     }
