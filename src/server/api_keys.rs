@@ -126,13 +126,10 @@ pub fn hash_of_key(key: &str) -> Option<String> {
 
 /// The customer whose key has the hash `key_hash` (not removed).
 pub async fn customer_of(db: &Db, key_hash: &str) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT k.customer_id FROM api_keys k JOIN customers c ON c.id = k.customer_id \
-         WHERE k.key_hash = $1 AND c.status <> 'removed'",
-    )
-    .bind(key_hash)
-    .fetch_optional(db)
-    .await
+    sqlx::query_scalar(&format!("SELECT k.customer_id {VALID_KEYS} AND k.key_hash = $1"))
+        .bind(key_hash)
+        .fetch_optional(db)
+        .await
 }
 
 /// Of the key hashes `hashes`, the ones that are a customer's key now
@@ -142,15 +139,16 @@ pub async fn valid_now(tx: &mut WriteTx, hashes: &[&str]) -> Result<HashMap<Stri
     if hashes.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut sql = Sql::new(
-        "SELECT k.key_hash, k.customer_id, c.status FROM api_keys k JOIN customers c ON c.id = k.customer_id \
-         WHERE c.status <> 'removed' AND k.key_hash IN (",
-    );
+    let mut sql = Sql::new(&format!("SELECT k.key_hash, k.customer_id, c.status {VALID_KEYS} AND k.key_hash IN ("));
     sql.bind_list(hashes.iter().map(|h| h.to_string())).push(")");
     let (text, args) = sql.build();
     let rows: Vec<(String, i64, String)> = sqlx::query_as_with(&text, args).fetch_all(&mut **tx).await?;
     Ok(rows.into_iter().map(|(hash, id, status)| (hash, (id, status))).collect())
 }
+
+/// `FROM` and `WHERE` of the keys that are valid: their customer is not
+/// removed (a deactivated customer's key still gets its 403).
+const VALID_KEYS: &str = "FROM api_keys k JOIN customers c ON c.id = k.customer_id WHERE c.status <> 'removed'";
 
 /// The customers of the keys this instance has seen valid, so that a
 /// machine API request needs no lookup of its own: the usage writer checks
@@ -175,6 +173,21 @@ impl KnownKeys {
             known.clear();
         }
         known.insert(key_hash.to_owned(), customer_id);
+    }
+
+    /// Remembers the keys valid now, at most half of [`KNOWN_KEYS`] (room
+    /// for those issued later), as the instance starts: else each server's
+    /// first request after a start (every customer's, in the first
+    /// minutes) waits for a lookup of its own. Returns how many.
+    pub async fn load(&self, db: &Db) -> Result<usize, sqlx::Error> {
+        let valid: Vec<(String, i64)> =
+            sqlx::query_as(&format!("SELECT k.key_hash, k.customer_id {VALID_KEYS} ORDER BY k.customer_id LIMIT $1"))
+                .bind((KNOWN_KEYS / 2) as i64)
+                .fetch_all(db)
+                .await?;
+        let count = valid.len();
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).extend(valid);
+        Ok(count)
     }
 
     pub fn forget(&self, key_hash: &str) {

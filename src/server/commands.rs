@@ -59,6 +59,10 @@ async fn run_server(db: Db, config: Config) -> anyhow::Result<()> {
     let stop_deliveries = stop_jobs.clone();
     let pkg = std::path::Path::new(&*leptos_options.site_root).join(&*leptos_options.site_pkg_dir);
     let state = AppState::new(leptos_options, db.clone(), config);
+    match state.known_keys.load(&db).await {
+        Ok(count) => tracing::info!(keys = count, "API keys known before the first request"),
+        Err(error) => tracing::warn!(%error, "cannot read the API keys ahead: each is looked up at its first request"),
+    }
     let jobs = if state.config.run_jobs {
         let every = std::time::Duration::from_secs(15 * 60);
         Some(super::jobs::spawn(db.clone(), (*state.config).clone(), state.clock.clone(), every, stop))

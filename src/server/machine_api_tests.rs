@@ -185,6 +185,27 @@ async fn a_removed_customers_key_stops_working_at_once() {
 }
 
 #[tokio::test]
+async fn the_keys_valid_as_an_instance_starts_are_known_before_their_first_request() {
+    let api = TestApp::with_api_limit(1000).await;
+    let (acme, acme_key) = api.customer("Acme", 50, true).await;
+    let (paused, paused_key) = api.customer("Paused", 10, false).await;
+    customers::deactivate(&api.t.db, "otto", paused, 1, "unpaid", Utc::now()).await.unwrap();
+    let (gone, gone_key) = api.customer("Gone", 10, false).await;
+    customers::remove(&api.t.db, "otto", gone, 1, "Gone", Utc::now()).await.unwrap();
+    let (rotated, old_key) = api.customer("Rotated", 10, false).await;
+    let new_key = api_keys::rotate(&api.t.db, "otto", rotated, Utc::now()).await.unwrap();
+
+    let known = api_keys::KnownKeys::default();
+    assert_eq!(known.load(&api.t.db).await.unwrap(), 3);
+    let of = |key: &str| known.get(&api_keys::hash_of_key(key).unwrap());
+    assert_eq!(of(&acme_key), Some(acme));
+    // A deactivated customer's key still gets its 403, so it is known.
+    assert_eq!(of(&paused_key), Some(paused));
+    assert_eq!(of(&new_key), Some(rotated));
+    assert_eq!((of(&gone_key), of(&old_key)), (None, None));
+}
+
+#[tokio::test]
 async fn a_deactivated_customer_may_read_its_license_but_not_report() {
     let api = TestApp::with_api_limit(1000).await;
     let (id, key) = api.customer("Acme", 50, false).await;
